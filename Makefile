@@ -1,0 +1,69 @@
+# pieces - a small container runtime
+# See LICENSE file for copyright and license details.
+.POSIX:
+
+include config.mk
+
+SRC = pieces.c util.c
+OBJ = $(SRC:.c=.o)
+PIECES = ./pieces
+
+all: pieces
+
+$(DEPS): config.mk deps.sh
+	sh deps.sh $(CC) $(DEPDIR)
+
+$(OBJ): pieces.h config.mk $(DEPS)
+
+.c.o:
+	$(CC) $(CPPFLAGS) $(CFLAGS) -c $<
+
+pieces: $(OBJ)
+	$(CC) $(LDFLAGS) -o $@ $(OBJ) $(LIBS)
+
+test: pieces
+	sh test/run $(PIECES)
+
+$(ASAN_DEPDIR)/.built: config.mk deps.sh
+	sh deps.sh $(ASAN_CC) $(ASAN_DEPDIR)
+
+pieces-asan: $(SRC) pieces.h config.mk $(ASAN_DEPDIR)/.built
+	$(ASAN_CC) -I$(ASAN_DEPDIR)/include $(CPPFLAGS) $(ASAN_CFLAGS) -o $@ $(SRC) \
+		-L$(ASAN_DEPDIR)/lib -lbearssl -lz
+
+asan: pieces-asan
+	PIECES_ASAN=1 sh test/run ./pieces-asan
+
+size: pieces
+	size pieces
+	strip -o pieces.stripped pieces
+	@echo "stripped: `wc -c < pieces.stripped` bytes"
+	rm -f pieces.stripped
+
+install: pieces
+	mkdir -p $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(MANPREFIX)/man1
+	cp -f pieces $(DESTDIR)$(PREFIX)/bin/
+	strip $(DESTDIR)$(PREFIX)/bin/pieces
+	chmod 755 $(DESTDIR)$(PREFIX)/bin/pieces
+	sed "s/VERSION/$(VERSION)/g" pieces.1 > $(DESTDIR)$(MANPREFIX)/man1/pieces.1
+	chmod 644 $(DESTDIR)$(MANPREFIX)/man1/pieces.1
+
+uninstall:
+	rm -f $(DESTDIR)$(PREFIX)/bin/pieces $(DESTDIR)$(MANPREFIX)/man1/pieces.1
+
+dist:
+	rm -rf pieces-$(VERSION)
+	mkdir -p pieces-$(VERSION)
+	cp -R LICENSE Makefile README config.mk deps.sh pieces.1 pieces.h $(SRC) \
+		arch test pieces-$(VERSION)
+	mkdir -p pieces-$(VERSION)/deps
+	tar -cf - pieces-$(VERSION) | gzip -9 > pieces-$(VERSION).tar.gz
+	rm -rf pieces-$(VERSION)
+
+clean:
+	rm -f pieces pieces-asan $(OBJ) pieces-$(VERSION).tar.gz
+
+distclean: clean
+	rm -rf build
+
+.PHONY: all test asan size install uninstall dist clean distclean

@@ -1,0 +1,55 @@
+# pieces version
+VERSION = 0.1
+
+# paths
+PREFIX = /usr/local
+MANPREFIX = $(PREFIX)/share/man
+
+# compiler: musl, linked statically
+CC = musl-gcc
+
+# zlib and BearSSL: built from pinned, checksum-verified sources with $(CC)
+# into $(DEPDIR) by deps.sh, once.  On a musl system with static libz.a and
+# libbearssl.a installed (Alpine: apk add zlib-static bearssl-dev), set
+#   CC = cc
+#   DEPDIR = /usr
+#   DEPS =
+DEPDIR = build/musl
+DEPS = $(DEPDIR)/.built
+
+ZLIB_VERSION = 1.2.13
+ZLIB_TAR = zlib-1.2.13.tar.gz
+ZLIB_SHA256 = b3a24de97a8fdbc835b9833169501030b8977031bcb54b3b3ac13740f846ab30
+ZLIB_URL = https://zlib.net/fossils/zlib-1.2.13.tar.gz
+ZLIB_DEB = zlib
+ZLIB_DEB_TAR = zlib_1.2.13.dfsg.orig.tar.bz2
+ZLIB_DEB_SHA256 = 71feb7947e3c00ef125f83b79a4e529bde31171e5babe48b391f06758d1ab0a1
+
+BEARSSL_VERSION = 0.6
+BEARSSL_TAR = bearssl-0.6.tar.gz
+BEARSSL_SHA256 = 6705bba1714961b41a728dfc5debbe348d2966c117649392f8c8139efc83ff14
+BEARSSL_URL = https://bearssl.org/bearssl-0.6.tar.gz
+BEARSSL_DEB = bearssl
+BEARSSL_DEB_TAR = bearssl_0.6+dfsg.1.orig.tar.xz
+BEARSSL_DEB_SHA256 = 102a625bd8f6155260867a50c508df8d8c3f796985dd744df1a68e5cd1a79004
+
+# architecture facts (arch/ARCH/)
+ARCH = x86_64
+
+# flags
+CPPFLAGS = -D_GNU_SOURCE -DVERSION=\"$(VERSION)\" -DBEARSSL_VERSION=\"$(BEARSSL_VERSION)\" \
+	-Iarch/$(ARCH) -I$(DEPDIR)/include
+CFLAGS = -std=c99 -pedantic -Wall -Wextra -Os -ffunction-sections -fdata-sections
+LDFLAGS = -static -Wl,--gc-sections
+LIBS = -L$(DEPDIR)/lib -lbearssl -lz
+
+# flags for the dependencies themselves: inflate is the hot loop of every
+# unpack, so it is built for speed, not size
+DEP_CFLAGS = -O2 -ffunction-sections -fdata-sections
+
+# sanitizer build (make asan): the system compiler and its libc, since musl
+# cannot host ASan; zlib and BearSSL are built again with it
+ASAN_CC = cc
+ASAN_DEPDIR = build/asan
+ASAN_CFLAGS = -std=c99 -g -O1 -fno-omit-frame-pointer -fsanitize=address,undefined \
+	-fno-sanitize-recover=undefined
