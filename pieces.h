@@ -2,6 +2,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
+#include <time.h>
 
 #define LEN(a)		(sizeof(a) / sizeof((a)[0]))
 #define MIN(a, b)	((a) < (b) ? (a) : (b))
@@ -11,6 +12,7 @@
 #define PATHMAX		4096		/* a path inside an image */
 #define PAXMAX		(1 << 20)	/* one pax extended header */
 #define NAMEMAX		128		/* an image name */
+#define LEAFMAX		256		/* one path component, with its NUL */
 #define DIRMAX		(1 << 20)	/* directories whose times wait for the end of an unpack */
 #define LAYERMAX	(1 << 22)	/* paths one layer may create (whiteout bookkeeping) */
 #define METAMAX		(64 << 10)	/* an image's metadata file */
@@ -42,7 +44,128 @@ ssize_t readall(int fd, void *buf, size_t n);
 ssize_t writeall(int fd, const void *buf, size_t n);
 
 /*
+ * rmtree removes name below dirfd, a directory with all it holds, never
+ * following a symlink.  It returns 0 or -1 with errno set (ENOENT if name
+ * is not there), printing nothing.
+ */
+int rmtree(int dirfd, const char *name);
+
+/*
  * fmtsize writes a human size ("3.1M") of n bytes into buf of len bytes;
  * it returns buf.
  */
 char *fmtsize(char *buf, size_t len, uint64_t n);
+
+/* root.c */
+/*
+ * root_open opens path below the directory rootfd with open(2) flags,
+ * every symlink and ".." resolved inside the root (openat2 RESOLVE_IN_ROOT,
+ * or a walk on kernels without it, or when PIECES_NO_OPENAT2 is set).
+ * With O_NOFOLLOW the last component is not followed.  It returns an fd
+ * or -1 with errno set, printing nothing.
+ */
+int root_open(int rootfd, const char *path, int flags);
+
+/*
+ * root_parent opens the directory holding path below rootfd (resolved as
+ * root_open does) and copies its last component into leaf (LEAFMAX
+ * bytes), for use with *at() calls.  It returns the fd or -1 with errno
+ * set (EINVAL for a last component of "", "." or ".."), printing nothing.
+ */
+int root_parent(int rootfd, const char *path, char *leaf);
+
+/*
+ * root_mkdirs creates the missing directories of path below rootfd, mode
+ * 0755, each through the resolver.  It returns 0 or -1 with errno set.
+ */
+int root_mkdirs(int rootfd, const char *path);
+
+/* a byte source: read returns the count read, 0 at its end, or -1 on an
+ * error it has already reported */
+struct reader {
+	ssize_t (*read)(void *arg, void *buf, size_t n);
+	void *arg;
+};
+
+/* gzip.c */
+#define GZBUF		(64 << 10)	/* compressed input buffered */
+struct gz;
+
+/*
+ * gz_open sniffs the start of in: gzip is inflated, xz, bzip2, zstd and
+ * other compressors are refused by name, anything else passes through as
+ * plain data.  It returns a new gz or NULL on an error it reported.
+ */
+struct gz *gz_open(struct reader in);
+
+/*
+ * gz_read reads up to n uncompressed bytes into buf.  It returns the count,
+ * 0 at the end of a complete stream (every member's CRC-32 and ISIZE
+ * checked), or -1 on corrupt or truncated input, already reported.
+ * gz_reader is the same as a struct reader callback (arg a struct gz).
+ */
+ssize_t gz_read(struct gz *g, void *buf, size_t n);
+ssize_t gz_reader(void *arg, void *buf, size_t n);
+
+/* gz_close frees g; NULL is allowed */
+void gz_close(struct gz *g);
+
+/* tar.c */
+#define TAR_LAYER	1	/* apply OCI whiteouts */
+
+/*
+ * tar_extract unpacks the tar stream in below the directory rootfd,
+ * keeping every entry inside it.  With TAR_LAYER, whiteout members remove
+ * what lower layers left instead of being unpacked.  It returns 0 and the
+ * bytes of file data in *bytes (if not NULL), or -1 on an error it
+ * reported, naming the member and its offset; what was unpacked stays.
+ */
+int tar_extract(int rootfd, struct reader in, int flags, uint64_t *bytes);
+
+/* store.c */
+struct store {
+	const char *root;
+	int fd, imgfd, tmpfd, lockfd;
+};
+
+struct meta {
+	char name[NAMEMAX];
+	char source[PATHMAX];
+	char digest[80];		/* sha256:HEX of what was imported */
+	time_t created;
+	uint64_t size;			/* bytes of file data */
+};
+
+/*
+ * store_name checks an image name before it touches the file system:
+ * letters, digits, '.', '_' and '-', starting with a letter or digit, at
+ * most NAMEMAX-1 long.  It returns 0, or -1 after saying what is wrong.
+ */
+int store_name(const char *name);
+
+/*
+ * store_open opens the store at root; with write it creates what is
+ * missing and removes work trees that dead writers left.  A store that
+ * does not exist opens empty for reading.  It returns 0, or -1 (reported).
+ * store_close closes it.
+ */
+int store_open(struct store *s, const char *root, int write);
+void store_close(struct store *s);
+
+/*
+ * store_import unpacks the (gzip or plain) tar stream in as image name,
+ * atomically replacing an image of that name only when all went well.  If
+ * want ("sha256:HEX") is set, the stream's digest must match it.  source
+ * is recorded.  It returns 0, or -1 (reported) with nothing stored.
+ */
+int store_import(struct store *s, const char *name, struct reader in,
+                 const char *source, const char *want);
+
+/*
+ * store_meta reads the metadata of image name into m: 0, or -1 with errno
+ * set, printing nothing.  store_list prints the images, a line each.
+ * store_remove removes image name: 0, or -1 (reported).
+ */
+int store_meta(struct store *s, const char *name, struct meta *m);
+int store_list(struct store *s);
+int store_remove(struct store *s, const char *name);

@@ -1,5 +1,7 @@
 /* See LICENSE file for copyright and license details. */
+#include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -144,4 +146,73 @@ fmtsize(char *buf, size_t len, uint64_t n)
 	else
 		snprintf(buf, len, "%.1f%c", v, *unit);
 	return buf;
+}
+
+/*
+ * rmtree removes name below dirfd and, if it is a directory, everything in
+ * it, never following a symlink.  It holds two fds at any depth: it walks
+ * down into the first subdirectory it finds, and climbs back with ".." once
+ * a directory holds only what unlinkat removes.  Nothing moves the tree
+ * while this runs (it is ours: a store's work tree, or a tree being
+ * unpacked), so ".." is the directory it came from.
+ */
+int
+rmtree(int at, const char *name)
+{
+	char **stack = NULL;
+	size_t depth = 0;
+	struct dirent *de;
+	DIR *d;
+	int fd, up, descended;
+
+	if (unlinkat(at, name, 0) == 0)
+		return 0;
+	if (errno != EISDIR && errno != EPERM)
+		return -1;
+	if ((fd = openat(at, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)) < 0)
+		return -1;
+	for (;;) {
+		if (!(d = fdopendir(fd)))
+			eprintf("fdopendir:");
+		descended = 0;
+		while ((de = readdir(d))) {
+			if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
+				continue;
+			if (unlinkat(dirfd(d), de->d_name, 0) == 0)
+				continue;
+			if (errno != EISDIR && errno != EPERM)
+				goto fail;
+			fd = openat(dirfd(d), de->d_name,
+			            O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+			if (fd < 0)
+				goto fail;
+			stack = erealloc(stack, (depth + 1) * sizeof(*stack));
+			stack[depth++] = estrdup(de->d_name);
+			closedir(d);
+			descended = 1;
+			break;
+		}
+		if (descended)
+			continue;
+		if (depth == 0) {
+			closedir(d);
+			return unlinkat(at, name, AT_REMOVEDIR);
+		}
+		up = openat(dirfd(d), "..", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		closedir(d);
+		if (up < 0 || unlinkat(up, stack[--depth], AT_REMOVEDIR) < 0)
+			goto fail_up;
+		free(stack[depth]);
+		fd = up;
+	}
+fail:
+	closedir(d);
+	up = -1;
+fail_up:
+	if (up >= 0)
+		close(up);
+	while (depth > 0)
+		free(stack[--depth]);
+	free(stack);
+	return -1;
 }

@@ -1,0 +1,257 @@
+/* See LICENSE file for copyright and license details. */
+/*
+ * The one resolver for paths under a root.  Image trees come from strangers:
+ * any directory in them may be a symlink to "/etc" or "../../..", placed
+ * there by an earlier tar member.  So no path under a root is ever handed to
+ * the kernel as one string: the root is opened once, paths below it are
+ * resolved with every symlink and ".." kept inside it, and the caller works
+ * on the resulting fds with *at() calls that do not follow the last
+ * component.
+ *
+ * Linux 5.6 and later do this in one call: openat2 with RESOLVE_IN_ROOT
+ * (and RESOLVE_NO_MAGICLINKS, so /proc/self/fd style links inside a tree
+ * cannot point out of it).  Older kernels, common on routers, get a walk
+ * from the root fd one component at a time with O_PATH|O_NOFOLLOW, reading
+ * symlinks ourselves and restarting absolute targets at the root.  ".."
+ * pops a component of the path walked so far and walks that path again from
+ * the root, so it cannot climb above it.  PIECES_NO_OPENAT2=1 forces the
+ * walk, so the suite runs both.
+ */
+#include <sys/stat.h>
+#include <sys/syscall.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "arch.h"
+#include "pieces.h"
+
+#define RESOLVE_NO_MAGICLINKS	0x02
+#define RESOLVE_IN_ROOT		0x10
+#define MAXLINKS		40	/* symlinks followed in one path, as Linux */
+
+struct open_how {
+	uint64_t flags;
+	uint64_t mode;
+	uint64_t resolve;
+};
+
+static int noopenat2 = -1;
+
+static int
+sys_openat2(int dirfd, const char *path, struct open_how *how)
+{
+	return syscall(SYS_openat2, dirfd, path, how, sizeof(*how));
+}
+
+/* rewalk opens the symlink-free path p[0..len) below root */
+static int
+rewalk(int rootfd, const char *p, size_t len)
+{
+	char buf[PATHMAX];
+
+	if (len == 0)
+		return openat(rootfd, ".", O_PATH | O_DIRECTORY | O_CLOEXEC);
+	memcpy(buf, p, len);
+	buf[len] = '\0';
+	return openat(rootfd, buf, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+}
+
+/*
+ * walk resolves path below rootfd without openat2.  rest holds what is
+ * left to resolve; done the components resolved so far, each real
+ * directories below the root, joined by '/'.
+ */
+static int
+walk(int rootfd, const char *path, int flags)
+{
+	char rest[PATHMAX], done[PATHMAX], link[PATHMAX], *c, *next;
+	size_t dlen = 0, rlen;
+	int cur, fd, links = 0, last, saved;
+	ssize_t n;
+	struct stat st;
+
+	if ((rlen = strlen(path)) >= sizeof(rest))
+		return errno = ENAMETOOLONG, -1;
+	memcpy(rest, path, rlen + 1);
+	if ((cur = rewalk(rootfd, "", 0)) < 0)
+		return -1;
+	for (c = rest; *c; c = next) {
+		for (next = c; *next && *next != '/'; next++)
+			;
+		last = !*next;
+		if (*next)
+			*next++ = '\0';
+		while (*next == '/')
+			next++;
+		last = last || !*next;
+		if (!*c || !strcmp(c, "."))
+			continue;
+		if (!strcmp(c, "..")) {
+			while (dlen > 0 && done[dlen - 1] != '/')
+				dlen--;
+			if (dlen > 0)
+				dlen--;
+			close(cur);
+			if ((cur = rewalk(rootfd, done, dlen)) < 0)
+				return -1;
+			continue;
+		}
+		if (last && (flags & O_NOFOLLOW)) {
+			fd = openat(cur, c, flags | O_CLOEXEC);
+			goto out;
+		}
+		if ((fd = openat(cur, c, O_PATH | O_NOFOLLOW | O_CLOEXEC)) < 0)
+			goto out;
+		if (fstat(fd, &st) < 0)
+			goto fail;
+		if (S_ISLNK(st.st_mode)) {
+			/* splice the target in front of what is left */
+			if (++links > MAXLINKS) {
+				errno = ELOOP;
+				goto fail;
+			}
+			n = readlinkat(fd, "", link, sizeof(link));
+			close(fd);
+			if (n < 0)
+				goto fail_cur;
+			if (n == 0 || (size_t)n >= sizeof(link)) {
+				errno = n ? ENAMETOOLONG : ENOENT;
+				goto fail_cur;
+			}
+			rlen = strlen(next);
+			if ((size_t)n + 1 + rlen >= sizeof(rest)) {
+				errno = ENAMETOOLONG;
+				goto fail_cur;
+			}
+			memmove(rest + n + 1, next, rlen + 1);
+			memcpy(rest, link, n);
+			rest[n] = '/';
+			next = rest;
+			if (link[0] == '/') {
+				close(cur);
+				dlen = 0;
+				if ((cur = rewalk(rootfd, "", 0)) < 0)
+					return -1;
+			}
+			continue;
+		}
+		if (last) {
+			close(fd);
+			fd = openat(cur, c, flags | O_NOFOLLOW | O_CLOEXEC);
+			goto out;
+		}
+		if (!S_ISDIR(st.st_mode)) {
+			errno = ENOTDIR;
+			goto fail;
+		}
+		if (dlen + 1 + strlen(c) >= sizeof(done)) {
+			errno = ENAMETOOLONG;
+			goto fail;
+		}
+		if (dlen)
+			done[dlen++] = '/';
+		memcpy(done + dlen, c, strlen(c));
+		dlen += strlen(c);
+		close(cur);
+		cur = fd;
+	}
+	/* the path named the root itself */
+	fd = openat(cur, ".", flags | O_CLOEXEC);
+out:
+	saved = errno;
+	close(cur);
+	errno = saved;
+	return fd;
+fail:
+	saved = errno;
+	close(fd);
+	errno = saved;
+fail_cur:
+	saved = errno;
+	close(cur);
+	errno = saved;
+	return -1;
+}
+
+int
+root_open(int rootfd, const char *path, int flags)
+{
+	struct open_how how = { 0 };
+	int fd, tries;
+	const char *env;
+
+	if (noopenat2 < 0)
+		noopenat2 = (env = getenv("PIECES_NO_OPENAT2")) && *env && *env != '0';
+	if (!*path)
+		path = ".";
+	if (noopenat2)
+		return walk(rootfd, path, flags);
+	how.flags = flags | O_CLOEXEC;
+	how.resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS;
+	/* EAGAIN: a rename raced the lookup; the kernel asks for a retry */
+	for (tries = 0; tries < 16; tries++) {
+		if ((fd = sys_openat2(rootfd, path, &how)) >= 0 || errno != EAGAIN)
+			break;
+	}
+	if (fd < 0 && errno == ENOSYS) {
+		noopenat2 = 1;
+		return walk(rootfd, path, flags);
+	}
+	return fd;
+}
+
+int
+root_parent(int rootfd, const char *path, char *leaf)
+{
+	char dir[PATHMAX];
+	const char *slash;
+	size_t len = strlen(path);
+
+	while (len > 1 && path[len - 1] == '/')
+		len--;
+	for (slash = path + len; slash > path && slash[-1] != '/'; slash--)
+		;
+	if ((size_t)(path + len - slash) >= LEAFMAX ||
+	    (size_t)(slash - path) >= sizeof(dir))
+		return errno = ENAMETOOLONG, -1;
+	memcpy(leaf, slash, path + len - slash);
+	leaf[path + len - slash] = '\0';
+	if (!*leaf || !strcmp(leaf, ".") || !strcmp(leaf, ".."))
+		return errno = EINVAL, -1;
+	memcpy(dir, path, slash - path);
+	dir[slash - path] = '\0';
+	return root_open(rootfd, dir, O_RDONLY | O_DIRECTORY);
+}
+
+int
+root_mkdirs(int rootfd, const char *path)
+{
+	char pre[PATHMAX], leaf[LEAFMAX];
+	size_t i, len = strlen(path);
+	int fd;
+
+	if (len >= sizeof(pre))
+		return errno = ENAMETOOLONG, -1;
+	for (i = 1; i <= len; i++) {
+		if (i < len && path[i] != '/')
+			continue;
+		memcpy(pre, path, i);
+		pre[i] = '\0';
+		if ((fd = root_open(rootfd, pre, O_PATH | O_DIRECTORY)) >= 0) {
+			close(fd);
+			continue;
+		}
+		if (errno != ENOENT || (fd = root_parent(rootfd, pre, leaf)) < 0)
+			return -1;
+		if (mkdirat(fd, leaf, 0755) < 0 && errno != EEXIST) {
+			close(fd);
+			return -1;
+		}
+		close(fd);
+	}
+	return 0;
+}

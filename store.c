@@ -1,0 +1,449 @@
+/* See LICENSE file for copyright and license details. */
+/*
+ * The image store.  Layout below the root (pieces.1, FILES):
+ *
+ *	lock			flock(2)ed while the store's names change
+ *	images/NAME/rootfs/	an image's tree
+ *	images/NAME/meta	its metadata, "key value" lines
+ *	tmp/NAME.PID.N/		work trees, each flock(2)ed by its writer
+ *
+ * An image appears whole or not at all: it is unpacked into a work tree in
+ * tmp/, synced, and renamed into images/ in one step; a second import of a
+ * name swaps the trees with RENAME_EXCHANGE, so the old image stays until
+ * the new one is complete.  A writer killed at any point leaves only a work
+ * tree whose lock died with it; the next writer removes it.  Only images/
+ * is ever listed.
+ */
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <bearssl.h>
+
+#include "arch.h"
+#include "pieces.h"
+
+#define RENAME_NOREPLACE	1
+#define RENAME_EXCHANGE		2
+
+struct hashin {
+	struct reader in;
+	br_sha256_context sha;
+};
+
+static int
+sys_renameat2(int olddir, const char *old, int newdir, const char *new, unsigned flags)
+{
+	return syscall(SYS_renameat2, olddir, old, newdir, new, flags);
+}
+
+int
+store_name(const char *name)
+{
+	const char *p;
+
+	if (!*name || strlen(name) >= NAMEMAX) {
+		weprintf("'%s': bad image name: 1 to %d characters", name, NAMEMAX - 1);
+		return -1;
+	}
+	if (!((*name >= 'a' && *name <= 'z') || (*name >= 'A' && *name <= 'Z') ||
+	    (*name >= '0' && *name <= '9'))) {
+		weprintf("'%s': bad image name: must start with a letter or digit", name);
+		return -1;
+	}
+	for (p = name; *p; p++)
+		if (!strchr("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+		    "0123456789._-", *p)) {
+			weprintf("'%s': bad image name: only letters, digits, '.', '_' and '-'",
+			         name);
+			return -1;
+		}
+	return 0;
+}
+
+static int
+lock(struct store *s)
+{
+	while (flock(s->lockfd, LOCK_EX) < 0)
+		if (errno != EINTR) {
+			weprintf("%s/lock: flock:", s->root);
+			return -1;
+		}
+	return 0;
+}
+
+static void
+unlock(struct store *s)
+{
+	(void)flock(s->lockfd, LOCK_UN);
+}
+
+/*
+ * claim opens tmp/name and takes its lock without waiting: -1 if a live
+ * writer holds it.  The caller holds the store lock.
+ */
+static int
+claim(struct store *s, const char *name)
+{
+	int fd;
+
+	if ((fd = openat(s->tmpfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)) < 0)
+		return -1;
+	if (flock(fd, LOCK_EX | LOCK_NB) < 0) {
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+/* sweep removes the work trees of writers that died */
+static int
+sweep(struct store *s)
+{
+	struct dirent *de;
+	DIR *d;
+	int fd;
+
+	if ((fd = openat(s->tmpfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0 ||
+	    !(d = fdopendir(fd))) {
+		weprintf("%s/tmp:", s->root);
+		return -1;
+	}
+	while ((de = readdir(d))) {
+		if (de->d_name[0] == '.')
+			continue;
+		if ((fd = claim(s, de->d_name)) < 0 && errno != ENOTDIR)
+			continue;
+		if (rmtree(s->tmpfd, de->d_name) < 0 && errno != ENOENT)
+			weprintf("%s/tmp/%s: remove:", s->root, de->d_name);
+		if (fd >= 0)
+			close(fd);
+	}
+	closedir(d);
+	return 0;
+}
+
+static int
+subdir(struct store *s, const char *name)
+{
+	int fd;
+
+	if (mkdirat(s->fd, name, 0700) < 0 && errno != EEXIST)
+		return -1;
+	fd = openat(s->fd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	return fd;
+}
+
+int
+store_open(struct store *s, const char *root, int write)
+{
+	memset(s, 0, sizeof(*s));
+	s->fd = s->imgfd = s->tmpfd = s->lockfd = -1;
+	s->root = root;
+	if (write && mkdir(root, 0700) < 0 && errno != EEXIST)
+		goto fail;
+	if ((s->fd = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
+		goto fail;
+	if (!write && faccessat(s->fd, "images", F_OK, 0) < 0 && errno == ENOENT)
+		return 0;
+	if ((s->imgfd = subdir(s, "images")) < 0 || (s->tmpfd = subdir(s, "tmp")) < 0)
+		goto fail;
+	if ((s->lockfd = openat(s->fd, "lock", O_RDWR | O_CREAT | O_CLOEXEC, 0600)) < 0)
+		goto fail;
+	if (write) {
+		if (lock(s) < 0)
+			goto out;
+		sweep(s);
+		unlock(s);
+	}
+	return 0;
+fail:
+	weprintf("%s: store:", root);
+out:
+	store_close(s);
+	return -1;
+}
+
+void
+store_close(struct store *s)
+{
+	int *fds[] = { &s->fd, &s->imgfd, &s->tmpfd, &s->lockfd };
+	size_t i;
+
+	for (i = 0; i < LEN(fds); i++) {
+		if (*fds[i] >= 0)
+			close(*fds[i]);
+		*fds[i] = -1;
+	}
+}
+
+/* worktree makes and claims a fresh tmp/NAME.PID.N; its name in buf */
+static int
+worktree(struct store *s, const char *name, char *buf, size_t len)
+{
+	static unsigned n;
+	int fd = -1;
+
+	if (lock(s) < 0)
+		return -1;
+	for (;;) {
+		snprintf(buf, len, "%s.%ld.%u", name, (long)getpid(), n++);
+		if (mkdirat(s->tmpfd, buf, 0700) == 0)
+			break;
+		if (errno != EEXIST) {
+			weprintf("%s/tmp/%s: mkdir:", s->root, buf);
+			goto out;
+		}
+	}
+	if ((fd = claim(s, buf)) < 0)
+		weprintf("%s/tmp/%s: lock:", s->root, buf);
+out:
+	unlock(s);
+	return fd;
+}
+
+static ssize_t
+hashread(void *arg, void *buf, size_t n)
+{
+	struct hashin *h = arg;
+	ssize_t r = h->in.read(h->in.arg, buf, n);
+
+	if (r > 0)
+		br_sha256_update(&h->sha, buf, r);
+	return r;
+}
+
+static int
+writemeta(int dirfd, const struct meta *m)
+{
+	char buf[METAMAX], *p;
+	int fd, n;
+
+	n = snprintf(buf, sizeof(buf), "source %s\ndigest %s\ncreated %lld\nsize %llu\n",
+	             m->source, m->digest, (long long)m->created,
+	             (unsigned long long)m->size);
+	if (n < 0 || (size_t)n >= sizeof(buf))
+		return errno = E2BIG, -1;
+	/* a name with a newline must not start a line of its own */
+	for (p = buf; (p = strchr(p, '\n')) && p < buf + n - 1; p++)
+		if (p[1] == '\n')
+			p[1] = '?';
+	if ((fd = openat(dirfd, "meta", O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644)) < 0)
+		return -1;
+	if (writeall(fd, buf, n) < 0) {
+		close(fd);
+		return -1;
+	}
+	return close(fd);
+}
+
+static void
+metaval(char *line, const char *key, char *dst, size_t len)
+{
+	size_t k = strlen(key);
+
+	if (!strncmp(line, key, k) && line[k] == ' ')
+		snprintf(dst, len, "%s", line + k + 1);
+}
+
+int
+store_meta(struct store *s, const char *name, struct meta *m)
+{
+	char buf[METAMAX], path[NAMEMAX + 8], num[32], *line, *save;
+	ssize_t n;
+	int fd;
+
+	memset(m, 0, sizeof(*m));
+	snprintf(m->name, sizeof(m->name), "%s", name);
+	snprintf(path, sizeof(path), "%s/meta", name);
+	if ((fd = openat(s->imgfd, path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)) < 0)
+		return -1;
+	n = readall(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n < 0)
+		return -1;
+	buf[n] = '\0';
+	for (line = strtok_r(buf, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		metaval(line, "source", m->source, sizeof(m->source));
+		metaval(line, "digest", m->digest, sizeof(m->digest));
+		*num = '\0';
+		metaval(line, "created", num, sizeof(num));
+		if (*num)
+			m->created = strtoll(num, NULL, 10);
+		*num = '\0';
+		metaval(line, "size", num, sizeof(num));
+		if (*num)
+			m->size = strtoull(num, NULL, 10);
+	}
+	return 0;
+}
+
+/*
+ * commit renames the work tree into images/name, swapping out an image of
+ * that name and removing it after.  Kernels without renameat2 get two
+ * renames: a reader may then find the name missing for a moment.
+ */
+static int
+commit(struct store *s, int wfd, const char *work, const char *name)
+{
+	char old[NAMEMAX + 40];
+	int r, swapped = 0, ofd = -1;
+
+	/* the tree must be on disk before its name is */
+	if (syncfs(wfd) < 0) {
+		weprintf("%s/tmp/%s: syncfs:", s->root, work);
+		return -1;
+	}
+	if (lock(s) < 0)
+		return -1;
+	r = sys_renameat2(s->tmpfd, work, s->imgfd, name, RENAME_NOREPLACE);
+	if (r < 0 && errno == EEXIST) {
+		r = sys_renameat2(s->tmpfd, work, s->imgfd, name, RENAME_EXCHANGE);
+		swapped = r == 0;
+	}
+	if (r < 0 && (errno == ENOSYS || errno == EINVAL)) {
+		snprintf(old, sizeof(old), "%s.old", work);
+		if ((r = renameat(s->imgfd, name, s->tmpfd, old)) == 0 || errno == ENOENT)
+			r = renameat(s->tmpfd, work, s->imgfd, name);
+		work = old;
+		swapped = 1;
+	}
+	if (r < 0)
+		weprintf("%s/images/%s: rename:", s->root, name);
+	if (r == 0 && swapped)
+		ofd = claim(s, work);
+	unlock(s);
+	if (ofd >= 0) {
+		if (rmtree(s->tmpfd, work) < 0 && errno != ENOENT)
+			weprintf("%s/tmp/%s: remove:", s->root, work);
+		close(ofd);
+	}
+	if (r == 0 && fsync(s->imgfd) < 0)
+		weprintf("%s/images: fsync:", s->root);
+	return r;
+}
+
+int
+store_import(struct store *s, const char *name, struct reader in,
+             const char *source, const char *want)
+{
+	char work[NAMEMAX + 32], hex[65];
+	unsigned char sum[32];
+	struct hashin h = { in, { 0 } };
+	struct meta m = { 0 };
+	struct gz *g = NULL;
+	int wfd, rfd = -1, ret = -1, i;
+
+	if ((wfd = worktree(s, name, work, sizeof(work))) < 0)
+		return -1;
+	if (mkdirat(wfd, "rootfs", 0755) < 0 ||
+	    (rfd = openat(wfd, "rootfs", O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)) < 0) {
+		weprintf("%s/tmp/%s/rootfs:", s->root, work);
+		goto out;
+	}
+	br_sha256_init(&h.sha);
+	if (!(g = gz_open((struct reader){ hashread, &h })) ||
+	    tar_extract(rfd, (struct reader){ gz_reader, g }, 0, &m.size) < 0)
+		goto out;
+	br_sha256_out(&h.sha, sum);
+	for (i = 0; i < 32; i++)
+		snprintf(hex + 2 * i, 3, "%02x", sum[i]);
+	if (want && strcmp(want + 7, hex)) {
+		weprintf("%s: sha256 mismatch: got sha256:%s, want %s", source, hex, want);
+		goto out;
+	}
+	snprintf(m.digest, sizeof(m.digest), "sha256:%s", hex);
+	snprintf(m.source, sizeof(m.source), "%s", source);
+	m.created = time(NULL);
+	if (writemeta(wfd, &m) < 0) {
+		weprintf("%s/tmp/%s/meta:", s->root, work);
+		goto out;
+	}
+	ret = commit(s, wfd, work, name);
+out:
+	gz_close(g);
+	if (rfd >= 0)
+		close(rfd);
+	if (ret < 0 && rmtree(s->tmpfd, work) < 0 && errno != ENOENT)
+		weprintf("%s/tmp/%s: remove:", s->root, work);
+	close(wfd);
+	return ret;
+}
+
+static int
+cmpstr(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+int
+store_list(struct store *s)
+{
+	char **names = NULL, size[16], when[32];
+	struct dirent *de;
+	struct meta m;
+	struct tm tm;
+	size_t n = 0, i;
+	DIR *d;
+	int fd;
+
+	printf("%-24s %8s  %-20s  %s\n", "NAME", "SIZE", "CREATED", "SOURCE");
+	if (s->imgfd < 0)
+		return 0;
+	if ((fd = openat(s->imgfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0 ||
+	    !(d = fdopendir(fd))) {
+		weprintf("%s/images:", s->root);
+		return -1;
+	}
+	while ((de = readdir(d))) {
+		if (de->d_name[0] == '.')
+			continue;
+		names = erealloc(names, (n + 1) * sizeof(*names));
+		names[n++] = estrdup(de->d_name);
+	}
+	closedir(d);
+	if (n)
+		qsort(names, n, sizeof(*names), cmpstr);
+	for (i = 0; i < n; i++) {
+		if (store_meta(s, names[i], &m) == 0) {
+			gmtime_r(&m.created, &tm);
+			strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", &tm);
+			printf("%-24s %8s  %-20s  %s\n", m.name,
+			       fmtsize(size, sizeof(size), m.size), when, m.source);
+		}
+		free(names[i]);
+	}
+	free(names);
+	return 0;
+}
+
+int
+store_remove(struct store *s, const char *name)
+{
+	char work[NAMEMAX + 32];
+	static unsigned n;
+	int r, fd = -1;
+
+	if (store_name(name) < 0 || lock(s) < 0)
+		return -1;
+	snprintf(work, sizeof(work), "%s.rm.%ld.%u", name, (long)getpid(), n++);
+	if ((r = renameat(s->imgfd, name, s->tmpfd, work)) < 0)
+		weprintf(errno == ENOENT ? "%s: no such image" : "%s: remove:", name);
+	else
+		fd = claim(s, work);
+	unlock(s);
+	if (r == 0 && rmtree(s->tmpfd, work) < 0 && errno != ENOENT)
+		weprintf("%s/tmp/%s: remove:", s->root, work);
+	if (fd >= 0)
+		close(fd);
+	return r;
+}
