@@ -151,8 +151,11 @@ store_open(struct store *s, const char *root, int write)
 	s->root = root;
 	if (write && mkdir(root, 0700) < 0 && errno != EEXIST)
 		goto fail;
-	if ((s->fd = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
+	if ((s->fd = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0) {
+		if (!write && errno == ENOENT)
+			return 0;
 		goto fail;
+	}
 	if (!write && faccessat(s->fd, "images", F_OK, 0) < 0 && errno == ENOENT)
 		return 0;
 	if ((s->imgfd = subdir(s, "images")) < 0 || (s->tmpfd = subdir(s, "tmp")) < 0)
@@ -319,6 +322,10 @@ commit(struct store *s, int wfd, const char *work, const char *name)
 	}
 	if (r < 0)
 		weprintf("%s/images/%s: rename:", s->root, name);
+	/* out of tmp/, the tree needs no lock; a later writer swapping it
+	 * out must be able to claim it */
+	if (r == 0)
+		(void)flock(wfd, LOCK_UN);
 	if (r == 0 && swapped)
 		ofd = claim(s, work);
 	unlock(s);

@@ -103,13 +103,16 @@ terr(struct tar *t, const char *name, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	errno = saved;
+	if (fmt[strlen(fmt) - 1] == ':')
+		snprintf(msg + strlen(msg), sizeof(msg) - strlen(msg), " %s",
+		         strerror(saved));
 	if (name)
 		weprintf("tar: %s at offset %llu: %s", name,
 		         (unsigned long long)t->hoff, msg);
 	else
 		weprintf("tar: header at offset %llu: %s",
 		         (unsigned long long)t->hoff, msg);
+	errno = saved;
 	return -1;
 }
 
@@ -829,6 +832,8 @@ header(struct tar *t, unsigned char *b)
 		weprintf("tar: empty input");
 		return -1;
 	}
+	if (got < BLOCK && t->off == 0)
+		return terr(t, NULL, "not a tar archive: input is only %zu bytes", got);
 	if (got < BLOCK)
 		return terr(t, NULL, "input ends before the end-of-archive block: truncated");
 	t->off += BLOCK;

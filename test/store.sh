@@ -1,0 +1,114 @@
+#!/bin/sh
+# See LICENSE file for copyright and license details.
+#
+# The image store: import, images, rmi; names, digests, atomic replacement,
+# a writer killed mid-import, a full disk, concurrent writers.
+. "$(dirname "$0")/lib.sh"
+
+ALPINE=$FIXTURES/alpine-minirootfs-3.18.9-x86_64.tar.gz
+SUM=$(sed -n 's/  alpine-minirootfs-3.18.9-x86_64.tar.gz$//p' "$FIXTURES/SHA256SUMS")
+S=$T/store
+p() {
+	"$PIECES" -r "$S" "$@"
+}
+# what the store lists, and what its work area holds
+listed() {
+	p images | awk 'NR > 1 { print $1 }' | tr '\n' ' '
+}
+leftovers() {
+	ls -A "$S/tmp" 2>/dev/null | tr '\n' ' '
+}
+
+ok "images on a missing store" p images
+is "it prints only the header" "$(awk '{ print $1 }' "$T/out")" "NAME"
+ok "and does not create it" test ! -e "$S"
+
+ok "import the Alpine fixture" p import "$ALPINE" alpine
+is "its tree is there" "$(cat "$S/images/alpine/rootfs/etc/alpine-release")" "3.18.9"
+run p images
+is "images lists it" "$(awk 'NR == 2 { print $1, $2, $4 }' "$T/out")" "alpine 7.0M $ALPINE"
+is "the digest is recorded" "$(sed -n 's/^digest //p' "$S/images/alpine/meta")" "sha256:$SUM"
+
+ok "import from stdin" sh -c "'$PIECES' -r '$S' import - fromstdin < '$ALPINE'"
+is "stdin is the source" "$(p images | awk '$1 == "fromstdin" { print $4 }')" "stdin"
+ok "import with the right digest" p import "$ALPINE" pinned "sha256:$SUM"
+bad=sha256:$(printf '%064d' 0)
+fails "a wrong digest is refused" 1 "sha256 mismatch: got sha256:$SUM, want $bad" \
+	p import "$ALPINE" wrong "$bad"
+fails "a malformed digest is refused" 1 "bad digest" p import "$ALPINE" wrong sha256:abc
+is "nothing stored for them" "$(listed)" "alpine fromstdin pinned "
+is "no work tree left" "$(leftovers)" ""
+
+for name in ../../etc .hidden a/b "" -x "$(printf 'a%.0s' $(seq 200))" 'a b' 'ä'; do
+	fails "name '$name' refused" 1 "bad image name" p import "$ALPINE" "$name"
+done
+ok "no path was made from them" test ! -e "$T/etc"
+is "nothing listed from them" "$(listed)" "alpine fromstdin pinned "
+
+# replacing: a new import of a name replaces it only when it succeeds
+mkdir -p "$T/small/etc"
+echo small >"$T/small/etc/small"
+tar -C "$T/small" -czf "$T/small.tar.gz" .
+ok "import over an existing name" p import "$T/small.tar.gz" alpine
+is "the new tree replaced the old" "$(ls "$S/images/alpine/rootfs/etc")" "small"
+head -c 100000 "$ALPINE" >"$T/cut.tar.gz"
+fails "a truncated import over it fails" 1 "truncated" p import "$T/cut.tar.gz" alpine
+is "the image is untouched" "$(cat "$S/images/alpine/rootfs/etc/small")" "small"
+is "no work tree left" "$(leftovers)" ""
+fails "a garbage import fails" 1 "not a tar archive" p import /etc/hostname junk
+is "nothing stored" "$(listed)" "alpine fromstdin pinned "
+
+ok "rmi two images" p rmi fromstdin pinned
+is "they are gone" "$(listed)" "alpine "
+fails "rmi of a missing image" 1 "nosuch: no such image" p rmi nosuch
+fails "rmi of a bad name" 1 "bad image name" p rmi ../images
+fails "rmi without a name" 1 "usage: pieces rmi" p rmi
+is "the rest stays" "$(listed)" "alpine "
+
+# SIGKILL mid-import: the writer blocks on a FIFO half way through
+mkfifo "$T/fifo"
+(head -c 2000000 "$ALPINE"; sleep 30) >"$T/fifo" &
+feeder=$!
+atexit "kill $feeder"
+"$PIECES" -r "$S" import "$T/fifo" killed 2>/dev/null &
+writer=$!
+i=0
+while [ -z "$(leftovers)" ] && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
+sleep 0.5
+kill -9 $writer
+wait $writer 2>/dev/null
+kill $feeder 2>/dev/null
+is "a killed import left a work tree" "$(leftovers | grep -c killed)" 1
+is "but nothing listed" "$(listed)" "alpine "
+ok "the next writer" p import "$T/small.tar.gz" next
+is "removed what the killed one left" "$(leftovers)" ""
+
+# concurrent writers of one name: each commit is whole, the last one wins
+for i in 1 2 3 4; do
+	p import "$ALPINE" same >"$T/c$i.out" 2>&1 &
+done
+wait
+is "four concurrent imports all succeeded" "$(cat "$T"/c?.out)" ""
+is "one image of that name" "$(listed)" "alpine next same "
+is "and it is whole" "$(cat "$S/images/same/rootfs/etc/alpine-release")" "3.18.9"
+is "no work tree left" "$(leftovers)" ""
+
+ok "-r beats PIECES_ROOT" env PIECES_ROOT="$T/other" "$PIECES" -r "$S" images
+grep -q '^same ' "$T/out"
+is "it read -r's store" "$?" 0
+ok "PIECES_ROOT names the store" env PIECES_ROOT="$S" "$PIECES" images
+grep -q '^same ' "$T/out"
+is "it read PIECES_ROOT's store" "$?" 0
+fails "images takes no operand" 1 "usage: pieces images" p images extra
+
+# a full disk: a clear error, nothing stored, the work tree gone
+if needroot && mkdir "$T/tiny" && mount -t tmpfs -o size=1m tmpfs "$T/tiny"; then
+	atexit "umount '$T/tiny'"
+	fails "import onto a full disk" 1 "No space left on device" \
+		"$PIECES" -r "$T/tiny/store" import "$ALPINE" big
+	is "nothing listed" "$("$PIECES" -r "$T/tiny/store" images | awk 'NR > 1')" ""
+	is "no work tree left" "$(ls -A "$T/tiny/store/tmp")" ""
+else
+	skip "import onto a full disk" "cannot mount a small tmpfs (needs root)"
+fi
+finish
