@@ -34,6 +34,20 @@ pieces-asan: $(SRC) pieces.h config.mk $(ASAN_DEPDIR)/.built
 asan: pieces-asan
 	PIECES_ASAN=1 sh test/run ./pieces-asan
 
+FUZZSRC = gzip.c root.c tar.c util.c
+
+untar-fuzz: test/fuzz/untar.c $(FUZZSRC) pieces.h config.mk $(ASAN_DEPDIR)/.built
+	$(FUZZ_CC) -I$(ASAN_DEPDIR)/include $(CPPFLAGS) $(FUZZ_CFLAGS) -o $@ \
+		test/fuzz/untar.c $(FUZZSRC) -L$(ASAN_DEPDIR)/lib -lz
+
+fuzz: untar-fuzz
+	mkdir -p build/fuzz/corpus
+	./untar-fuzz -max_total_time=$(FUZZTIME) -timeout=10 -rss_limit_mb=1024 \
+		build/fuzz/corpus test/fuzz/seeds
+
+bench: pieces
+	sh test/bench/untar.sh ./pieces
+
 size: pieces
 	size pieces
 	strip -o pieces.stripped pieces
@@ -61,9 +75,9 @@ dist:
 	rm -rf pieces-$(VERSION)
 
 clean:
-	rm -f pieces pieces-asan $(OBJ) pieces-$(VERSION).tar.gz
+	rm -f pieces pieces-asan untar-fuzz $(OBJ) pieces-$(VERSION).tar.gz
 
 distclean: clean
 	rm -rf build
 
-.PHONY: all test asan size install uninstall dist clean distclean
+.PHONY: all test asan fuzz bench size install uninstall dist clean distclean

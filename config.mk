@@ -53,3 +53,8 @@ ASAN_CC = cc
 ASAN_DEPDIR = build/asan
 ASAN_CFLAGS = -std=c99 -g -O1 -fno-omit-frame-pointer -fsanitize=address,undefined \
 	-fno-sanitize-recover=undefined
+
+# fuzzing (make fuzz): libFuzzer with ASan and UBSan, for FUZZTIME seconds
+FUZZ_CC = clang
+FUZZ_CFLAGS = -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined
+FUZZTIME = 600

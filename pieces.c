@@ -168,8 +168,11 @@ cmd_import(int argc, char *argv[])
 		if ((in.fd = open(argv[a], O_RDONLY | O_CLOEXEC)) < 0)
 			eprintf("%s: open:", argv[a]);
 	}
-	if (!(src = realpath(in.fd ? argv[a] : "/dev/stdin", NULL)) || !in.fd)
-		src = estrdup(in.fd ? argv[a] : "stdin");
+	/* the source recorded is the file's full path */
+	if (!in.fd)
+		src = estrdup("stdin");
+	else if (!(src = realpath(argv[a], NULL)))
+		src = estrdup(argv[a]);
 	if (store_open(&s, root, 1) < 0)
 		return 1;
 	ret = store_import(&s, argv[a + 1], (struct reader){ fdread, &in }, src, want);

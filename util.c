@@ -196,6 +196,7 @@ rmtree(int at, const char *name)
 			continue;
 		if (depth == 0) {
 			closedir(d);
+			free(stack);
 			return unlinkat(at, name, AT_REMOVEDIR);
 		}
 		up = openat(dirfd(d), "..", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
