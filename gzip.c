@@ -6,8 +6,17 @@
  * stream of strangers' bytes needs around it: format sniffing, members
  * concatenated one after the other, and the rule that input ending anywhere
  * but after a complete member is an error, never a short result.
+ *
+ * Inflate runs in a thread of its own, a few chunks ahead of the reader:
+ * unpacking a rootfs is inflate (user time) plus file writes (system
+ * time), and on two cores they overlap.  The thread keeps its errors in
+ * the chunk where they happened, and the reader reports one when it gets
+ * there, so a tar error earlier in the stream is still the one said.
  */
 #include <errno.h>
+#include <pthread.h>
+#include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -15,7 +24,16 @@
 
 #include "pieces.h"
 
+#define NCHUNK		4		/* chunks inflate may run ahead */
+#define CHUNK		(64 << 10)
+
 enum { MEMBER, BETWEEN, DONE };
+
+struct chunk {
+	ssize_t len;			/* bytes; 0 at the end, -1 on error */
+	char err[256];			/* the error, for len -1 */
+	unsigned char data[CHUNK];
+};
 
 struct gz {
 	struct reader in;
@@ -24,7 +42,29 @@ struct gz {
 	uint64_t inoff;			/* input offset of buf[0] */
 	size_t pos, len;
 	unsigned char buf[GZBUF];
+	char *err;			/* where pull's errors go */
+
+	/* the inflate thread and the ring it fills */
+	pthread_t thread;
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	int running, stop;
+	unsigned head, tail;		/* chunks filled; chunks consumed */
+	size_t cpos;			/* consumed of ring[tail] */
+	struct chunk ring[NCHUNK];
 };
+
+static void *producer(void *);
+
+static void
+gzerr(struct gz *g, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(g->err, sizeof(((struct chunk *)0)->err), fmt, ap);
+	va_end(ap);
+}
 
 static const struct {
 	const char *name;
@@ -76,8 +116,14 @@ gz_open(struct reader in)
 			goto fail;
 		}
 	g->gzip = g->len >= 2 && g->buf[0] == 0x1f && g->buf[1] == 0x8b;
-	if (g->gzip && inflateInit2(&g->z, 16 + MAX_WBITS) != Z_OK)
+	if (!g->gzip)
+		return g;
+	if (inflateInit2(&g->z, 16 + MAX_WBITS) != Z_OK)
 		eprintf("inflateInit2: out of memory");
+	g->err = g->ring[0].err;
+	/* without a thread, inflate runs in the reader's own calls */
+	if (pthread_mutex_init(&g->mu, NULL) == 0 && pthread_cond_init(&g->cv, NULL) == 0)
+		g->running = pthread_create(&g->thread, NULL, producer, g) == 0;
 	return g;
 fail:
 	free(g);
@@ -109,7 +155,7 @@ zerror(struct gz *g, int ret)
 		msg = "CRC-32 mismatch";
 	else if (!strcmp(msg, "incorrect length check"))
 		msg = "ISIZE (length) mismatch";
-	weprintf("gzip: member %d, input offset %llu: %s", g->members + 1,
+	gzerr(g, "gzip: member %d, input offset %llu: %s", g->members + 1,
 	         (unsigned long long)(g->inoff + g->pos), msg);
 	return -1;
 }
@@ -131,7 +177,7 @@ between(struct gz *g)
 		}
 	}
 	if (g->buf[g->pos] != 0x1f) {
-		weprintf("gzip: input offset %llu: trailing garbage after member %d",
+		gzerr(g, "gzip: input offset %llu: trailing garbage after member %d",
 		         (unsigned long long)(g->inoff + g->pos), g->members);
 		return -1;
 	}
@@ -141,19 +187,22 @@ between(struct gz *g)
 	return 1;
 }
 
-ssize_t
-gz_read(struct gz *g, void *buf, size_t n)
+/*
+ * pull inflates up to n bytes into buf: the count, 0 at the end of the
+ * last member, or -1 with the error in g->err (or reported by the input).
+ * Unless full, it returns what it has rather than wait for more input.
+ */
+static ssize_t
+pull(struct gz *g, void *buf, size_t n, int full)
 {
 	ssize_t r;
 	int ret;
 
-	if (!g->gzip)
-		return plain(g, buf, n);
+	*g->err = '\0';
 	g->z.next_out = buf;
 	g->z.avail_out = n;
 	while (g->z.avail_out > 0 && g->state != DONE) {
-		/* return what is there rather than wait for more input */
-		if (g->pos == g->len && g->z.avail_out < n)
+		if (!full && g->pos == g->len && g->z.avail_out < n)
 			break;
 		if (g->state == BETWEEN && (r = between(g)) <= 0) {
 			if (r < 0)
@@ -164,7 +213,7 @@ gz_read(struct gz *g, void *buf, size_t n)
 			if ((r = fill(g)) < 0)
 				return -1;
 			if (r == 0) {
-				weprintf("gzip: member %d: input ends at offset %llu: truncated",
+				gzerr(g, "gzip: member %d: input ends at offset %llu: truncated",
 				         g->members + 1, (unsigned long long)g->inoff);
 				return -1;
 			}
@@ -183,6 +232,69 @@ gz_read(struct gz *g, void *buf, size_t n)
 	return n - g->z.avail_out;
 }
 
+static void *
+producer(void *arg)
+{
+	struct gz *g = arg;
+	struct chunk *c;
+
+	for (;;) {
+		pthread_mutex_lock(&g->mu);
+		while (g->head - g->tail == NCHUNK && !g->stop)
+			pthread_cond_wait(&g->cv, &g->mu);
+		if (g->stop) {
+			pthread_mutex_unlock(&g->mu);
+			return NULL;
+		}
+		c = &g->ring[g->head % NCHUNK];
+		pthread_mutex_unlock(&g->mu);
+		g->err = c->err;
+		c->len = pull(g, c->data, CHUNK, 1);
+		pthread_mutex_lock(&g->mu);
+		g->head++;
+		pthread_cond_broadcast(&g->cv);
+		pthread_mutex_unlock(&g->mu);
+		if (c->len <= 0)
+			return NULL;
+	}
+}
+
+ssize_t
+gz_read(struct gz *g, void *buf, size_t n)
+{
+	struct chunk *c;
+	ssize_t r;
+
+	if (!g->gzip)
+		return plain(g, buf, n);
+	if (!g->running) {
+		if ((r = pull(g, buf, n, 0)) < 0 && *g->err)
+			weprintf("%s", g->err);
+		return r;
+	}
+	pthread_mutex_lock(&g->mu);
+	while (g->head == g->tail)
+		pthread_cond_wait(&g->cv, &g->mu);
+	pthread_mutex_unlock(&g->mu);
+	c = &g->ring[g->tail % NCHUNK];
+	if (c->len <= 0) {
+		if (c->len < 0 && *c->err)
+			weprintf("%s", c->err);
+		*c->err = '\0';
+		return c->len;
+	}
+	r = MIN(n, (size_t)c->len - g->cpos);
+	memcpy(buf, c->data + g->cpos, r);
+	if ((g->cpos += r) == (size_t)c->len) {
+		g->cpos = 0;
+		pthread_mutex_lock(&g->mu);
+		g->tail++;
+		pthread_cond_broadcast(&g->cv);
+		pthread_mutex_unlock(&g->mu);
+	}
+	return r;
+}
+
 ssize_t
 gz_reader(void *arg, void *buf, size_t n)
 {
@@ -194,6 +306,16 @@ gz_close(struct gz *g)
 {
 	if (!g)
 		return;
+	if (g->running) {
+		/* it may be blocked reading input nobody wants now: read(2)
+		 * and the wait are its only cancellation points */
+		pthread_mutex_lock(&g->mu);
+		g->stop = 1;
+		pthread_cond_broadcast(&g->cv);
+		pthread_mutex_unlock(&g->mu);
+		pthread_cancel(g->thread);
+		pthread_join(g->thread, NULL);
+	}
 	if (g->gzip)
 		inflateEnd(&g->z);
 	free(g);

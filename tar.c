@@ -698,9 +698,9 @@ dirname_of(const char *path, char *dir)
 	dir[n] = '\0';
 }
 
-/* made: whether this layer made dir/name */
+/* layermade: whether this layer made dir/name */
 static int
-made(struct tar *t, const char *dir, const char *name)
+layermade(struct tar *t, const char *dir, const char *name)
 {
 	char path[PATHMAX];
 
@@ -711,43 +711,70 @@ made(struct tar *t, const char *dir, const char *name)
 }
 
 /*
+ * hide empties the directory fd (path dir) of what lower layers put there:
+ * all but the paths this layer made, and below a directory this layer
+ * made (relisted over a lower one), the same again.
+ */
+static int
+hide(struct tar *t, struct entry *e, int fd, const char *dir)
+{
+	char path[PATHMAX];
+	struct dirent *de;
+	struct stat st;
+	DIR *d;
+	int sub, r = 0;
+
+	if (!(d = fdopendir(fd)))
+		eprintf("fdopendir:");
+	while (r == 0 && (de = readdir(d))) {
+		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
+			continue;
+		if (!layermade(t, dir, de->d_name)) {
+			if (rmtree(dirfd(d), de->d_name) < 0 && errno != ENOENT)
+				r = terr(t, e->path, "remove %s:", de->d_name);
+			continue;
+		}
+		if (fstatat(dirfd(d), de->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0 ||
+		    !S_ISDIR(st.st_mode))
+			continue;
+		snprintf(path, sizeof(path), "%s%s%s", dir, *dir ? "/" : "", de->d_name);
+		if ((sub = openat(dirfd(d), de->d_name,
+		    O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)) < 0)
+			r = terr(t, path, "open:");
+		else
+			r = hide(t, e, sub, path);
+	}
+	closedir(d);
+	return r;
+}
+
+/*
  * whiteout applies an OCI whiteout in layer mode: ".wh.NAME" removes NAME,
  * ".wh..wh..opq" what is in its directory; neither touches a path this
- * layer made, since a whiteout hides only what lower layers hold.
+ * layer made, since a whiteout hides only what lower layers hold.  Other
+ * ".wh..wh." names are aufs bookkeeping, and dropped.
  */
 static int
 whiteout(struct tar *t, struct entry *e, const char *base)
 {
 	char dir[PATHMAX];
-	struct dirent *de;
-	DIR *d;
-	int fd, r = 0;
+	const char *name = base + strlen(WHITEOUT);
+	int fd, r = 0, opaque = !strcmp(base, OPAQUE);
 
+	if (!*name || (!opaque && !strncmp(name, WHITEOUT, strlen(WHITEOUT))))
+		return skip(t, e->path, e->size);
 	dirname_of(e->path, dir);
-
-	if (!strcmp(base, OPAQUE)) {
-		if ((fd = root_open(t->rootfd, dir, O_RDONLY | O_DIRECTORY)) < 0)
-			return errno == ENOENT ? skip(t, e->path, e->size) :
-			       terr(t, e->path, "open:");
-		if (!(d = fdopendir(fd)))
-			eprintf("fdopendir:");
-		while (r == 0 && (de = readdir(d))) {
-			if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
-				continue;
-			if (!made(t, dir, de->d_name) && rmtree(dirfd(d), de->d_name) < 0 &&
-			    errno != ENOENT)
-				r = terr(t, e->path, "remove %s:", de->d_name);
-		}
-		closedir(d);
-	} else if (strncmp(base, WHITEOUT WHITEOUT, 8) && base[4]) {
-		if (!made(t, dir, base + 4)) {
-			if ((fd = root_open(t->rootfd, dir, O_RDONLY | O_DIRECTORY)) < 0)
-				return errno == ENOENT ? skip(t, e->path, e->size) :
-				       terr(t, e->path, "open:");
-			if (rmtree(fd, base + 4) < 0 && errno != ENOENT)
-				r = terr(t, e->path, "remove %s:", base + 4);
-			close(fd);
-		}
+	if (!opaque && layermade(t, dir, name))
+		return skip(t, e->path, e->size);
+	if ((fd = root_open(t->rootfd, dir, O_RDONLY | O_DIRECTORY)) < 0)
+		return errno == ENOENT ? skip(t, e->path, e->size) :
+		       terr(t, e->path, "open:");
+	if (opaque) {
+		r = hide(t, e, fd, dir);
+	} else {
+		if (rmtree(fd, name) < 0 && errno != ENOENT)
+			r = terr(t, e->path, "remove %s:", name);
+		close(fd);
 	}
 	return r < 0 ? -1 : skip(t, e->path, e->size);
 }
