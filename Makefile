@@ -71,6 +71,7 @@ dist:
 	cp -R LICENSE Makefile README config.mk deps.sh pieces.1 pieces.h $(SRC) \
 		arch test pieces-$(VERSION)
 	mkdir -p pieces-$(VERSION)/deps
+	cp deps/README pieces-$(VERSION)/deps/
 	tar -cf - pieces-$(VERSION) | gzip -9 > pieces-$(VERSION).tar.gz
 	rm -rf pieces-$(VERSION)
 
