@@ -384,7 +384,8 @@ paxstr(struct tar *t, const char *k, const char *v, size_t vlen, char *dst)
 	return 0;
 }
 
-/* paxrec applies one pax record to o; global records keep no names */
+/* paxrec applies one pax record to o; global records set only owners and
+ * times: a global path, size or xattr for every member makes no sense */
 static int
 paxrec(struct tar *t, struct over *o, const char *k, const char *v, size_t vlen,
        int global)
@@ -397,7 +398,7 @@ paxrec(struct tar *t, struct over *o, const char *k, const char *v, size_t vlen,
 		return o->name = 1, paxstr(t, k, v, vlen, o->namebuf);
 	if (!strcmp(k, "linkpath") && !global)
 		return o->link = 1, paxstr(t, k, v, vlen, o->linkbuf);
-	if (!strcmp(k, "size") || !strcmp(k, "uid") || !strcmp(k, "gid")) {
+	if ((!strcmp(k, "size") && !global) || !strcmp(k, "uid") || !strcmp(k, "gid")) {
 		if (dec(v, k[0] == 's' ? INT64_MAX : UINT32_MAX - 1, &n) < 0)
 			return terr(t, NULL, "bad pax %s '%.32s'", k, v);
 		if (k[0] == 's')
@@ -516,8 +517,8 @@ parse(struct tar *t, const struct hdr *h, struct entry *e)
 	else if (num(h->gid, sizeof(h->gid), UINT32_MAX - 1, &v) < 0)
 		return terr(t, raw, "bad gid field");
 	e->gid = v;
-	if (x->size || g->size)
-		v = x->size ? x->sizev : g->sizev;
+	if (x->size)
+		v = x->sizev;
 	else if (num(h->size, sizeof(h->size), INT64_MAX, &v) < 0)
 		return terr(t, raw, "bad size field");
 	e->size = v;
@@ -669,25 +670,6 @@ mklink(struct tar *t, struct entry *e, int pfd, const char *leaf)
 	return skip(t, e->path, e->size);
 }
 
-/* parent opens the directory e goes in, making missing ones */
-static int
-parent(struct tar *t, struct entry *e, char *leaf)
-{
-	char dir[PATHMAX], *slash;
-	int fd;
-
-	if ((fd = root_parent(t->rootfd, e->path, leaf)) >= 0 || errno != ENOENT)
-		goto out;
-	memcpy(dir, e->path, strlen(e->path) + 1);
-	if ((slash = strrchr(dir, '/')))
-		*slash = '\0';
-	if (slash && root_mkdirs(t->rootfd, dir) < 0)
-		return terr(t, e->path, "make parent directories:");
-	fd = root_parent(t->rootfd, e->path, leaf);
-out:
-	return fd < 0 ? terr(t, e->path, "open parent directory:") : fd;
-}
-
 static void
 dirname_of(const char *path, char *dir)
 {
@@ -696,6 +678,22 @@ dirname_of(const char *path, char *dir)
 
 	memcpy(dir, path, n);
 	dir[n] = '\0';
+}
+
+/* parent opens the directory e goes in, making missing ones */
+static int
+parent(struct tar *t, struct entry *e, char *leaf)
+{
+	char dir[PATHMAX];
+	int fd;
+
+	if ((fd = root_parent(t->rootfd, e->path, leaf)) < 0 && errno == ENOENT) {
+		dirname_of(e->path, dir);
+		if (root_mkdirs(t->rootfd, dir) < 0)
+			return terr(t, e->path, "make parent directories:");
+		fd = root_parent(t->rootfd, e->path, leaf);
+	}
+	return fd < 0 ? terr(t, e->path, "open parent directory:") : fd;
 }
 
 /* layermade: whether this layer made dir/name */
