@@ -134,6 +134,9 @@ struct meta {
 	char digest[80];		/* sha256:HEX of what was imported */
 	time_t created;
 	uint64_t size;			/* bytes of file data */
+	char workdir[PATHMAX];		/* "" if unset, as user */
+	char user[64];
+	char **entrypoint, **cmd, **env;	/* NULL-terminated; NULL if unset */
 };
 
 /*
@@ -163,9 +166,10 @@ int store_import(struct store *s, const char *name, struct reader in,
 
 /*
  * store_meta reads the metadata of image name into m: 0, or -1 with errno
- * set, printing nothing.  store_list prints the images, a line each.
+ * set, printing nothing; meta_free frees the lists it allocated.  store_list prints the images, a line each.
  * store_remove removes image name: 0, or -1 (reported).
  */
 int store_meta(struct store *s, const char *name, struct meta *m);
+void meta_free(struct meta *m);
 int store_list(struct store *s);
 int store_remove(struct store *s, const char *name);

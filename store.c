@@ -4,7 +4,7 @@
  *
  *	lock			flock(2)ed while the store's names change
  *	images/NAME/rootfs/	an image's tree
- *	images/NAME/meta	its metadata, "key value" lines
+ *	images/NAME/meta	its metadata, "key value" lines (pieces.1)
  *	tmp/NAME.PID.N/		work trees, each flock(2)ed by its writer
  *
  * An image appears whole or not at all: it is unpacked into a work tree in
@@ -225,21 +225,52 @@ hashread(void *arg, void *buf, size_t n)
 	return r;
 }
 
+/* put appends "key value\n" to buf, escaping '\\' and newlines in value */
+static int
+put(char *buf, size_t *len, const char *key, const char *val)
+{
+	size_t n = *len;
+
+	n += snprintf(buf + n, n < METAMAX ? METAMAX - n : 0, "%s ", key);
+	for (; *val && n + 3 < METAMAX; val++) {
+		if (*val == '\\' || *val == '\n')
+			buf[n++] = '\\';
+		buf[n++] = *val == '\n' ? 'n' : *val;
+	}
+	if (*val || n + 2 >= METAMAX)
+		return errno = E2BIG, -1;
+	buf[n++] = '\n';
+	*len = n;
+	return 0;
+}
+
+static int
+putlist(char *buf, size_t *len, const char *key, char **v)
+{
+	for (; v && *v; v++)
+		if (put(buf, len, key, *v) < 0)
+			return -1;
+	return 0;
+}
+
 static int
 writemeta(int dirfd, const struct meta *m)
 {
-	char buf[METAMAX], *p;
-	int fd, n;
+	char buf[METAMAX], num[32];
+	size_t n = 0;
+	int fd;
 
-	n = snprintf(buf, sizeof(buf), "source %s\ndigest %s\ncreated %lld\nsize %llu\n",
-	             m->source, m->digest, (long long)m->created,
-	             (unsigned long long)m->size);
-	if (n < 0 || (size_t)n >= sizeof(buf))
-		return errno = E2BIG, -1;
-	/* a name with a newline must not start a line of its own */
-	for (p = buf; (p = strchr(p, '\n')) && p < buf + n - 1; p++)
-		if (p[1] == '\n')
-			p[1] = '?';
+	snprintf(num, sizeof(num), "%lld", (long long)m->created);
+	if (put(buf, &n, "source", m->source) < 0 || put(buf, &n, "digest", m->digest) < 0 ||
+	    put(buf, &n, "created", num) < 0)
+		return -1;
+	snprintf(num, sizeof(num), "%llu", (unsigned long long)m->size);
+	if (put(buf, &n, "size", num) < 0 ||
+	    (*m->workdir && put(buf, &n, "workdir", m->workdir) < 0) ||
+	    (*m->user && put(buf, &n, "user", m->user) < 0) ||
+	    putlist(buf, &n, "entrypoint", m->entrypoint) < 0 ||
+	    putlist(buf, &n, "cmd", m->cmd) < 0 || putlist(buf, &n, "env", m->env) < 0)
+		return -1;
 	if ((fd = openat(dirfd, "meta", O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644)) < 0)
 		return -1;
 	if (writeall(fd, buf, n) < 0) {
@@ -249,19 +280,47 @@ writemeta(int dirfd, const struct meta *m)
 	return close(fd);
 }
 
+/* unescape undoes put's escapes in place */
 static void
-metaval(char *line, const char *key, char *dst, size_t len)
+unescape(char *s)
 {
-	size_t k = strlen(key);
+	char *d = s;
 
-	if (!strncmp(line, key, k) && line[k] == ' ')
-		snprintf(dst, len, "%s", line + k + 1);
+	for (; *s; s++)
+		*d++ = (*s == '\\' && s[1]) ? (*++s == 'n' ? '\n' : *s) : *s;
+	*d = '\0';
+}
+
+static void
+append(char ***v, const char *s)
+{
+	size_t n = 0;
+
+	while (*v && (*v)[n])
+		n++;
+	*v = erealloc(*v, (n + 2) * sizeof(**v));
+	(*v)[n] = estrdup(s);
+	(*v)[n + 1] = NULL;
+}
+
+void
+meta_free(struct meta *m)
+{
+	char ***lists[] = { &m->cmd, &m->entrypoint, &m->env }, **p;
+	size_t i;
+
+	for (i = 0; i < LEN(lists); i++) {
+		for (p = *lists[i]; p && *p; p++)
+			free(*p);
+		free(*lists[i]);
+		*lists[i] = NULL;
+	}
 }
 
 int
 store_meta(struct store *s, const char *name, struct meta *m)
 {
-	char buf[METAMAX], path[NAMEMAX + 8], num[32], *line, *save;
+	char buf[METAMAX], path[NAMEMAX + 8], *line, *val, *save;
 	ssize_t n;
 	int fd;
 
@@ -276,16 +335,28 @@ store_meta(struct store *s, const char *name, struct meta *m)
 		return -1;
 	buf[n] = '\0';
 	for (line = strtok_r(buf, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
-		metaval(line, "source", m->source, sizeof(m->source));
-		metaval(line, "digest", m->digest, sizeof(m->digest));
-		*num = '\0';
-		metaval(line, "created", num, sizeof(num));
-		if (*num)
-			m->created = strtoll(num, NULL, 10);
-		*num = '\0';
-		metaval(line, "size", num, sizeof(num));
-		if (*num)
-			m->size = strtoull(num, NULL, 10);
+		if (!(val = strchr(line, ' ')))
+			continue;
+		*val++ = '\0';
+		unescape(val);
+		if (!strcmp(line, "source"))
+			snprintf(m->source, sizeof(m->source), "%s", val);
+		else if (!strcmp(line, "digest"))
+			snprintf(m->digest, sizeof(m->digest), "%s", val);
+		else if (!strcmp(line, "workdir"))
+			snprintf(m->workdir, sizeof(m->workdir), "%s", val);
+		else if (!strcmp(line, "user"))
+			snprintf(m->user, sizeof(m->user), "%s", val);
+		else if (!strcmp(line, "created"))
+			m->created = strtoll(val, NULL, 10);
+		else if (!strcmp(line, "size"))
+			m->size = strtoull(val, NULL, 10);
+		else if (!strcmp(line, "cmd"))
+			append(&m->cmd, val);
+		else if (!strcmp(line, "entrypoint"))
+			append(&m->entrypoint, val);
+		else if (!strcmp(line, "env"))
+			append(&m->env, val);
 	}
 	return 0;
 }
@@ -426,6 +497,7 @@ store_list(struct store *s)
 			strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", &tm);
 			printf("%-24s %8s  %-20s  %s\n", m.name,
 			       fmtsize(size, sizeof(size), m.size), when, m.source);
+			meta_free(&m);
 		}
 		free(names[i]);
 	}
