@@ -4,7 +4,7 @@
 
 include config.mk
 
-SRC = pieces.c gzip.c root.c store.c tar.c util.c
+SRC = pieces.c gzip.c ns.c root.c store.c tar.c tty.c util.c
 OBJ = $(SRC:.c=.o)
 PIECES = ./pieces
 

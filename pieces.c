@@ -24,6 +24,7 @@ static int cmd_help(int, char **);
 static int cmd_images(int, char **);
 static int cmd_import(int, char **);
 static int cmd_rmi(int, char **);
+static int cmd_run(int, char **);
 static int cmd_untar(int, char **);
 static int cmd_version(int, char **);
 
@@ -32,6 +33,20 @@ static const struct cmd cmds[] = {
 	  "store a rootfs tarball (gzip or plain tar) as image name" },
 	{ "images",  cmd_images,  "", "list the images in the store" },
 	{ "rmi",     cmd_rmi,     "name ...", "remove images" },
+	{ "run",     cmd_run,     "[option ...] image [cmd [arg ...]]",
+	  "run a command in a container of image\n\n"
+	  "  -i, --interactive           keep stdin open\n"
+	  "  -t, --tty                   give the command a terminal\n"
+	  "  -e, --env key[=value]       set an environment variable\n"
+	  "  -w, --workdir dir           the command's working directory\n"
+	  "  -v, --volume host:ctr[:ro]  bind-mount a host path\n"
+	  "  -u, --user user[:group]     run as user (name or number)\n"
+	  "      --hostname name         the container's host name\n"
+	  "      --read-only             a read-only root\n"
+	  "      --cap-add cap           keep a capability beyond Docker's default set\n"
+	  "      --cap-drop cap          drop a capability (ALL: every one)\n"
+	  "      --entrypoint cmd        run cmd instead of the image's entrypoint\n"
+	  "      --rm                    accepted; containers are always removed" },
 	{ "untar",   cmd_untar,   "[-l] dir", "unpack a tar stream from stdin into dir (-l: as an OCI layer)" },
 	{ "help",    cmd_help,    "[command]",  "show this help, or a command's" },
 	{ "version", cmd_version, "",           "print the versions of pieces, zlib and BearSSL" },
@@ -51,8 +66,8 @@ usage(FILE *fp)
 
 	fprintf(fp, "usage: pieces [-r root] command [arg ...]\n\ncommands:\n");
 	for (i = 0; i < LEN(cmds); i++)
-		fprintf(fp, "  %-8s %-26s %s\n", cmds[i].name, cmds[i].args,
-		        cmds[i].help);
+		fprintf(fp, "  %-8s %-26s %.*s\n", cmds[i].name, cmds[i].args,
+		        (int)strcspn(cmds[i].help, "\n"), cmds[i].help);
 	fprintf(fp, "\n'pieces help command' shows one command.\n");
 }
 
@@ -210,6 +225,224 @@ cmd_rmi(int argc, char *argv[])
 		if (store_remove(&s, argv[i]) < 0)
 			ret = 1;
 	store_close(&s);
+	return ret;
+}
+
+/* setenv in a NULL-terminated list: replace KEY=, or append */
+static void
+putenvin(char ***env, size_t *n, const char *kv)
+{
+	size_t i, k = strcspn(kv, "=");
+
+	for (i = 0; i < *n; i++)
+		if (!strncmp((*env)[i], kv, k) && (*env)[i][k] == '=') {
+			free((*env)[i]);
+			(*env)[i] = estrdup(kv);
+			return;
+		}
+	*env = erealloc(*env, (*n + 2) * sizeof(**env));
+	(*env)[(*n)++] = estrdup(kv);
+	(*env)[*n] = NULL;
+}
+
+static void
+freelist(char **v)
+{
+	char **p;
+
+	for (p = v; p && *p; p++)
+		free(*p);
+	free(v);
+}
+
+/* command line: entrypoint, then args or the image's cmd, as Docker */
+static char **
+mkargv(const struct meta *m, const char *entry, char **args, int nargs)
+{
+	char **argv = NULL, **src;
+	size_t n = 0;
+	int i;
+
+	if (entry) {
+		argv = erealloc(argv, ++n * sizeof(*argv));
+		argv[n - 1] = estrdup(entry);
+	} else {
+		for (src = m->entrypoint; src && *src; src++) {
+			argv = erealloc(argv, ++n * sizeof(*argv));
+			argv[n - 1] = estrdup(*src);
+		}
+	}
+	for (i = 0; i < nargs; i++) {
+		argv = erealloc(argv, ++n * sizeof(*argv));
+		argv[n - 1] = estrdup(args[i]);
+	}
+	/* --entrypoint drops the image's cmd, as Docker */
+	for (src = nargs || entry ? NULL : m->cmd; src && *src; src++) {
+		argv = erealloc(argv, ++n * sizeof(*argv));
+		argv[n - 1] = estrdup(*src);
+	}
+	if (n == 0) {
+		/* an imported rootfs has no command: a shell, as Docker's alpine */
+		argv = erealloc(argv, ++n * sizeof(*argv));
+		argv[n - 1] = estrdup("/bin/sh");
+	}
+	argv = erealloc(argv, (n + 1) * sizeof(*argv));
+	argv[n] = NULL;
+	return argv;
+}
+
+static int
+parsevol(const char *arg, struct vol *v)
+{
+	char *p;
+
+	v->src = estrdup(arg);
+	v->ro = 0;
+	if (!(p = strchr(v->src, ':')))
+		goto bad;
+	*p++ = '\0';
+	v->dst = p;
+	if ((p = strchr(p, ':'))) {
+		*p++ = '\0';
+		if (strcmp(p, "ro") && strcmp(p, "rw"))
+			goto bad;
+		v->ro = !strcmp(p, "ro");
+	}
+	if (v->src[0] != '/' || v->dst[0] != '/')
+		goto bad;
+	return 0;
+bad:
+	free(v->src);
+	weprintf("volume %s: want /host/path:/container/path[:ro]", arg);
+	return -1;
+}
+
+static int
+cmd_run(int argc, char *argv[])
+{
+	static const struct option opts[] = {
+		{ "interactive", no_argument, NULL, 'i' },
+		{ "tty", no_argument, NULL, 't' },
+		{ "env", required_argument, NULL, 'e' },
+		{ "workdir", required_argument, NULL, 'w' },
+		{ "volume", required_argument, NULL, 'v' },
+		{ "user", required_argument, NULL, 'u' },
+		{ "hostname", required_argument, NULL, 'H' },
+		{ "read-only", no_argument, NULL, 'R' },
+		{ "cap-add", required_argument, NULL, 'A' },
+		{ "cap-drop", required_argument, NULL, 'D' },
+		{ "entrypoint", required_argument, NULL, 'E' },
+		{ "rm", no_argument, NULL, 'X' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	/* Docker's default set: 0xa80425fb */
+	static const char *defcaps[] = {
+		"CHOWN", "DAC_OVERRIDE", "FSETID", "FOWNER", "MKNOD", "NET_RAW",
+		"SETGID", "SETUID", "SETFCAP", "SETPCAP", "NET_BIND_SERVICE",
+		"SYS_CHROOT", "KILL", "AUDIT_WRITE",
+	};
+	const struct cmd *c = lookup("run");
+	char **env = NULL, **cli = NULL, host[16], home[PATHMAX], kv[PATHMAX + 8];
+	const char *entry = NULL, *user = NULL, *val, *hostname = NULL;
+	uint64_t add = 0, drop = 0, bit;
+	struct ctr ctr = { 0 };
+	struct store s;
+	struct meta m;
+	size_t nenv = 0, ncli = 0, i;
+	int ch, imgfd, ret = 125;
+	char **p;
+
+	while ((ch = getopt_long(argc, argv, "+ite:w:v:u:h", opts, NULL)) != -1) {
+		switch (ch) {
+		case 'i': ctr.interactive = 1; break;
+		case 't': ctr.tty = 1; break;
+		case 'e':
+			cli = erealloc(cli, (ncli + 2) * sizeof(*cli));
+			cli[ncli++] = optarg;
+			cli[ncli] = NULL;
+			break;
+		case 'w': ctr.workdir = optarg; break;
+		case 'v':
+			ctr.vol = erealloc(ctr.vol, (ctr.nvol + 1) * sizeof(*ctr.vol));
+			if (parsevol(optarg, &ctr.vol[ctr.nvol++]) < 0)
+				return 125;
+			break;
+		case 'u': user = optarg; break;
+		case 'H': hostname = optarg; break;
+		case 'R': ctr.readonly = 1; break;
+		case 'A': case 'D':
+			if (ns_cap(optarg, &bit) < 0)
+				enprintf(125, "%s: unknown capability", optarg);
+			*(ch == 'A' ? &add : &drop) |= bit;
+			break;
+		case 'E': entry = optarg; break;
+		case 'X': break;	/* containers are always removed */
+		case 'h': help(c); break;
+		default: cmdusage(c);
+		}
+	}
+	if (optind >= argc)
+		cmdusage(c);
+	if (ctr.workdir && ctr.workdir[0] != '/')
+		enprintf(125, "workdir %s: not an absolute path", ctr.workdir);
+	for (i = 0; i < LEN(defcaps); i++) {
+		ns_cap(defcaps[i], &bit);
+		ctr.caps |= bit;
+	}
+	ctr.caps = (ctr.caps | add) & ~drop;
+	ctr.image = argv[optind];
+	if (store_open(&s, root, 1) < 0)
+		return 125;
+	if ((imgfd = store_image(&s, ctr.image, &m)) < 0)
+		goto out;
+	if (ns_user(imgfd, user ? user : *m.user ? m.user : "0", &ctr.uid, &ctr.gid,
+	    home, sizeof(home)) < 0)
+		goto close;
+	ctr.argv = mkargv(&m, entry, argv + optind + 1, argc - optind - 1);
+	if (!hostname) {
+		/* as Docker: a random id */
+		if (getentropy(host, 6) < 0)
+			eprintf("getentropy:");
+		for (i = 6; i-- > 0;)
+			snprintf(host + 2 * i, 3, "%02x", (unsigned char)host[i]);
+		hostname = host;
+	}
+	ctr.hostname = hostname;
+	if (!ctr.workdir)
+		ctr.workdir = *m.workdir ? m.workdir : "/";
+	putenvin(&env, &nenv, "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin");
+	snprintf(kv, sizeof(kv), "HOSTNAME=%s", hostname);
+	putenvin(&env, &nenv, kv);
+	snprintf(kv, sizeof(kv), "HOME=%s", home);
+	putenvin(&env, &nenv, kv);
+	if (ctr.tty)
+		putenvin(&env, &nenv, "TERM=xterm");
+	for (p = m.env; p && *p; p++)
+		putenvin(&env, &nenv, *p);
+	for (p = cli; p && *p; p++) {
+		/* -e NAME alone passes the host's value, as Docker */
+		if (!strchr(*p, '=') && (val = getenv(*p)))
+			snprintf(kv, sizeof(kv), "%s=%s", *p, val);
+		else if (!strchr(*p, '='))
+			continue;
+		else
+			snprintf(kv, sizeof(kv), "%s", *p);
+		putenvin(&env, &nenv, kv);
+	}
+	ctr.env = env;
+	ret = ns_run(&s, &ctr, imgfd);
+	freelist(ctr.argv);
+	freelist(env);
+close:
+	close(imgfd);
+	meta_free(&m);
+out:
+	store_close(&s);
+	for (i = 0; i < (size_t)ctr.nvol; i++)
+		free(ctr.vol[i].src);
+	free(ctr.vol);
+	free(cli);
 	return ret;
 }
 

@@ -122,6 +122,58 @@ void gz_close(struct gz *g);
  */
 int tar_extract(int rootfd, struct reader in, int flags, uint64_t *bytes);
 
+/* ns.c */
+struct vol {
+	char *src, *dst;		/* host path; absolute path in the container */
+	int ro;
+};
+
+struct ctr {
+	const char *image;
+	char **argv, **env;		/* the command, its environment */
+	const char *workdir, *hostname;
+	uid_t uid;
+	gid_t gid;
+	struct vol *vol;
+	int nvol;
+	uint64_t caps;			/* capabilities the command keeps */
+	int tty, interactive, readonly;
+};
+
+struct store;
+
+/*
+ * ns_run runs c in new PID, mount, UTS, IPC and cgroup namespaces on an
+ * overlay of the image whose directory imgfd is (store_image), in a work
+ * tree of store s removed after.  It returns the command's exit status,
+ * 128+signal if it was killed, 126 or 127 if it could not be executed, or
+ * 125 if the container could not be set up; every failure is reported.
+ */
+int ns_run(struct store *s, struct ctr *c, int imgfd);
+
+/*
+ * ns_cap sets *bits to the capability name ("NET_ADMIN", "CAP_CHOWN",
+ * "ALL") stands for: 0, or -1 for an unknown name, printing nothing.
+ */
+int ns_cap(const char *name, uint64_t *bits);
+
+/*
+ * ns_user resolves a user spec (name, uid, name:group, uid:gid) against
+ * the passwd and group files of the image imgfd: *uid, *gid (the user's
+ * primary group unless named) and its home in home ("/" if unknown).  It
+ * returns 0, or -1 after saying what is not there.
+ */
+int ns_user(int imgfd, const char *spec, uid_t *uid, gid_t *gid, char *home, size_t len);
+
+/* tty.c */
+/*
+ * tty_relay relays the terminal on fds 0 and 1 (stdin only if in) to the
+ * pty master, in raw mode, following window size changes and passing
+ * other signals from sigfd on to pid, until pid exits: its status.  The
+ * terminal is restored on return and at exit.
+ */
+int tty_relay(int master, int sigfd, pid_t pid, int in);
+
 /* store.c */
 struct store {
 	const char *root;
@@ -163,6 +215,23 @@ void store_close(struct store *s);
  */
 int store_import(struct store *s, const char *name, struct reader in,
                  const char *source, const char *want);
+
+/*
+ * store_worktree makes a fresh work tree tmp/NAME.PID.N, its name in buf,
+ * locked for as long as the returned fd is open: the store's sweep leaves
+ * it alone until then.  -1 on an error it reported.  store_drop removes
+ * a work tree, reporting a failure.
+ */
+int store_worktree(struct store *s, const char *name, char *buf, size_t len);
+void store_drop(struct store *s, const char *work);
+
+/*
+ * store_image opens image name for use and reads its metadata into m (to
+ * be freed with meta_free).  It returns the image directory's fd, holding
+ * a shared lock that keeps a replaced tree from being removed while it is
+ * in use, or -1 on an error it reported.
+ */
+int store_image(struct store *s, const char *name, struct meta *m);
 
 /*
  * store_meta reads the metadata of image name into m: 0, or -1 with errno

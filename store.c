@@ -189,9 +189,8 @@ store_close(struct store *s)
 	}
 }
 
-/* worktree makes and claims a fresh tmp/NAME.PID.N; its name in buf */
-static int
-worktree(struct store *s, const char *name, char *buf, size_t len)
+int
+store_worktree(struct store *s, const char *name, char *buf, size_t len)
 {
 	static unsigned n;
 	int fd = -1;
@@ -421,7 +420,7 @@ store_import(struct store *s, const char *name, struct reader in,
 	struct gz *g = NULL;
 	int wfd, rfd = -1, ret = -1, i;
 
-	if ((wfd = worktree(s, name, work, sizeof(work))) < 0)
+	if ((wfd = store_worktree(s, name, work, sizeof(work))) < 0)
 		return -1;
 	if (mkdirat(wfd, "rootfs", 0755) < 0 ||
 	    (rfd = openat(wfd, "rootfs", O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)) < 0) {
@@ -451,10 +450,48 @@ out:
 	gz_close(g);
 	if (rfd >= 0)
 		close(rfd);
-	if (ret < 0 && rmtree(s->tmpfd, work) < 0 && errno != ENOENT)
-		weprintf("%s/tmp/%s: remove:", s->root, work);
+	if (ret < 0)
+		store_drop(s, work);
 	close(wfd);
 	return ret;
+}
+
+void
+store_drop(struct store *s, const char *work)
+{
+	if (rmtree(s->tmpfd, work) < 0 && errno != ENOENT)
+		weprintf("%s/tmp/%s: remove:", s->root, work);
+}
+
+int
+store_image(struct store *s, const char *name, struct meta *m)
+{
+	int fd;
+
+	if (store_name(name) < 0)
+		return -1;
+	if (s->imgfd < 0 ||
+	    (fd = openat(s->imgfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)) < 0) {
+		if (s->imgfd < 0 || errno == ENOENT)
+			weprintf("%s: no such image", name);
+		else
+			weprintf("%s/images/%s:", s->root, name);
+		return -1;
+	}
+	/* a shared lock: an import swapping this image out leaves the old
+	 * tree in tmp/ until the last user is gone (claim fails) */
+	while (flock(fd, LOCK_SH) < 0)
+		if (errno != EINTR) {
+			weprintf("%s/images/%s: flock:", s->root, name);
+			close(fd);
+			return -1;
+		}
+	if (store_meta(s, name, m) < 0) {
+		weprintf("%s/images/%s/meta:", s->root, name);
+		close(fd);
+		return -1;
+	}
+	return fd;
 }
 
 static int
