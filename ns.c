@@ -123,37 +123,51 @@ fdpath(int fd, char *buf)
 
 /*
  * at opens path below rootfd for a mount, making it when missing: a
- * directory, or an empty file if file.  An image whose /dev is a symlink
- * to /outside gets ROOT/outside, or an error, never the host's.
+ * directory, or an empty file if file.  A dangling symlink on the way is
+ * followed inside the root and what it names is made there: Ubuntu's
+ * /etc/resolv.conf points into /run, which the image leaves empty, and an
+ * image whose /dev points to /outside gets ROOT/outside, never the host's.
  */
 static int
 at(int rootfd, const char *path, int file)
 {
-	char leaf[LEAFMAX], dir[PATHMAX], *slash;
-	int fd, pfd;
+	char cur[PATHMAX], dir[PATHMAX], link[PATHMAX], leaf[LEAFMAX], *slash;
+	ssize_t n;
+	int fd, pfd, hops;
 
-	if ((fd = root_open(rootfd, path, O_PATH)) >= 0)
-		return fd;
-	if (errno != ENOENT)
-		fail(125, "/%s:", path);
-	snprintf(dir, sizeof(dir), "%s", path);
-	if ((slash = strrchr(dir, '/')))
-		*slash = '\0';
-	if ((slash && root_mkdirs(rootfd, dir) < 0) ||
-	    (pfd = root_parent(rootfd, path, leaf)) < 0)
-		fail(125, "/%s: make parent:", path);
-	if (file)
-		fd = openat(pfd, leaf, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
-	else
-		fd = mkdirat(pfd, leaf, 0755);
-	if (fd < 0 && errno != EEXIST)
-		fail(125, "/%s: create:", path);
-	if (file && fd >= 0)
-		close(fd);
-	close(pfd);
-	if ((fd = root_open(rootfd, path, O_PATH)) < 0)
-		fail(125, "/%s:", path);
-	return fd;
+	snprintf(cur, sizeof(cur), "%s", path);
+	for (hops = 0; hops < 40; hops++) {
+		if ((fd = root_open(rootfd, cur, O_PATH)) >= 0)
+			return fd;
+		if (errno != ENOENT)
+			break;
+		snprintf(dir, sizeof(dir), "%s", cur);
+		slash = strrchr(dir, '/');
+		if (slash)
+			*slash = '\0';
+		if (root_mkdirs(rootfd, file ? (slash ? dir : "") : cur) < 0)
+			break;
+		if (!file)
+			continue;
+		if ((pfd = root_parent(rootfd, cur, leaf)) < 0)
+			break;
+		if ((fd = openat(pfd, leaf, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW |
+		    O_CLOEXEC, 0644)) >= 0) {
+			close(fd);
+		} else if ((n = readlinkat(pfd, leaf, link, sizeof(link) - 1)) > 0) {
+			/* a dangling symlink: its target, from its directory */
+			link[n] = '\0';
+			if ((size_t)snprintf(cur, sizeof(cur), "%s%s%s", link[0] == '/' || !slash ?
+			    "" : dir, link[0] == '/' || !slash ? "" : "/", link) >= sizeof(cur)) {
+				close(pfd);
+				errno = ENAMETOOLONG;
+				break;
+			}
+		}
+		close(pfd);
+	}
+	fail(125, "/%s:", path);
+	return -1;
 }
 
 /* mnt mounts onto the fd dst, by its magic link */
@@ -206,7 +220,9 @@ mkroot(const struct ctr *c, int imgfd, int workfd, int *ro)
 	 * renamed another one into place since */
 	snprintf(opts, sizeof(opts), "lowerdir=/proc/self/fd/%d,upperdir=/proc/self/fd/%d/upper,"
 	         "workdir=/proc/self/fd/%d/work", lower, workfd, workfd);
-	*ro = c->readonly || mount("overlay", fdpath(fd, p), "overlay", 0, opts) < 0;
+	errno = ENODEV;		/* PIECES_NO_OVERLAY: as a kernel without it */
+	*ro = c->readonly || getenv("PIECES_NO_OVERLAY") ||
+	      mount("overlay", fdpath(fd, p), "overlay", 0, opts) < 0;
 	if (*ro) {
 		if (!c->readonly && errno != ENODEV)
 			fail(125, "mount overlay:");

@@ -20,17 +20,21 @@ struct cmd {
 	const char *help;
 };
 
+static int cmd_fetch(int, char **);
 static int cmd_help(int, char **);
 static int cmd_images(int, char **);
 static int cmd_import(int, char **);
 static int cmd_rmi(int, char **);
 static int cmd_run(int, char **);
+static int cmd_sha256(int, char **);
 static int cmd_untar(int, char **);
 static int cmd_version(int, char **);
 
 static const struct cmd cmds[] = {
-	{ "import",  cmd_import,  "file|- name [sha256:hex]",
-	  "store a rootfs tarball (gzip or plain tar) as image name" },
+	{ "import",  cmd_import,  "[-q] [-c cafile] file|-|url name [sha256:hex]",
+	  "store a rootfs tarball (gzip or plain tar) as image name\n\n"
+	  "  -q, --quiet         no progress line\n"
+	  "  -c, --cacert file   trust the CA certificates in file (PEM) for https" },
 	{ "images",  cmd_images,  "", "list the images in the store" },
 	{ "rmi",     cmd_rmi,     "name ...", "remove images" },
 	{ "run",     cmd_run,     "[option ...] image [cmd [arg ...]]",
@@ -47,6 +51,10 @@ static const struct cmd cmds[] = {
 	  "      --cap-drop cap          drop a capability (ALL: every one)\n"
 	  "      --entrypoint cmd        run cmd instead of the image's entrypoint\n"
 	  "      --rm                    accepted; containers are always removed" },
+	{ "fetch",   cmd_fetch,   "[-q] [-c cafile] url",
+	  "download url to stdout (-q, -c: as for import)" },
+	{ "sha256",  cmd_sha256,  "[-i]",
+	  "print the SHA-256 of stdin (-i: name the implementation instead)" },
 	{ "untar",   cmd_untar,   "[-l] dir", "unpack a tar stream from stdin into dir (-l: as an OCI layer)" },
 	{ "help",    cmd_help,    "[command]",  "show this help, or a command's" },
 	{ "version", cmd_version, "",           "print the versions of pieces, zlib and BearSSL" },
@@ -157,15 +165,44 @@ fdread(void *arg, void *buf, size_t n)
 	return r;
 }
 
+/*
+ * httpopts parses the options import and fetch share: -q, -c cafile.  It
+ * returns the index of the first operand.
+ */
+static int
+httpopts(const struct cmd *c, int argc, char *argv[], int *flags, const char **cafile)
+{
+	static const struct option opts[] = {
+		{ "cacert", required_argument, NULL, 'c' },
+		{ "help", no_argument, NULL, 'h' },
+		{ "quiet", no_argument, NULL, 'q' },
+		{ NULL, 0, NULL, 0 },
+	};
+	int ch;
+
+	while ((ch = getopt_long(argc, argv, "+c:hq", opts, NULL)) != -1) {
+		if (ch == 'c')
+			*cafile = optarg;
+		else if (ch == 'h')
+			help(c);
+		else if (ch == 'q')
+			*flags |= HTTP_QUIET;
+		else
+			cmdusage(c);
+	}
+	return optind;
+}
+
 static int
 cmd_import(int argc, char *argv[])
 {
 	const struct cmd *c = lookup("import");
+	const char *cafile = NULL;
 	char *src, *want = NULL;
 	struct fdin in = { 0, "stdin" };
 	struct store s;
 	size_t i;
-	int ret, a = noopts(c, argc, argv);
+	int ret, flags = 0, a = httpopts(c, argc, argv, &flags, &cafile);
 
 	if (argc - a < 2 || argc - a > 3)
 		cmdusage(c);
@@ -178,6 +215,13 @@ cmd_import(int argc, char *argv[])
 	}
 	if (store_name(argv[a + 1]) < 0)
 		return 1;
+	if (http_isurl(argv[a])) {
+		if (store_open(&s, root, 1) < 0)
+			return 1;
+		ret = store_fetch(&s, argv[a + 1], argv[a], want, cafile, flags);
+		store_close(&s);
+		return ret < 0;
+	}
 	if (strcmp(argv[a], "-")) {
 		in.name = argv[a];
 		if ((in.fd = open(argv[a], O_RDONLY | O_CLOEXEC)) < 0)
@@ -194,6 +238,64 @@ cmd_import(int argc, char *argv[])
 	store_close(&s);
 	free(src);
 	return ret < 0;
+}
+
+static int
+cmd_fetch(int argc, char *argv[])
+{
+	const struct cmd *c = lookup("fetch");
+	const char *cafile = NULL;
+	static char buf[64 << 10];
+	struct http *h;
+	ssize_t n;
+	int flags = 0, a = httpopts(c, argc, argv, &flags, &cafile);
+
+	if (argc - a != 1 || !http_isurl(argv[a]))
+		cmdusage(c);
+	if (!(h = http_open(argv[a], cafile, flags)))
+		return 1;
+	while ((n = http_read(h, buf, sizeof(buf))) > 0)
+		if (writeall(1, buf, n) < 0)
+			eprintf("stdout:");
+	http_close(h);
+	return n < 0;
+}
+
+static int
+cmd_sha256(int argc, char *argv[])
+{
+	const struct cmd *c = lookup("sha256");
+	static unsigned char buf[64 << 10];
+	struct fdin in = { 0, "stdin" };
+	struct sha256 sha;
+	unsigned char sum[32];
+	ssize_t n;
+	int i, ch, impl = 0;
+
+	while ((ch = getopt(argc, argv, "+hi")) != -1) {
+		if (ch == 'h')
+			help(c);
+		else if (ch == 'i')
+			impl = 1;
+		else
+			cmdusage(c);
+	}
+	if (optind != argc)
+		cmdusage(c);
+	if (impl) {
+		printf("%s\n", sha256_impl());
+		return 0;
+	}
+	sha256_init(&sha);
+	while ((n = fdread(&in, buf, sizeof(buf))) > 0)
+		sha256_update(&sha, buf, n);
+	if (n < 0)
+		return 1;
+	sha256_out(&sha, sum);
+	for (i = 0; i < 32; i++)
+		printf("%02x", sum[i]);
+	printf("\n");
+	return 0;
 }
 
 static int
@@ -344,6 +446,7 @@ cmd_run(int argc, char *argv[])
 	};
 	const struct cmd *c = lookup("run");
 	char **env = NULL, **cli = NULL, host[16], home[PATHMAX], kv[PATHMAX + 8];
+	unsigned char rnd[6];
 	const char *entry = NULL, *user = NULL, *val, *hostname = NULL;
 	uint64_t add = 0, drop = 0, bit;
 	struct ctr ctr = { 0 };
@@ -402,10 +505,10 @@ cmd_run(int argc, char *argv[])
 	ctr.argv = mkargv(&m, entry, argv + optind + 1, argc - optind - 1);
 	if (!hostname) {
 		/* as Docker: a random id */
-		if (getentropy(host, 6) < 0)
+		if (getentropy(rnd, sizeof(rnd)) < 0)
 			eprintf("getentropy:");
-		for (i = 6; i-- > 0;)
-			snprintf(host + 2 * i, 3, "%02x", (unsigned char)host[i]);
+		for (i = 0; i < sizeof(rnd); i++)
+			snprintf(host + 2 * i, 3, "%02x", rnd[i]);
 		hostname = host;
 	}
 	ctr.hostname = hostname;

@@ -76,7 +76,9 @@ int root_parent(int rootfd, const char *path, char *leaf);
 
 /*
  * root_mkdirs creates the missing directories of path below rootfd, mode
- * 0755, each through the resolver.  It returns 0 or -1 with errno set.
+ * 0755, each through the resolver; for a dangling symlink on the way it
+ * makes what the link names inside the root.  It returns 0 or -1 with
+ * errno set.
  */
 int root_mkdirs(int rootfd, const char *path);
 
@@ -242,3 +244,98 @@ int store_meta(struct store *s, const char *name, struct meta *m);
 void meta_free(struct meta *m);
 int store_list(struct store *s);
 int store_remove(struct store *s, const char *name);
+
+/* sha256.c */
+struct sha256 {
+	uint32_t h[8];
+	uint64_t len;
+	unsigned char buf[64];
+};
+
+/*
+ * SHA-256 on the CPU's SHA extensions where it has them (x86 SHA-NI,
+ * chosen once by CPUID; PIECES_NO_SHANI=1 forbids them), else on BearSSL's
+ * portable code.  sha256_impl names the one in use: "sha-ni" or "portable".
+ */
+void sha256_init(struct sha256 *c);
+void sha256_update(struct sha256 *c, const void *data, size_t n);
+void sha256_out(struct sha256 *c, unsigned char out[32]);
+const char *sha256_impl(void);
+
+/* http.c */
+#define URLMAX		4096		/* a URL, after rewriting */
+#define HDRMAX		(32 << 10)	/* a response's status line and headers */
+#define REDIRMAX	10		/* redirects followed */
+#define RESUMEMAX	3		/* Range requests to finish one dropped body */
+#define CAFILEMAX	(4 << 20)	/* a PEM bundle of CA certificates */
+#define CONFIGMAX	(64 << 10)	/* the config file */
+
+#define HTTP_QUIET	1		/* no progress line, even on a terminal */
+
+struct http;
+
+/* http_isurl says whether s starts with http:// or https:// */
+int http_isurl(const char *s);
+
+/*
+ * http_open GETs url, rewritten by the mirror list, following redirects,
+ * verifying TLS against the CA file cafile (NULL: the config's,
+ * SSL_CERT_FILE's or the system's).  It returns a handle on a 200
+ * response whose body http_read yields, or NULL on an error it reported.
+ */
+struct http *http_open(const char *url, const char *cafile, int flags);
+
+/*
+ * http_parse reads one response from in as http_open reads a server's
+ * (for the fuzzer and tests): a handle on its body, or NULL (reported).
+ */
+struct http *http_parse(struct reader in);
+
+/*
+ * http_read is a reader callback on a struct http: up to n body bytes, 0
+ * once the body is complete by its framing, or -1 on an error reported
+ * (after a few Range resumptions of a dropped connection, where allowed).
+ * It draws the progress line.  http_close closes and frees h; NULL is
+ * allowed.
+ */
+ssize_t http_read(void *arg, void *buf, size_t n);
+void http_close(struct http *h);
+
+/* tls.c */
+struct tls;
+
+/*
+ * tls_open starts a TLS 1.2 client for host over the transport of rd and
+ * wr (callbacks as br_sslio's: a count, or -1 on any failure, EOF
+ * included), verifying the server against the PEM CA file cafile, else
+ * SSL_CERT_FILE, else the system bundle (read once a process).  host is
+ * a name (SNI and name check) or an IP address (checked against the
+ * certificate's addresses).  The handshake runs with the first write.
+ * It returns a new tls, or NULL after reporting why.
+ */
+struct tls *tls_open(const char *host, const char *cafile,
+                     int (*rd)(void *, unsigned char *, size_t),
+                     int (*wr)(void *, const unsigned char *, size_t), void *arg);
+
+/*
+ * tls_read reads up to n bytes: the count, 0 after the server's
+ * close_notify, or -1.  tls_write sends and flushes n bytes: 0 or -1.
+ * Neither prints; after -1, tls_error says why in words, or is NULL when
+ * the transport failed (the callbacks know how).  tls_close frees t (NULL
+ * is allowed); the transport is the caller's.
+ */
+ssize_t tls_read(struct tls *t, void *buf, size_t n);
+int tls_write(struct tls *t, const void *buf, size_t n);
+const char *tls_error(struct tls *t);
+void tls_close(struct tls *t);
+
+/* store.c, on http.c */
+/*
+ * store_fetch imports the image at url as name, as store_import does.
+ * With want, blobs/sha256/HEX is used if the store has it; else what is
+ * downloaded is kept there once it matched.  cafile and flags go to
+ * http_open.  The source recorded is url without credentials.  It returns
+ * 0, or -1 (reported) with nothing stored.
+ */
+int store_fetch(struct store *s, const char *name, const char *url, const char *want,
+                const char *cafile, int flags);

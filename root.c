@@ -22,6 +22,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -227,12 +228,18 @@ root_parent(int rootfd, const char *path, char *leaf)
 	return root_open(rootfd, dir, O_RDONLY | O_DIRECTORY);
 }
 
-int
-root_mkdirs(int rootfd, const char *path)
+/*
+ * mkdirs makes the missing directories of path, depth symlinks deep.  A
+ * component that exists but does not resolve is a dangling symlink: what
+ * it names is made instead, inside the root like every lookup here.
+ */
+static int
+mkdirs(int rootfd, const char *path, int depth)
 {
-	char pre[PATHMAX], leaf[LEAFMAX];
+	char pre[PATHMAX], leaf[LEAFMAX], link[PATHMAX], *slash;
 	size_t i, len = strlen(path);
-	int fd;
+	ssize_t n;
+	int fd, r;
 
 	if (len >= sizeof(pre))
 		return errno = ENAMETOOLONG, -1;
@@ -247,11 +254,30 @@ root_mkdirs(int rootfd, const char *path)
 		}
 		if (errno != ENOENT || (fd = root_parent(rootfd, pre, leaf)) < 0)
 			return -1;
-		if (mkdirat(fd, leaf, 0755) < 0 && errno != EEXIST) {
-			close(fd);
-			return -1;
+		if ((r = mkdirat(fd, leaf, 0755)) < 0 && errno == EEXIST &&
+		    (n = readlinkat(fd, leaf, link, sizeof(link) - 1)) > 0) {
+			link[n] = '\0';
+			if (depth >= MAXLINKS) {
+				close(fd);
+				return errno = ELOOP, -1;
+			}
+			/* a relative target starts in the link's directory */
+			if (link[0] != '/' && (slash = strrchr(pre, '/')) &&
+			    (size_t)snprintf(slash + 1, sizeof(pre) - (slash + 1 - pre), "%s",
+			    link) < sizeof(pre) - (slash + 1 - pre))
+				r = mkdirs(rootfd, pre, depth + 1);
+			else
+				r = mkdirs(rootfd, link, depth + 1);
 		}
 		close(fd);
+		if (r < 0 && errno != EEXIST)
+			return -1;
 	}
 	return 0;
+}
+
+int
+root_mkdirs(int rootfd, const char *path)
+{
+	return mkdirs(rootfd, path, 0);
 }
