@@ -17,8 +17,9 @@
  * the master of the container's own pty for -t.
  *
  * The image is never written: the root is an overlay whose upper layer
- * lives in a store work tree (tmp/run.PID.N) removed when the container
- * ends.  Paths inside the root come from the image and may be symlinks to
+ * lives in a tmpfs that init mounts, in its own mount namespace, over the
+ * store's tmp/.  The container's writes stay in memory, cost the store's
+ * disk nothing, and go with the namespace: nothing is left to remove.  Paths inside the root come from the image and may be symlinks to
  * anywhere, so every mount target there is resolved with root.c's in-root
  * resolver and mounted through its /proc/self/fd/N magic link, never by a
  * path string the image could redirect (the runc and crun CVEs of 2019 to
@@ -686,7 +687,7 @@ mkpty(int rootfd)
  * reopen opens the store directory root/sub/name again, which must be the
  * one fd is.  An fd opened before unshare(CLONE_NEWNS) still points into
  * the host's mount namespace, and overlayfs refuses layers outside its own
- * ("failed to clone upperpath"); a path walked now lands in the new one.
+ * ("failed to clone lowerpath"); a path walked now lands in the new one.
  */
 static int
 reopen(const char *root, const char *sub, const char *name, int fd)
@@ -705,11 +706,25 @@ reopen(const char *root, const char *sub, const char *name, int fd)
 	return nfd;
 }
 
+/* scratch mounts the tmpfs for the upper layer and the /etc files */
+static int
+scratch(const char *root)
+{
+	char path[PATHMAX];
+	int fd;
+
+	snprintf(path, sizeof(path), "%s/tmp", root);
+	if (mount("tmpfs", path, "tmpfs", MS_NOSUID | MS_NODEV, "mode=700") < 0 ||
+	    (fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
+		fail(125, "%s: tmpfs:", path);
+	return fd;
+}
+
 /* setup builds the container's mounts and pivots into them */
 static int
-setup(const struct ctr *c, const char *root, const char *work, int imgfd, int workfd)
+setup(const struct ctr *c, const char *root, int imgfd)
 {
-	int rootfd, fd, ro, pty = -1;
+	int rootfd, workfd, fd, ro, pty = -1;
 
 	if (unshare(CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWCGROUP) < 0)
 		fail(125, "unshare:");
@@ -718,7 +733,7 @@ setup(const struct ctr *c, const char *root, const char *work, int imgfd, int wo
 	if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
 		fail(125, "make / private:");
 	imgfd = reopen(root, "images", c->image, imgfd);
-	workfd = reopen(root, "tmp", work, workfd);
+	workfd = scratch(root);
 	if (sethostname(c->hostname, strlen(c->hostname)) < 0)
 		fail(125, "sethostname:");
 	rootfd = mkroot(c, imgfd, workfd, &ro);
@@ -758,8 +773,7 @@ setup(const struct ctr *c, const char *root, const char *work, int imgfd, int wo
  * handled, and blocked ones are queued for sigwaitinfo.
  */
 static void
-init(const struct ctr *c, const char *root, const char *work, int imgfd, int workfd,
-     const sigset_t *set)
+init(const struct ctr *c, const char *root, int imgfd, const sigset_t *set)
 {
 	siginfo_t si;
 	pid_t cmd, p;
@@ -770,7 +784,7 @@ init(const struct ctr *c, const char *root, const char *work, int imgfd, int wor
 	if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0 ||
 	    prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) < 0)
 		fail(125, "prctl:");
-	pty = setup(c, root, work, imgfd, workfd);
+	pty = setup(c, root, imgfd);
 	if ((cmd = fork()) < 0)
 		fail(125, "fork:");
 	if (cmd == 0)
@@ -857,14 +871,11 @@ supervise(pid_t pid, int sigfd)
 int
 ns_run(struct store *s, struct ctr *c, int imgfd)
 {
-	char work[NAMEMAX + 32];
 	sigset_t set, old;
 	size_t i;
-	int sv[2], workfd, sigfd, pty = -1, status, st;
+	int sv[2], sigfd, pty = -1, status, st;
 	pid_t pid;
 
-	if ((workfd = store_worktree(s, "run", work, sizeof(work))) < 0)
-		return 125;
 	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
 		eprintf("socketpair:");
 	sigemptyset(&set);
@@ -884,7 +895,7 @@ ns_run(struct store *s, struct ctr *c, int imgfd)
 	if (pid == 0) {
 		close(sv[0]);
 		chan = sv[1];
-		init(c, s->root, work, imgfd, workfd, &set);
+		init(c, s->root, imgfd, &set);
 	}
 	close(sv[1]);
 	sv[1] = -1;
@@ -902,8 +913,6 @@ out:
 		close(sv[1]);
 	close(sigfd);
 	sigprocmask(SIG_SETMASK, &old, NULL);
-	store_drop(s, work);
-	close(workfd);
 	return status;
 }
 

@@ -495,7 +495,7 @@ cmd_run(int argc, char *argv[])
 	}
 	ctr.caps = (ctr.caps | add) & ~drop;
 	ctr.image = argv[optind];
-	if (store_open(&s, root, 1) < 0)
+	if (store_open(&s, root, 0) < 0)
 		return 125;
 	if ((imgfd = store_image(&s, ctr.image, &m)) < 0)
 		goto out;
