@@ -873,7 +873,7 @@ ns_run(struct store *s, struct ctr *c, int imgfd)
 {
 	sigset_t set, old;
 	size_t i;
-	int sv[2], sigfd, pty = -1, status, st;
+	int sv[2], sigfd, pidns, pty = -1, status, st;
 	pid_t pid;
 
 	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
@@ -885,6 +885,10 @@ ns_run(struct store *s, struct ctr *c, int imgfd)
 	sigprocmask(SIG_BLOCK, &set, &old);
 	if ((sigfd = signalfd(-1, &set, SFD_CLOEXEC)) < 0)
 		eprintf("signalfd:");
+	/* to fork into our own PID namespace again after: once init is
+	 * gone, its namespace takes no more children (ASan's leak checker
+	 * forks at exit) */
+	pidns = open("/proc/self/ns/pid", O_RDONLY | O_CLOEXEC);
 	if (unshare(CLONE_NEWPID) < 0) {
 		weprintf(geteuid() ? "run needs root: unshare:" : "unshare:");
 		status = 125;
@@ -906,6 +910,10 @@ ns_run(struct store *s, struct ctr *c, int imgfd)
 	else
 		status = supervise(pid, sigfd);
 out:
+	if (pidns >= 0) {
+		(void)setns(pidns, CLONE_NEWPID);
+		close(pidns);
+	}
 	if (pty >= 0)
 		close(pty);
 	close(sv[0]);

@@ -51,8 +51,9 @@ static const struct cmd cmds[] = {
 	  "      --cap-drop cap          drop a capability (ALL: every one)\n"
 	  "      --entrypoint cmd        run cmd instead of the image's entrypoint\n"
 	  "      --rm                    accepted; containers are always removed" },
-	{ "fetch",   cmd_fetch,   "[-q] [-c cafile] url",
-	  "download url to stdout (-q, -c: as for import)" },
+	{ "fetch",   cmd_fetch,   "[-q] [-c cafile] url|-",
+	  "download url to stdout (-q, -c: as for import); -: the body of the\n"
+	  "HTTP response on stdin" },
 	{ "sha256",  cmd_sha256,  "[-i]",
 	  "print the SHA-256 of stdin (-i: name the implementation instead)" },
 	{ "untar",   cmd_untar,   "[-l] dir", "unpack a tar stream from stdin into dir (-l: as an OCI layer)" },
@@ -246,13 +247,18 @@ cmd_fetch(int argc, char *argv[])
 	const struct cmd *c = lookup("fetch");
 	const char *cafile = NULL;
 	static char buf[64 << 10];
+	struct fdin in = { 0, "stdin" };
 	struct http *h;
 	ssize_t n;
 	int flags = 0, a = httpopts(c, argc, argv, &flags, &cafile);
 
-	if (argc - a != 1 || !http_isurl(argv[a]))
+	if (argc - a != 1 || (strcmp(argv[a], "-") && !http_isurl(argv[a])))
 		cmdusage(c);
-	if (!(h = http_open(argv[a], cafile, flags)))
+	if (!strcmp(argv[a], "-"))
+		h = http_parse((struct reader){ fdread, &in });
+	else
+		h = http_open(argv[a], cafile, flags);
+	if (!h)
 		return 1;
 	while ((n = http_read(h, buf, sizeof(buf))) > 0)
 		if (writeall(1, buf, n) < 0)
@@ -469,7 +475,7 @@ cmd_run(int argc, char *argv[])
 		case 'v':
 			ctr.vol = erealloc(ctr.vol, (ctr.nvol + 1) * sizeof(*ctr.vol));
 			if (parsevol(optarg, &ctr.vol[ctr.nvol++]) < 0)
-				return 125;
+				exit(125);
 			break;
 		case 'u': user = optarg; break;
 		case 'H': hostname = optarg; break;
