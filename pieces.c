@@ -336,6 +336,15 @@ cmd_rmi(int argc, char *argv[])
 	return ret;
 }
 
+/* push appends a copy of v to the NULL-terminated list *l of *n */
+static void
+push(char ***l, size_t *n, const char *v)
+{
+	*l = erealloc(*l, (*n + 2) * sizeof(**l));
+	(*l)[(*n)++] = estrdup(v);
+	(*l)[*n] = NULL;
+}
+
 /* setenv in a NULL-terminated list: replace KEY=, or append */
 static void
 putenvin(char ***env, size_t *n, const char *kv)
@@ -348,9 +357,7 @@ putenvin(char ***env, size_t *n, const char *kv)
 			(*env)[i] = estrdup(kv);
 			return;
 		}
-	*env = erealloc(*env, (*n + 2) * sizeof(**env));
-	(*env)[(*n)++] = estrdup(kv);
-	(*env)[*n] = NULL;
+	push(env, n, kv);
 }
 
 static void
@@ -371,31 +378,18 @@ mkargv(const struct meta *m, const char *entry, char **args, int nargs)
 	size_t n = 0;
 	int i;
 
-	if (entry) {
-		argv = erealloc(argv, ++n * sizeof(*argv));
-		argv[n - 1] = estrdup(entry);
-	} else {
-		for (src = m->entrypoint; src && *src; src++) {
-			argv = erealloc(argv, ++n * sizeof(*argv));
-			argv[n - 1] = estrdup(*src);
-		}
-	}
-	for (i = 0; i < nargs; i++) {
-		argv = erealloc(argv, ++n * sizeof(*argv));
-		argv[n - 1] = estrdup(args[i]);
-	}
+	if (entry)
+		push(&argv, &n, entry);
+	for (src = entry ? NULL : m->entrypoint; src && *src; src++)
+		push(&argv, &n, *src);
+	for (i = 0; i < nargs; i++)
+		push(&argv, &n, args[i]);
 	/* --entrypoint drops the image's cmd, as Docker */
-	for (src = nargs || entry ? NULL : m->cmd; src && *src; src++) {
-		argv = erealloc(argv, ++n * sizeof(*argv));
-		argv[n - 1] = estrdup(*src);
-	}
-	if (n == 0) {
-		/* an imported rootfs has no command: a shell, as Docker's alpine */
-		argv = erealloc(argv, ++n * sizeof(*argv));
-		argv[n - 1] = estrdup("/bin/sh");
-	}
-	argv = erealloc(argv, (n + 1) * sizeof(*argv));
-	argv[n] = NULL;
+	for (src = nargs || entry ? NULL : m->cmd; src && *src; src++)
+		push(&argv, &n, *src);
+	/* an imported rootfs has no command: a shell, as Docker's alpine */
+	if (n == 0)
+		push(&argv, &n, "/bin/sh");
 	return argv;
 }
 
