@@ -228,51 +228,80 @@ root_parent(int rootfd, const char *path, char *leaf)
 	return root_open(rootfd, dir, O_RDONLY | O_DIRECTORY);
 }
 
+/* dangling makes what the dangling symlink leaf of prefix names */
+static int mkdirs(int rootfd, const char *path, int depth);
+
+static int
+dangling(int rootfd, int dirfd, const char *leaf, char *prefix, int depth)
+{
+	char link[PATHMAX], target[PATHMAX], *slash;
+	ssize_t n;
+
+	if ((n = readlinkat(dirfd, leaf, link, sizeof(link) - 1)) <= 0)
+		return -1;
+	link[n] = '\0';
+	if (depth >= MAXLINKS)
+		return errno = ELOOP, -1;
+	/* a relative target starts in the link's directory */
+	slash = strrchr(prefix, '/');
+	if ((size_t)snprintf(target, sizeof(target), "%.*s%s", link[0] == '/' || !slash ? 0 :
+	    (int)(slash - prefix + 1), prefix, link) >= sizeof(target))
+		return errno = ENAMETOOLONG, -1;
+	return mkdirs(rootfd, target, depth + 1);
+}
+
 /*
- * mkdirs makes the missing directories of path, depth symlinks deep.  A
- * component that exists but does not resolve is a dangling symlink: what
- * it names is made instead, inside the root like every lookup here.
+ * mkdirs makes the missing directories of path, depth symlinks deep.  It
+ * walks with a directory fd, so a path of n components costs O(n) calls,
+ * not O(n^2) (a hostile archive of deep names would otherwise stall us);
+ * only a symlink or ".." sends it back through the resolver.  A symlink
+ * that does not resolve is dangling: what it names is made instead,
+ * inside the root like every lookup here.
  */
 static int
 mkdirs(int rootfd, const char *path, int depth)
 {
-	char pre[PATHMAX], leaf[LEAFMAX], link[PATHMAX], *slash;
-	size_t i, len = strlen(path);
-	ssize_t n;
-	int fd, r;
+	char pre[PATHMAX], *c, *next, save;
+	struct stat st;
+	size_t len = strlen(path);
+	int cur, fd;
 
 	if (len >= sizeof(pre))
 		return errno = ENAMETOOLONG, -1;
-	for (i = 1; i <= len; i++) {
-		if (i < len && path[i] != '/')
-			continue;
-		memcpy(pre, path, i);
-		pre[i] = '\0';
-		if ((fd = root_open(rootfd, pre, O_PATH | O_DIRECTORY)) >= 0) {
+	memcpy(pre, path, len + 1);
+	if ((cur = openat(rootfd, ".", O_PATH | O_DIRECTORY | O_CLOEXEC)) < 0)
+		return -1;
+	for (c = pre; *c; c = next) {
+		for (next = c; *next && *next != '/'; next++)
+			;
+		save = *next;
+		*next = '\0';
+		fd = -1;
+		if (*c && strcmp(c, ".") && strcmp(c, "..") &&
+		    (fd = openat(cur, c, O_PATH | O_NOFOLLOW | O_CLOEXEC)) < 0 && errno == ENOENT &&
+		    mkdirat(cur, c, 0755) == 0)
+			fd = openat(cur, c, O_PATH | O_NOFOLLOW | O_DIRECTORY | O_CLOEXEC);
+		if (fd >= 0 && (fstat(fd, &st) < 0 || !S_ISDIR(st.st_mode))) {
+			/* a symlink: the resolver follows it inside the root */
 			close(fd);
-			continue;
+			if ((fd = root_open(rootfd, pre, O_PATH | O_DIRECTORY)) < 0 &&
+			    errno == ENOENT && dangling(rootfd, cur, c, pre, depth) == 0)
+				fd = root_open(rootfd, pre, O_PATH | O_DIRECTORY);
+		} else if (fd < 0 && *c && (!strcmp(c, ".") || !strcmp(c, ".."))) {
+			fd = root_open(rootfd, pre, O_PATH | O_DIRECTORY);
+		} else if (fd < 0 && !*c) {
+			fd = dup(cur);
 		}
-		if (errno != ENOENT || (fd = root_parent(rootfd, pre, leaf)) < 0)
+		if (fd < 0) {
+			close(cur);
 			return -1;
-		if ((r = mkdirat(fd, leaf, 0755)) < 0 && errno == EEXIST &&
-		    (n = readlinkat(fd, leaf, link, sizeof(link) - 1)) > 0) {
-			link[n] = '\0';
-			if (depth >= MAXLINKS) {
-				close(fd);
-				return errno = ELOOP, -1;
-			}
-			/* a relative target starts in the link's directory */
-			if (link[0] != '/' && (slash = strrchr(pre, '/')) &&
-			    (size_t)snprintf(slash + 1, sizeof(pre) - (slash + 1 - pre), "%s",
-			    link) < sizeof(pre) - (slash + 1 - pre))
-				r = mkdirs(rootfd, pre, depth + 1);
-			else
-				r = mkdirs(rootfd, link, depth + 1);
 		}
-		close(fd);
-		if (r < 0 && errno != EEXIST)
-			return -1;
+		close(cur);
+		cur = fd;
+		if ((*next = save))
+			next++;
 	}
+	close(cur);
 	return 0;
 }
 
