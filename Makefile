@@ -4,7 +4,7 @@
 
 include config.mk
 
-SRC = pieces.c gzip.c ns.c root.c store.c tar.c tty.c util.c
+SRC = pieces.c gzip.c http.c ns.c root.c sha256.c store.c tar.c tls.c tty.c util.c
 OBJ = $(SRC:.c=.o)
 PIECES = ./pieces
 
@@ -40,13 +40,24 @@ untar-fuzz: test/fuzz/untar.c $(FUZZSRC) pieces.h config.mk $(ASAN_DEPDIR)/.buil
 	$(FUZZ_CC) -I$(ASAN_DEPDIR)/include $(CPPFLAGS) $(FUZZ_CFLAGS) -o $@ \
 		test/fuzz/untar.c $(FUZZSRC) -L$(ASAN_DEPDIR)/lib -lz
 
-fuzz: untar-fuzz
+HTTPFUZZSRC = http.c sha256.c tls.c util.c
+
+http-fuzz: test/fuzz/http.c $(HTTPFUZZSRC) pieces.h config.mk $(ASAN_DEPDIR)/.built
+	$(FUZZ_CC) -I$(ASAN_DEPDIR)/include $(CPPFLAGS) $(FUZZ_CFLAGS) -o $@ \
+		test/fuzz/http.c $(HTTPFUZZSRC) -L$(ASAN_DEPDIR)/lib -lbearssl
+
+fuzz: untar-fuzz http-fuzz
 	mkdir -p build/fuzz/corpus
 	./untar-fuzz -max_total_time=$(FUZZTIME) -timeout=10 -rss_limit_mb=1024 \
 		build/fuzz/corpus test/fuzz/seeds
+	mkdir -p build/fuzz/http-corpus
+	./http-fuzz -max_total_time=$(FUZZTIME) -timeout=10 -rss_limit_mb=1024 \
+		-dict=test/fuzz/http.dict \
+		build/fuzz/http-corpus test/fuzz/http-seeds
 
 bench: pieces
 	sh test/bench/untar.sh ./pieces
+	sh test/bench/http.sh ./pieces
 
 size: pieces
 	size pieces
@@ -76,7 +87,7 @@ dist:
 	rm -rf pieces-$(VERSION)
 
 clean:
-	rm -f pieces pieces-asan untar-fuzz $(OBJ) pieces-$(VERSION).tar.gz
+	rm -f pieces pieces-asan untar-fuzz http-fuzz $(OBJ) pieces-$(VERSION).tar.gz
 
 distclean: clean
 	rm -rf build

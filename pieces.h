@@ -219,15 +219,6 @@ int store_import(struct store *s, const char *name, struct reader in,
                  const char *source, const char *want);
 
 /*
- * store_worktree makes a fresh work tree tmp/NAME.PID.N, its name in buf,
- * locked for as long as the returned fd is open: the store's sweep leaves
- * it alone until then.  -1 on an error it reported.  store_drop removes
- * a work tree, reporting a failure.
- */
-int store_worktree(struct store *s, const char *name, char *buf, size_t len);
-void store_drop(struct store *s, const char *work);
-
-/*
  * store_image opens image name for use and reads its metadata into m (to
  * be freed with meta_free).  It returns the image directory's fd, holding
  * a shared lock that keeps a replaced tree from being removed while it is

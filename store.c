@@ -6,13 +6,17 @@
  *	images/NAME/rootfs/	an image's tree
  *	images/NAME/meta	its metadata, "key value" lines (pieces.1)
  *	tmp/NAME.PID.N/		work trees, each flock(2)ed by its writer
+ *	blobs/sha256/HEX	files downloaded by import URL NAME sha256:HEX,
+ *				by digest: the cache a second such import reads
  *
  * An image appears whole or not at all: it is unpacked into a work tree in
  * tmp/, synced, and renamed into images/ in one step; a second import of a
  * name swaps the trees with RENAME_EXCHANGE, so the old image stays until
  * the new one is complete.  A writer killed at any point leaves only a work
  * tree whose lock died with it; the next writer removes it.  Only images/
- * is ever listed.
+ * is ever listed.  A download's blob is written into its work tree beside
+ * rootfs/ and moved into blobs/ once the image is committed, so a blob in
+ * the cache has matched its name; it is checked again on each use anyway.
  */
 #include <sys/file.h>
 #include <sys/stat.h>
@@ -27,17 +31,23 @@
 #include <time.h>
 #include <unistd.h>
 
-#include <bearssl.h>
-
 #include "arch.h"
 #include "pieces.h"
 
+#ifndef RENAME_NOREPLACE
 #define RENAME_NOREPLACE	1
 #define RENAME_EXCHANGE		2
+#endif
 
 struct hashin {
 	struct reader in;
-	br_sha256_context sha;
+	struct sha256 sha;
+	int blob;			/* a copy of the stream goes here, or -1 */
+};
+
+struct fdin {
+	int fd;
+	const char *name;
 };
 
 static int
@@ -189,8 +199,9 @@ store_close(struct store *s)
 	}
 }
 
-int
-store_worktree(struct store *s, const char *name, char *buf, size_t len)
+/* worktree makes and claims a fresh tmp/NAME.PID.N, its name in buf */
+static int
+worktree(struct store *s, const char *name, char *buf, size_t len)
 {
 	static unsigned n;
 	int fd = -1;
@@ -220,7 +231,11 @@ hashread(void *arg, void *buf, size_t n)
 	ssize_t r = h->in.read(h->in.arg, buf, n);
 
 	if (r > 0)
-		br_sha256_update(&h->sha, buf, r);
+		sha256_update(&h->sha, buf, r);
+	if (r > 0 && h->blob >= 0 && writeall(h->blob, buf, r) < 0) {
+		weprintf("blob:");
+		return -1;
+	}
 	return r;
 }
 
@@ -409,29 +424,50 @@ commit(struct store *s, int wfd, const char *work, const char *name)
 	return r;
 }
 
-int
-store_import(struct store *s, const char *name, struct reader in,
-             const char *source, const char *want)
+static void keepblob(struct store *s, int wfd, const char *hex);
+
+/* drop removes a work tree */
+static void
+drop(struct store *s, const char *work)
+{
+	if (rmtree(s->tmpfd, work) < 0 && errno != ENOENT)
+		weprintf("%s/tmp/%s: remove:", s->root, work);
+}
+
+/*
+ * import is store_import; with cache, the stream is also written to a
+ * blob in the work tree that joins the cache once the image is committed
+ */
+static int
+import(struct store *s, const char *name, struct reader in, const char *source,
+       const char *want, int cache)
 {
 	char work[NAMEMAX + 32], hex[65];
 	unsigned char sum[32];
-	struct hashin h = { in, { 0 } };
+	struct hashin h = { 0 };
 	struct meta m = { 0 };
 	struct gz *g = NULL;
 	int wfd, rfd = -1, ret = -1, i;
 
-	if ((wfd = store_worktree(s, name, work, sizeof(work))) < 0)
+	h.blob = -1;
+	if ((wfd = worktree(s, name, work, sizeof(work))) < 0)
 		return -1;
 	if (mkdirat(wfd, "rootfs", 0755) < 0 ||
 	    (rfd = openat(wfd, "rootfs", O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)) < 0) {
 		weprintf("%s/tmp/%s/rootfs:", s->root, work);
 		goto out;
 	}
-	br_sha256_init(&h.sha);
+	if (cache && (h.blob = openat(wfd, "blob", O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC,
+	    0644)) < 0) {
+		weprintf("%s/tmp/%s/blob:", s->root, work);
+		goto out;
+	}
+	h.in = in;
+	sha256_init(&h.sha);
 	if (!(g = gz_open((struct reader){ hashread, &h })) ||
 	    tar_extract(rfd, (struct reader){ gz_reader, g }, 0, &m.size) < 0)
 		goto out;
-	br_sha256_out(&h.sha, sum);
+	sha256_out(&h.sha, sum);
 	for (i = 0; i < 32; i++)
 		snprintf(hex + 2 * i, 3, "%02x", sum[i]);
 	if (want && strcmp(want + 7, hex)) {
@@ -445,23 +481,26 @@ store_import(struct store *s, const char *name, struct reader in,
 		weprintf("%s/tmp/%s/meta:", s->root, work);
 		goto out;
 	}
-	ret = commit(s, wfd, work, name);
+	if (h.blob >= 0 && close(h.blob) < 0) {
+		h.blob = -1;
+		weprintf("%s/tmp/%s/blob:", s->root, work);
+		goto out;
+	}
+	h.blob = -1;
+	if ((ret = commit(s, wfd, work, name)) == 0 && cache)
+		keepblob(s, wfd, hex);
 out:
 	gz_close(g);
+	if (h.blob >= 0)
+		close(h.blob);
 	if (rfd >= 0)
 		close(rfd);
 	if (ret < 0)
-		store_drop(s, work);
+		drop(s, work);
 	close(wfd);
 	return ret;
 }
 
-void
-store_drop(struct store *s, const char *work)
-{
-	if (rmtree(s->tmpfd, work) < 0 && errno != ENOENT)
-		weprintf("%s/tmp/%s: remove:", s->root, work);
-}
 
 int
 store_image(struct store *s, const char *name, struct meta *m)
@@ -492,6 +531,13 @@ store_image(struct store *s, const char *name, struct meta *m)
 		return -1;
 	}
 	return fd;
+}
+
+int
+store_import(struct store *s, const char *name, struct reader in,
+             const char *source, const char *want)
+{
+	return import(s, name, in, source, want, 0);
 }
 
 static int
@@ -562,4 +608,102 @@ store_remove(struct store *s, const char *name)
 	if (fd >= 0)
 		close(fd);
 	return r;
+}
+
+/* blobdir opens blobs/sha256, creating it with create */
+static int
+blobdir(struct store *s, int create)
+{
+	int fd, bfd;
+
+	if (create)
+		fd = subdir(s, "blobs");
+	else
+		fd = openat(s->fd, "blobs", O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	if (create && mkdirat(fd, "sha256", 0700) < 0 && errno != EEXIST) {
+		close(fd);
+		return -1;
+	}
+	bfd = openat(fd, "sha256", O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	close(fd);
+	return bfd;
+}
+
+/*
+ * keepblob moves the committed image's blob (in its tree, wfd) into the
+ * cache as blobs/sha256/hex.  The image is already there: a blob that
+ * cannot be kept costs only a download next time, so it is a warning.
+ */
+static void
+keepblob(struct store *s, int wfd, const char *hex)
+{
+	int bfd = blobdir(s, 1);
+
+	if (bfd < 0 || renameat(wfd, "blob", bfd, hex) < 0) {
+		weprintf("%s/blobs/sha256/%s: not cached:", s->root, hex);
+		(void)unlinkat(wfd, "blob", 0);
+	}
+	if (bfd >= 0)
+		close(bfd);
+}
+
+static ssize_t
+fdread(void *arg, void *buf, size_t n)
+{
+	struct fdin *in = arg;
+	ssize_t r;
+
+	while ((r = read(in->fd, buf, n)) < 0 && errno == EINTR)
+		;
+	if (r < 0)
+		weprintf("%s: read:", in->name);
+	return r;
+}
+
+/* nocreds copies url into buf without a "user:password@" part */
+static void
+nocreds(char *buf, size_t len, const char *url)
+{
+	const char *a = strstr(url, "://"), *at, *end;
+
+	a = a ? a + 3 : url;
+	end = a + strcspn(a, "/?#");
+	for (at = end; at > a && at[-1] != '@'; at--)
+		;
+	snprintf(buf, len, "%.*s%s", (int)(a - url), url, at);
+}
+
+int
+store_fetch(struct store *s, const char *name, const char *url, const char *want,
+            const char *cafile, int flags)
+{
+	char src[PATHMAX], blob[PATHMAX];
+	struct fdin in = { -1, blob };
+	struct http *h;
+	int bfd, ret;
+
+	nocreds(src, sizeof(src), url);
+	if (want && (bfd = blobdir(s, 0)) >= 0) {
+		in.fd = openat(bfd, want + 7, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+		close(bfd);
+	}
+	if (in.fd >= 0) {
+		snprintf(blob, sizeof(blob), "%s/blobs/sha256/%s", s->root, want + 7);
+		ret = import(s, name, (struct reader){ fdread, &in }, src, want, 0);
+		close(in.fd);
+		/* a cached blob that fails its digest is dropped, not kept */
+		if (ret < 0 && (bfd = blobdir(s, 0)) >= 0) {
+			if (unlinkat(bfd, want + 7, 0) == 0)
+				weprintf("%s: removed from the cache", blob);
+			close(bfd);
+		}
+		return ret;
+	}
+	if (!(h = http_open(url, cafile, flags)))
+		return -1;
+	ret = import(s, name, (struct reader){ http_read, h }, src, want, want != NULL);
+	http_close(h);
+	return ret;
 }
