@@ -58,6 +58,7 @@ fuzz: untar-fuzz http-fuzz
 bench: pieces
 	sh test/bench/untar.sh ./pieces
 	sh test/bench/http.sh ./pieces
+	sh test/bench/run.sh ./pieces
 
 size: pieces
 	size pieces
