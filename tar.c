@@ -37,6 +37,7 @@
 #define BLOCK		512
 #define BUFSZ		(128 << 10)	/* file data per read and write */
 #define XATTRMAX	64		/* xattrs on one member */
+#define XHDRMAX		8		/* pax headers before one member */
 #define WHITEOUT	".wh."
 #define OPAQUE		".wh..wh..opq"
 
@@ -87,7 +88,8 @@ struct tar {
 	uint64_t off, hoff;		/* stream offset; of this member's header */
 	uint64_t bytes;
 	struct over x, g;		/* next member's overrides; global ones */
-	char *pax, *gpax;
+	char *pax[XHDRMAX], *gpax;	/* the next member's xattrs point in pax */
+	int npax;
 	struct paths dirs, made;
 	unsigned char *buf;
 	int warnedx;
@@ -709,16 +711,18 @@ layermade(struct tar *t, const char *dir, const char *name)
 }
 
 /*
- * hide empties the directory fd (path dir) of what lower layers put there:
- * all but the paths this layer made, and below a directory this layer
- * made (relisted over a lower one), the same again.
+ * hide empties the directory fd (path, len bytes of a PATHMAX buffer) of
+ * what lower layers put there: all but the paths this layer made, and
+ * below a directory this layer made (relisted over a lower one), the same
+ * again.  One path buffer serves every level, so a deep tree costs an fd
+ * a level (EMFILE ends it), not a stack frame of PATHMAX bytes.
  */
 static int
-hide(struct tar *t, struct entry *e, int fd, const char *dir)
+hide(struct tar *t, struct entry *e, int fd, char *path, size_t len)
 {
-	char path[PATHMAX];
 	struct dirent *de;
 	struct stat st;
+	size_t n;
 	DIR *d;
 	int sub, r = 0;
 
@@ -727,20 +731,19 @@ hide(struct tar *t, struct entry *e, int fd, const char *dir)
 	while (r == 0 && (de = readdir(d))) {
 		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
 			continue;
-		if (!layermade(t, dir, de->d_name)) {
+		n = snprintf(path + len, PATHMAX - len, "%s%s", len ? "/" : "", de->d_name);
+		if (len + n >= PATHMAX || !paths_has(&t->made, path)) {
 			if (rmtree(dirfd(d), de->d_name) < 0 && errno != ENOENT)
 				r = terr(t, e->path, "remove %s:", de->d_name);
-			continue;
+		} else if (fstatat(dirfd(d), de->d_name, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
+		    S_ISDIR(st.st_mode)) {
+			if ((sub = openat(dirfd(d), de->d_name,
+			    O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)) < 0)
+				r = terr(t, e->path, "open %s:", de->d_name);
+			else
+				r = hide(t, e, sub, path, len + n);
 		}
-		if (fstatat(dirfd(d), de->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0 ||
-		    !S_ISDIR(st.st_mode))
-			continue;
-		snprintf(path, sizeof(path), "%s%s%s", dir, *dir ? "/" : "", de->d_name);
-		if ((sub = openat(dirfd(d), de->d_name,
-		    O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)) < 0)
-			r = terr(t, path, "open:");
-		else
-			r = hide(t, e, sub, path);
+		path[len] = '\0';
 	}
 	closedir(d);
 	return r;
@@ -761,6 +764,10 @@ whiteout(struct tar *t, struct entry *e, const char *base)
 
 	if (!*name || (!opaque && !strncmp(name, WHITEOUT, strlen(WHITEOUT))))
 		return skip(t, e->path, e->size);
+	/* ".wh.." and ".wh..." would name the directory or its parent: the
+	 * root's parent, for a whiteout at the top */
+	if (!strcmp(name, ".") || !strcmp(name, ".."))
+		return terr(t, e->path, "whiteout of '%s'", name);
 	dirname_of(e->path, dir);
 	if (!opaque && layermade(t, dir, name))
 		return skip(t, e->path, e->size);
@@ -768,7 +775,7 @@ whiteout(struct tar *t, struct entry *e, const char *base)
 		return errno == ENOENT ? skip(t, e->path, e->size) :
 		       terr(t, e->path, "open:");
 	if (opaque) {
-		r = hide(t, e, fd, dir);
+		r = hide(t, e, fd, dir, strlen(dir));
 	} else {
 		if (rmtree(fd, name) < 0 && errno != ENOENT)
 			r = terr(t, e->path, "remove %s:", name);
@@ -896,15 +903,23 @@ member(struct tar *t, const struct hdr *h, struct entry *e)
 	int r;
 
 	switch (h->type) {
-	case 'x': case 'g':
+	case 'x':
+		/* each keeps its buffer: xattrs of an earlier one point in it */
+		if (t->npax == XHDRMAX)
+			return terr(t, NULL, "more than %d pax headers for one member", XHDRMAX);
 		if (num(h->size, sizeof(h->size), INT64_MAX, &size) < 0)
 			return terr(t, NULL, "bad size field");
-		if (metadata(t, size, PAXMAX, h->type == 'x' ? &t->pax : &t->gpax) < 0)
+		t->pax[t->npax] = NULL;
+		if (metadata(t, size, PAXMAX, &t->pax[t->npax]) < 0)
 			return -1;
-		if (h->type == 'g')
-			memset(&t->g, 0, sizeof(t->g));
-		return pax(t, h->type == 'x' ? &t->x : &t->g,
-		           h->type == 'x' ? t->pax : t->gpax, size, h->type == 'g');
+		return pax(t, &t->x, t->pax[t->npax++], size, 0);
+	case 'g':
+		if (num(h->size, sizeof(h->size), INT64_MAX, &size) < 0)
+			return terr(t, NULL, "bad size field");
+		if (metadata(t, size, PAXMAX, &t->gpax) < 0)
+			return -1;
+		memset(&t->g, 0, sizeof(t->g));
+		return pax(t, &t->g, t->gpax, size, 1);
 	case 'L':
 		t->x.name = 1;
 		return longname(t, h, t->x.namebuf);
@@ -920,6 +935,8 @@ member(struct tar *t, const struct hdr *h, struct entry *e)
 		r = h->type == 'V' ? skip(t, e->path, e->size) : extract(t, e);
 	t->x.name = t->x.link = t->x.size = t->x.uid = t->x.gid = t->x.mtime = 0;
 	t->x.nx = 0;
+	while (t->npax > 0)
+		free(t->pax[--t->npax]);
 	return r;
 }
 
@@ -983,7 +1000,8 @@ tar_extract(int rootfd, struct reader in, int flags, uint64_t *bytes)
 out:
 	paths_free(&t->dirs);
 	paths_free(&t->made);
-	free(t->pax);
+	while (t->npax > 0)
+		free(t->pax[--t->npax]);
 	free(t->gpax);
 	free(t->buf);
 	free(t);

@@ -165,6 +165,9 @@ rmtree(int at, const char *name)
 	DIR *d;
 	int fd, up, descended;
 
+	/* a second guard: "." and ".." are never ours to remove */
+	if (!strcmp(name, ".") || !strcmp(name, "..") || strchr(name, '/'))
+		return errno = EINVAL, -1;
 	if (unlinkat(at, name, 0) == 0)
 		return 0;
 	if (errno != EISDIR && errno != EPERM)

@@ -905,6 +905,44 @@ for resolver in openat2 walk; do
 done
 resolver=openat2
 
+# found by fuzzing and review: a whiteout of ".." at the top of a layer
+# named the root's parent; a second pax header freed the xattrs of the
+# first; an opaque whiteout over a deep tree overflowed the stack
+mk "$T/wh-parent.tar" <<'EOF'
+out(member('.wh...'), end())
+EOF
+mkdir -p "$T/wp/r"
+echo keep >"$T/wp/keep"
+refuse "a whiteout of '..' refused" "whiteout of '\.\.'" "$T/wh-parent.tar" -l "$T/wp/r"
+is "a whiteout of '..': the root and its parent untouched" \
+	"$(cat "$T/wp/keep") $(test -d "$T/wp/r" && echo root)" "keep root"
+mk "$T/pax-two.tar" <<'EOF'
+out(pax([('SCHILY.xattr.user.first', 'one')]),
+    pax([('comment', 'X' * 600), ('SCHILY.xattr.user.second', 'two')]),
+    member('f', 'data'), end())
+EOF
+rm -rf "$T/px"
+if ok "two pax headers before one member" px "$T/pax-two.tar" "$T/px" &&
+    python3 -c "import os; os.setxattr('$T/px/f', 'user.t', b'1')" 2>/dev/null; then
+	is "two pax headers: the xattrs of both" "$(python3 -c "import os
+print(*sorted('%s=%s' % (n, os.getxattr('$T/px/f', n).decode()) for n in os.listxattr('$T/px/f') if n != 'user.t'))")" \
+		"user.first=one user.second=two"
+else
+	skip "two pax headers: the xattrs of both" "no user xattrs in $T"
+fi
+python3 - "$T/opq-deep.tar" <<'EOF'
+import io, sys, tarfile
+with tarfile.open(sys.argv[1], 'w', format=tarfile.GNU_FORMAT) as t:
+    p = 'd'
+    for i in range(2000):
+        ti = tarfile.TarInfo(p); ti.type = tarfile.DIRTYPE; t.addfile(ti)
+        p += '/d'
+    t.addfile(tarfile.TarInfo('.wh..wh..opq'), io.BytesIO(b''))
+EOF
+rm -rf "$T/od"
+run px "$T/opq-deep.tar" -l "$T/od"
+is "an opaque whiteout over a deep tree: no crash" "$([ "$rc" -le 1 ] && echo fine || echo "exit $rc")" fine
+
 # deep names: making a member's missing parents costs work in proportion
 # to its depth, not its square (a hostile archive of deep names stalled the
 # walk resolver for minutes per megabyte).  The walk shows it in system
