@@ -910,9 +910,9 @@ member(struct tar *t, const struct hdr *h, struct entry *e)
 		if (num(h->size, sizeof(h->size), INT64_MAX, &size) < 0)
 			return terr(t, NULL, "bad size field");
 		t->pax[t->npax] = NULL;
-		if (metadata(t, size, PAXMAX, &t->pax[t->npax]) < 0)
+		if (metadata(t, size, PAXMAX, &t->pax[t->npax++]) < 0)
 			return -1;
-		return pax(t, &t->x, t->pax[t->npax++], size, 0);
+		return pax(t, &t->x, t->pax[t->npax - 1], size, 0);
 	case 'g':
 		if (num(h->size, sizeof(h->size), INT64_MAX, &size) < 0)
 			return terr(t, NULL, "bad size field");
