@@ -49,7 +49,7 @@ http-fuzz: test/fuzz/http.c $(HTTPFUZZSRC) pieces.h config.mk $(ASAN_DEPDIR)/.bu
 fuzz: untar-fuzz http-fuzz
 	mkdir -p build/fuzz/corpus
 	./untar-fuzz -max_total_time=$(FUZZTIME) -timeout=10 -rss_limit_mb=1024 \
-		build/fuzz/corpus test/fuzz/seeds
+		-dict=test/fuzz/untar.dict -close_fd_mask=2 build/fuzz/corpus test/fuzz/seeds
 	mkdir -p build/fuzz/http-corpus
 	./http-fuzz -max_total_time=$(FUZZTIME) -timeout=10 -rss_limit_mb=1024 \
 		-dict=test/fuzz/http.dict \

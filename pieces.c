@@ -52,18 +52,14 @@ static const struct cmd cmds[] = {
 	  "      --entrypoint cmd        run cmd instead of the image's entrypoint\n"
 	  "      --rm                    accepted; containers are always removed" },
 	{ "fetch",   cmd_fetch,   "[-q] [-c cafile] url|-",
-	  "download url to stdout (-q, -c: as for import); -: the body of the\n"
-	  "HTTP response on stdin" },
+	  "download url to stdout (plumbing)\n\n"
+	  "-q and -c are as for import.  With -, the HTTP response on stdin is\n"
+	  "parsed and its body written out." },
 	{ "sha256",  cmd_sha256,  "[-i]",
 	  "print the SHA-256 of stdin (-i: name the implementation instead)" },
 	{ "untar",   cmd_untar,   "[-l] dir", "unpack a tar stream from stdin into dir (-l: as an OCI layer)" },
 	{ "help",    cmd_help,    "[command]",  "show this help, or a command's" },
 	{ "version", cmd_version, "",           "print the versions of pieces, zlib and BearSSL" },
-};
-
-struct fdin {
-	int fd;
-	const char *name;
 };
 
 static const char *root = "/var/lib/pieces";
@@ -75,8 +71,8 @@ usage(FILE *fp)
 
 	fprintf(fp, "usage: pieces [-r root] command [arg ...]\n\ncommands:\n");
 	for (i = 0; i < LEN(cmds); i++)
-		fprintf(fp, "  %-8s %-26s %.*s\n", cmds[i].name, cmds[i].args,
-		        (int)strcspn(cmds[i].help, "\n"), cmds[i].help);
+		fprintf(fp, "  %s%s%s\n      %.*s\n", cmds[i].name, *cmds[i].args ? " " : "",
+		        cmds[i].args, (int)strcspn(cmds[i].help, "\n"), cmds[i].help);
 	fprintf(fp, "\n'pieces help command' shows one command.\n");
 }
 
@@ -153,19 +149,6 @@ cmd_help(int argc, char *argv[])
 	return 0;
 }
 
-static ssize_t
-fdread(void *arg, void *buf, size_t n)
-{
-	struct fdin *in = arg;
-	ssize_t r;
-
-	while ((r = read(in->fd, buf, n)) < 0 && errno == EINTR)
-		;
-	if (r < 0)
-		weprintf("%s: read:", in->name);
-	return r;
-}
-
 /*
  * httpopts parses the options import and fetch share: -q, -c cafile.  It
  * returns the index of the first operand.
@@ -235,7 +218,7 @@ cmd_import(int argc, char *argv[])
 		src = estrdup(argv[a]);
 	if (store_open(&s, root, 1) < 0)
 		return 1;
-	ret = store_import(&s, argv[a + 1], (struct reader){ fdread, &in }, src, want);
+	ret = store_import(&s, argv[a + 1], (struct reader){ fd_read, &in }, src, want);
 	store_close(&s);
 	free(src);
 	return ret < 0;
@@ -255,7 +238,7 @@ cmd_fetch(int argc, char *argv[])
 	if (argc - a != 1 || (strcmp(argv[a], "-") && !http_isurl(argv[a])))
 		cmdusage(c);
 	if (!strcmp(argv[a], "-"))
-		h = http_parse((struct reader){ fdread, &in });
+		h = http_parse((struct reader){ fd_read, &in });
 	else
 		h = http_open(argv[a], cafile, flags);
 	if (!h)
@@ -293,7 +276,7 @@ cmd_sha256(int argc, char *argv[])
 		return 0;
 	}
 	sha256_init(&sha);
-	while ((n = fdread(&in, buf, sizeof(buf))) > 0)
+	while ((n = fd_read(&in, buf, sizeof(buf))) > 0)
 		sha256_update(&sha, buf, n);
 	if (n < 0)
 		return 1;
@@ -571,7 +554,7 @@ cmd_untar(int argc, char *argv[])
 		eprintf("%s: mkdir:", argv[optind]);
 	if ((fd = open(argv[optind], O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
 		eprintf("%s: open:", argv[optind]);
-	if (!(g = gz_open((struct reader){ fdread, &in })))
+	if (!(g = gz_open((struct reader){ fd_read, &in })))
 		return 1;
 	ret = tar_extract(fd, (struct reader){ gz_reader, g }, flags, NULL);
 	gz_close(g);

@@ -89,6 +89,13 @@ struct reader {
 	void *arg;
 };
 
+/* a struct reader on an fd; fd_read reports a failed read, naming it */
+struct fdin {
+	int fd;
+	const char *name;
+};
+ssize_t fd_read(void *arg, void *buf, size_t n);
+
 /* gzip.c */
 #define GZBUF		(64 << 10)	/* compressed input buffered */
 struct gz;
@@ -219,6 +226,16 @@ int store_import(struct store *s, const char *name, struct reader in,
                  const char *source, const char *want);
 
 /*
+ * store_fetch imports the image at url as name, as store_import does.
+ * With want, blobs/sha256/HEX is used if the store has it; else what is
+ * downloaded is kept there once it matched.  cafile and flags go to
+ * http_open.  The source recorded is url without credentials.  It returns
+ * 0, or -1 (reported) with nothing stored.
+ */
+int store_fetch(struct store *s, const char *name, const char *url, const char *want,
+                const char *cafile, int flags);
+
+/*
  * store_image opens image name for use and reads its metadata into m (to
  * be freed with meta_free).  It returns the image directory's fd, holding
  * a shared lock that keeps a replaced tree from being removed while it is
@@ -319,14 +336,3 @@ ssize_t tls_read(struct tls *t, void *buf, size_t n);
 int tls_write(struct tls *t, const void *buf, size_t n);
 const char *tls_error(struct tls *t);
 void tls_close(struct tls *t);
-
-/* store.c, on http.c */
-/*
- * store_fetch imports the image at url as name, as store_import does.
- * With want, blobs/sha256/HEX is used if the store has it; else what is
- * downloaded is kept there once it matched.  cafile and flags go to
- * http_open.  The source recorded is url without credentials.  It returns
- * 0, or -1 (reported) with nothing stored.
- */
-int store_fetch(struct store *s, const char *name, const char *url, const char *want,
-                const char *cafile, int flags);

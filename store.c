@@ -45,11 +45,6 @@ struct hashin {
 	int blob;			/* a copy of the stream goes here, or -1 */
 };
 
-struct fdin {
-	int fd;
-	const char *name;
-};
-
 static int
 sys_renameat2(int olddir, const char *old, int newdir, const char *new, unsigned flags)
 {
@@ -649,19 +644,6 @@ keepblob(struct store *s, int wfd, const char *hex)
 		close(bfd);
 }
 
-static ssize_t
-fdread(void *arg, void *buf, size_t n)
-{
-	struct fdin *in = arg;
-	ssize_t r;
-
-	while ((r = read(in->fd, buf, n)) < 0 && errno == EINTR)
-		;
-	if (r < 0)
-		weprintf("%s: read:", in->name);
-	return r;
-}
-
 /* nocreds copies url into buf without a "user:password@" part */
 static void
 nocreds(char *buf, size_t len, const char *url)
@@ -691,7 +673,7 @@ store_fetch(struct store *s, const char *name, const char *url, const char *want
 	}
 	if (in.fd >= 0) {
 		snprintf(blob, sizeof(blob), "%s/blobs/sha256/%s", s->root, want + 7);
-		ret = import(s, name, (struct reader){ fdread, &in }, src, want, 0);
+		ret = import(s, name, (struct reader){ fd_read, &in }, src, want, 0);
 		close(in.fd);
 		/* a cached blob that fails its digest is dropped, not kept */
 		if (ret < 0 && (bfd = blobdir(s, 0)) >= 0) {

@@ -220,3 +220,16 @@ fail_up:
 	free(stack);
 	return -1;
 }
+
+ssize_t
+fd_read(void *arg, void *buf, size_t n)
+{
+	struct fdin *in = arg;
+	ssize_t r;
+
+	while ((r = read(in->fd, buf, n)) < 0 && errno == EINTR)
+		;
+	if (r < 0)
+		weprintf("%s: read:", in->name);
+	return r;
+}

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 # See LICENSE file for copyright and license details.
 #
-# mkseeds.py [DIR]: write the seed inputs of test/fuzz/untar.c to DIR
+# untar-mkseeds.py [DIR]: write the seed inputs of test/fuzz/untar.c to DIR
 # (default test/fuzz/seeds).  Each seed is the harness's control byte
 # (bit 0 layer, bit 1 two passes, bit 2 failing input, bits 3-4 read
 # sizes, bit 5 checksums fixed by the harness, bit 6 gzip'd by the
