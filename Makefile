@@ -4,7 +4,7 @@
 
 include config.mk
 
-SRC = pieces.c gzip.c http.c ns.c root.c sha256.c store.c tar.c tls.c tty.c util.c
+SRC = pieces.c gzip.c http.c ns.c piecefile.c root.c sha256.c store.c tar.c tls.c tty.c util.c
 OBJ = $(SRC:.c=.o)
 PIECES = ./pieces
 
@@ -46,7 +46,12 @@ http-fuzz: test/fuzz/http.c $(HTTPFUZZSRC) pieces.h config.mk $(ASAN_DEPDIR)/.bu
 	$(FUZZ_CC) -I$(ASAN_DEPDIR)/include $(CPPFLAGS) $(FUZZ_CFLAGS) -o $@ \
 		test/fuzz/http.c $(HTTPFUZZSRC) -L$(ASAN_DEPDIR)/lib -lbearssl
 
-fuzz: untar-fuzz http-fuzz
+PFFUZZSRC = piecefile.c util.c
+
+piecefile-fuzz: test/fuzz/piecefile.c $(PFFUZZSRC) pieces.h config.mk
+	$(FUZZ_CC) $(CPPFLAGS) $(FUZZ_CFLAGS) -o $@ test/fuzz/piecefile.c $(PFFUZZSRC)
+
+fuzz: untar-fuzz http-fuzz piecefile-fuzz
 	mkdir -p build/fuzz/corpus
 	./untar-fuzz -max_total_time=$(FUZZTIME) -timeout=10 -rss_limit_mb=1024 \
 		-dict=test/fuzz/untar.dict -close_fd_mask=2 build/fuzz/corpus test/fuzz/seeds
@@ -54,6 +59,10 @@ fuzz: untar-fuzz http-fuzz
 	./http-fuzz -max_total_time=$(FUZZTIME) -timeout=10 -rss_limit_mb=1024 \
 		-dict=test/fuzz/http.dict \
 		build/fuzz/http-corpus test/fuzz/http-seeds
+	mkdir -p build/fuzz/pf-corpus
+	./piecefile-fuzz -max_total_time=$(FUZZTIME) -timeout=10 -rss_limit_mb=1024 \
+		-dict=test/fuzz/piecefile.dict \
+		build/fuzz/pf-corpus test/fuzz/piecefile-seeds
 
 bench: pieces
 	sh test/bench/untar.sh ./pieces
@@ -88,7 +97,7 @@ dist:
 	rm -rf pieces-$(VERSION)
 
 clean:
-	rm -f pieces pieces-asan untar-fuzz http-fuzz $(OBJ) pieces-$(VERSION).tar.gz
+	rm -f pieces pieces-asan untar-fuzz http-fuzz piecefile-fuzz $(OBJ) pieces-$(VERSION).tar.gz
 
 distclean: clean
 	rm -rf build

@@ -24,6 +24,7 @@ static int cmd_fetch(int, char **);
 static int cmd_help(int, char **);
 static int cmd_images(int, char **);
 static int cmd_import(int, char **);
+static int cmd_piecefile(int, char **);
 static int cmd_rmi(int, char **);
 static int cmd_run(int, char **);
 static int cmd_sha256(int, char **);
@@ -58,6 +59,10 @@ static const struct cmd cmds[] = {
 	{ "sha256",  cmd_sha256,  "[-i]",
 	  "print the SHA-256 of stdin (-i: name the implementation instead)" },
 	{ "untar",   cmd_untar,   "[-l] dir", "unpack a tar stream from stdin into dir (-l: as an OCI layer)" },
+	{ "piecefile", cmd_piecefile, "[-n] file",
+	  "parse a Piecefile and print its steps (-n: only check it)\n\n"
+	  "A line a step: its line number, the instruction and its arguments as\n"
+	  "a JSON array.  A file of - is stdin." },
 	{ "help",    cmd_help,    "[command]",  "show this help, or a command's" },
 	{ "version", cmd_version, "",           "print the versions of pieces, zlib and BearSSL" },
 };
@@ -560,6 +565,35 @@ cmd_untar(int argc, char *argv[])
 	gz_close(g);
 	close(fd);
 	return ret < 0;
+}
+
+static int
+cmd_piecefile(int argc, char *argv[])
+{
+	const struct cmd *c = lookup("piecefile");
+	struct piecefile pf;
+	char *s;
+	int ch, i, check = 0;
+
+	while ((ch = getopt(argc, argv, "+hn")) != -1) {
+		if (ch == 'h')
+			help(c);
+		else if (ch == 'n')
+			check = 1;
+		else
+			cmdusage(c);
+	}
+	if (argc - optind != 1)
+		cmdusage(c);
+	if (pf_load(argv[optind], &pf) < 0)
+		return 1;
+	for (i = 0; !check && i < pf.nstep; i++) {
+		s = pf_fmt(&pf.step[i]);
+		printf("%d %s\n", pf.step[i].line, s);
+		free(s);
+	}
+	pf_free(&pf);
+	return 0;
 }
 
 static int

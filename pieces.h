@@ -16,6 +16,7 @@
 #define DIRMAX		(1 << 20)	/* directories whose times wait for the end of an unpack */
 #define LAYERMAX	(1 << 22)	/* paths one layer may create (whiteout bookkeeping) */
 #define METAMAX		(64 << 10)	/* an image's metadata file */
+#define PIECEFILEMAX	(1 << 20)	/* a Piecefile */
 
 /* util.c */
 extern char *argv0;
@@ -182,6 +183,63 @@ int ns_user(int imgfd, const char *spec, uid_t *uid, gid_t *gid, char *home, siz
  * terminal is restored on return and at exit.
  */
 int tty_relay(int master, int sigfd, pid_t pid, int in);
+
+/* piecefile.c */
+#define PFLINEMAX	(64 << 10)	/* a line, or an instruction with its continuations */
+#define PFSTEPMAX	4096		/* instructions in a Piecefile */
+#define PFARGMAX	4096		/* arguments of one instruction */
+
+enum {
+	PF_FROM = 1, PF_FROM_URL, PF_RUN, PF_CMD, PF_ENTRYPOINT, PF_ENV,
+	PF_WORKDIR, PF_USER, PF_COPY, PF_LABEL, PF_EXPOSE
+};
+
+/*
+ * A step's arguments, in final form (quotes and escapes resolved):
+ *	FROM		the image reference, as written ("alpine:3.18", "scratch")
+ *	FROM_URL	the URL, then "sha256:HEX" if given
+ *	RUN, CMD, ENTRYPOINT
+ *			the argv; the shell form is "/bin/sh" "-c" TEXT
+ *	ENV, LABEL	"KEY=value" each
+ *	WORKDIR, USER	the one value, as written
+ *	COPY		the sources, then the destination, as written
+ *	EXPOSE		"PORT/PROTO" or "LOW-HIGH/PROTO" each, PROTO tcp unless written
+ */
+struct pfstep {
+	int line;			/* of its first line in the Piecefile */
+	int kind;			/* PF_* */
+	char **args;			/* nargs strings, then NULL */
+	int nargs;
+	int shell;			/* RUN, CMD, ENTRYPOINT written in shell form */
+};
+
+struct piecefile {
+	struct pfstep *step;		/* step[0] is the FROM or FROM_URL */
+	int nstep;
+};
+
+/*
+ * pf_parse parses the Piecefile buf of len bytes (NULs are refused, not
+ * ends), named name in messages, into out.  It returns 0 with out's steps
+ * to be freed with pf_free, or -1 with out empty after reporting one line,
+ * "NAME:LINE: reason".
+ */
+int pf_parse(const char *name, const char *buf, size_t len, struct piecefile *out);
+
+/*
+ * pf_load reads the file path ("-": stdin) under PIECEFILEMAX and parses
+ * it as pf_parse does, naming it path (or "stdin").  0 or -1 (reported).
+ */
+int pf_load(const char *path, struct piecefile *out);
+
+/*
+ * pf_fmt returns a step in canonical form, a new string for the caller to
+ * free: the instruction upper-case, a blank, its arguments as a JSON array
+ * of strings: RUN ["/bin/sh","-c","make"].  Equal steps give
+ * equal strings.  pf_free frees the steps of pf and leaves it empty.
+ */
+char *pf_fmt(const struct pfstep *st);
+void pf_free(struct piecefile *pf);
 
 /* store.c */
 struct store {
