@@ -132,6 +132,28 @@ noopts(const struct cmd *c, int argc, char *argv[])
 	return 1;
 }
 
+/*
+ * flag parses the options of a command that takes one flag, and -h: it
+ * returns whether the flag was given, optind at the first operand.
+ */
+static int
+flag(const struct cmd *c, int argc, char *argv[], int letter)
+{
+	char opts[] = "+hX";
+	int ch, set = 0;
+
+	opts[2] = letter;
+	while ((ch = getopt(argc, argv, opts)) != -1) {
+		if (ch == 'h')
+			help(c);
+		else if (ch == letter)
+			set = 1;
+		else
+			cmdusage(c);
+	}
+	return set;
+}
+
 static int
 cmd_help(int argc, char *argv[])
 {
@@ -264,16 +286,9 @@ cmd_sha256(int argc, char *argv[])
 	struct sha256 sha;
 	unsigned char sum[32];
 	ssize_t n;
-	int i, ch, impl = 0;
+	int i, impl;
 
-	while ((ch = getopt(argc, argv, "+hi")) != -1) {
-		if (ch == 'h')
-			help(c);
-		else if (ch == 'i')
-			impl = 1;
-		else
-			cmdusage(c);
-	}
+	impl = flag(c, argc, argv, 'i');
 	if (optind != argc)
 		cmdusage(c);
 	if (impl) {
@@ -543,16 +558,10 @@ cmd_untar(int argc, char *argv[])
 	const struct cmd *c = lookup("untar");
 	struct fdin in = { 0, "stdin" };
 	struct gz *g;
-	int ch, fd, flags = 0, ret;
+	int fd, flags = 0, ret;
 
-	while ((ch = getopt(argc, argv, "+hl")) != -1) {
-		if (ch == 'h')
-			help(c);
-		else if (ch == 'l')
-			flags |= TAR_LAYER;
-		else
-			cmdusage(c);
-	}
+	if (flag(c, argc, argv, 'l'))
+		flags |= TAR_LAYER;
 	if (argc - optind != 1)
 		cmdusage(c);
 	if (mkdir(argv[optind], 0755) < 0 && errno != EEXIST)
@@ -573,16 +582,9 @@ cmd_piecefile(int argc, char *argv[])
 	const struct cmd *c = lookup("piecefile");
 	struct piecefile pf;
 	char *s;
-	int ch, i, check = 0;
+	int i, check;
 
-	while ((ch = getopt(argc, argv, "+hn")) != -1) {
-		if (ch == 'h')
-			help(c);
-		else if (ch == 'n')
-			check = 1;
-		else
-			cmdusage(c);
-	}
+	check = flag(c, argc, argv, 'n');
 	if (argc - optind != 1)
 		cmdusage(c);
 	if (pf_load(argv[optind], &pf) < 0)
