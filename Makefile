@@ -4,7 +4,7 @@
 
 include config.mk
 
-SRC = pieces.c gzip.c http.c ns.c piecefile.c root.c sha256.c store.c tar.c tls.c tty.c util.c
+SRC = pieces.c gzip.c http.c known.c ns.c piecefile.c root.c sha256.c store.c tar.c tls.c tty.c util.c
 OBJ = $(SRC:.c=.o)
 PIECES = ./pieces
 
@@ -14,6 +14,10 @@ $(DEPS): config.mk deps.sh
 	sh deps.sh $(CC) $(DEPDIR)
 
 $(OBJ): pieces.h config.mk $(DEPS)
+known.o: config.h
+
+config.h:
+	cp config.def.h $@
 
 .c.o:
 	$(CC) $(CPPFLAGS) $(CFLAGS) -c $<
@@ -27,7 +31,7 @@ test: pieces
 $(ASAN_DEPDIR)/.built: config.mk deps.sh
 	sh deps.sh $(ASAN_CC) $(ASAN_DEPDIR)
 
-pieces-asan: $(SRC) pieces.h config.mk $(ASAN_DEPDIR)/.built
+pieces-asan: $(SRC) pieces.h config.h config.mk $(ASAN_DEPDIR)/.built
 	$(ASAN_CC) -I$(ASAN_DEPDIR)/include $(CPPFLAGS) $(ASAN_CFLAGS) -o $@ $(SRC) \
 		-L$(ASAN_DEPDIR)/lib -lbearssl -lz
 
@@ -89,7 +93,7 @@ uninstall:
 dist:
 	rm -rf pieces-$(VERSION)
 	mkdir -p pieces-$(VERSION)
-	cp -R LICENSE Makefile README config.mk deps.sh pieces.1 pieces.h $(SRC) \
+	cp -R LICENSE Makefile README config.def.h config.mk deps.sh pieces.1 pieces.h $(SRC) \
 		arch test pieces-$(VERSION)
 	mkdir -p pieces-$(VERSION)/deps
 	cp deps/README pieces-$(VERSION)/deps/

@@ -422,6 +422,29 @@ bad:
 	return -1;
 }
 
+/*
+ * fetchknown fetches image name into the store s if it is not there and
+ * is a known image, as docker run pulls: 0, or -1 (reported).
+ */
+static int
+fetchknown(struct store *s, const char *name)
+{
+	const char *url, *sha;
+	char want[80];
+	int r;
+
+	if (s->imgfd >= 0 && faccessat(s->imgfd, name, F_OK, AT_SYMLINK_NOFOLLOW) == 0)
+		return 0;
+	if ((r = known_find(name, &url, &sha)) <= 0)
+		return r;
+	weprintf("%s: not in the store; fetching %s", name, url);
+	snprintf(want, sizeof(want), "sha256:%s", sha);
+	store_close(s);
+	if (store_open(s, root, 1) < 0)
+		return -1;
+	return store_fetch(s, name, url, want, NULL, 0);
+}
+
 static int
 cmd_run(int argc, char *argv[])
 {
@@ -449,6 +472,7 @@ cmd_run(int argc, char *argv[])
 	};
 	const struct cmd *c = lookup("run");
 	char **env = NULL, **cli = NULL, host[16], home[PATHMAX], kv[PATHMAX + 8];
+	char name[NAMEMAX + 8];
 	unsigned char rnd[6];
 	const char *entry = NULL, *user = NULL, *val, *hostname = NULL;
 	uint64_t add = 0, drop = 0, bit;
@@ -497,9 +521,10 @@ cmd_run(int argc, char *argv[])
 		ctr.caps |= bit;
 	}
 	ctr.caps = (ctr.caps | add) & ~drop;
-	ctr.image = argv[optind];
-	if (store_open(&s, root, 0) < 0)
-		return 125;
+	known_name(argv[optind], name, sizeof(name));
+	ctr.image = name;
+	if (store_open(&s, root, 0) < 0 || fetchknown(&s, name) < 0)
+		goto out;
 	if ((imgfd = store_image(&s, ctr.image, &m)) < 0)
 		goto out;
 	if (ns_user(imgfd, user ? user : *m.user ? m.user : "0", &ctr.uid, &ctr.gid,

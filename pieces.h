@@ -132,6 +132,17 @@ void gz_close(struct gz *g);
  */
 int tar_extract(int rootfd, struct reader in, int flags, uint64_t *bytes);
 
+/* known.c */
+/*
+ * known_name writes the store name of an image reference into name (len
+ * bytes): NAME:TAG becomes NAME-TAG.  known_find looks a store name up in
+ * the known images for this architecture: 1 with its *url and *sha256
+ * (hex), 0 if it is not known, or -1 after saying why a known one cannot
+ * be fetched.
+ */
+void known_name(const char *ref, char *name, size_t len);
+int known_find(const char *name, const char **url, const char **sha256);
+
 /* ns.c */
 struct vol {
 	char *src, *dst;		/* host path; absolute path in the container */

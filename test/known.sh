@@ -1,0 +1,100 @@
+#!/bin/sh
+# See LICENSE file for copyright and license details.
+#
+# Known images: `pieces run alpine-3.18` on an empty store fetches the
+# pinned Alpine tarball, as `docker run` pulls.  A loopback HTTPS server
+# serves the fixture under the official Alpine path, reached through the
+# mirror list, with a CA this test makes.
+. "$(dirname "$0")/lib.sh"
+
+if ! needroot; then
+	skip "known images" "run needs root"
+	finish
+fi
+for tool in openssl python3; do
+	command -v $tool >/dev/null || { skip "known images" "no $tool"; finish; }
+done
+case $(uname -m) in
+x86_64) arch=x86_64 ;;
+*) skip "known images" "the fixture served here is x86_64's"; finish ;;
+esac
+ALPINE=$FIXTURES/alpine-minirootfs-3.18.9-$arch.tar.gz
+OFFICIAL=https://dl-cdn.alpinelinux.org/alpine/v3.18/releases/$arch/alpine-minirootfs-3.18.9-$arch.tar.gz
+S=$T/store
+p() {
+	"$PIECES" -r "$S" "$@"
+}
+
+# a CA and a certificate for 127.0.0.1
+C=$T/ca
+mkdir -p "$C"
+openssl req -x509 -newkey rsa:2048 -nodes -keyout "$C/ca.key" -out "$C/ca.pem" -days 30 \
+	-subj "/CN=pieces test CA" -addext "basicConstraints=critical,CA:TRUE" \
+	-addext "keyUsage=critical,keyCertSign" >"$C/log" 2>&1
+openssl req -new -newkey rsa:2048 -nodes -keyout "$C/srv.key" -out "$C/srv.csr" \
+	-subj "/CN=127.0.0.1" >>"$C/log" 2>&1
+printf 'subjectAltName=IP:127.0.0.1\nbasicConstraints=CA:FALSE\n' >"$C/ext"
+ok "a CA and a server certificate" openssl x509 -req -in "$C/srv.csr" -CA "$C/ca.pem" \
+	-CAkey "$C/ca.key" -CAcreateserial -days 30 -extfile "$C/ext" -out "$C/srv.pem"
+
+# the server: the fixture at its official path; each request logged
+W=$T/www
+mkdir -p "$W/${OFFICIAL#https://dl-cdn.alpinelinux.org/}"
+rmdir "$W/${OFFICIAL#https://dl-cdn.alpinelinux.org/}"
+cp "$ALPINE" "$W/${OFFICIAL#https://dl-cdn.alpinelinux.org/}"
+cat >"$T/server.py" <<'EOF'
+import functools, http.server, ssl, sys
+cert, key, portfile, log, www = sys.argv[1:6]
+class H(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, fmt, *args):
+        with open(log, 'a') as f:
+            f.write(self.requestline + '\n')
+srv = http.server.ThreadingHTTPServer(('127.0.0.1', 0), functools.partial(H, directory=www))
+ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+ctx.load_cert_chain(cert, key)
+srv.socket = ctx.wrap_socket(srv.socket, server_side=True)
+with open(portfile, 'w') as f:
+    f.write(str(srv.server_address[1]))
+srv.serve_forever()
+EOF
+: >"$T/log"
+python3 "$T/server.py" "$C/srv.pem" "$C/srv.key" "$T/port" "$T/log" "$W" 2>"$T/server.err" &
+atexit "kill $!"
+i=0
+while [ ! -s "$T/port" ] && [ $i -lt 100 ]; do sleep 0.05; i=$((i + 1)); done
+requests() {
+	grep -c '^GET ' "$T/log"
+}
+SSL_CERT_FILE=$C/ca.pem
+PIECES_MIRRORS="https://dl-cdn.alpinelinux.org=https://127.0.0.1:$(cat "$T/port")"
+PIECES_CONFIG=$T/config
+: >"$PIECES_CONFIG"
+export SSL_CERT_FILE PIECES_MIRRORS PIECES_CONFIG
+unset HTTPS_PROXY https_proxy
+
+run p run alpine-3.18 cat /etc/alpine-release
+is "run alpine-3.18 on an empty store fetches and runs it" "$rc $(cat "$T/out")" "0 3.18.9"
+is "it says what it fetches" "$(grep -c "alpine-3.18: not in the store; fetching $OFFICIAL" "$T/err")" 1
+is "one request, for the official path" "$(cat "$T/log")" \
+	"GET ${OFFICIAL#https://dl-cdn.alpinelinux.org} HTTP/1.1"
+run p images
+is "the image is listed with its official source" "$(awk 'NR > 1 { print $1, $4 }' "$T/out")" \
+	"alpine-3.18 $OFFICIAL"
+ok "run alpine:3.18 finds it" p run alpine:3.18 true
+ok "and the default command" p run alpine-3.18
+is "no request once it is there" "$(requests)" 1
+ok "rmi it" p rmi alpine-3.18
+ok "run it again" p run alpine-3.18 true
+is "the download came from the blob cache" "$(requests)" 1
+
+# a server that serves something else: refused, nothing stored
+ok "rmi again" p rmi alpine-3.18
+rm -rf "$S/blobs"
+# a good tarball, but not the one pinned
+cp "$FIXTURES/alpine-minirootfs-3.18.9-aarch64.tar.gz" "$W/${OFFICIAL#https://dl-cdn.alpinelinux.org/}"
+fails "a tampered download is refused" 125 "sha256 mismatch" p run alpine-3.18 true
+is "nothing stored" "$(p images | awk 'NR > 1')" ""
+is "nothing cached" "$(ls -A "$S/blobs/sha256" 2>/dev/null)" ""
+fails "a known name pieces cannot fetch yet" 125 "fedora-38: .*registries" p run fedora:38 true
+fails "an unknown name" 125 "nosuch-1: no such image" p run nosuch:1 true
+finish
