@@ -789,6 +789,13 @@ init(const struct ctr *c, const char *root, int imgfd, const sigset_t *set)
 		fail(125, "fork:");
 	if (cmd == 0)
 		command(c, pty);
+	/* the container sees its init as "pieces-init", not the host's path
+	 * of the binary and the command line (c's strings point into it: the
+	 * command has its own copy by now, and init needs them no more) */
+	if (argmem && argmemlen > 0) {
+		memset(argmem, 0, argmemlen);
+		snprintf(argmem, argmemlen, "pieces-init");
+	}
 	if (pty >= 0)
 		close(pty);
 	/* reaping and kill(2) of its own child need no privilege */

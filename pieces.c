@@ -68,6 +68,8 @@ static const struct cmd cmds[] = {
 };
 
 static const char *root = "/var/lib/pieces";
+char *argmem;
+size_t argmemlen;
 
 static void
 usage(FILE *fp)
@@ -647,6 +649,8 @@ main(int argc, char *argv[])
 		{ NULL, 0, NULL, 0 },
 	};
 
+	argmem = argv[0];
+	argmemlen = argv[argc - 1] + strlen(argv[argc - 1]) + 1 - argv[0];
 	if ((env = getenv("PIECES_ROOT")) && *env)
 		root = env;
 	while ((ch = getopt_long(argc, argv, "+hr:", opts, NULL)) != -1) {

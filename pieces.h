@@ -21,6 +21,10 @@
 /* util.c */
 extern char *argv0;
 
+/* pieces.c: the command line's memory, for a process to retitle itself */
+extern char *argmem;
+extern size_t argmemlen;
+
 /*
  * eprintf prints "pieces: " and the message to stderr and exits 1;
  * enprintf exits with status; weprintf only prints.  A format ending in
