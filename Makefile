@@ -59,6 +59,9 @@ fuzz: untar-fuzz http-fuzz piecefile-fuzz
 	mkdir -p build/fuzz/corpus
 	./untar-fuzz -max_total_time=$(FUZZTIME) -timeout=10 -rss_limit_mb=1024 \
 		-dict=test/fuzz/untar.dict -close_fd_mask=2 build/fuzz/corpus test/fuzz/seeds
+	PIECES_NO_OPENAT2=1 ./untar-fuzz -max_total_time=$(FUZZTIME) -timeout=10 \
+		-rss_limit_mb=1024 -dict=test/fuzz/untar.dict -close_fd_mask=2 \
+		build/fuzz/corpus test/fuzz/seeds
 	mkdir -p build/fuzz/http-corpus
 	./http-fuzz -max_total_time=$(FUZZTIME) -timeout=10 -rss_limit_mb=1024 \
 		-dict=test/fuzz/http.dict \
