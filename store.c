@@ -598,7 +598,9 @@ store_remove(struct store *s, const char *name)
 	else
 		fd = claim(s, work);
 	unlock(s);
-	if (r == 0 && rmtree(s->tmpfd, work) < 0 && errno != ENOENT)
+	/* a tree a container still uses (its shared lock) waits in tmp/ for
+	 * a later sweep */
+	if (fd >= 0 && rmtree(s->tmpfd, work) < 0 && errno != ENOENT)
 		weprintf("%s/tmp/%s: remove:", s->root, work);
 	if (fd >= 0)
 		close(fd);

@@ -287,6 +287,20 @@ for img in hostile1 hostile2; do
 	done
 done
 
+# an image removed or replaced while a container uses it: the container
+# keeps its tree, which goes once it is done
+p import "$ALPINE" inuse
+"$PIECES" -r "$S" run inuse sh -c 'sleep 1; cat /etc/alpine-release' >"$T/inuse" 2>&1 &
+pid=$!
+sleep 0.4
+ok "rmi of an image in use" p rmi inuse
+is "it is no longer listed" "$(p images | awk '$1 == "inuse"')" ""
+wait $pid
+is "the container ran on to its end" "$?:$(cat "$T/inuse")" "0:3.18.9"
+ok "the next writer" p import "$ALPINE" inuse
+is "removed the tree the container had held" "$(ls -A "$S/tmp")" ""
+ok "rmi it" p rmi inuse
+
 # 200 runs leave nothing behind
 i=0
 while [ $i -lt 200 ] && p run alpine true; do i=$((i + 1)); done
