@@ -299,7 +299,18 @@ wait $pid
 is "the container ran on to its end" "$?:$(cat "$T/inuse")" "0:3.18.9"
 ok "the next writer" p import "$ALPINE" inuse
 is "removed the tree the container had held" "$(ls -A "$S/tmp")" ""
+"$PIECES" -r "$S" run inuse sh -c 'sleep 1; cat /etc/alpine-release' >"$T/inuse" 2>&1 &
+pid=$!
+sleep 0.4
+mkdir -p "$T/small/etc"
+echo small >"$T/small/etc/small"
+tar -C "$T/small" -czf "$T/small.tar.gz" .
+ok "import over an image in use" p import "$T/small.tar.gz" inuse
+wait $pid
+is "the container ran on to its end" "$?:$(cat "$T/inuse")" "0:3.18.9"
 ok "rmi it" p rmi inuse
+ok "the next writer" p import "$ALPINE" other
+is "removed the trees" "$(ls -A "$S/tmp")" ""
 
 # 200 runs leave nothing behind
 i=0
