@@ -19,7 +19,9 @@
  * The image is never written: the root is an overlay whose upper layer
  * lives in a tmpfs that init mounts, in its own mount namespace, over the
  * store's tmp/.  The container's writes stay in memory, cost the store's
- * disk nothing, and go with the namespace: nothing is left to remove.  Paths inside the root come from the image and may be symlinks to
+ * disk nothing, and go with the namespace: nothing is left to remove.
+ *
+ * Paths inside the root come from the image and may be symlinks to
  * anywhere, so every mount target there is resolved with root.c's in-root
  * resolver and mounted through its /proc/self/fd/N magic link, never by a
  * path string the image could redirect (the runc and crun CVEs of 2019 to
@@ -213,7 +215,7 @@ mkroot(const struct ctr *c, int imgfd, int workfd, int *ro)
 
 	if (mkdirat(workfd, "merged", 0755) < 0 || mkdirat(workfd, "upper", 0755) < 0 ||
 	    mkdirat(workfd, "work", 0700) < 0)
-		fail(125, "work tree:");
+		fail(125, "scratch tmpfs:");
 	if ((fd = openat(workfd, "merged", O_PATH | O_DIRECTORY | O_CLOEXEC)) < 0 ||
 	    (lower = openat(imgfd, "rootfs", O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)) < 0)
 		fail(125, "%s: rootfs:", c->image);
@@ -292,7 +294,7 @@ mkdev(int rootfd)
 	close(dev);
 }
 
-/* mkfile writes a file of the container's (hostname, hosts) in the work tree */
+/* mkfile writes a file of the container's (hostname, hosts) in the scratch tmpfs */
 static int
 mkfile(int workfd, const char *name, const char *text)
 {
