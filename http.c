@@ -493,16 +493,18 @@ waitfd(int fd, short events, int ms)
  * at EOF or -1; both keep what went wrong in c->err for the message.
  */
 static ssize_t
-rawread(struct conn *c, void *buf, size_t n, int ms)
+rawio(struct conn *c, void *buf, size_t n, int ms, int out)
 {
 	ssize_t r;
 
 	for (;;) {
-		if ((r = recv(c->fd, buf, n, 0)) >= 0)
+		r = out ? send(c->fd, buf, n, MSG_NOSIGNAL) : recv(c->fd, buf, n, 0);
+		if (r >= 0)
 			break;
 		if (errno == EINTR)
 			continue;
-		if ((errno != EAGAIN && errno != EWOULDBLOCK) || waitfd(c->fd, POLLIN, ms) < 0)
+		if ((errno != EAGAIN && errno != EWOULDBLOCK) ||
+		    waitfd(c->fd, out ? POLLOUT : POLLIN, ms) < 0)
 			break;
 	}
 	c->err = r < 0 ? errno : 0;
@@ -510,20 +512,15 @@ rawread(struct conn *c, void *buf, size_t n, int ms)
 }
 
 static ssize_t
+rawread(struct conn *c, void *buf, size_t n, int ms)
+{
+	return rawio(c, buf, n, ms, 0);
+}
+
+static ssize_t
 rawwrite(struct conn *c, const void *buf, size_t n, int ms)
 {
-	ssize_t r;
-
-	for (;;) {
-		if ((r = send(c->fd, buf, n, MSG_NOSIGNAL)) >= 0)
-			break;
-		if (errno == EINTR)
-			continue;
-		if ((errno != EAGAIN && errno != EWOULDBLOCK) || waitfd(c->fd, POLLOUT, ms) < 0)
-			break;
-	}
-	c->err = r < 0 ? errno : 0;
-	return r;
+	return rawio(c, (void *)buf, n, ms, 1);
 }
 
 /*

@@ -110,6 +110,22 @@ claim(struct store *s, const char *name)
 	return fd;
 }
 
+/* list opens the store directory fd (named name) for readdir */
+static DIR *
+list(struct store *s, int fd, const char *name)
+{
+	DIR *d;
+
+	if ((fd = openat(fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0 ||
+	    !(d = fdopendir(fd))) {
+		weprintf("%s/%s:", s->root, name);
+		if (fd >= 0)
+			close(fd);
+		return NULL;
+	}
+	return d;
+}
+
 /* sweep removes the work trees of writers that died */
 static int
 sweep(struct store *s)
@@ -118,11 +134,8 @@ sweep(struct store *s)
 	DIR *d;
 	int fd;
 
-	if ((fd = openat(s->tmpfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0 ||
-	    !(d = fdopendir(fd))) {
-		weprintf("%s/tmp:", s->root);
+	if (!(d = list(s, s->tmpfd, "tmp")))
 		return -1;
-	}
 	while ((de = readdir(d))) {
 		if (de->d_name[0] == '.')
 			continue;
@@ -550,16 +563,12 @@ store_list(struct store *s)
 	struct tm tm;
 	size_t n = 0, i;
 	DIR *d;
-	int fd;
 
 	printf("%-24s %8s  %-20s  %s\n", "NAME", "SIZE", "CREATED", "SOURCE");
 	if (s->imgfd < 0)
 		return 0;
-	if ((fd = openat(s->imgfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0 ||
-	    !(d = fdopendir(fd))) {
-		weprintf("%s/images:", s->root);
+	if (!(d = list(s, s->imgfd, "images")))
 		return -1;
-	}
 	while ((de = readdir(d))) {
 		if (de->d_name[0] == '.')
 			continue;
