@@ -76,6 +76,9 @@ struct http {
 	struct url u;
 	const char *cafile;
 	int timeout;			/* in ms */
+	const char *accept, *auth;	/* http_get's request headers, or NULL */
+	struct url origin;		/* where auth may go: the first URL's origin */
+	int any;			/* HTTP_ANY: any final status is the caller's */
 
 	/* the response */
 	int status;
@@ -96,6 +99,7 @@ struct http {
 
 	size_t pos, end;		/* unread bytes are buf[pos..end) */
 	unsigned char buf[HDRMAX];
+	char head[HDRMAX + 1];		/* a copy of the last head read, for http_header */
 };
 
 /* configuration, read once */
@@ -832,6 +836,8 @@ parsehead(struct http *h, size_t len)
 	char *s = (char *)h->buf + h->pos, *end = s + len, *line, *next, *colon, *v, *e;
 	int r;
 
+	memcpy(h->head, s, len);
+	h->head[len] = '\0';
 	h->pos += len;
 	h->status = 0;
 	h->haslen = h->chunked = h->ranges = h->hasrange = 0;
@@ -1164,7 +1170,7 @@ connectto(struct http *h)
 static int
 request(struct http *h, uint64_t from)
 {
-	char req[URLMAX + 2048], auth[400] = "", range[400] = "";
+	char req[URLMAX + AUTHMAX + ACCEPTMAX + 2048], auth[AUTHMAX + 32] = "", range[400] = "";
 	const char *cred, *v6 = strchr(h->u.host, ':') ? "[" : "";
 	int n, dflt = !strcmp(h->u.port, h->u.tls ? "443" : "80");
 
@@ -1172,7 +1178,11 @@ request(struct http *h, uint64_t from)
 	*h->drop = '\0';
 	if (connectto(h) < 0)
 		return -1;
-	if ((cred = credentials(&h->u))) {
+	/* the caller's Authorization is for the origin it named; a redirect
+	 * elsewhere (registries send blobs to a CDN) must not carry it */
+	if (h->auth && sameorigin(&h->u, &h->origin))
+		snprintf(auth, sizeof(auth), "Authorization: %s\r\n", h->auth);
+	else if (!h->auth && (cred = credentials(&h->u))) {
 		strcpy(auth, "Authorization: Basic ");
 		base64(auth + strlen(auth), (const unsigned char *)cred, MIN(strlen(cred), 255));
 		strcat(auth, "\r\n");
@@ -1182,10 +1192,10 @@ request(struct http *h, uint64_t from)
 		         (unsigned long long)from, *h->etag || *h->lastmod ? "If-Range: " : "",
 		         *h->etag ? h->etag : h->lastmod, *h->etag || *h->lastmod ? "\r\n" : "");
 	n = snprintf(req, sizeof(req), "GET %s HTTP/1.1\r\nHost: %s%s%s%s%s\r\n"
-	             "User-Agent: pieces/" VERSION "\r\nAccept: */*\r\n"
+	             "User-Agent: pieces/" VERSION "\r\nAccept: %s\r\n"
 	             "Accept-Encoding: identity\r\nConnection: close\r\n%s%s\r\n",
 	             h->u.path, v6, h->u.host, *v6 ? "]" : "", dflt ? "" : ":",
-	             dflt ? "" : h->u.port, auth, range);
+	             dflt ? "" : h->u.port, h->accept ? h->accept : "*/*", auth, range);
 	return put(h, req, n) < 0 || response(h) < 0 ? -1 : 0;
 }
 
@@ -1234,8 +1244,28 @@ follow(struct http *h)
 	return 0;
 }
 
+/* hdrok says whether a caller's header value can go into a request as it is */
+static int
+hdrok(const char *v, size_t max)
+{
+	const char *p;
+
+	for (p = v; *p; p++)
+		if ((unsigned char)*p < ' ' || *p == 0x7f)
+			return 0;
+	return p - v < (ptrdiff_t)max;
+}
+
 struct http *
 http_open(const char *url, const char *cafile, int flags)
+{
+	struct httpreq rq = { NULL, NULL, flags };
+
+	return http_get(url, cafile, &rq);
+}
+
+struct http *
+http_get(const char *url, const char *cafile, const struct httpreq *rq)
 {
 	char buf[URLMAX];
 	struct http *h;
@@ -1243,10 +1273,18 @@ http_open(const char *url, const char *cafile, int flags)
 
 	if (loadconf() < 0)
 		return NULL;
-	h = newhttp(flags);
+	h = newhttp(rq->flags);
 	h->cafile = cafile;
+	h->any = rq->flags & HTTP_ANY;
 	if (rewrite(buf, sizeof(buf), url) < 0 || parseurl(&h->u, buf) < 0)
 		goto fail;
+	if ((rq->accept && !hdrok(rq->accept, ACCEPTMAX)) || (rq->auth && !hdrok(rq->auth, AUTHMAX))) {
+		fail(h, "request header too long or with control characters");
+		goto fail;
+	}
+	h->accept = rq->accept;
+	h->auth = rq->auth;
+	h->origin = h->u;
 	for (;;) {
 		if (request(h, 0) < 0)
 			goto fail;
@@ -1260,7 +1298,7 @@ http_open(const char *url, const char *cafile, int flags)
 		if (follow(h) < 0)
 			goto fail;
 	}
-	if (h->status != 200) {
+	if (h->status != 200 && !h->any) {
 		fail(h, "%d%s%s", h->status, *h->reason ? " " : "", h->reason);
 		goto fail;
 	}
@@ -1345,6 +1383,41 @@ http_read(void *arg, void *buf, size_t n)
 		if (resume(h) < 0)
 			return -1;
 	}
+}
+
+int
+http_status(const struct http *h)
+{
+	return h->status;
+}
+
+const char *
+http_url(const struct http *h)
+{
+	return h->u.text;
+}
+
+int
+http_header(const struct http *h, const char *name, char *buf, size_t len)
+{
+	const char *line, *end, *v, *e;
+	size_t n = strlen(name);
+
+	/* the head was checked by parsehead: lines end in \n, no NULs */
+	for (line = strchr(h->head, '\n'); line && *++line; line = strchr(line, '\n')) {
+		end = line + strcspn(line, "\r\n");
+		if ((size_t)(end - line) <= n || strncasecmp(line, name, n) || line[n] != ':')
+			continue;
+		v = line + n + 1 + strspn(line + n + 1, " \t");
+		for (e = end; e > v && (e[-1] == ' ' || e[-1] == '\t'); e--)
+			;
+		if ((size_t)(e - v) >= len)
+			return -1;
+		memcpy(buf, v, e - v);
+		buf[e - v] = '\0';
+		return 1;
+	}
+	return 0;
 }
 
 void

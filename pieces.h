@@ -343,6 +343,47 @@ void sha256_update(struct sha256 *c, const void *data, size_t n);
 void sha256_out(struct sha256 *c, unsigned char out[32]);
 const char *sha256_impl(void);
 
+/* json.c */
+#define JSONMAX		(4 << 20)	/* a JSON document: manifest, index, config */
+#define JSONDEPTH	64		/* arrays and objects inside each other */
+#define JSONSTRMAX	(1 << 20)	/* one string, decoded; or a number as written */
+#define JSONNODEMAX	(1 << 18)	/* values in one document */
+
+enum { JSON_NULL, JSON_BOOL, JSON_NUMBER, JSON_STRING, JSON_ARRAY, JSON_OBJECT };
+
+struct json {
+	int type;			/* JSON_* */
+	int b;				/* a bool's value */
+	char *key;			/* a member's name, in an object; else NULL */
+	char *s;			/* a string, decoded (no NUL inside); a number as written */
+	size_t len;			/* of s */
+	struct json *child;		/* an array's or object's first value */
+	struct json *next;		/* the next value of the same array or object */
+};
+
+/*
+ * json_parse parses the JSON document buf of len bytes, named name in
+ * messages, strictly (RFC 8259, valid UTF-8, no repeated member names, no
+ * \u0000) and under the caps above.  It returns the tree, to be freed
+ * with json_free (NULL is allowed), or NULL after reporting one line,
+ * "NAME: offset N: reason".
+ */
+struct json *json_parse(const char *name, const char *buf, size_t len);
+void json_free(struct json *j);
+
+/*
+ * json_get returns the member key of the object obj, or NULL (obj NULL or
+ * not an object, or no such member); json_str the same if it is a string,
+ * as its text.  json_u64 reads a non-negative integer: 0, or -1 if j is
+ * not one or it overflows.  json_strv copies an array of strings into a
+ * new NULL-terminated list in *out (NULL for a missing or null arr): 0,
+ * or -1 if arr holds anything else.  None of them prints.
+ */
+struct json *json_get(const struct json *obj, const char *key);
+const char *json_str(const struct json *obj, const char *key);
+int json_u64(const struct json *j, uint64_t *v);
+int json_strv(const struct json *arr, char ***out);
+
 /* http.c */
 #define URLMAX		4096		/* a URL, after rewriting */
 #define HDRMAX		(32 << 10)	/* a response's status line and headers */
@@ -351,9 +392,20 @@ const char *sha256_impl(void);
 #define CAFILEMAX	(4 << 20)	/* a PEM bundle of CA certificates */
 #define CONFIGMAX	(64 << 10)	/* the config file */
 
+#define AUTHMAX		(16 << 10)	/* an Authorization header's value */
+#define ACCEPTMAX	1024		/* an Accept header's value */
+
 #define HTTP_QUIET	1		/* no progress line, even on a terminal */
+#define HTTP_ANY	2		/* hand any final status to the caller */
 
 struct http;
+
+/* what http_get sends besides a plain GET; the strings must outlive the handle */
+struct httpreq {
+	const char *accept;		/* the Accept header's value; NULL: any */
+	const char *auth;		/* an Authorization value; NULL: the config's */
+	int flags;			/* HTTP_QUIET, HTTP_ANY */
+};
 
 /* http_isurl says whether s starts with http:// or https:// */
 int http_isurl(const char *s);
@@ -365,6 +417,20 @@ int http_isurl(const char *s);
  * response whose body http_read yields, or NULL on an error it reported.
  */
 struct http *http_open(const char *url, const char *cafile, int flags);
+
+/*
+ * http_get is http_open with rq's headers.  rq->auth goes only to the
+ * scheme, host and port of url (after rewriting), never after a redirect
+ * elsewhere.  With HTTP_ANY, any final status (4xx, 5xx) comes back as a
+ * handle, unreported, its body readable, for the caller to judge.
+ * http_status returns the handle's status, http_url its URL to print.
+ * http_header copies the trimmed value of the response header name (the
+ * first of that name) into buf: 1, 0 if absent, -1 if longer than len.
+ */
+struct http *http_get(const char *url, const char *cafile, const struct httpreq *rq);
+int http_status(const struct http *h);
+const char *http_url(const struct http *h);
+int http_header(const struct http *h, const char *name, char *buf, size_t len);
 
 /*
  * http_parse reads one response from in as http_open reads a server's
