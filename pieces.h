@@ -271,6 +271,15 @@ struct meta {
 	char workdir[PATHMAX];		/* "" if unset, as user */
 	char user[64];
 	char **entrypoint, **cmd, **env;	/* NULL-terminated; NULL if unset */
+	char **label;			/* "KEY=value" each */
+	char **expose;			/* "PORT/PROTO" each */
+	char build[72];			/* sha256:HEX of the build step that made it */
+};
+
+/* a work tree: an image being made, invisible until store_commit */
+struct work {
+	char name[NAMEMAX + 32];	/* its directory below tmp/ */
+	int fd, rootfd;			/* the tree (flocked) and its rootfs/ */
 };
 
 /*
@@ -307,6 +316,26 @@ int store_import(struct store *s, const char *name, struct reader in,
  */
 int store_fetch(struct store *s, const char *name, const char *url, const char *want,
                 const char *cafile, int flags);
+
+/*
+ * store_begin makes a fresh work tree with an empty rootfs/ for image
+ * name: 0, or -1 (reported).  store_commit writes m (created set to now if
+ * 0) as the meta of w and makes it image name, atomically replacing one of
+ * that name: 0, or -1 (reported); w is closed, and removed on failure.
+ * store_abort removes w and closes it.
+ */
+int store_begin(struct store *s, const char *name, struct work *w);
+int store_commit(struct store *s, struct work *w, const char *name, struct meta *m);
+void store_abort(struct store *s, struct work *w);
+
+/*
+ * store_blob opens the cached blobs/sha256/HEX read-only: an fd, or -1
+ * with errno set (ENOENT: not cached), printing nothing.  store_keep moves
+ * the file file of work tree w, already verified against hex, into that
+ * cache: 0, or -1 (warned: it costs a download next time).
+ */
+int store_blob(struct store *s, const char *hex);
+int store_keep(struct store *s, struct work *w, const char *file, const char *hex);
 
 /*
  * store_image opens image name for use and reads its metadata into m (to

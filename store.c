@@ -266,6 +266,17 @@ put(char *buf, size_t *len, const char *key, const char *val)
 	return 0;
 }
 
+/* the metadata's lists, a "key value" line an element */
+static const char *listkey[] = { "entrypoint", "cmd", "env", "label", "expose" };
+
+static char ***
+listof(struct meta *m, size_t i)
+{
+	char ***l[] = { &m->entrypoint, &m->cmd, &m->env, &m->label, &m->expose };
+
+	return l[i];
+}
+
 static int
 putlist(char *buf, size_t *len, const char *key, char **v)
 {
@@ -276,10 +287,10 @@ putlist(char *buf, size_t *len, const char *key, char **v)
 }
 
 static int
-writemeta(int dirfd, const struct meta *m)
+writemeta(int dirfd, struct meta *m)
 {
 	char buf[METAMAX], num[32];
-	size_t n = 0;
+	size_t n = 0, i;
 	int fd;
 
 	snprintf(num, sizeof(num), "%lld", (long long)m->created);
@@ -290,9 +301,11 @@ writemeta(int dirfd, const struct meta *m)
 	if (put(buf, &n, "size", num) < 0 ||
 	    (*m->workdir && put(buf, &n, "workdir", m->workdir) < 0) ||
 	    (*m->user && put(buf, &n, "user", m->user) < 0) ||
-	    putlist(buf, &n, "entrypoint", m->entrypoint) < 0 ||
-	    putlist(buf, &n, "cmd", m->cmd) < 0 || putlist(buf, &n, "env", m->env) < 0)
+	    (*m->build && put(buf, &n, "build", m->build) < 0))
 		return -1;
+	for (i = 0; i < LEN(listkey); i++)
+		if (putlist(buf, &n, listkey[i], *listof(m, i)) < 0)
+			return -1;
 	if ((fd = openat(dirfd, "meta", O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644)) < 0)
 		return -1;
 	if (writeall(fd, buf, n) < 0) {
@@ -328,14 +341,14 @@ append(char ***v, const char *s)
 void
 meta_free(struct meta *m)
 {
-	char ***lists[] = { &m->cmd, &m->entrypoint, &m->env }, **p;
+	char **p;
 	size_t i;
 
-	for (i = 0; i < LEN(lists); i++) {
-		for (p = *lists[i]; p && *p; p++)
+	for (i = 0; i < LEN(listkey); i++) {
+		for (p = *listof(m, i); p && *p; p++)
 			free(*p);
-		free(*lists[i]);
-		*lists[i] = NULL;
+		free(*listof(m, i));
+		*listof(m, i) = NULL;
 	}
 }
 
@@ -344,6 +357,7 @@ store_meta(struct store *s, const char *name, struct meta *m)
 {
 	char buf[METAMAX], path[NAMEMAX + 8], *line, *val, *save;
 	ssize_t n;
+	size_t i;
 	int fd;
 
 	memset(m, 0, sizeof(*m));
@@ -369,16 +383,16 @@ store_meta(struct store *s, const char *name, struct meta *m)
 			snprintf(m->workdir, sizeof(m->workdir), "%s", val);
 		else if (!strcmp(line, "user"))
 			snprintf(m->user, sizeof(m->user), "%s", val);
+		else if (!strcmp(line, "build"))
+			snprintf(m->build, sizeof(m->build), "%s", val);
 		else if (!strcmp(line, "created"))
 			m->created = strtoll(val, NULL, 10);
 		else if (!strcmp(line, "size"))
 			m->size = strtoull(val, NULL, 10);
-		else if (!strcmp(line, "cmd"))
-			append(&m->cmd, val);
-		else if (!strcmp(line, "entrypoint"))
-			append(&m->entrypoint, val);
-		else if (!strcmp(line, "env"))
-			append(&m->env, val);
+		else
+			for (i = 0; i < LEN(listkey); i++)
+				if (!strcmp(line, listkey[i]))
+					append(listof(m, i), val);
 	}
 	return 0;
 }
@@ -432,8 +446,6 @@ commit(struct store *s, int wfd, const char *work, const char *name)
 	return r;
 }
 
-static void keepblob(struct store *s, int wfd, const char *hex);
-
 /* drop removes a work tree */
 static void
 drop(struct store *s, const char *work)
@@ -442,73 +454,111 @@ drop(struct store *s, const char *work)
 		weprintf("%s/tmp/%s: remove:", s->root, work);
 }
 
+int
+store_begin(struct store *s, const char *name, struct work *w)
+{
+	w->rootfd = -1;
+	if ((w->fd = worktree(s, name, w->name, sizeof(w->name))) < 0)
+		return -1;
+	if (mkdirat(w->fd, "rootfs", 0755) < 0 ||
+	    (w->rootfd = openat(w->fd, "rootfs", O_RDONLY | O_DIRECTORY | O_NOFOLLOW |
+	    O_CLOEXEC)) < 0) {
+		weprintf("%s/tmp/%s/rootfs:", s->root, w->name);
+		store_abort(s, w);
+		return -1;
+	}
+	return 0;
+}
+
+void
+store_abort(struct store *s, struct work *w)
+{
+	if (w->rootfd >= 0)
+		close(w->rootfd);
+	if (w->fd >= 0) {
+		drop(s, w->name);
+		close(w->fd);
+	}
+	w->fd = w->rootfd = -1;
+}
+
+int
+store_commit(struct store *s, struct work *w, const char *name, struct meta *m)
+{
+	if (!m->created)
+		m->created = time(NULL);
+	if (writemeta(w->fd, m) < 0) {
+		weprintf("%s/tmp/%s/meta:", s->root, w->name);
+		store_abort(s, w);
+		return -1;
+	}
+	if (commit(s, w->fd, w->name, name) < 0) {
+		store_abort(s, w);
+		return -1;
+	}
+	close(w->rootfd);
+	close(w->fd);
+	w->fd = w->rootfd = -1;
+	return 0;
+}
+
 /*
  * import is store_import; with cache, the stream is also written to a
- * blob in the work tree that joins the cache once the image is committed
+ * blob in the work tree that joins the cache once it matched want
  */
 static int
 import(struct store *s, const char *name, struct reader in, const char *source,
        const char *want, int cache)
 {
-	char work[NAMEMAX + 32], hex[65];
+	char hex[65];
 	unsigned char sum[32];
 	struct hashin h = { 0 };
 	struct meta m = { 0 };
+	struct work w;
 	struct gz *g = NULL;
-	int wfd, rfd = -1, ret = -1, i;
+	int i;
 
 	h.blob = -1;
-	if ((wfd = worktree(s, name, work, sizeof(work))) < 0)
+	if (store_begin(s, name, &w) < 0)
 		return -1;
-	if (mkdirat(wfd, "rootfs", 0755) < 0 ||
-	    (rfd = openat(wfd, "rootfs", O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)) < 0) {
-		weprintf("%s/tmp/%s/rootfs:", s->root, work);
-		goto out;
-	}
-	if (cache && (h.blob = openat(wfd, "blob", O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC,
+	if (cache && (h.blob = openat(w.fd, "blob", O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC,
 	    0644)) < 0) {
-		weprintf("%s/tmp/%s/blob:", s->root, work);
-		goto out;
+		weprintf("%s/tmp/%s/blob:", s->root, w.name);
+		goto fail;
 	}
 	h.in = in;
 	sha256_init(&h.sha);
 	if (!(g = gz_open((struct reader){ hashread, &h })) ||
-	    tar_extract(rfd, (struct reader){ gz_reader, g }, 0, &m.size) < 0)
-		goto out;
+	    tar_extract(w.rootfd, (struct reader){ gz_reader, g }, 0, &m.size) < 0)
+		goto fail;
+	gz_close(g);
+	g = NULL;
 	sha256_out(&h.sha, sum);
 	for (i = 0; i < 32; i++)
 		snprintf(hex + 2 * i, 3, "%02x", sum[i]);
 	if (want && strcmp(want + 7, hex)) {
 		weprintf("%s: sha256 mismatch: got sha256:%s, want %s", source, hex, want);
-		goto out;
+		goto fail;
 	}
 	snprintf(m.digest, sizeof(m.digest), "sha256:%s", hex);
 	snprintf(m.source, sizeof(m.source), "%s", source);
-	m.created = time(NULL);
-	if (writemeta(wfd, &m) < 0) {
-		weprintf("%s/tmp/%s/meta:", s->root, work);
-		goto out;
-	}
-	if (h.blob >= 0 && close(h.blob) < 0) {
+	if (h.blob >= 0) {
+		i = close(h.blob);
 		h.blob = -1;
-		weprintf("%s/tmp/%s/blob:", s->root, work);
-		goto out;
+		if (i < 0) {
+			weprintf("%s/tmp/%s/blob:", s->root, w.name);
+			goto fail;
+		}
+		store_keep(s, &w, "blob", hex);
 	}
-	h.blob = -1;
-	if ((ret = commit(s, wfd, work, name)) == 0 && cache)
-		keepblob(s, wfd, hex);
-out:
+	return store_commit(s, &w, name, &m);
+fail:
 	gz_close(g);
 	if (h.blob >= 0)
 		close(h.blob);
-	if (rfd >= 0)
-		close(rfd);
-	if (ret < 0)
-		drop(s, work);
-	close(wfd);
-	return ret;
+	store_abort(s, &w);
+	return -1;
 }
-
 
 int
 store_image(struct store *s, const char *name, struct meta *m)
@@ -637,22 +687,31 @@ blobdir(struct store *s, int create)
 	return bfd;
 }
 
-/*
- * keepblob moves the committed image's blob (in its tree, wfd) into the
- * cache as blobs/sha256/hex.  The image is already there: a blob that
- * cannot be kept costs only a download next time, so it is a warning.
- */
-static void
-keepblob(struct store *s, int wfd, const char *hex)
+int
+store_blob(struct store *s, const char *hex)
 {
-	int bfd = blobdir(s, 1);
+	int bfd, fd;
 
-	if (bfd < 0 || renameat(wfd, "blob", bfd, hex) < 0) {
+	if ((bfd = blobdir(s, 0)) < 0)
+		return -1;
+	fd = openat(bfd, hex, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	close(bfd);
+	return fd;
+}
+
+/* a blob that cannot be kept costs only a download next time: a warning */
+int
+store_keep(struct store *s, struct work *w, const char *file, const char *hex)
+{
+	int bfd = blobdir(s, 1), r = -1;
+
+	if (bfd < 0 || (r = renameat(w->fd, file, bfd, hex)) < 0) {
 		weprintf("%s/blobs/sha256/%s: not cached:", s->root, hex);
-		(void)unlinkat(wfd, "blob", 0);
+		(void)unlinkat(w->fd, file, 0);
 	}
 	if (bfd >= 0)
 		close(bfd);
+	return r;
 }
 
 /* nocreds copies url into buf without a "user:password@" part */
@@ -678,11 +737,7 @@ store_fetch(struct store *s, const char *name, const char *url, const char *want
 	int bfd, ret;
 
 	nocreds(src, sizeof(src), url);
-	if (want && (bfd = blobdir(s, 0)) >= 0) {
-		in.fd = openat(bfd, want + 7, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
-		close(bfd);
-	}
-	if (in.fd >= 0) {
+	if (want && (in.fd = store_blob(s, want + 7)) >= 0) {
 		snprintf(blob, sizeof(blob), "%s/blobs/sha256/%s", s->root, want + 7);
 		ret = import(s, name, (struct reader){ fd_read, &in }, src, want, 0);
 		close(in.fd);
