@@ -446,8 +446,8 @@ resolve(char *dst, size_t len, const struct url *base, const char *loc)
 	return n < 0 || (size_t)n >= len ? -1 : 0;
 }
 
-static void
-base64(char *dst, const unsigned char *s, size_t n)
+void
+http_base64(char *dst, const unsigned char *s, size_t n)
 {
 	static const char b64[] =
 		"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
@@ -1109,7 +1109,7 @@ tunnel(struct http *h, const struct url *proxy)
 
 	if (*proxy->auth) {
 		strcpy(auth, "Proxy-Authorization: Basic ");
-		base64(auth + strlen(auth), (const unsigned char *)proxy->auth, strlen(proxy->auth));
+		http_base64(auth + strlen(auth), (const unsigned char *)proxy->auth, strlen(proxy->auth));
 		strcat(auth, "\r\n");
 	}
 	n = snprintf(req, sizeof(req), "CONNECT %s%s%s:%s HTTP/1.1\r\nHost: %s%s%s:%s\r\n"
@@ -1184,7 +1184,7 @@ request(struct http *h, uint64_t from)
 		snprintf(auth, sizeof(auth), "Authorization: %s\r\n", h->auth);
 	else if (!h->auth && (cred = credentials(&h->u))) {
 		strcpy(auth, "Authorization: Basic ");
-		base64(auth + strlen(auth), (const unsigned char *)cred, MIN(strlen(cred), 255));
+		http_base64(auth + strlen(auth), (const unsigned char *)cred, MIN(strlen(cred), 255));
 		strcat(auth, "\r\n");
 	}
 	if (from)

@@ -37,7 +37,7 @@ static struct json *value(struct parser *, int);
 static void
 bad(struct parser *ps, const char *why)
 {
-	if (!ps->failed)
+	if (!ps->failed && ps->name)
 		weprintf("%s: offset %zu: %s", ps->name, ps->off, why);
 	ps->failed = 1;
 }
@@ -351,7 +351,9 @@ unique(struct parser *ps, struct json *obj, size_t n)
 	qsort(v, n, sizeof(*v), cmpkey);
 	for (i = 1; i < n && !ret; i++)
 		if (!strcmp(v[i - 1]->key, v[i]->key)) {
-			weprintf("%s: member \"%.64s\" given twice in one object", ps->name, v[i]->key);
+			if (ps->name)
+				weprintf("%s: member \"%.64s\" given twice in one object", ps->name,
+				         v[i]->key);
 			ps->failed = 1;
 			ret = -1;
 		}
@@ -491,7 +493,8 @@ json_parse(const char *name, const char *buf, size_t len)
 	ps.p = (const unsigned char *)buf;
 	ps.len = len;
 	if (len > JSONMAX) {
-		weprintf("%s: larger than JSONMAX (%d bytes)", name, JSONMAX);
+		if (name)
+			weprintf("%s: larger than JSONMAX (%d bytes)", name, JSONMAX);
 		return NULL;
 	}
 	if (!(j = value(&ps, 0)))

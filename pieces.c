@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <termios.h>
 #include <unistd.h>
 
 #include <zlib.h>
@@ -25,6 +26,8 @@ static int cmd_help(int, char **);
 static int cmd_images(int, char **);
 static int cmd_import(int, char **);
 static int cmd_piecefile(int, char **);
+static int cmd_pull(int, char **);
+static int cmd_login(int, char **);
 static int cmd_rmi(int, char **);
 static int cmd_run(int, char **);
 static int cmd_sha256(int, char **);
@@ -36,6 +39,18 @@ static const struct cmd cmds[] = {
 	  "store a rootfs tarball (gzip or plain tar) as image name\n\n"
 	  "  -q, --quiet         no progress line\n"
 	  "  -c, --cacert file   trust the CA certificates in file (PEM) for https" },
+	{ "pull",    cmd_pull,    "[-q] [-c cafile] image",
+	  "pull an image from a registry and store it as its store name\n\n"
+	  "image is a reference as Docker writes it: [host[:port]/]name[:tag][@sha256:hex].\n"
+	  "The store name (printed on success) drops docker.io/ and library/ and :latest\n"
+	  "and writes '/' as '_', ':' and '@' as '-': alpine:3.20 is alpine-3.20.\n\n"
+	  "  -q, --quiet         no progress line\n"
+	  "  -c, --cacert file   trust the CA certificates in file (PEM)" },
+	{ "login",   cmd_login,   "[-c cafile] [-u user] [registry]",
+	  "check and store credentials for a registry (default docker.io)\n\n"
+	  "The password is read from stdin (without echo on a terminal).\n\n"
+	  "  -u, --username user  the user name (asked for on a terminal)\n"
+	  "  -c, --cacert file    trust the CA certificates in file (PEM)" },
 	{ "images",  cmd_images,  "", "list the images in the store" },
 	{ "rmi",     cmd_rmi,     "name ...", "remove images" },
 	{ "run",     cmd_run,     "[option ...] image [cmd [arg ...]]",
@@ -254,6 +269,99 @@ cmd_import(int argc, char *argv[])
 }
 
 static int
+cmd_pull(int argc, char *argv[])
+{
+	const struct cmd *c = lookup("pull");
+	const char *cafile = NULL, *why;
+	char name[NAMEMAX];
+	struct store s;
+	struct ref r;
+	int ret, flags = 0, a = httpopts(c, argc, argv, &flags, &cafile);
+
+	if (argc - a != 1)
+		cmdusage(c);
+	if ((why = reg_parse(argv[a], &r)))
+		enprintf(1, "%.*s: %s", REFMAX, argv[a], why);
+	if (reg_name(&r, name, sizeof(name)) < 0)
+		enprintf(1, "%s: store name longer than NAMEMAX (%d)", argv[a], NAMEMAX - 1);
+	if (store_open(&s, root, 1) < 0)
+		return 1;
+	ret = reg_pull(&s, argv[a], name, cafile, flags);
+	store_close(&s);
+	if (ret == 0)
+		printf("%s\n", name);
+	return ret < 0;
+}
+
+/* askline reads a line of stdin into buf, prompting (without echo) on a terminal */
+static int
+askline(const char *prompt, char *buf, size_t len, int echo)
+{
+	struct termios t, quiet;
+	int tty = isatty(0), r = 0;
+	size_t n;
+
+	if (tty) {
+		fprintf(stderr, "%s", prompt);
+		if (!echo && tcgetattr(0, &t) == 0) {
+			quiet = t;
+			quiet.c_lflag &= ~ECHO;
+			(void)tcsetattr(0, TCSAFLUSH, &quiet);
+		}
+	}
+	if (!fgets(buf, len, stdin) || (!(n = strlen(buf)) || (buf[n - 1] != '\n' && !feof(stdin))))
+		r = -1;
+	else
+		buf[strcspn(buf, "\r\n")] = '\0';
+	if (tty && !echo) {
+		(void)tcsetattr(0, TCSAFLUSH, &t);
+		fputc('\n', stderr);
+	}
+	return r;
+}
+
+static int
+cmd_login(int argc, char *argv[])
+{
+	static const struct option opts[] = {
+		{ "cacert", required_argument, NULL, 'c' },
+		{ "username", required_argument, NULL, 'u' },
+		{ "password-stdin", no_argument, NULL, 'P' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const struct cmd *c = lookup("login");
+	const char *cafile = NULL, *domain = "docker.io";
+	char user[256] = "", pass[256];
+	int ch, ret;
+
+	while ((ch = getopt_long(argc, argv, "+c:u:h", opts, NULL)) != -1) {
+		switch (ch) {
+		case 'c': cafile = optarg; break;
+		case 'u': snprintf(user, sizeof(user), "%s", optarg); break;
+		case 'P': break;	/* Docker's flag; stdin is where it is read anyway */
+		case 'h': help(c); break;
+		default: cmdusage(c);
+		}
+	}
+	if (argc - optind > 1)
+		cmdusage(c);
+	if (argc - optind == 1)
+		domain = argv[optind];
+	if (!*user && (!isatty(0) || askline("Username: ", user, sizeof(user), 1) < 0))
+		enprintf(1, "login %s: no user name (-u)", domain);
+	if (askline("Password: ", pass, sizeof(pass), 0) < 0) {
+		explicit_bzero(pass, sizeof(pass));
+		enprintf(1, "login %s: no password on stdin", domain);
+	}
+	ret = reg_login(domain, user, pass, cafile);
+	explicit_bzero(pass, sizeof(pass));
+	if (ret == 0)
+		fprintf(stderr, "login %s: credentials stored\n", domain);
+	return ret < 0;
+}
+
+static int
 cmd_fetch(int argc, char *argv[])
 {
 	const struct cmd *c = lookup("fetch");
@@ -429,16 +537,27 @@ bad:
  * is a known image, as docker run pulls: 0, or -1 (reported).
  */
 static int
-fetchknown(struct store *s, const char *name)
+fetchknown(struct store *s, const char *name, const char *ref)
 {
 	const char *url, *sha;
 	char want[80];
+	struct ref r2;
 	int r;
 
 	if (s->imgfd >= 0 && faccessat(s->imgfd, name, F_OK, AT_SYMLINK_NOFOLLOW) == 0)
 		return 0;
-	if ((r = known_find(name, &url, &sha)) <= 0)
+	if ((r = known_find(name, &url, &sha)) < 0)
 		return r;
+	/* a known name for a registry image, or a reference: pull it */
+	if ((r && !http_isurl(url)) || (!r && !reg_parse(ref, &r2))) {
+		weprintf("%s: not in the store; pulling %s", name, r ? url : ref);
+		store_close(s);
+		if (store_open(s, root, 1) < 0)
+			return -1;
+		return reg_pull(s, r ? url : ref, name, NULL, 0) < 0 ? -1 : 0;
+	}
+	if (!r)
+		return 0;
 	weprintf("%s: not in the store; fetching %s", name, url);
 	snprintf(want, sizeof(want), "sha256:%s", sha);
 	store_close(s);
@@ -479,6 +598,7 @@ cmd_run(int argc, char *argv[])
 	const char *entry = NULL, *user = NULL, *val, *hostname = NULL;
 	uint64_t add = 0, drop = 0, bit;
 	struct ctr ctr = { 0 };
+	struct ref ref;
 	struct store s;
 	struct meta m;
 	size_t nenv = 0, ncli = 0, i;
@@ -523,9 +643,12 @@ cmd_run(int argc, char *argv[])
 		ctr.caps |= bit;
 	}
 	ctr.caps = (ctr.caps | add) & ~drop;
-	known_name(argv[optind], name, sizeof(name));
+	/* a registry reference has the name reg_name gives it, which is
+	 * known_name's for the NAME:TAG of known images */
+	if (reg_parse(argv[optind], &ref) || reg_name(&ref, name, sizeof(name)) < 0)
+		known_name(argv[optind], name, sizeof(name));
 	ctr.image = name;
-	if (store_open(&s, root, 0) < 0 || fetchknown(&s, name) < 0)
+	if (store_open(&s, root, 0) < 0 || fetchknown(&s, name, argv[optind]) < 0)
 		goto out;
 	if ((imgfd = store_image(&s, ctr.image, &m)) < 0)
 		goto out;

@@ -355,6 +355,88 @@ void meta_free(struct meta *m);
 int store_list(struct store *s);
 int store_remove(struct store *s, const char *name);
 
+/* registry.c */
+#define REFMAX		512		/* an image reference, as written */
+#define DESCMAX		1024		/* layers of a manifest, entries of an index */
+#define DESCTYPEMAX	256		/* a media type */
+
+/* an image reference, parsed: docker.io/library/alpine:3.20 */
+struct ref {
+	char domain[256];		/* as Docker names it: "docker.io", "localhost:5000" */
+	char host[256];			/* where its API is: "registry-1.docker.io" */
+	char repo[REFMAX];		/* "library/alpine" */
+	char tag[132];			/* "latest" if neither tag nor digest was given */
+	char digest[72];		/* "sha256:HEX", or "" */
+};
+
+/* an OCI descriptor, with the platform of an index entry */
+struct desc {
+	char type[DESCTYPEMAX];
+	char digest[72];
+	uint64_t size;
+	char os[32], arch[32], variant[16];
+	int attest;			/* an attestation, not an image */
+};
+
+/* an index (index set: d are its entries) or an image manifest (config, layers d) */
+struct manifest {
+	int index;
+	struct desc config;
+	struct desc *d;
+	size_t n;
+};
+
+/*
+ * reg_parse parses an image reference as Docker does: an optional
+ * registry host[:port] (docker.io if none; "library/" added to its
+ * one-component names), the repository, ":TAG" (default latest),
+ * "@sha256:HEX".  It returns NULL, or why s is not one, printing nothing.
+ * reg_canon writes r in full ("docker.io/library/alpine:3.20") into buf.
+ * reg_name writes the store name of r into name (len bytes): Docker Hub's
+ * docker.io/ and library/ dropped, ":latest" dropped, '/' as '_', ':' and
+ * '@' as '-' ("alpine-3.20", "ghcr.io_owner_app-1.2"): 0, or -1 if it
+ * would be longer than NAMEMAX-1, printing nothing.
+ */
+const char *reg_parse(const char *s, struct ref *r);
+void reg_canon(const struct ref *r, char *buf, size_t len);
+int reg_name(const struct ref *r, char *name, size_t len);
+
+/*
+ * reg_pull pulls the image reference ref into the store s (open for
+ * writing) as image name (NULL: reg_name's), for this machine's platform,
+ * verified throughout, atomically; an image of that name pulled from the
+ * same reference with the same manifest digest is left as it is, after
+ * one manifest request.  cafile and flags (HTTP_QUIET) go to http_get.
+ * It returns 0, or -1 (reported) with nothing stored.
+ */
+int reg_pull(struct store *s, const char *ref, const char *name, const char *cafile, int flags);
+
+/*
+ * reg_login checks user and password against the registry domain
+ * ("docker.io", "host:port") and on success stores them in the
+ * credentials file (PIECES_AUTH, else /etc/pieces/auth; mode 0600) that
+ * pulls use.  password is wiped before return.  0, or -1 (reported).
+ */
+int reg_login(const char *domain, const char *user, char *password, const char *cafile);
+
+/*
+ * The readers of what a registry sends, named name in messages, each
+ * 0 or -1 (reported).  reg_manifest reads an index or an image manifest
+ * (ctype: its Content-Type, or NULL) into m, to be freed with reg_free.
+ * reg_select returns the index of idx's entry for the platform arch
+ * (OCI or uname names) and variant, or -1 if there is none.
+ * reg_config reads an image config for a manifest of nlayer layers into
+ * m's workdir, user, env, cmd, entrypoint and labels (freed with meta_free
+ * even on failure) and its diff_ids into a new array *diffid.
+ */
+int reg_manifest(const char *name, const char *buf, size_t len, const char *ctype,
+                 struct manifest *m);
+void reg_free(struct manifest *m);
+int reg_select(const char *name, const struct manifest *idx, const char *arch,
+               const char *variant);
+int reg_config(const char *name, const char *buf, size_t len, size_t nlayer, struct meta *m,
+               char (**diffid)[72]);
+
 /* sha256.c */
 struct sha256 {
 	uint32_t h[8];
@@ -395,7 +477,7 @@ struct json {
  * messages, strictly (RFC 8259, valid UTF-8, no repeated member names, no
  * \u0000) and under the caps above.  It returns the tree, to be freed
  * with json_free (NULL is allowed), or NULL after reporting one line,
- * "NAME: offset N: reason".
+ * "NAME: offset N: reason" (nothing if name is NULL).
  */
 struct json *json_parse(const char *name, const char *buf, size_t len);
 void json_free(struct json *j);
@@ -460,6 +542,9 @@ struct http *http_get(const char *url, const char *cafile, const struct httpreq 
 int http_status(const struct http *h);
 const char *http_url(const struct http *h);
 int http_header(const struct http *h, const char *name, char *buf, size_t len);
+
+/* http_base64 writes the base64 of s[0..n) into dst, 4 * ((n + 2) / 3) + 1 bytes */
+void http_base64(char *dst, const unsigned char *s, size_t n);
 
 /*
  * http_parse reads one response from in as http_open reads a server's

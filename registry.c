@@ -1,0 +1,1437 @@
+/* See LICENSE file for copyright and license details. */
+/*
+ * Pulling images from OCI registries (the distribution API, v2).
+ *
+ * A pull reads the manifest of a reference: an image index (OCI) or
+ * manifest list (Docker), from which the entry for this machine's
+ * platform is chosen and read in turn, or an image manifest directly.
+ * The manifest names the image config (a JSON blob: environment, command,
+ * working directory, user, and the diff_ids, the digests of the layers
+ * uncompressed) and the layers, tar streams applied in order, with their
+ * whiteouts, into one tree.
+ *
+ * Everything a registry sends is checked before it is used.  Manifests
+ * and configs are read whole under JSONMAX and hashed: one fetched by
+ * digest must have that digest, one fetched by tag must have the digest
+ * the registry claims in Docker-Content-Digest.  Layers are hashed as
+ * they stream, compressed (against the manifest's digest and size, so an
+ * endless blob stops at its size) and uncompressed (against the config's
+ * diff_id), and a layer counts only once both matched.  The image is
+ * built in a store work tree and appears only when every layer passed;
+ * any failure leaves the store as it was.  Layer blobs are kept in the
+ * store's blob cache by digest, so images sharing a base download it
+ * once, and a repeated pull of an unchanged tag costs one request: the
+ * manifest, whose digest is the one recorded with the image.
+ *
+ * Authentication follows the registry's 401 challenge (WWW-Authenticate):
+ * Bearer sends us to a token service (realm, service, scope) for a token,
+ * anonymous or with the credentials `pieces login` stored; Basic takes
+ * those credentials directly.  The token goes only to the registry's own
+ * host: http.c drops it on a redirect to blob storage elsewhere.
+ */
+#include <sys/stat.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <termios.h>
+#include <unistd.h>
+
+#include "arch.h"
+#include "pieces.h"
+
+#ifndef ARCH_VARIANT
+#define ARCH_VARIANT	""		/* the OCI platform variant, as arm's v7 */
+#endif
+
+#define CHALLENGEMAX	2048		/* a WWW-Authenticate header */
+#define CREDMAX		512		/* "user:password" */
+
+#define MT_OCI_INDEX	"application/vnd.oci.image.index.v1+json"
+#define MT_OCI_MANIFEST	"application/vnd.oci.image.manifest.v1+json"
+#define MT_OCI_CONFIG	"application/vnd.oci.image.config.v1+json"
+#define MT_OCI_LAYER	"application/vnd.oci.image.layer.v1.tar"
+#define MT_DOCKER_LIST	"application/vnd.docker.distribution.manifest.list.v2+json"
+#define MT_DOCKER_V2	"application/vnd.docker.distribution.manifest.v2+json"
+#define MT_DOCKER_CONFIG "application/vnd.docker.container.image.v1+json"
+#define MT_DOCKER_LAYER	"application/vnd.docker.image.rootfs.diff.tar.gzip"
+
+static const char accept[] = MT_OCI_INDEX ", " MT_DOCKER_LIST ", " MT_OCI_MANIFEST ", "
+	MT_DOCKER_V2;
+
+/* a pull in progress: where it goes and how it authenticates */
+struct sess {
+	struct ref r;
+	char text[REFMAX];		/* the reference, to print */
+	char authz[AUTHMAX];		/* "Bearer TOKEN" or "Basic ...", or "" */
+	const char *cafile;
+	int flags;
+};
+
+/* ---- references ---- */
+
+static int
+alnum(int c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
+}
+
+/* component checks one path component: [a-z0-9]+ runs joined by . _ __ or -+ */
+static int
+component(const char *s, size_t n)
+{
+	size_t i = 0, j, k;
+
+	for (;;) {
+		for (j = i; j < n && ((s[j] >= 'a' && s[j] <= 'z') || (s[j] >= '0' && s[j] <= '9')); j++)
+			;
+		if (j == i)
+			return 0;
+		if (j == n)
+			return 1;
+		for (k = j; k < n && (s[k] == '.' || s[k] == '_' || s[k] == '-'); k++)
+			;
+		if (!((k - j == 1 && s[j] != '-') || (k - j == 2 && s[j] == '_' && s[j + 1] == '_') ||
+		    strspn(s + j, "-") >= k - j))
+			return 0;
+		i = k;
+	}
+}
+
+/* domainok checks a registry host: name or IPv4 labels, then :port */
+static int
+domainok(const char *s, size_t n)
+{
+	size_t i, lab = 0, port = 0;
+
+	for (i = 0; i < n; i++) {
+		if (port) {
+			if (s[i] < '0' || s[i] > '9' || ++port > 6)
+				return 0;
+		} else if (s[i] == ':') {
+			if (!lab || s[i - 1] == '-')
+				return 0;
+			port = 1;
+		} else if (s[i] == '.') {
+			if (!lab || s[i - 1] == '-')
+				return 0;
+			lab = 0;
+		} else if ((s[i] | 32) >= 'a' && (s[i] | 32) <= 'z') {
+			lab++;
+		} else if ((s[i] >= '0' && s[i] <= '9') || (s[i] == '-' && lab)) {
+			lab++;
+		} else {
+			return 0;
+		}
+	}
+	return lab || port > 1;
+}
+
+const char *
+reg_parse(const char *s, struct ref *r)
+{
+	const char *at, *name, *slash, *colon, *end, *p;
+	size_t n, i;
+
+	memset(r, 0, sizeof(*r));
+	if (strlen(s) >= REFMAX)
+		return "reference longer than REFMAX";
+	end = s + strlen(s);
+	if ((at = strchr(s, '@'))) {
+		if (strncmp(at + 1, "sha256:", 7))
+			return "only sha256 digests are supported";
+		if (strlen(at + 8) != 64 || strspn(at + 8, "0123456789abcdef") != 64)
+			return "bad digest: want sha256: and 64 lowercase hex digits";
+		snprintf(r->digest, sizeof(r->digest), "%s", at + 1);
+		end = at;
+	}
+	/* a tag is what follows the last ':' after the last '/' */
+	for (slash = NULL, colon = NULL, p = s; p < end; p++) {
+		if (*p == '/')
+			slash = p, colon = NULL;
+		else if (*p == ':')
+			colon = p;
+	}
+	if (colon) {
+		n = end - colon - 1;
+		if (!n || n > 128 || !(alnum(colon[1]) || colon[1] == '_'))
+			return "bad tag";
+		for (i = 1; i < n; i++)
+			if (!alnum(colon[1 + i]) && !strchr("_.-", colon[1 + i]))
+				return "bad tag";
+		snprintf(r->tag, sizeof(r->tag), "%.*s", (int)n, colon + 1);
+		end = colon;
+	} else if (!*r->digest) {
+		strcpy(r->tag, "latest");
+	}
+	/* the first component is a registry if it looks like a host, as
+	 * Docker decides: a '.', a ':', "localhost", or capitals (which no
+	 * repository name has) */
+	name = s;
+	slash = memchr(s, '/', end - s);
+	for (p = s, n = 0; slash && p < slash; p++)
+		n |= *p >= 'A' && *p <= 'Z';
+	if (slash && (memchr(s, '.', slash - s) || memchr(s, ':', slash - s) ||
+	    (slash - s == 9 && !strncmp(s, "localhost", 9)) || n)) {
+		if (!domainok(s, slash - s))
+			return "bad registry host";
+		snprintf(r->domain, sizeof(r->domain), "%.*s", (int)(slash - s), s);
+		name = slash + 1;
+	} else {
+		strcpy(r->domain, "docker.io");
+	}
+	if (!strcmp(r->domain, "index.docker.io"))
+		strcpy(r->domain, "docker.io");
+	if (end - name + 8 >= (ptrdiff_t)sizeof(r->repo) || strlen(r->domain) + 1 + (end - name) > 255)
+		return "name longer than 255 characters";
+	snprintf(r->repo, sizeof(r->repo), "%s%.*s",
+	         !strcmp(r->domain, "docker.io") && !memchr(name, '/', end - name) ? "library/" : "",
+	         (int)(end - name), name);
+	for (p = r->repo; ; p = slash + 1) {
+		slash = strchr(p, '/');
+		n = slash ? (size_t)(slash - p) : strlen(p);
+		if (!component(p, n))
+			return "bad repository name (lowercase letters, digits, separators)";
+		if (!slash)
+			break;
+	}
+	strcpy(r->host, !strcmp(r->domain, "docker.io") ? "registry-1.docker.io" : r->domain);
+	return NULL;
+}
+
+void
+reg_canon(const struct ref *r, char *buf, size_t len)
+{
+	snprintf(buf, len, "%s/%s%s%s%s%s", r->domain, r->repo, *r->tag ? ":" : "",
+	         r->tag, *r->digest ? "@" : "", r->digest);
+}
+
+int
+reg_name(const struct ref *r, char *name, size_t len)
+{
+	char buf[3 * REFMAX], *p;
+	const char *repo = r->repo;
+	int hub = !strcmp(r->domain, "docker.io");
+
+	if (hub && !strncmp(repo, "library/", 8))
+		repo += 8;
+	snprintf(buf, sizeof(buf), "%s%s%s%s%s%s%s", hub ? "" : r->domain, hub ? "" : "/", repo,
+	         *r->tag && strcmp(r->tag, "latest") ? ":" : "",
+	         strcmp(r->tag, "latest") ? r->tag : "",
+	         *r->digest ? "@" : "", r->digest);
+	for (p = buf; *p; p++)
+		if (*p == '/')
+			*p = '_';
+		else if (*p == ':' || *p == '@')
+			*p = '-';
+	if (strlen(buf) >= len || strlen(buf) >= NAMEMAX)
+		return -1;
+	strcpy(name, buf);
+	return 0;
+}
+
+/* ---- manifests, indexes and configs ---- */
+
+/* digestok says whether s is "sha256:" and 64 lowercase hex digits */
+static int
+digestok(const char *s)
+{
+	return s && !strncmp(s, "sha256:", 7) && strlen(s) == 71 &&
+	       strspn(s + 7, "0123456789abcdef") == 64;
+}
+
+/* copy copies the string member key of j into buf (len bytes), if any */
+static int
+copy(const struct json *j, const char *key, char *buf, size_t len)
+{
+	struct json *m = json_get(j, key);
+
+	*buf = '\0';
+	if (!m || m->type == JSON_NULL)
+		return 0;
+	if (m->type != JSON_STRING || m->len >= len)
+		return -1;
+	memcpy(buf, m->s, m->len + 1);
+	return 0;
+}
+
+/* descriptor reads an OCI content descriptor */
+static int
+descriptor(const char *name, const char *what, const struct json *j, struct desc *d)
+{
+	struct json *plat, *ann;
+	const char *t;
+
+	memset(d, 0, sizeof(*d));
+	if (!j || j->type != JSON_OBJECT || copy(j, "mediaType", d->type, sizeof(d->type)) < 0 ||
+	    !digestok(json_str(j, "digest")) || json_u64(json_get(j, "size"), &d->size) < 0) {
+		weprintf("%s: %s: want a descriptor with a mediaType, a sha256 digest and a size",
+		         name, what);
+		return -1;
+	}
+	strcpy(d->digest, json_str(j, "digest"));
+	if ((plat = json_get(j, "platform")) &&
+	    (plat->type != JSON_OBJECT || copy(plat, "os", d->os, sizeof(d->os)) < 0 ||
+	     copy(plat, "architecture", d->arch, sizeof(d->arch)) < 0 ||
+	     copy(plat, "variant", d->variant, sizeof(d->variant)) < 0)) {
+		weprintf("%s: %s: bad platform", name, what);
+		return -1;
+	}
+	/* BuildKit's attestations ride in indexes as unknown/unknown */
+	ann = json_get(j, "annotations");
+	t = json_str(ann, "vnd.docker.reference.type");
+	d->attest = (t && !strcmp(t, "attestation-manifest")) ||
+	            (!strcmp(d->os, "unknown") && !strcmp(d->arch, "unknown"));
+	return 0;
+}
+
+void
+reg_free(struct manifest *m)
+{
+	free(m->d);
+	m->d = NULL;
+	m->n = 0;
+}
+
+/* descriptors reads the array key of j into m */
+static int
+descriptors(const char *name, const struct json *j, const char *key, struct manifest *m)
+{
+	struct json *arr = json_get(j, key), *e;
+	char what[64];
+	size_t n = 0;
+
+	if (!arr || arr->type != JSON_ARRAY) {
+		weprintf("%s: no \"%s\" array", name, key);
+		return -1;
+	}
+	for (e = arr->child; e; e = e->next)
+		n++;
+	if (n > DESCMAX) {
+		weprintf("%s: more than DESCMAX (%d) %s", name, DESCMAX, key);
+		return -1;
+	}
+	m->d = ecalloc(n ? n : 1, sizeof(*m->d));
+	for (e = arr->child; e; e = e->next, m->n++) {
+		snprintf(what, sizeof(what), "%s[%zu]", key, m->n);
+		if (descriptor(name, what, e, &m->d[m->n]) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+int
+reg_manifest(const char *name, const char *buf, size_t len, const char *ctype,
+             struct manifest *m)
+{
+	char type[DESCTYPEMAX];
+	struct json *j;
+	uint64_t v;
+	int ret = -1;
+
+	memset(m, 0, sizeof(*m));
+	if (!(j = json_parse(name, buf, len)))
+		return -1;
+	if (j->type != JSON_OBJECT || copy(j, "mediaType", type, sizeof(type)) < 0) {
+		weprintf("%s: not a manifest", name);
+		goto out;
+	}
+	/* the document's own type wins over Content-Type, which some
+	 * registries get wrong; but the two may not disagree */
+	if (*type && ctype && *ctype && strcmp(type, ctype) && strcmp(ctype, "application/json")) {
+		weprintf("%s: served as %s but says it is %s", name, ctype, type);
+		goto out;
+	}
+	if (!*type && ctype)
+		snprintf(type, sizeof(type), "%s", ctype);
+	if (json_get(j, "schemaVersion") && (json_u64(json_get(j, "schemaVersion"), &v) < 0 || v != 2)) {
+		weprintf("%s: schema version 1 manifests are not supported", name);
+		goto out;
+	}
+	if (!strcmp(type, MT_OCI_INDEX) || !strcmp(type, MT_DOCKER_LIST)) {
+		m->index = 1;
+		ret = descriptors(name, j, "manifests", m);
+	} else if (!strcmp(type, MT_OCI_MANIFEST) || !strcmp(type, MT_DOCKER_V2)) {
+		if (descriptor(name, "config", json_get(j, "config"), &m->config) == 0)
+			ret = descriptors(name, j, "layers", m);
+	} else if (!strncmp(type, "application/vnd.docker.distribution.manifest.v1", 48)) {
+		weprintf("%s: schema version 1 manifests are not supported", name);
+	} else {
+		weprintf("%s: unknown media type '%.128s'", name, *type ? type : "(none)");
+	}
+out:
+	if (ret < 0)
+		reg_free(m);
+	json_free(j);
+	return ret;
+}
+
+/*
+ * normarch normalises an architecture and variant as containerd does
+ * (platforms.Normalize): Go's names, arm64's v8 and amd64's v1 implied,
+ * arm's v7 the default.
+ */
+static void
+normarch(const char *arch, const char *variant, char *a, size_t alen, char *v, size_t vlen)
+{
+	static const struct { const char *from, *to, *var; } alias[] = {
+		{ "x86_64", "amd64", "" }, { "x86-64", "amd64", "" }, { "i386", "386", "" },
+		{ "i686", "386", "" }, { "aarch64", "arm64", "" }, { "armhf", "arm", "v7" },
+		{ "armel", "arm", "v6" },
+	};
+	size_t i;
+
+	snprintf(a, alen, "%s", arch);
+	snprintf(v, vlen, "%s", variant);
+	for (i = 0; i < LEN(alias); i++)
+		if (!strcmp(arch, alias[i].from)) {
+			snprintf(a, alen, "%s", alias[i].to);
+			if (*alias[i].var)
+				snprintf(v, vlen, "%s", alias[i].var);
+		}
+	if ((!strcmp(a, "arm64") && (!strcmp(v, "v8") || !strcmp(v, "8"))) ||
+	    (!strcmp(a, "amd64") && !strcmp(v, "v1")))
+		*v = '\0';
+	if (!strcmp(a, "arm") && !*v)
+		snprintf(v, vlen, "v7");
+	if (!strcmp(a, "arm") && strlen(v) == 1 && *v >= '5' && *v <= '8') {
+		v[1] = v[0];
+		v[0] = 'v';
+		v[2] = '\0';
+	}
+}
+
+int
+reg_select(const char *name, const struct manifest *idx, const char *arch, const char *variant)
+{
+	/* what an arm CPU runs besides its own variant, best first */
+	static const char *arm[] = { "v8", "v7", "v6", "v5" };
+	char want[32], wantv[16], a[32], v[16];
+	size_t i, k, first;
+	int best = -1, rank = 99;
+
+	normarch(arch, variant, want, sizeof(want), wantv, sizeof(wantv));
+	for (first = 0; first < LEN(arm) && strcmp(arm[first], wantv); first++)
+		;
+	for (i = 0; i < idx->n; i++) {
+		if (idx->d[i].attest || strcmp(idx->d[i].os, "linux"))
+			continue;
+		normarch(idx->d[i].arch, idx->d[i].variant, a, sizeof(a), v, sizeof(v));
+		if (strcmp(a, want))
+			continue;
+		if (!strcmp(v, wantv)) {
+			k = 0;
+		} else if (!strcmp(want, "arm") && first < LEN(arm)) {
+			for (k = first; k < LEN(arm) && strcmp(arm[k], v); k++)
+				;
+			if (k == LEN(arm))
+				continue;
+			k = k - first + 1;
+		} else {
+			continue;
+		}
+		if ((int)k < rank) {
+			rank = k;
+			best = i;
+		}
+	}
+	if (best < 0)
+		weprintf("%s: no image for linux/%s%s%s in the index", name, want, *wantv ? "/" : "",
+		         wantv);
+	return best;
+}
+
+/* list copies the string array key of the config c into *out */
+static int
+list(const char *name, const struct json *c, const char *key, char ***out)
+{
+	if (json_strv(json_get(c, key), out) < 0) {
+		weprintf("%s: config: %s: want an array of strings", name, key);
+		return -1;
+	}
+	return 0;
+}
+
+int
+reg_config(const char *name, const char *buf, size_t len, size_t nlayer, struct meta *m,
+           char (**diffid)[72])
+{
+	struct json *j, *c, *rootfs, *ids, *e, *lab;
+	char kv[8192];
+	size_t n = 0, i;
+	int ret = -1;
+
+	*diffid = NULL;
+	if (!(j = json_parse(name, buf, len)))
+		return -1;
+	if (j->type != JSON_OBJECT) {
+		weprintf("%s: not an image config", name);
+		goto out;
+	}
+	c = json_get(j, "config");
+	if (c && c->type != JSON_OBJECT && c->type != JSON_NULL) {
+		weprintf("%s: config: want an object", name);
+		goto out;
+	}
+	if (list(name, c, "Env", &m->env) < 0 || list(name, c, "Cmd", &m->cmd) < 0 ||
+	    list(name, c, "Entrypoint", &m->entrypoint) < 0)
+		goto out;
+	if (copy(c, "WorkingDir", m->workdir, sizeof(m->workdir)) < 0 ||
+	    copy(c, "User", m->user, sizeof(m->user)) < 0) {
+		weprintf("%s: config: bad WorkingDir or User", name);
+		goto out;
+	}
+	if ((lab = json_get(c, "Labels")) && lab->type == JSON_OBJECT) {
+		for (e = lab->child; e; e = e->next, n++)
+			;
+		m->label = ecalloc(n + 1, sizeof(*m->label));
+		for (e = lab->child, i = 0; e; e = e->next) {
+			if (e->type != JSON_STRING || snprintf(kv, sizeof(kv), "%s=%s", e->key, e->s) >=
+			    (int)sizeof(kv)) {
+				weprintf("%s: config: label %.64s: want a string under 8 KiB", name, e->key);
+				goto out;
+			}
+			m->label[i++] = estrdup(kv);
+		}
+	}
+	rootfs = json_get(j, "rootfs");
+	ids = json_get(rootfs, "diff_ids");
+	if (!rootfs || !json_str(rootfs, "type") || strcmp(json_str(rootfs, "type"), "layers") ||
+	    !ids || ids->type != JSON_ARRAY) {
+		weprintf("%s: config: no rootfs of type layers with diff_ids", name);
+		goto out;
+	}
+	for (n = 0, e = ids->child; e; e = e->next, n++)
+		if (!digestok(e->type == JSON_STRING ? e->s : NULL)) {
+			weprintf("%s: config: diff_ids[%zu]: want a sha256 digest", name, n);
+			goto out;
+		}
+	if (n != nlayer) {
+		weprintf("%s: config: %zu diff_ids for %zu layers", name, n, nlayer);
+		goto out;
+	}
+	*diffid = ecalloc(n ? n : 1, sizeof(**diffid));
+	for (i = 0, e = ids->child; e; e = e->next, i++)
+		strcpy((*diffid)[i], e->s);
+	ret = 0;
+out:
+	json_free(j);
+	return ret;
+}
+
+/* ---- credentials ---- */
+
+static const char *
+authfile(void)
+{
+	const char *f = getenv("PIECES_AUTH");
+
+	return f && *f ? f : "/etc/pieces/auth";
+}
+
+/*
+ * readauth reads the credentials file into a new buffer (NUL-ended) for
+ * the caller to wipe and free: it, or NULL with *missing set if there is
+ * no file, or NULL (reported).
+ */
+static char *
+readauth(int *missing)
+{
+	const char *f = authfile();
+	char *buf;
+	ssize_t n;
+	int fd;
+
+	*missing = 0;
+	if ((fd = open(f, O_RDONLY | O_CLOEXEC)) < 0) {
+		if (errno == ENOENT)
+			*missing = 1;
+		else
+			weprintf("%s:", f);
+		return NULL;
+	}
+	buf = emalloc(CONFIGMAX + 1);
+	if ((n = readall(fd, buf, CONFIGMAX + 1)) < 0 || n > CONFIGMAX) {
+		if (n < 0)
+			weprintf("%s:", f);
+		else
+			weprintf("%s: larger than CONFIGMAX (%d bytes)", f, CONFIGMAX);
+		explicit_bzero(buf, CONFIGMAX + 1);
+		free(buf);
+		close(fd);
+		return NULL;
+	}
+	close(fd);
+	buf[n] = '\0';
+	return buf;
+}
+
+/*
+ * creds finds the "user:password" stored for domain, a line
+ * "DOMAIN USER:PASSWORD" of the credentials file, into cred (CREDMAX):
+ * 1, 0 if there is none, -1 (reported).  The caller wipes cred.
+ */
+static int
+creds(const char *domain, char *cred)
+{
+	char *buf, *line, *next, *sp;
+	size_t n = strlen(domain);
+	int missing, found = 0;
+
+	if (!(buf = readauth(&missing)))
+		return missing ? 0 : -1;
+	for (line = buf; *line && !found; line = next) {
+		next = line + strcspn(line, "\n");
+		if (*next)
+			*next++ = '\0';
+		if (strncmp(line, domain, n) || line[n] != ' ')
+			continue;
+		sp = line + n + 1;
+		if (strlen(sp) >= CREDMAX || !strchr(sp, ':')) {
+			weprintf("%s: credentials for %s: want 'DOMAIN USER:PASSWORD'", authfile(), domain);
+			found = -1;
+			break;
+		}
+		strcpy(cred, sp);
+		found = 1;
+	}
+	explicit_bzero(buf, CONFIGMAX + 1);
+	free(buf);
+	return found;
+}
+
+/* basic makes "Basic BASE64(cred)" in out (AUTHMAX) */
+static void
+basic(char *out, const char *cred)
+{
+	strcpy(out, "Basic ");
+	http_base64(out + 6, (const unsigned char *)cred, strlen(cred));
+}
+
+/* ---- requests ---- */
+
+/* clean copies the printable ASCII of s into buf, for messages */
+static char *
+clean(char *buf, size_t len, const char *s)
+{
+	size_t i = 0;
+
+	for (; *s && i + 1 < len; s++)
+		buf[i++] = *s >= ' ' && *s < 0x7f ? *s : '?';
+	buf[i] = '\0';
+	return buf;
+}
+
+/*
+ * slurp reads h's body, at most max bytes, into a new buffer (*len
+ * bytes, NUL after) and its SHA-256 into hex: the buffer, or NULL
+ * (reported, naming what).
+ */
+static char *
+slurp(struct http *h, const char *what, size_t max, size_t *len, char *hex)
+{
+	struct sha256 c;
+	unsigned char sum[32];
+	char *buf = NULL;
+	size_t n = 0, cap = 0;
+	ssize_t r;
+	int i;
+
+	for (;;) {
+		if (n == cap) {
+			if (cap > max) {
+				weprintf("%s: larger than %zu bytes", what, max);
+				free(buf);
+				return NULL;
+			}
+			cap = cap ? MIN(cap * 2, max + 1) : MIN(max + 1, 64 << 10);
+			buf = erealloc(buf, cap + 1);
+		}
+		if ((r = http_read(h, buf + n, cap - n)) < 0) {
+			free(buf);
+			return NULL;
+		}
+		if (r == 0)
+			break;
+		n += r;
+	}
+	if (n > max) {
+		weprintf("%s: larger than %zu bytes", what, max);
+		free(buf);
+		return NULL;
+	}
+	buf[n] = '\0';
+	sha256_init(&c);
+	sha256_update(&c, buf, n);
+	sha256_out(&c, sum);
+	for (i = 0; i < 32; i++)
+		snprintf(hex + 2 * i, 3, "%02x", sum[i]);
+	*len = n;
+	return buf;
+}
+
+/* param finds the parameter key of a challenge ("k=v, k2="v2"") into buf */
+static int
+param(const char *ch, const char *key, char *buf, size_t len)
+{
+	const char *p = ch, *k, *v;
+	size_t kl, i;
+
+	while (*p) {
+		p += strspn(p, " \t,");
+		k = p;
+		p += strcspn(p, "= \t,");
+		kl = p - k;
+		if (*p != '=')
+			return -1;
+		v = ++p;
+		i = 0;
+		if (*p == '"') {
+			for (p++; *p && *p != '"'; p++) {
+				if (*p == '\\' && p[1])
+					p++;
+				if (i + 1 < len)
+					buf[i++] = *p;
+			}
+			if (*p++ != '"')
+				return -1;
+		} else {
+			p += strcspn(p, " \t,");
+			for (; v < p && i + 1 < len; v++)
+				buf[i++] = *v;
+		}
+		buf[i] = '\0';
+		if (kl == strlen(key) && !strncasecmp(k, key, kl))
+			return i + 1 < len ? 0 : -1;
+	}
+	*buf = '\0';
+	return 0;
+}
+
+/* urlenc appends s to buf (len bytes), percent-encoded */
+static int
+urlenc(char *buf, size_t len, const char *s)
+{
+	size_t n = strlen(buf);
+
+	for (; *s; s++) {
+		if (n + 4 >= len)
+			return -1;
+		if (alnum(*s) || strchr("-._~", *s))
+			buf[n++] = *s;
+		else
+			n += snprintf(buf + n, 4, "%%%02X", (unsigned char)*s);
+	}
+	buf[n] = '\0';
+	return 0;
+}
+
+/*
+ * token asks the Bearer challenge's realm for a token for the challenge's
+ * service and scope (or the pull scope of our repository), with the
+ * stored credentials if there are any, into s->authz.
+ */
+static int
+token(struct sess *s, const char *ch)
+{
+	char realm[URLMAX / 2], service[256], scope[1024], url[URLMAX], cred[CREDMAX], hex[65], msg[128];
+	char *body = NULL, auth[AUTHMAX];
+	struct httpreq rq = { "application/json", NULL, HTTP_QUIET | HTTP_ANY };
+	struct http *h = NULL;
+	struct json *j = NULL;
+	const char *t;
+	size_t len;
+	int r, ret = -1;
+
+	if (param(ch, "realm", realm, sizeof(realm)) < 0 || !*realm ||
+	    param(ch, "service", service, sizeof(service)) < 0 ||
+	    param(ch, "scope", scope, sizeof(scope)) < 0) {
+		weprintf("%s: bad Bearer challenge from %s", s->text, s->r.host);
+		return -1;
+	}
+	if (!*scope && *s->r.repo)
+		snprintf(scope, sizeof(scope), "repository:%s:pull", s->r.repo);
+	snprintf(url, sizeof(url), "%s%s", realm, strchr(realm, '?') ? "&" : "?");
+	if ((*service && (strcat(url, "service="), urlenc(url, sizeof(url), service) < 0)) ||
+	    (*scope && (strcat(url, *service ? "&scope=" : "scope="),
+	                urlenc(url, sizeof(url), scope) < 0))) {
+		weprintf("%s: token URL longer than URLMAX", s->text);
+		return -1;
+	}
+	if ((r = creds(s->r.domain, cred)) < 0)
+		return -1;
+	if (r) {
+		/* credentials go to the token service only over TLS */
+		if (strncasecmp(realm, "https://", 8)) {
+			explicit_bzero(cred, sizeof(cred));
+			weprintf("%s: token service %s is not https: not sending credentials",
+			         s->text, clean(msg, sizeof(msg), realm));
+			return -1;
+		}
+		basic(auth, cred);
+		explicit_bzero(cred, sizeof(cred));
+		rq.auth = auth;
+	}
+	h = http_get(url, s->cafile, &rq);
+	if (r)
+		explicit_bzero(auth, sizeof(auth));
+	if (!h)
+		return -1;
+	if (http_status(h) != 200) {
+		weprintf("%s: token service %s: %d%s", s->text, clean(msg, sizeof(msg), realm),
+		         http_status(h), http_status(h) == 401 ? r ? " (credentials refused)" :
+		         " (no credentials: pieces login)" : "");
+		goto out;
+	}
+	if (!(body = slurp(h, "token response", JSONMAX, &len, hex)) ||
+	    !(j = json_parse("token response", body, len)))
+		goto out;
+	if (!(t = json_str(j, "token")) || !*t)
+		t = json_str(j, "access_token");
+	if (!t || !*t || strlen(t) + 8 > AUTHMAX || strspn(t, "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+	    "abcdefghijklmnopqrstuvwxyz0123456789-._~+/=") != strlen(t)) {
+		weprintf("%s: token service %s: no usable token", s->text,
+		         clean(msg, sizeof(msg), realm));
+		goto out;
+	}
+	snprintf(s->authz, sizeof(s->authz), "Bearer %s", t);
+	ret = 0;
+out:
+	json_free(j);
+	if (body)
+		explicit_bzero(body, len);
+	free(body);
+	http_close(h);
+	return ret;
+}
+
+/* authorize answers h's 401 challenge into s->authz: 0, or -1 (reported) */
+static int
+authorize(struct sess *s, struct http *h)
+{
+	char ch[CHALLENGEMAX], cred[CREDMAX];
+	int r;
+
+	if (http_header(h, "www-authenticate", ch, sizeof(ch)) <= 0) {
+		weprintf("%s: %s: 401 without a usable WWW-Authenticate challenge", s->text,
+		         s->r.host);
+		return -1;
+	}
+	if (!strncasecmp(ch, "Bearer ", 7))
+		return token(s, ch + 7);
+	if (strncasecmp(ch, "Basic", 5) || (ch[5] && ch[5] != ' ')) {
+		weprintf("%s: %s: unsupported authentication '%.16s'", s->text, s->r.host, ch);
+		return -1;
+	}
+	if ((r = creds(s->r.domain, cred)) <= 0) {
+		if (r == 0)
+			weprintf("%s: %s wants credentials: pieces login %s", s->text, s->r.host,
+			         s->r.domain);
+		return -1;
+	}
+	basic(s->authz, cred);
+	explicit_bzero(cred, sizeof(cred));
+	return 0;
+}
+
+/*
+ * get GETs path on the registry with our authorization, answering one
+ * 401 challenge: the handle (any status), or NULL (reported).
+ */
+static struct http *
+get(struct sess *s, const char *path, const char *acc)
+{
+	struct httpreq rq = { acc, NULL, s->flags | HTTP_ANY };
+	char url[URLMAX];
+	struct http *h;
+	int tries;
+
+	snprintf(url, sizeof(url), "https://%s/v2/%s", s->r.host, path);
+	for (tries = 0; ; tries++) {
+		rq.auth = *s->authz ? s->authz : NULL;
+		if (!(h = http_get(url, s->cafile, &rq)))
+			return NULL;
+		if (http_status(h) != 401 || tries)
+			return h;
+		if (authorize(s, h) < 0) {
+			http_close(h);
+			return NULL;
+		}
+		http_close(h);
+	}
+}
+
+/*
+ * failed reports a registry's error response to what: the status and
+ * the first message of its error document, if it sent one
+ */
+static void
+failed(struct sess *s, struct http *h, const char *what)
+{
+	char hex[65], msg[256] = "", *body;
+	struct json *j = NULL, *e;
+	const char *m;
+	size_t len;
+	int st = http_status(h);
+
+	if ((body = slurp(h, "error response", 64 << 10, &len, hex)) &&
+	    (j = json_parse(NULL, body, len)) &&
+	    (e = json_get(j, "errors")) && e->type == JSON_ARRAY && e->child &&
+	    ((m = json_str(e->child, "message")) || (m = json_str(e->child, "code"))))
+		clean(msg, sizeof(msg), m);
+	json_free(j);
+	free(body);
+	if (st == 404)
+		weprintf("%s: %snot found (404%s%s)", s->text, what, *msg ? ": " : "", msg);
+	else
+		weprintf("%s: %s%d%s%s%s", s->text, what, st, st == 401 ? " unauthorized" :
+		         st == 403 ? " forbidden" : "", *msg ? ": " : "", msg);
+}
+
+/* ---- the pull ---- */
+
+/*
+ * fetch GETs the manifest ref (a tag or digest) of s's repository; want,
+ * if set, is the digest it must have.  The body and its digest
+ * ("sha256:HEX") come back in *buf, *len and dig, for the caller to free.
+ */
+static int
+fetch(struct sess *s, const char *ref, const char *want, char **buf, size_t *len,
+      char *dig, char *ctype)
+{
+	char path[URLMAX], what[REFMAX + 64], hex[65], dcd[128];
+	struct http *h;
+	int r;
+
+	*buf = NULL;
+	snprintf(path, sizeof(path), "%s/manifests/%s", s->r.repo, ref);
+	if (!(h = get(s, path, accept)))
+		return -1;
+	if (http_status(h) != 200) {
+		snprintf(what, sizeof(what), "manifest %s: ", ref);
+		failed(s, h, what);
+		http_close(h);
+		return -1;
+	}
+	if (http_header(h, "content-type", ctype, DESCTYPEMAX) <= 0)
+		*ctype = '\0';
+	ctype[strcspn(ctype, "; ")] = '\0';
+	r = http_header(h, "docker-content-digest", dcd, sizeof(dcd));
+	snprintf(what, sizeof(what), "%s: manifest", s->text);
+	*buf = slurp(h, what, JSONMAX, len, hex);
+	http_close(h);
+	if (!*buf)
+		return -1;
+	snprintf(dig, 72, "sha256:%s", hex);
+	if (want && strcmp(want, dig)) {
+		weprintf("%s: manifest %s: digest mismatch: got %s", s->text, want, dig);
+		goto fail;
+	}
+	/* by tag, the registry's word is all we have: it must at least
+	 * agree with what it sent */
+	if (!want && r > 0 && !strncmp(dcd, "sha256:", 7) && strcmp(dcd, dig)) {
+		weprintf("%s: manifest: digest mismatch: the registry says %.80s, got %s", s->text,
+		         dcd, dig);
+		goto fail;
+	}
+	return 0;
+fail:
+	free(*buf);
+	*buf = NULL;
+	return -1;
+}
+
+/* a blob on its way: counted and hashed as it arrives, copied to the cache */
+struct blobin {
+	struct reader in;
+	struct sha256 sha;
+	uint64_t got, size;
+	int out;			/* the copy for the cache, or -1 */
+	const char *what;
+};
+
+static ssize_t
+blobread(void *arg, void *buf, size_t n)
+{
+	struct blobin *b = arg;
+	ssize_t r = b->in.read(b->in.arg, buf, n);
+
+	if (r <= 0)
+		return r;
+	if ((b->got += r) > b->size) {
+		weprintf("%s: more than the %llu bytes the manifest says", b->what,
+		         (unsigned long long)b->size);
+		return -1;
+	}
+	sha256_update(&b->sha, buf, r);
+	if (b->out >= 0 && writeall(b->out, buf, r) < 0) {
+		weprintf("%s: writing the cache copy:", b->what);
+		return -1;
+	}
+	return r;
+}
+
+/* the uncompressed stream, hashed on its way to tar */
+struct hashin {
+	struct reader in;
+	struct sha256 sha;
+};
+
+static ssize_t
+hashread(void *arg, void *buf, size_t n)
+{
+	struct hashin *h = arg;
+	ssize_t r = h->in.read(h->in.arg, buf, n);
+
+	if (r > 0)
+		sha256_update(&h->sha, buf, r);
+	return r;
+}
+
+static void
+hexout(struct sha256 *c, char *dig)
+{
+	unsigned char sum[32];
+	int i;
+
+	sha256_out(c, sum);
+	strcpy(dig, "sha256:");
+	for (i = 0; i < 32; i++)
+		snprintf(dig + 7 + 2 * i, 3, "%02x", sum[i]);
+}
+
+/* drain reads r to its end: 0, or -1 (reported by r) */
+static int
+drain(struct reader r)
+{
+	char buf[16 << 10];
+	ssize_t n;
+
+	while ((n = r.read(r.arg, buf, sizeof(buf))) > 0)
+		;
+	return n < 0 ? -1 : 0;
+}
+
+/*
+ * open opens the blob d: from the cache, else from the registry with a
+ * copy going to file in w (*fresh set).  It fills b's source.
+ */
+static int
+blobopen(struct sess *s, struct store *st, struct work *w, const struct desc *d,
+         const char *file, struct blobin *b, struct http **h, int *fd, int *fresh)
+{
+	char path[URLMAX], what[128];
+
+	*h = NULL;
+	*fresh = 0;
+	if ((*fd = store_blob(st, d->digest + 7)) >= 0) {
+		b->in = (struct reader){ fd_read, NULL };
+		return 0;
+	}
+	snprintf(path, sizeof(path), "%s/blobs/%s", s->r.repo, d->digest);
+	if (!(*h = get(s, path, NULL)))
+		return -1;
+	if (http_status(*h) != 200) {
+		snprintf(what, sizeof(what), "blob %s: ", d->digest);
+		failed(s, *h, what);
+		return -1;
+	}
+	b->in = (struct reader){ http_read, *h };
+	if (file && (b->out = openat(w->fd, file, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC,
+	    0644)) < 0) {
+		weprintf("%s/tmp/%s/%s:", st->root, w->name, file);
+		return -1;
+	}
+	*fresh = 1;
+	return 0;
+}
+
+/* layertype says whether a layer media type is one we apply */
+static int
+layertype(const char *what, const char *t)
+{
+	if (!strcmp(t, MT_OCI_LAYER) || !strcmp(t, MT_OCI_LAYER "+gzip") ||
+	    !strcmp(t, MT_DOCKER_LAYER) ||
+	    !strcmp(t, "application/vnd.oci.image.layer.nondistributable.v1.tar") ||
+	    !strcmp(t, "application/vnd.oci.image.layer.nondistributable.v1.tar+gzip"))
+		return 0;
+	if (strstr(t, "zstd"))
+		weprintf("%s: zstd layers are not supported (%s)", what, t);
+	else
+		weprintf("%s: unknown media type '%.128s'", what, t);
+	return -1;
+}
+
+/*
+ * layer applies layer i (d, uncompressed digest diffid) to w, adding its
+ * file bytes to *bytes; a blob downloaded now is left in w as layer.I,
+ * verified, for the cache.  0, or -1 (reported).
+ */
+static int
+layer(struct sess *s, struct store *st, struct work *w, size_t i, size_t n,
+      const struct desc *d, const char *diffid, uint64_t *bytes, int *fresh)
+{
+	char what[REFMAX + 128], file[32], dig[72], path[PATHMAX];
+	struct blobin b = { 0 };
+	struct hashin u = { 0 };
+	struct fdin in = { -1, path };
+	struct http *h = NULL;
+	struct gz *g = NULL;
+	uint64_t got = 0;
+	int ret = -1;
+
+	snprintf(what, sizeof(what), "%s: layer %zu of %zu (%.19s)", s->text, i + 1, n, d->digest);
+	snprintf(file, sizeof(file), "layer.%zu", i);
+	if (layertype(what, d->type) < 0)
+		return -1;
+	b.out = -1;
+	b.size = d->size;
+	b.what = what;
+	sha256_init(&b.sha);
+	sha256_init(&u.sha);
+	if (blobopen(s, st, w, d, file, &b, &h, &in.fd, fresh) < 0)
+		goto out;
+	if (in.fd >= 0) {
+		snprintf(path, sizeof(path), "%s/blobs/sha256/%s", st->root, d->digest + 7);
+		b.in.arg = &in;
+	}
+	if (!(g = gz_open((struct reader){ blobread, &b })))
+		goto fail;
+	u.in = (struct reader){ gz_reader, g };
+	if (tar_extract(w->rootfd, (struct reader){ hashread, &u }, TAR_LAYER, &got) < 0 ||
+	    drain((struct reader){ hashread, &u }) < 0 || drain((struct reader){ blobread, &b }) < 0)
+		goto fail;
+	ret = -2;
+	*bytes += got;
+	hexout(&b.sha, dig);
+	if (b.got != d->size) {
+		weprintf("%s: %llu bytes, but the manifest says %llu", what,
+		         (unsigned long long)b.got, (unsigned long long)d->size);
+		goto out;
+	}
+	if (strcmp(dig, d->digest)) {
+		weprintf("%s: digest mismatch: got %s%s", what, dig,
+		         in.fd >= 0 ? " from the cache (remove it)" : "");
+		goto out;
+	}
+	hexout(&u.sha, dig);
+	if (strcmp(dig, diffid)) {
+		weprintf("%s: uncompressed digest mismatch: got %s, want diff_id %s", what, dig, diffid);
+		goto out;
+	}
+	if (b.out >= 0 && close(b.out) < 0) {
+		b.out = -1;
+		weprintf("%s/tmp/%s/%s:", st->root, w->name, file);
+		goto out;
+	}
+	b.out = -1;
+	ret = 0;
+	goto out;
+fail:
+	/* tar and gzip name the member or offset; this names the layer */
+	if (ret == -1)
+		weprintf("%s: refused", what);
+out:
+	gz_close(g);
+	http_close(h);
+	if (in.fd >= 0)
+		close(in.fd);
+	if (b.out >= 0)
+		close(b.out);
+	return ret < 0 ? -1 : 0;
+}
+
+/* blob reads the config blob d (under JSONMAX) whole, checked, into a new buffer */
+static char *
+config(struct sess *s, struct store *st, const struct desc *d, size_t *len)
+{
+	char path[URLMAX], what[REFMAX + 32], hex[65], *buf;
+	struct http *h;
+
+	if (strcmp(d->type, MT_OCI_CONFIG) && strcmp(d->type, MT_DOCKER_CONFIG)) {
+		weprintf("%s: not a container image: config of type '%.128s'", s->text, d->type);
+		return NULL;
+	}
+	if (d->size > JSONMAX) {
+		weprintf("%s: config larger than JSONMAX (%d bytes)", s->text, JSONMAX);
+		return NULL;
+	}
+	(void)st;
+	snprintf(path, sizeof(path), "%s/blobs/%s", s->r.repo, d->digest);
+	if (!(h = get(s, path, NULL)))
+		return NULL;
+	if (http_status(h) != 200) {
+		snprintf(what, sizeof(what), "config %.19s: ", d->digest);
+		failed(s, h, what);
+		http_close(h);
+		return NULL;
+	}
+	snprintf(what, sizeof(what), "%s: config", s->text);
+	buf = slurp(h, what, d->size, len, hex);
+	http_close(h);
+	if (buf && (*len != d->size || strcmp(hex, d->digest + 7))) {
+		weprintf("%s: config: digest mismatch: got sha256:%s (%zu bytes)", s->text, hex, *len);
+		free(buf);
+		return NULL;
+	}
+	return buf;
+}
+
+/* image reads the image manifest m: config into meta, layers into w */
+static int
+image(struct sess *s, struct store *st, const struct manifest *m, const char *name,
+      struct meta *meta)
+{
+	char (*diffid)[72] = NULL, what[REFMAX + 32], file[32];
+	struct work w;
+	char *buf;
+	size_t len, i;
+	int *fresh = NULL, ret = -1;
+
+	if (!(buf = config(s, st, &m->config, &len)))
+		return -1;
+	snprintf(what, sizeof(what), "%s: config", s->text);
+	if (reg_config(what, buf, len, m->n, meta, &diffid) < 0) {
+		free(buf);
+		return -1;
+	}
+	free(buf);
+	for (i = 0; i < m->n; i++)
+		if (layertype(s->text, m->d[i].type) < 0)
+			goto out;
+	if (store_begin(st, name, &w) < 0)
+		goto out;
+	fresh = ecalloc(m->n + 1, sizeof(*fresh));
+	for (i = 0; i < m->n; i++)
+		if (layer(s, st, &w, i, m->n, &m->d[i], diffid[i], &meta->size, &fresh[i]) < 0) {
+			store_abort(st, &w);
+			goto out;
+		}
+	/* every layer matched: what was downloaded joins the cache */
+	for (i = 0; i < m->n; i++) {
+		snprintf(file, sizeof(file), "layer.%zu", i);
+		if (fresh[i])
+			(void)store_keep(st, &w, file, m->d[i].digest + 7);
+	}
+	ret = store_commit(st, &w, name, meta);
+out:
+	free(fresh);
+	free(diffid);
+	return ret;
+}
+
+/* uptodate says whether image name is ref at manifest digest dig */
+static int
+uptodate(struct store *st, const char *name, const char *canon, const char *dig)
+{
+	struct meta old;
+	int r;
+
+	if (store_meta(st, name, &old) < 0)
+		return 0;
+	r = !strcmp(old.source, canon) && !strcmp(old.digest, dig);
+	meta_free(&old);
+	return r;
+}
+
+/* clash refuses to replace an image pulled from another reference */
+static int
+clash(struct store *st, const char *name, const char *canon)
+{
+	char other[REFMAX];
+	struct meta old;
+	struct ref r;
+	int bad = 0;
+
+	if (store_meta(st, name, &old) < 0)
+		return 0;
+	if (strcmp(old.source, canon) && !reg_parse(old.source, &r)) {
+		reg_canon(&r, other, sizeof(other));
+		bad = !strcmp(other, old.source) && strcmp(old.source, canon);
+	}
+	if (bad)
+		weprintf("%s: holds %s, not %s: remove it first (pieces rmi %s)", name, old.source,
+		         canon, name);
+	meta_free(&old);
+	return bad ? -1 : 0;
+}
+
+int
+reg_pull(struct store *st, const char *ref, const char *name, const char *cafile, int flags)
+{
+	char canon[REFMAX + 80], dig[72], sub[72], ctype[DESCTYPEMAX], what[REFMAX + 32];
+	char store[NAMEMAX];
+	struct manifest m = { 0 }, top = { 0 };
+	struct meta meta = { 0 };
+	struct sess *s = ecalloc(1, sizeof(*s));
+	const char *why;
+	char *buf = NULL;
+	size_t len;
+	int i, ret = -1;
+
+	s->cafile = cafile;
+	s->flags = flags;
+	snprintf(s->text, sizeof(s->text), "%s", ref);
+	if ((why = reg_parse(ref, &s->r))) {
+		weprintf("%.*s: %s", REFMAX, ref, why);
+		goto out;
+	}
+	reg_canon(&s->r, canon, sizeof(canon));
+	if (!name && reg_name(&s->r, store, sizeof(store)) < 0) {
+		weprintf("%s: store name longer than NAMEMAX (%d)", ref, NAMEMAX - 1);
+		goto out;
+	}
+	name = name ? name : store;
+	if (store_name(name) < 0 || clash(st, name, canon) < 0)
+		goto out;
+	/* by digest, an image that has it needs no request at all */
+	if (*s->r.digest && uptodate(st, name, canon, s->r.digest)) {
+		weprintf("%s: up to date (%s)", name, s->r.digest);
+		ret = 0;
+		goto out;
+	}
+	if (fetch(s, *s->r.digest ? s->r.digest : s->r.tag, *s->r.digest ? s->r.digest : NULL,
+	    &buf, &len, dig, ctype) < 0)
+		goto out;
+	if (uptodate(st, name, canon, dig)) {
+		weprintf("%s: up to date (%s)", name, dig);
+		ret = 0;
+		goto out;
+	}
+	snprintf(what, sizeof(what), "%s: manifest", s->text);
+	if (reg_manifest(what, buf, len, ctype, &top) < 0)
+		goto out;
+	free(buf);
+	buf = NULL;
+	if (top.index) {
+		if ((i = reg_select(s->text, &top, ARCH_OCI, ARCH_VARIANT)) < 0)
+			goto out;
+		snprintf(sub, sizeof(sub), "%s", top.d[i].digest);
+		if (top.d[i].size > JSONMAX) {
+			weprintf("%s: manifest %s larger than JSONMAX", s->text, sub);
+			goto out;
+		}
+		if (fetch(s, sub, sub, &buf, &len, sub, ctype) < 0)
+			goto out;
+		snprintf(what, sizeof(what), "%s: manifest %.19s", s->text, sub);
+		if (reg_manifest(what, buf, len, ctype, &m) < 0)
+			goto out;
+		if (m.index) {
+			weprintf("%s: an index inside an index", what);
+			goto out;
+		}
+	} else {
+		m = top;
+		top.d = NULL;
+	}
+	snprintf(meta.source, sizeof(meta.source), "%s", canon);
+	snprintf(meta.digest, sizeof(meta.digest), "%s", dig);
+	if (image(s, st, &m, name, &meta) < 0)
+		goto out;
+	ret = 0;
+out:
+	meta_free(&meta);
+	reg_free(&m);
+	reg_free(&top);
+	free(buf);
+	explicit_bzero(s->authz, sizeof(s->authz));
+	free(s);
+	return ret;
+}
+
+int
+reg_login(const char *domain, const char *user, char *password, const char *cafile)
+{
+	char path[PATHMAX], *buf = NULL, *out = NULL, *line, *next, *dir;
+	struct sess *s = ecalloc(1, sizeof(*s));
+	struct http *h = NULL;
+	const char *f = authfile();
+	size_t n = strlen(domain), len = 0;
+	int fd = -1, missing, ret = -1;
+
+	s->cafile = cafile;
+	s->flags = HTTP_QUIET;
+	snprintf(s->text, sizeof(s->text), "login %s", domain);
+	if (!domainok(domain, n) || n >= sizeof(s->r.domain)) {
+		weprintf("%s: bad registry host", domain);
+		goto out;
+	}
+	if (!*user || strchr(user, ':') || strchr(user, '\n') || strchr(password, '\n') ||
+	    strlen(user) + strlen(password) + 2 > CREDMAX) {
+		weprintf("login %s: bad user name or password", domain);
+		goto out;
+	}
+	if (!strcmp(domain, "index.docker.io"))
+		domain = "docker.io";
+	strcpy(s->r.domain, domain);
+	strcpy(s->r.host, !strcmp(domain, "docker.io") ? "registry-1.docker.io" : domain);
+	/* write the credentials first, to a file of our own, so that the
+	 * check below uses them as a pull would; the real file changes last */
+	if (!(buf = readauth(&missing)) && !missing)
+		goto out;
+	snprintf(path, sizeof(path), "%s.%ld", f, (long)getpid());
+	dir = estrdup(f);
+	if (strrchr(dir, '/') && strrchr(dir, '/') != dir) {
+		*strrchr(dir, '/') = '\0';
+		if (mkdir(dir, 0755) < 0 && errno != EEXIST)
+			weprintf("%s: mkdir:", dir);
+	}
+	free(dir);
+	out = emalloc(CONFIGMAX + CREDMAX + 256);
+	for (line = buf, len = 0; line && *line; line = next) {
+		next = line + strcspn(line, "\n");
+		if (*next)
+			*next++ = '\0';
+		if (*line && (strncmp(line, domain, n) || line[n] != ' ') &&
+		    len + strlen(line) + 1 <= CONFIGMAX)
+			len += sprintf(out + len, "%s\n", line);
+	}
+	len += sprintf(out + len, "%s %s:%s\n", domain, user, password);
+	if ((fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600)) < 0) {
+		weprintf("%s:", path);
+		goto out;
+	}
+	if (writeall(fd, out, len) < 0 || fsync(fd) < 0 || close(fd) < 0) {
+		fd = -1;
+		weprintf("%s:", path);
+		goto fail;
+	}
+	fd = -1;
+	if (setenv("PIECES_AUTH", path, 1) < 0)
+		eprintf("setenv:");
+	h = get(s, "", NULL);
+	if (setenv("PIECES_AUTH", f, 1) < 0)
+		eprintf("setenv:");
+	if (!h)
+		goto fail;
+	if (http_status(h) != 200) {
+		failed(s, h, "");
+		goto fail;
+	}
+	if (rename(path, f) < 0) {
+		weprintf("%s: rename:", f);
+		goto fail;
+	}
+	ret = 0;
+	goto out;
+fail:
+	(void)unlink(path);
+out:
+	if (fd >= 0)
+		close(fd);
+	http_close(h);
+	if (buf) {
+		explicit_bzero(buf, CONFIGMAX + 1);
+		free(buf);
+	}
+	if (out) {
+		explicit_bzero(out, len);
+		free(out);
+	}
+	explicit_bzero(password, strlen(password));
+	explicit_bzero(s->authz, sizeof(s->authz));
+	free(s);
+	return ret;
+}
