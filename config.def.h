@@ -3,7 +3,9 @@
  * Known images: what `pieces run NAME` fetches when the store has no NAME.
  * Copy to config.h (make does, once) and edit that.  A name is NAME:TAG or
  * NAME-TAG; arch is uname -m as arch/ names it.  A row without a URL is a
- * name pieces knows but cannot fetch yet, and says why.
+ * name pieces knows but cannot fetch yet, and says why.  A "URL" that is
+ * an image reference (no http:// or https://) is pulled from its
+ * registry for this machine's platform; its arch is NULL.
  */
 static const struct known known[] = {
 	/* name, tag, arch, url, sha256 (of the file at url), or why not */
@@ -19,7 +21,6 @@ static const struct known known[] = {
 	  "https://dl-cdn.alpinelinux.org/alpine/v3.18/releases/armv7/"
 	  "alpine-minirootfs-3.18.9-armv7.tar.gz",
 	  "dd97529f4c8e11f472488015671f3f098ccc612887483e28e90e3116713f56e2", NULL },
-	{ "fedora", "38", NULL, NULL, NULL,
-	  "an OCI registry image (registry.fedoraproject.org): "
-	  "pieces cannot pull from registries yet" },
+	/* a registry reference instead of a URL: pulled for any arch */
+	{ "fedora", "38", NULL, "registry.fedoraproject.org/fedora:38", NULL, NULL },
 };

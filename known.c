@@ -42,7 +42,8 @@ known_find(const char *name, const char **url, const char **sha256)
 			weprintf("%s: %s", name, known[i].why);
 			return -1;
 		}
-		if (strcmp(known[i].arch, ARCH_NAME))
+		/* a registry reference (arch NULL) has every platform */
+		if (known[i].arch && strcmp(known[i].arch, ARCH_NAME))
 			continue;
 		*url = known[i].url;
 		*sha256 = known[i].sha256;

@@ -141,8 +141,9 @@ int tar_extract(int rootfd, struct reader in, int flags, uint64_t *bytes);
  * known_name writes the store name of an image reference into name (len
  * bytes): NAME:TAG becomes NAME-TAG.  known_find looks a store name up in
  * the known images for this architecture: 1 with its *url and *sha256
- * (hex), 0 if it is not known, or -1 after saying why a known one cannot
- * be fetched.
+ * (hex), or with *url a registry reference to pull (not http_isurl) and
+ * *sha256 NULL; 0 if it is not known, or -1 after saying why a known one
+ * cannot be fetched.
  */
 void known_name(const char *ref, char *name, size_t len);
 int known_find(const char *name, const char **url, const char **sha256);

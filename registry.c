@@ -68,6 +68,7 @@ struct sess {
 	char authz[AUTHMAX];		/* "Bearer TOKEN" or "Basic ...", or "" */
 	const char *cafile;
 	int flags;
+	int pinged;			/* /v2/ was asked, its challenge answered */
 };
 
 /* ---- references ---- */
@@ -848,6 +849,19 @@ get(struct sess *s, const char *path, const char *acc)
 	struct http *h;
 	int tries;
 
+	/* first the API root, as Docker does: its challenge gets the token
+	 * before the manifest is asked for, which a 401 would otherwise
+	 * cost a second request for (Docker Hub counts them) */
+	if (!s->pinged) {
+		s->pinged = 1;
+		snprintf(url, sizeof(url), "https://%s/v2/", s->r.host);
+		if (!(h = http_get(url, s->cafile, &rq)))
+			return NULL;
+		tries = http_status(h) == 401 ? authorize(s, h) : 0;
+		http_close(h);
+		if (tries < 0)
+			return NULL;
+	}
 	snprintf(url, sizeof(url), "https://%s/v2/%s", s->r.host, path);
 	for (tries = 0; ; tries++) {
 		rq.auth = *s->authz ? s->authz : NULL;
