@@ -55,7 +55,13 @@ PFFUZZSRC = piecefile.c util.c
 piecefile-fuzz: test/fuzz/piecefile.c $(PFFUZZSRC) pieces.h config.mk
 	$(FUZZ_CC) $(CPPFLAGS) $(FUZZ_CFLAGS) -o $@ test/fuzz/piecefile.c $(PFFUZZSRC)
 
-fuzz: untar-fuzz http-fuzz piecefile-fuzz
+JSONFUZZSRC = json.c registry.c gzip.c http.c root.c sha256.c store.c tar.c tls.c util.c
+
+json-fuzz: test/fuzz/json.c $(JSONFUZZSRC) pieces.h config.mk $(ASAN_DEPDIR)/.built
+	$(FUZZ_CC) -I$(ASAN_DEPDIR)/include $(CPPFLAGS) $(FUZZ_CFLAGS) -o $@ \
+		test/fuzz/json.c $(JSONFUZZSRC) -L$(ASAN_DEPDIR)/lib -lbearssl -lz
+
+fuzz: untar-fuzz http-fuzz piecefile-fuzz json-fuzz
 	mkdir -p build/fuzz/corpus
 	./untar-fuzz -max_total_time=$(FUZZTIME) -timeout=10 -rss_limit_mb=1024 \
 		-dict=test/fuzz/untar.dict -close_fd_mask=2 build/fuzz/corpus test/fuzz/seeds
@@ -70,6 +76,10 @@ fuzz: untar-fuzz http-fuzz piecefile-fuzz
 	./piecefile-fuzz -max_total_time=$(FUZZTIME) -timeout=10 -rss_limit_mb=1024 \
 		-dict=test/fuzz/piecefile.dict \
 		build/fuzz/pf-corpus test/fuzz/piecefile-seeds
+	mkdir -p build/fuzz/json-corpus
+	./json-fuzz -max_total_time=$(FUZZTIME) -timeout=10 -rss_limit_mb=1024 \
+		-dict=test/fuzz/json.dict -close_fd_mask=2 \
+		build/fuzz/json-corpus test/fuzz/json-seeds
 
 bench: pieces
 	sh test/bench/untar.sh ./pieces
@@ -104,7 +114,7 @@ dist:
 	rm -rf pieces-$(VERSION)
 
 clean:
-	rm -f pieces pieces-asan untar-fuzz http-fuzz piecefile-fuzz $(OBJ) pieces-$(VERSION).tar.gz
+	rm -f pieces pieces-asan untar-fuzz http-fuzz piecefile-fuzz json-fuzz $(OBJ) pieces-$(VERSION).tar.gz
 
 distclean: clean
 	rm -rf build

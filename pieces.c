@@ -548,8 +548,11 @@ fetchknown(struct store *s, const char *name, const char *ref)
 		return 0;
 	if ((r = known_find(name, &url, &sha)) < 0)
 		return r;
-	/* a known name for a registry image, or a reference: pull it */
-	if ((r && !http_isurl(url)) || (!r && !reg_parse(ref, &r2))) {
+	/* a known name for a registry image, or a reference: pull it.  A
+	 * bare name (no tag, host or digest) is a store name only: it is
+	 * what import and build name images, and a typo of one should not
+	 * go to Docker Hub */
+	if ((r && !http_isurl(url)) || (!r && strpbrk(ref, ":/@") && !reg_parse(ref, &r2))) {
 		weprintf("%s: not in the store; pulling %s", name, r ? url : ref);
 		store_close(s);
 		if (store_open(s, root, 1) < 0)
