@@ -85,6 +85,7 @@ bench: pieces
 	sh test/bench/untar.sh ./pieces
 	sh test/bench/http.sh ./pieces
 	sh test/bench/run.sh ./pieces
+	sh test/bench/pull.sh ./pieces
 
 size: pieces
 	size pieces
