@@ -339,9 +339,12 @@ reg_manifest(const char *name, const char *buf, size_t len, const char *ctype,
 		weprintf("%s: not a manifest", name);
 		goto out;
 	}
-	/* the document's own type wins over Content-Type, which some
-	 * registries get wrong; but the two may not disagree */
-	if (*type && ctype && *ctype && strcmp(type, ctype) && strcmp(ctype, "application/json")) {
+	/* the document's own type wins over a Content-Type that is none of
+	 * ours (some registries send application/json or octet-stream), but
+	 * a manifest type the document contradicts is an error */
+	if (*type && ctype && strcmp(type, ctype) && (!strcmp(ctype, MT_OCI_INDEX) ||
+	    !strcmp(ctype, MT_DOCKER_LIST) || !strcmp(ctype, MT_OCI_MANIFEST) ||
+	    !strcmp(ctype, MT_DOCKER_V2))) {
 		weprintf("%s: served as %s but says it is %s", name, ctype, type);
 		goto out;
 	}
@@ -1157,9 +1160,9 @@ out:
 	return ret < 0 ? -1 : 0;
 }
 
-/* blob reads the config blob d (under JSONMAX) whole, checked, into a new buffer */
+/* config reads the config blob d (under JSONMAX) whole, checked, into a new buffer */
 static char *
-config(struct sess *s, struct store *st, const struct desc *d, size_t *len)
+config(struct sess *s, const struct desc *d, size_t *len)
 {
 	char path[URLMAX], what[REFMAX + 32], hex[65], *buf;
 	struct http *h;
@@ -1172,7 +1175,6 @@ config(struct sess *s, struct store *st, const struct desc *d, size_t *len)
 		weprintf("%s: config larger than JSONMAX (%d bytes)", s->text, JSONMAX);
 		return NULL;
 	}
-	(void)st;
 	snprintf(path, sizeof(path), "%s/blobs/%s", s->r.repo, d->digest);
 	if (!(h = get(s, path, NULL)))
 		return NULL;
@@ -1204,7 +1206,7 @@ image(struct sess *s, struct store *st, const struct manifest *m, const char *na
 	size_t len, i;
 	int *fresh = NULL, ret = -1;
 
-	if (!(buf = config(s, st, &m->config, &len)))
+	if (!(buf = config(s, &m->config, &len)))
 		return -1;
 	snprintf(what, sizeof(what), "%s: config", s->text);
 	if (reg_config(what, buf, len, m->n, meta, &diffid) < 0) {

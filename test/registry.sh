@@ -349,6 +349,35 @@ is "the file holds a line for each" "$(sort "$PIECES_AUTH")" \
 	"$(printf '%s\n' "$REG joe:s3cret" "docker.io joe:s3cret")"
 rm -f "$PIECES_AUTH"
 
+# ---- Basic auth: a second registry on the same storage, with htpasswd ----
+if python3 -W ignore -c 'import crypt; print("joe:" + crypt.crypt("s3cret", crypt.mksalt(crypt.METHOD_BLOWFISH)))' \
+	>"$T/htpasswd" 2>/dev/null && grep -q '^joe:\$2' "$T/htpasswd"; then
+	BPORT=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+	sed -e "s/127.0.0.1:$RPORT/127.0.0.1:$BPORT/" -e '/^auth:/,$d' "$T/reg.yml" >"$T/basic.yml"
+	printf 'auth:\n  htpasswd:\n    realm: pieces-test\n    path: %s\n' "$T/htpasswd" >>"$T/basic.yml"
+	docker-registry serve "$T/basic.yml" >"$T/basic.log" 2>&1 &
+	atexit "kill $!"
+	i=0
+	until python3 -c "import socket; socket.create_connection(('127.0.0.1', $BPORT))" 2>/dev/null ||
+		[ $i -ge 100 ]; do
+		sleep 0.1
+		i=$((i + 1))
+	done
+	B=127.0.0.1:$BPORT
+	fails "a Basic registry without credentials" 1 "$B/tamper:1: $B wants credentials: pieces login $B" \
+		p pull "$B/tamper:1"
+	printf 's3cret\n' >"$T/pw"
+	ok "login to it" p login -u joe "$B" <"$T/pw"
+	run p pull "$B/library/alpine:3.20"
+	is "a pull with Basic credentials" "$rc $(cat "$T/out")" \
+		"0 127.0.0.1-${BPORT}_library_alpine-3.20"
+	is "which the registry let through: manifest and config (the layer was cached)" \
+		"$(grep -c '"GET /v2/library/alpine/[^ ]* HTTP/1.1" 200' "$T/basic.log")" 2
+	rm -f "$PIECES_AUTH"
+else
+	skip "Basic auth" "python3 cannot make a bcrypt hash (crypt)"
+fi
+
 # ---- the known name fedora:38, and run pulling what is missing ----
 if needroot; then
 	run p run fedora:38 cat /etc/alpine-release
