@@ -206,6 +206,23 @@ httpopts(const struct cmd *c, int argc, char *argv[], int *flags, const char **c
 	return optind;
 }
 
+/* fetchimage stores the image at url as name: 0, or -1 (reported) */
+static int
+fetchimage(struct store *s, const char *name, const char *url, const char *want,
+           const char *cafile, int flags)
+{
+	struct meta m = { 0 };
+	struct work w;
+
+	if (store_begin(s, name, &w) < 0)
+		return -1;
+	if (store_fetch(s, &w, url, want, cafile, flags, &m) < 0) {
+		store_abort(s, &w);
+		return -1;
+	}
+	return store_commit(s, &w, name, &m);
+}
+
 static int
 cmd_import(int argc, char *argv[])
 {
@@ -231,7 +248,7 @@ cmd_import(int argc, char *argv[])
 	if (http_isurl(argv[a])) {
 		if (store_open(&s, root, 1) < 0)
 			return 1;
-		ret = store_fetch(&s, argv[a + 1], argv[a], want, cafile, flags);
+		ret = fetchimage(&s, argv[a + 1], argv[a], want, cafile, flags);
 		store_close(&s);
 		return ret < 0;
 	}
@@ -444,7 +461,7 @@ fetchknown(struct store *s, const char *name)
 	store_close(s);
 	if (store_open(s, root, 1) < 0)
 		return -1;
-	return store_fetch(s, name, url, want, NULL, 0);
+	return fetchimage(s, name, url, want, NULL, 0);
 }
 
 static int

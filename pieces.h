@@ -259,7 +259,7 @@ void pf_free(struct piecefile *pf);
 /* store.c */
 struct store {
 	const char *root;
-	int fd, imgfd, tmpfd, lockfd;
+	int fd, imgfd, tmpfd, cachefd, lockfd;
 };
 
 struct meta {
@@ -308,14 +308,15 @@ int store_import(struct store *s, const char *name, struct reader in,
                  const char *source, const char *want);
 
 /*
- * store_fetch imports the image at url as name, as store_import does.
- * With want, blobs/sha256/HEX is used if the store has it; else what is
- * downloaded is kept there once it matched.  cafile and flags go to
- * http_open.  The source recorded is url without credentials.  It returns
- * 0, or -1 (reported) with nothing stored.
+ * store_fetch unpacks the image at url into the work tree w, filling m's
+ * source (url without credentials), digest and size.  With want
+ * ("sha256:HEX"), the file's digest must match it, and blobs/sha256/HEX is
+ * used if the store has it; else what is downloaded is kept there once it
+ * matched.  cafile and flags go to http_open.  It returns 0, or -1
+ * (reported) with w to be aborted.
  */
-int store_fetch(struct store *s, const char *name, const char *url, const char *want,
-                const char *cafile, int flags);
+int store_fetch(struct store *s, struct work *w, const char *url, const char *want,
+                const char *cafile, int flags, struct meta *m);
 
 /*
  * store_begin makes a fresh work tree with an empty rootfs/ for image
@@ -327,6 +328,16 @@ int store_fetch(struct store *s, const char *name, const char *url, const char *
 int store_begin(struct store *s, const char *name, struct work *w);
 int store_commit(struct store *s, struct work *w, const char *name, struct meta *m);
 void store_abort(struct store *s, struct work *w);
+
+/*
+ * The build cache: a tree for each build step that changed one, named by
+ * the step's key (hex).  store_step opens cache/HEX as store_image opens
+ * an image: its fd, or -1 with errno ENOENT if there is none (unreported)
+ * or after reporting another error.  store_commitstep commits w as
+ * cache/HEX as store_commit does.
+ */
+int store_step(struct store *s, const char *hex, struct meta *m);
+int store_commitstep(struct store *s, struct work *w, const char *hex, struct meta *m);
 
 /*
  * store_blob opens the cached blobs/sha256/HEX read-only: an fd, or -1
