@@ -358,60 +358,25 @@ cmd_rmi(int argc, char *argv[])
 	return ret;
 }
 
-/* push appends a copy of v to the NULL-terminated list *l of *n */
-static void
-push(char ***l, size_t *n, const char *v)
-{
-	*l = erealloc(*l, (*n + 2) * sizeof(**l));
-	(*l)[(*n)++] = estrdup(v);
-	(*l)[*n] = NULL;
-}
-
-/* setenv in a NULL-terminated list: replace KEY=, or append */
-static void
-putenvin(char ***env, size_t *n, const char *kv)
-{
-	size_t i, k = strcspn(kv, "=");
-
-	for (i = 0; i < *n; i++)
-		if (!strncmp((*env)[i], kv, k) && (*env)[i][k] == '=') {
-			free((*env)[i]);
-			(*env)[i] = estrdup(kv);
-			return;
-		}
-	push(env, n, kv);
-}
-
-static void
-freelist(char **v)
-{
-	char **p;
-
-	for (p = v; p && *p; p++)
-		free(*p);
-	free(v);
-}
-
 /* command line: entrypoint, then args or the image's cmd, as Docker */
 static char **
 mkargv(const struct meta *m, const char *entry, char **args, int nargs)
 {
 	char **argv = NULL, **src;
-	size_t n = 0;
 	int i;
 
 	if (entry)
-		push(&argv, &n, entry);
+		vpush(&argv, entry);
 	for (src = entry ? NULL : m->entrypoint; src && *src; src++)
-		push(&argv, &n, *src);
+		vpush(&argv, *src);
 	for (i = 0; i < nargs; i++)
-		push(&argv, &n, args[i]);
+		vpush(&argv, args[i]);
 	/* --entrypoint drops the image's cmd, as Docker */
 	for (src = nargs || entry ? NULL : m->cmd; src && *src; src++)
-		push(&argv, &n, *src);
+		vpush(&argv, *src);
 	/* an imported rootfs has no command: a shell, as Docker's alpine */
-	if (n == 0)
-		push(&argv, &n, "/bin/sh");
+	if (!argv)
+		vpush(&argv, "/bin/sh");
 	return argv;
 }
 
@@ -483,22 +448,14 @@ cmd_run(int argc, char *argv[])
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	/* Docker's default set: 0xa80425fb */
-	static const char *defcaps[] = {
-		"CHOWN", "DAC_OVERRIDE", "FSETID", "FOWNER", "MKNOD", "NET_RAW",
-		"SETGID", "SETUID", "SETFCAP", "SETPCAP", "NET_BIND_SERVICE",
-		"SYS_CHROOT", "KILL", "AUDIT_WRITE",
-	};
 	const struct cmd *c = lookup("run");
-	char **env = NULL, **cli = NULL, host[16], home[PATHMAX], kv[PATHMAX + 8];
-	char name[NAMEMAX + 8];
-	unsigned char rnd[6];
-	const char *entry = NULL, *user = NULL, *val, *hostname = NULL;
+	char **cli = NULL, kv[PATHMAX + 8], name[NAMEMAX + 8];
+	const char *entry = NULL, *user = NULL, *val;
 	uint64_t add = 0, drop = 0, bit;
 	struct ctr ctr = { 0 };
 	struct store s;
 	struct meta m;
-	size_t nenv = 0, ncli = 0, i;
+	size_t ncli = 0, i;
 	int ch, imgfd, ret = 125;
 	char **p;
 
@@ -518,7 +475,7 @@ cmd_run(int argc, char *argv[])
 				exit(125);
 			break;
 		case 'u': user = optarg; break;
-		case 'H': hostname = optarg; break;
+		case 'H': ctr.hostname = optarg; break;
 		case 'R': ctr.readonly = 1; break;
 		case 'A': case 'D':
 			if (ns_cap(optarg, &bit) < 0)
@@ -535,41 +492,16 @@ cmd_run(int argc, char *argv[])
 		cmdusage(c);
 	if (ctr.workdir && ctr.workdir[0] != '/')
 		enprintf(125, "workdir %s: not an absolute path", ctr.workdir);
-	for (i = 0; i < LEN(defcaps); i++) {
-		ns_cap(defcaps[i], &bit);
-		ctr.caps |= bit;
-	}
-	ctr.caps = (ctr.caps | add) & ~drop;
+	ctr.caps = (CAPS_DEFAULT | add) & ~drop;
 	known_name(argv[optind], name, sizeof(name));
 	ctr.image = name;
 	if (store_open(&s, root, 0) < 0 || fetchknown(&s, name) < 0)
 		goto out;
 	if ((imgfd = store_image(&s, ctr.image, &m)) < 0)
 		goto out;
-	if (ns_user(imgfd, user ? user : *m.user ? m.user : "0", &ctr.uid, &ctr.gid,
-	    home, sizeof(home)) < 0)
+	if (ns_prepare(&ctr, imgfd, &m, user) < 0)
 		goto close;
 	ctr.argv = mkargv(&m, entry, argv + optind + 1, argc - optind - 1);
-	if (!hostname) {
-		/* as Docker: a random id */
-		if (getentropy(rnd, sizeof(rnd)) < 0)
-			eprintf("getentropy:");
-		for (i = 0; i < sizeof(rnd); i++)
-			snprintf(host + 2 * i, 3, "%02x", rnd[i]);
-		hostname = host;
-	}
-	ctr.hostname = hostname;
-	if (!ctr.workdir)
-		ctr.workdir = *m.workdir ? m.workdir : "/";
-	putenvin(&env, &nenv, "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin");
-	snprintf(kv, sizeof(kv), "HOSTNAME=%s", hostname);
-	putenvin(&env, &nenv, kv);
-	snprintf(kv, sizeof(kv), "HOME=%s", home);
-	putenvin(&env, &nenv, kv);
-	if (ctr.tty)
-		putenvin(&env, &nenv, "TERM=xterm");
-	for (p = m.env; p && *p; p++)
-		putenvin(&env, &nenv, *p);
 	for (p = cli; p && *p; p++) {
 		/* -e NAME alone passes the host's value, as Docker */
 		if (!strchr(*p, '=') && (val = getenv(*p)))
@@ -578,12 +510,11 @@ cmd_run(int argc, char *argv[])
 			continue;
 		else
 			snprintf(kv, sizeof(kv), "%s", *p);
-		putenvin(&env, &nenv, kv);
+		vsetenv(&ctr.env, kv);
 	}
-	ctr.env = env;
 	ret = ns_run(&s, &ctr, imgfd);
-	freelist(ctr.argv);
-	freelist(env);
+	vfree(ctr.argv);
+	vfree(ctr.env);
 close:
 	close(imgfd);
 	meta_free(&m);

@@ -61,6 +61,15 @@ int rmtree(int dirfd, const char *name);
  */
 char *fmtsize(char *buf, size_t len, uint64_t n);
 
+/*
+ * Lists of strings ending in NULL, NULL being the empty one.  vpush
+ * appends a copy of s; vsetenv sets "KEY=value" in an environment,
+ * replacing KEY's entry or appending; vfree frees a list.
+ */
+void vpush(char ***v, const char *s);
+void vsetenv(char ***env, const char *kv);
+void vfree(char **v);
+
 /* root.c */
 /*
  * root_open opens path below the directory rootfd with open(2) flags,
@@ -163,9 +172,12 @@ struct ctr {
 	int nvol;
 	uint64_t caps;			/* capabilities the command keeps */
 	int tty, interactive, readonly;
+	const char *dir;		/* the store directory of image: NULL, images/; or cache/ */
+	struct work *work;		/* a build step's: its upper layer goes on disk there */
 };
 
 struct store;
+struct meta;
 
 /*
  * ns_run runs c in new PID, mount, UTS, IPC and cgroup namespaces on an
@@ -175,6 +187,20 @@ struct store;
  * 125 if the container could not be set up; every failure is reported.
  */
 int ns_run(struct store *s, struct ctr *c, int imgfd);
+
+/*
+ * ns_prepare fills in c what the image (its directory imgfd, metadata m)
+ * decides: the user (user, else m's, else root) and its home, the working
+ * directory unless set, a random host name unless set, and the
+ * environment: PATH, HOSTNAME, HOME (TERM with a tty), then m's env.  It
+ * returns 0, or -1 (reported).
+ */
+int ns_prepare(struct ctr *c, int imgfd, const struct meta *m, const char *user);
+
+/* Docker's default capabilities: CHOWN DAC_OVERRIDE FOWNER FSETID KILL
+ * SETGID SETUID SETPCAP NET_BIND_SERVICE NET_RAW SYS_CHROOT MKNOD
+ * AUDIT_WRITE SETFCAP */
+#define CAPS_DEFAULT	0xa80425fbULL
 
 /*
  * ns_cap sets *bits to the capability name ("NET_ADMIN", "CAP_CHOWN",

@@ -328,28 +328,13 @@ unescape(char *s)
 	*d = '\0';
 }
 
-static void
-append(char ***v, const char *s)
-{
-	size_t n = 0;
-
-	while (*v && (*v)[n])
-		n++;
-	*v = erealloc(*v, (n + 2) * sizeof(**v));
-	(*v)[n] = estrdup(s);
-	(*v)[n + 1] = NULL;
-}
-
 void
 meta_free(struct meta *m)
 {
-	char **p;
 	size_t i;
 
 	for (i = 0; i < LEN(listkey); i++) {
-		for (p = *listof(m, i); p && *p; p++)
-			free(*p);
-		free(*listof(m, i));
+		vfree(*listof(m, i));
 		*listof(m, i) = NULL;
 	}
 }
@@ -395,7 +380,7 @@ readmeta(int dirfd, const char *name, struct meta *m)
 		else
 			for (i = 0; i < LEN(listkey); i++)
 				if (!strcmp(line, listkey[i]))
-					append(listof(m, i), val);
+					vpush(listof(m, i), val);
 	}
 	return 0;
 }
