@@ -4,7 +4,7 @@
 
 include config.mk
 
-SRC = pieces.c gzip.c http.c known.c ns.c piecefile.c root.c sha256.c store.c tar.c tls.c tty.c util.c
+SRC = pieces.c build.c gzip.c http.c known.c ns.c piecefile.c root.c sha256.c store.c tar.c tls.c tty.c util.c
 OBJ = $(SRC:.c=.o)
 PIECES = ./pieces
 

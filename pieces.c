@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <zlib.h>
@@ -20,10 +21,12 @@ struct cmd {
 	const char *help;
 };
 
+static int cmd_build(int, char **);
 static int cmd_fetch(int, char **);
 static int cmd_help(int, char **);
 static int cmd_images(int, char **);
 static int cmd_import(int, char **);
+static int cmd_inspect(int, char **);
 static int cmd_piecefile(int, char **);
 static int cmd_rmi(int, char **);
 static int cmd_run(int, char **);
@@ -36,7 +39,15 @@ static const struct cmd cmds[] = {
 	  "store a rootfs tarball (gzip or plain tar) as image name\n\n"
 	  "  -q, --quiet         no progress line\n"
 	  "  -c, --cacert file   trust the CA certificates in file (PEM) for https" },
+	{ "build",   cmd_build,   "[-t name] [-f file] [--no-cache] [-c cafile] dir",
+	  "build an image from the Piecefile in dir\n\n"
+	  "  -t, --tag name      name the image (default: after its FROM, alpine:3.18\n"
+	  "                      builds alpine-3.18)\n"
+	  "  -f, --file file     the Piecefile (default: dir/Piecefile)\n"
+	  "      --no-cache      run every step again\n"
+	  "  -c, --cacert file   trust the CA certificates in file (PEM) for https" },
 	{ "images",  cmd_images,  "", "list the images in the store" },
+	{ "inspect", cmd_inspect, "name", "print an image's configuration as JSON" },
 	{ "rmi",     cmd_rmi,     "name ...", "remove images" },
 	{ "run",     cmd_run,     "[option ...] image [cmd [arg ...]]",
 	  "run a command in a container of image\n\n"
@@ -294,6 +305,118 @@ cmd_fetch(int argc, char *argv[])
 			eprintf("stdout:");
 	http_close(h);
 	return n < 0;
+}
+
+static int
+cmd_build(int argc, char *argv[])
+{
+	static const struct option opts[] = {
+		{ "tag", required_argument, NULL, 't' },
+		{ "file", required_argument, NULL, 'f' },
+		{ "no-cache", no_argument, NULL, 'n' },
+		{ "cacert", required_argument, NULL, 'c' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const struct cmd *c = lookup("build");
+	struct bopts o = { 0 };
+	struct store s;
+	int ch, ret;
+
+	while ((ch = getopt_long(argc, argv, "+t:f:c:h", opts, NULL)) != -1) {
+		switch (ch) {
+		case 't': o.name = optarg; break;
+		case 'f': o.file = optarg; break;
+		case 'n': o.nocache = 1; break;
+		case 'c': o.cafile = optarg; break;
+		case 'h': help(c); break;
+		default: cmdusage(c);
+		}
+	}
+	if (argc - optind != 1)
+		cmdusage(c);
+	o.dir = argv[optind];
+	if (o.name && store_name(o.name) < 0)
+		return 1;
+	if (store_open(&s, root, 1) < 0)
+		return 1;
+	ret = build(&s, &o);
+	store_close(&s);
+	return ret < 0;
+}
+
+/* jlist prints list v as a JSON array, or, with obj, as an object: of
+ * "K=V" as "K": "V" (kv), or of "K" as "K": {} */
+static void
+jlist(const char *key, char **v, int obj, int kv)
+{
+	char *buf, *o;
+	size_t n;
+
+	printf(",\n    \"%s\": %s", key, !v ? "null" : obj ? "{" : "[");
+	for (; v && *v; v++) {
+		o = buf = emalloc(6 * (n = strlen(*v)) + 16);
+		n = kv ? strcspn(*v, "=") : n;
+		if (obj) {
+			(*v)[n] = '\0';
+			o = pf_jstr(o, *v);
+			o += sprintf(o, ": ");
+			if (kv)
+				o = pf_jstr(o, *v + n + 1);
+			else
+				o += sprintf(o, "{}");
+			(*v)[n] = kv ? '=' : '\0';
+		} else {
+			o = pf_jstr(o, *v);
+		}
+		*o = '\0';
+		printf("%s%s", buf, v[1] ? ", " : "");
+		free(buf);
+	}
+	if (v)
+		printf("%s", obj ? "}" : "]");
+}
+
+static int
+cmd_inspect(int argc, char *argv[])
+{
+	const struct cmd *c = lookup("inspect");
+	char when[32], buf[6 * PATHMAX + 8];
+	struct store s;
+	struct meta m;
+	struct tm tm;
+	int i = noopts(c, argc, argv);
+
+	if (argc - i != 1)
+		cmdusage(c);
+	if (store_name(argv[i]) < 0 || store_open(&s, root, 0) < 0)
+		return 1;
+	if (s.imgfd < 0 || store_meta(&s, argv[i], &m) < 0) {
+		weprintf(errno == ENOENT || s.imgfd < 0 ? "%s: no such image" : "%s:", argv[i]);
+		store_close(&s);
+		return 1;
+	}
+	gmtime_r(&m.created, &tm);
+	strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", &tm);
+	*pf_jstr(buf, m.name) = '\0';
+	printf("{\n  \"Name\": %s,\n", buf);
+	*pf_jstr(buf, m.source) = '\0';
+	printf("  \"Source\": %s,\n  \"Digest\": \"%s\",\n", buf, m.digest);
+	printf("  \"Created\": \"%s\",\n  \"Size\": %llu,\n  \"Config\": {\n", when,
+	       (unsigned long long)m.size);
+	*pf_jstr(buf, m.user) = '\0';
+	printf("    \"User\": %s", buf);
+	*pf_jstr(buf, m.workdir) = '\0';
+	printf(",\n    \"WorkingDir\": %s", buf);
+	jlist("Env", m.env, 0, 0);
+	jlist("Entrypoint", m.entrypoint, 0, 0);
+	jlist("Cmd", m.cmd, 0, 0);
+	jlist("Labels", m.label, 1, 1);
+	jlist("ExposedPorts", m.expose, 1, 0);
+	printf("\n  }\n}\n");
+	meta_free(&m);
+	store_close(&s);
+	return 0;
 }
 
 static int

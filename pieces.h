@@ -282,6 +282,26 @@ int pf_load(const char *path, struct piecefile *out);
 char *pf_fmt(const struct pfstep *st);
 void pf_free(struct piecefile *pf);
 
+/* pf_jstr writes s as a JSON string at o, needing 6 bytes a byte of s and
+ * 2 more, and returns the end */
+char *pf_jstr(char *o, const char *s);
+
+/* build.c */
+struct bopts {
+	const char *name;		/* the image's, or NULL: after its FROM */
+	const char *file;		/* the Piecefile, or NULL: DIR/Piecefile */
+	const char *dir;		/* the build directory COPY reads */
+	const char *cafile;		/* for https downloads, or NULL */
+	int nocache;			/* run every step, whatever the cache has */
+};
+
+/*
+ * build builds the Piecefile of o into an image in store s (opened for
+ * writing), printing a line a step and streaming what RUN steps print.
+ * It returns 0, or -1 (reported) with the store's images as they were.
+ */
+int build(struct store *s, const struct bopts *o);
+
 /* store.c */
 struct store {
 	const char *root;

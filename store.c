@@ -770,6 +770,7 @@ store_fetch(struct store *s, struct work *w, const char *url, const char *want,
 	char src[PATHMAX], blob[PATHMAX];
 	struct fdin in = { -1, blob };
 	struct http *h;
+	struct stat st;
 	int bfd, ret;
 
 	nocreds(src, sizeof(src), url);
@@ -783,6 +784,20 @@ store_fetch(struct store *s, struct work *w, const char *url, const char *want,
 				weprintf("%s: removed from the cache", blob);
 			close(bfd);
 		}
+		return ret;
+	}
+	if (!strncmp(url, "file://", 7)) {
+		/* a regular file only: not a fifo or a device to hang on */
+		in.name = url + 7;
+		if ((in.fd = open(url + 7, O_RDONLY | O_NONBLOCK | O_CLOEXEC)) < 0 ||
+		    fstat(in.fd, &st) < 0 || (!S_ISREG(st.st_mode) && (errno = EINVAL))) {
+			weprintf(errno == EINVAL ? "%s: not a regular file" : "%s:", url + 7);
+			if (in.fd >= 0)
+				close(in.fd);
+			return -1;
+		}
+		ret = import(s, w, (struct reader){ fd_read, &in }, src, want, 0, m);
+		close(in.fd);
 		return ret;
 	}
 	if (!(h = http_open(url, cafile, flags)))
