@@ -707,13 +707,15 @@ copy(struct build *b, const struct pfstep *st, int rootfd, struct sha256 *sha)
 {
 	char real[PATH_MAX], dest[PATHMAX], target[PATHMAX + NAME_MAX], leaf[LEAFMAX];
 	char path[PATH_MAX], dir[PATHMAX + NAME_MAX];
-	const char *dst = st->args[st->nargs - 1];
+	const char *base, *dst = st->args[st->nargs - 1];
 	struct cp c = { sha, -1, path, 0 };
 	struct stat sst;
 	int i, fd, todir, isdir, r = 0;
 
 	join(dest, sizeof(dest), *b->m.workdir ? b->m.workdir : "/", dst);
-	todir = dst[strlen(dst) - 1] == '/';
+	/* "dir/", ".", "dir/.." name a directory to copy into */
+	base = strrchr(dst, '/') ? strrchr(dst, '/') + 1 : dst;
+	todir = !*base || !strcmp(base, ".") || !strcmp(base, "..");
 	if (st->nargs > 2 && !todir) {
 		weprintf("COPY: with more than one source the destination %s must end in /",
 		         dst);
