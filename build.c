@@ -381,10 +381,11 @@ static void line(struct build *b, const struct pfstep *st, int hit);
 /* base fetches a rootfs tarball for the FROM step: its tree in the cache */
 static int
 base(struct build *b, const struct pfstep *st, const char *url, const char *want,
-     const char *text)
+     const char *sums, const char *text)
 {
 	struct work w;
 	struct meta m = { 0 };
+	char sum[72];
 	int hit;
 
 	keyed(b, text);
@@ -392,6 +393,11 @@ base(struct build *b, const struct pfstep *st, const char *url, const char *want
 	line(b, st, hit = cached(b));
 	if (hit)
 		return 1;
+	if (sums && !want) {
+		if (known_sum(sums, url, sum) < 0)
+			return -1;
+		want = sum;
+	}
 	if (store_begin(b->s, "build", &w) < 0)
 		return -1;
 	if ((url ? store_fetch(b->s, &w, url, want, b->o->cafile, 0, &m) : 0) < 0 ||
@@ -422,25 +428,26 @@ static int
 from(struct build *b, const struct pfstep *st)
 {
 	char name[NAMEMAX + 8], text[PATHMAX + 128], want[80];
-	const char *url, *sha;
+	const char *url, *sha, *sums;
 	struct meta m;
 	int fd, r;
 
 	if (st->kind == PF_FROM_URL)
-		return base(b, st, st->args[0], st->nargs > 1 ? st->args[1] : NULL,
+		return base(b, st, st->args[0], st->nargs > 1 ? st->args[1] : NULL, NULL,
 		            (snprintf(text, sizeof(text), "FROM_URL %s %s", st->args[0],
 		             st->nargs > 1 ? st->args[1] : ""), text));
 	if (!strcmp(st->args[0], "scratch"))
-		return base(b, st, NULL, NULL, "FROM scratch");
+		return base(b, st, NULL, NULL, NULL, "FROM scratch");
 	/* a known name is its pinned tarball, not whatever the store has
 	 * under that name: a build named after its base replaces it there */
 	known_name(st->args[0], name, sizeof(name));
-	if ((r = known_find(name, &url, &sha)) < 0)
+	if ((r = known_find(name, &url, &sha, &sums)) < 0)
 		return -1;
 	if (r > 0) {
-		snprintf(want, sizeof(want), "sha256:%s", sha);
-		snprintf(text, sizeof(text), "FROM_URL %s %s", url, want);
-		return base(b, st, url, want, text);
+		/* a sum published beside the file is fetched only to fetch it */
+		snprintf(want, sizeof(want), "sha256:%s", sha ? sha : "");
+		snprintf(text, sizeof(text), "FROM_URL %s %s", url, sha ? want : "");
+		return base(b, st, url, sha ? want : NULL, sums, text);
 	}
 	if (store_name(name) < 0)
 		return -1;

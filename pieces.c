@@ -536,16 +536,18 @@ bad:
 static int
 fetchknown(struct store *s, const char *name)
 {
-	const char *url, *sha;
+	const char *url, *sha, *sums;
 	char want[80];
 	int r;
 
 	if (s->imgfd >= 0 && faccessat(s->imgfd, name, F_OK, AT_SYMLINK_NOFOLLOW) == 0)
 		return 0;
-	if ((r = known_find(name, &url, &sha)) <= 0)
+	if ((r = known_find(name, &url, &sha, &sums)) <= 0)
 		return r;
 	weprintf("%s: not in the store; fetching %s", name, url);
-	snprintf(want, sizeof(want), "sha256:%s", sha);
+	snprintf(want, sizeof(want), "sha256:%s", sha ? sha : "");
+	if (!sha && known_sum(sums, url, want) < 0)
+		return -1;
 	store_close(s);
 	if (store_open(s, root, 1) < 0)
 		return -1;

@@ -146,15 +146,25 @@ void gz_close(struct gz *g);
 int tar_extract(int rootfd, struct reader in, int flags, uint64_t *bytes);
 
 /* known.c */
+#define SUMSMAX		(1 << 20)	/* a SHA256SUMS file read */
+
 /*
  * known_name writes the store name of an image reference into name (len
  * bytes): NAME:TAG becomes NAME-TAG.  known_find looks a store name up in
- * the known images for this architecture: 1 with its *url and *sha256
- * (hex), 0 if it is not known, or -1 after saying why a known one cannot
- * be fetched.
+ * the known images for this architecture: 1 with its *url and either its
+ * pinned *sha256 (hex) or the URL of the *sums file published beside it
+ * (the other NULL), 0 if it is not known, or -1 after saying why a known
+ * one cannot be fetched.
  */
 void known_name(const char *ref, char *name, size_t len);
-int known_find(const char *name, const char **url, const char **sha256);
+int known_find(const char *name, const char **url, const char **sha256, const char **sums);
+
+/*
+ * known_sum fetches the sha256sum-style file at sums and writes the
+ * "sha256:HEX" it gives for url's file name into want (72 bytes): 0, or
+ * -1 (reported).
+ */
+int known_sum(const char *sums, const char *url, char *want);
 
 /* ns.c */
 struct vol {

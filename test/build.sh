@@ -71,6 +71,40 @@ is "a rebuild of the tutorial has nothing to do" "$rc $(tail -n 1 "$T/out")" \
 	"0 alpine-3.18 is up to date"
 is "and asks the server nothing" "$(requests)" 1
 
+# the original's tutorial verbatim: ubuntu:22.04 is verified by the
+# SHA256SUMS published beside it.  What is served is Alpine with a bash.
+UPATH=/ubuntu-base/releases/22.04/release
+UFILE=ubuntu-base-22.04.5-base-amd64.tar.gz
+mkdir -p "$T/fake/bin" "$W$UPATH"
+printf '#!/bin/sh\nexec /bin/sh "$@"\n' >"$T/fake/bin/bash"
+chmod 755 "$T/fake/bin/bash"
+gzip -dc "$ALPINE" >"$T/fake.tar"
+tar -rf "$T/fake.tar" -C "$T/fake" ./bin/bash
+gzip -c "$T/fake.tar" >"$W$UPATH/$UFILE"
+(cd "$W$UPATH" && sha256sum "$UFILE" | sed 's/  / */' >SHA256SUMS.good &&
+	echo "0000000000000000000000000000000000000000000000000000000000000000 *$UFILE" \
+	>SHA256SUMS.bad && cp SHA256SUMS.bad SHA256SUMS)
+PIECES_MIRRORS="$PIECES_MIRRORS https://cdimage.ubuntu.com=https://127.0.0.1:$PORT"
+D=$T/ubuntu
+mkdir -p "$D"
+printf '# Piecefile\nFROM ubuntu:22.04\nCMD /bin/bash\n' >"$D/Piecefile"
+cd "$D"
+fails "a download that does not match the published SHA256SUMS is refused" 1 \
+	"sha256 mismatch" p build .
+is "nothing stored" "$(p images | grep -c '^ubuntu')" 0
+cp "$W$UPATH/SHA256SUMS.good" "$W$UPATH/SHA256SUMS"
+: >"$T/log"
+ok "pieces build ." p build .
+is "fetching the sums, then the tarball" "$(cat "$T/log")" "GET $UPATH/SHA256SUMS HTTP/1.1
+GET $UPATH/$UFILE HTTP/1.1"
+ok "pieces run ubuntu-22.04" p run ubuntu-22.04
+run p run ubuntu-22.04 ps aux
+is "pieces run ubuntu-22.04 ps aux" "$(awk 'NR > 1 { print $4 }' "$T/out")" "pieces-init
+ps"
+ok "a rebuild" p build .
+is "asks for neither" "$(grep -c . "$T/log")" 2
+cd "$T"
+
 # every instruction
 D=$T/all
 mkdir -p "$D/dir/sub"
@@ -117,7 +151,7 @@ is "each step's line" "$(steps | cut -c1-40)" "[1/15] FROM alpine:3.18 (cached)
 [14/15] ENTRYPOINT /bin/echo entry
 [15/15] CMD default"
 is "RUN output is streamed" "$(ran MARK-1) $(ran MARK-2)" "1 1"
-is "the base was not fetched again" "$(requests)" 1
+is "the base was not fetched again" "$(requests)" 2
 run p run all
 is "ENTRYPOINT and CMD" "$(cat "$T/out")" "entry default"
 run p run all args
@@ -164,7 +198,7 @@ is "no overlayfs xattrs in the image" "$xattrs" 0
 run p build -t all "$D"
 is "a rebuild with nothing changed" "$rc $(tail -n 1 "$T/out")" "0 all is up to date"
 is "runs no RUN step" "$(ran MARK-1) $(ran MARK-2)" "0 0"
-is "makes no request" "$(requests)" 1
+is "makes no request" "$(requests)" 2
 is "and says every tree step was cached" "$(steps | grep -c '(cached)')" 6
 echo ONE >"$D/one.txt"
 run p build -t all "$D"
@@ -176,7 +210,7 @@ run p build -t all "$D"
 is "a touched file is not a change" "$(tail -n 1 "$T/out")" "all is up to date"
 run p build --no-cache -t all "$D"
 is "--no-cache runs every step" "$rc $(ran MARK-1) $(ran MARK-2)" "0 1 1"
-is "but fetches nothing it has" "$(requests)" 1
+is "but fetches nothing it has" "$(requests)" 2
 
 # a failed step leaves the old image
 cp "$D/Piecefile" "$D/Piecefile.good"
@@ -186,7 +220,8 @@ is "after running it" "$(ran MARK-3)" 1
 run p run all
 is "the old image is untouched" "$(cat "$T/out")" "entry default"
 is "nothing half-built is listed" "$(p images | awk 'NR > 1 { print $1 }')" "all
-alpine-3.18"
+alpine-3.18
+ubuntu-22.04"
 is "no work tree is left" "$(ls -A "$S/tmp")" ""
 printf 'COPY nothere /x\n' >>"$D/Piecefile.good"
 fails "a missing COPY source" 1 "COPY nothere: No such file" p build -t all -f "$D/Piecefile.good" "$D"
@@ -238,7 +273,7 @@ else
 fi
 printf 'FROM_URL %s%s sha256:%s\nRUN echo MARK-4\n' "$HOST" "$PATHNAME" "$SUM" >"$D/url.pf"
 ok "FROM_URL https with its sum" p build -t url -f "$D/url.pf" "$D"
-is "comes from the blob cache" "$(requests)" 1
+is "comes from the blob cache" "$(requests)" 2
 printf 'FROM_URL file://%s\nCMD ["cat", "/etc/alpine-release"]\n' "$ALPINE" >"$D/file.pf"
 ok "FROM_URL file://" p build -t file -f "$D/file.pf" "$D"
 run p run file
