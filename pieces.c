@@ -28,6 +28,7 @@ static int cmd_images(int, char **);
 static int cmd_import(int, char **);
 static int cmd_inspect(int, char **);
 static int cmd_piecefile(int, char **);
+static int cmd_prune(int, char **);
 static int cmd_rmi(int, char **);
 static int cmd_run(int, char **);
 static int cmd_sha256(int, char **);
@@ -49,6 +50,7 @@ static const struct cmd cmds[] = {
 	{ "images",  cmd_images,  "", "list the images in the store" },
 	{ "inspect", cmd_inspect, "name", "print an image's configuration as JSON" },
 	{ "rmi",     cmd_rmi,     "name ...", "remove images" },
+	{ "prune",   cmd_prune,   "", "empty the build cache" },
 	{ "run",     cmd_run,     "[option ...] image [cmd [arg ...]]",
 	  "run a command in a container of image\n\n"
 	  "  -i, --interactive           keep stdin open\n"
@@ -479,6 +481,21 @@ cmd_rmi(int argc, char *argv[])
 			ret = 1;
 	store_close(&s);
 	return ret;
+}
+
+static int
+cmd_prune(int argc, char *argv[])
+{
+	struct store s;
+	int ret;
+
+	if (noopts(lookup("prune"), argc, argv) != argc)
+		cmdusage(lookup("prune"));
+	if (store_open(&s, root, 1) < 0)
+		return 1;
+	ret = store_prune(&s);
+	store_close(&s);
+	return ret < 0;
 }
 
 /* command line: entrypoint, then args or the image's cmd, as Docker */

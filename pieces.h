@@ -396,6 +396,12 @@ int store_step(struct store *s, const char *hex, struct meta *m);
 int store_commitstep(struct store *s, struct work *w, const char *hex, struct meta *m);
 
 /*
+ * store_prune empties the build cache, saying how many steps it removed;
+ * a tree a build is using goes once it is done.  0, or -1 (reported).
+ */
+int store_prune(struct store *s);
+
+/*
  * store_blob opens the cached blobs/sha256/HEX read-only: an fd, or -1
  * with errno set (ENOENT: not cached), printing nothing.  store_keep moves
  * the file file of work tree w, already verified against hex, into that

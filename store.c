@@ -678,28 +678,64 @@ store_list(struct store *s)
 	return 0;
 }
 
-int
-store_remove(struct store *s, const char *name)
+/*
+ * discard moves dirfd/name into tmp/ and removes it there, unless a user's
+ * shared lock keeps it for a later sweep: 0, or -1 with errno set
+ */
+static int
+discard(struct store *s, int dirfd, const char *name)
 {
-	char work[NAMEMAX + 32];
+	char work[NAMEMAX + 80];
 	static unsigned n;
 	int r, fd = -1;
 
-	if (store_name(name) < 0 || lock(s) < 0)
+	if (lock(s) < 0)
 		return -1;
 	snprintf(work, sizeof(work), "%s.rm.%ld.%u", name, (long)getpid(), n++);
-	if ((r = renameat(s->imgfd, name, s->tmpfd, work)) < 0)
-		weprintf(errno == ENOENT ? "%s: no such image" : "%s: remove:", name);
-	else
+	if ((r = renameat(dirfd, name, s->tmpfd, work)) == 0)
 		fd = claim(s, work);
 	unlock(s);
-	/* a tree a container still uses (its shared lock) waits in tmp/ for
-	 * a later sweep */
 	if (fd >= 0 && rmtree(s->tmpfd, work) < 0 && errno != ENOENT)
 		weprintf("%s/tmp/%s: remove:", s->root, work);
 	if (fd >= 0)
 		close(fd);
 	return r;
+}
+
+int
+store_remove(struct store *s, const char *name)
+{
+	if (store_name(name) < 0)
+		return -1;
+	if (discard(s, s->imgfd, name) < 0) {
+		weprintf(errno == ENOENT ? "%s: no such image" : "%s: remove:", name);
+		return -1;
+	}
+	return 0;
+}
+
+int
+store_prune(struct store *s)
+{
+	struct dirent *de;
+	DIR *d;
+	int n = 0, ret = 0;
+
+	if (!(d = list(s, s->cachefd, "cache")))
+		return -1;
+	while ((de = readdir(d))) {
+		if (de->d_name[0] == '.')
+			continue;
+		if (discard(s, s->cachefd, de->d_name) == 0)
+			n++;
+		else if (errno != ENOENT) {
+			weprintf("%s/cache/%s: remove:", s->root, de->d_name);
+			ret = -1;
+		}
+	}
+	closedir(d);
+	printf("removed %d build step%s\n", n, n == 1 ? "" : "s");
+	return ret;
 }
 
 /* blobdir opens blobs/sha256, creating it with create */

@@ -314,6 +314,16 @@ fails "a parse error names the line" 1 "parse.pf:3: " p build -t x -f "$D/parse.
 printf 'FROM alpine:3.18\nRUN echo MARK-5\n' >"$D/noovl.pf"
 fails "RUN without overlayfs says so" 1 "RUN needs overlayfs" \
 	env PIECES_NO_OVERLAY=1 "$PIECES" -r "$S" build -t x -f "$D/noovl.pf" "$D"
+# prune empties the cache; images stay, and a rebuild runs its steps again
+n=$(ls "$S/cache" | wc -l)
+run p prune
+is "prune says how many steps it removed" "$rc $(cat "$T/out")" "0 removed $n build steps"
+is "the cache is empty" "$(ls -A "$S/cache") $(ls -A "$S/tmp")" " "
+run p run all
+is "images built from it still run" "$(cat "$T/out")" "entry default"
+sed '$d' "$T/all/Piecefile.good" >"$T/all/Piecefile"
+run p build -t all "$T/all"
+is "a rebuild after prune runs its RUN steps" "$rc $(ran MARK-1) $(ran MARK-2)" "0 1 1"
 fails "a missing build directory" 1 "nosuch: No such file" p build "$T/nosuch"
 fails "a bad name" 1 "bad image name" p build -t 'a/b' "$D"
 finish
