@@ -4,7 +4,7 @@
 
 include config.mk
 
-SRC = pieces.c gzip.c http.c json.c known.c ns.c piecefile.c registry.c root.c sha256.c store.c tar.c tls.c tty.c util.c
+SRC = pieces.c build.c gzip.c http.c json.c known.c ns.c piecefile.c registry.c root.c sha256.c store.c tar.c tls.c tty.c util.c
 OBJ = $(SRC:.c=.o)
 PIECES = ./pieces
 
@@ -86,6 +86,15 @@ bench: pieces
 	sh test/bench/http.sh ./pieces
 	sh test/bench/run.sh ./pieces
 	sh test/bench/pull.sh ./pieces
+	sh test/bench/build.sh ./pieces
+
+# the offline demo: a static binary in a FROM scratch image, built and run
+examples/hello/hello: examples/hello/hello.c config.mk $(DEPS)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ examples/hello/hello.c
+
+demo: pieces examples/hello/hello
+	./pieces build -t hello examples/hello
+	./pieces run hello
 
 size: pieces
 	size pieces
@@ -108,16 +117,17 @@ dist:
 	rm -rf pieces-$(VERSION)
 	mkdir -p pieces-$(VERSION)
 	cp -R LICENSE Makefile README config.def.h config.mk deps.sh pieces.1 pieces.h $(SRC) \
-		arch test pieces-$(VERSION)
+		arch examples test pieces-$(VERSION)
 	mkdir -p pieces-$(VERSION)/deps
 	cp deps/README pieces-$(VERSION)/deps/
 	tar -cf - pieces-$(VERSION) | gzip -9 > pieces-$(VERSION).tar.gz
 	rm -rf pieces-$(VERSION)
 
 clean:
-	rm -f pieces pieces-asan untar-fuzz http-fuzz piecefile-fuzz json-fuzz $(OBJ) pieces-$(VERSION).tar.gz
+	rm -f pieces pieces-asan untar-fuzz http-fuzz piecefile-fuzz json-fuzz $(OBJ) \
+		pieces-$(VERSION).tar.gz examples/hello/hello
 
 distclean: clean
 	rm -rf build
 
-.PHONY: all test asan fuzz bench size install uninstall dist clean distclean
+.PHONY: all test asan fuzz bench demo size install uninstall dist clean distclean

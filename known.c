@@ -12,7 +12,7 @@
 #include "pieces.h"
 
 struct known {
-	const char *name, *tag, *arch, *url, *sha256, *why;
+	const char *name, *tag, *arch, *url, *sha256, *sums, *why;
 };
 
 #include "config.h"
@@ -29,7 +29,7 @@ known_name(const char *ref, char *name, size_t len)
 }
 
 int
-known_find(const char *name, const char **url, const char **sha256)
+known_find(const char *name, const char **url, const char **sha256, const char **sums)
 {
 	size_t i, n;
 
@@ -47,7 +47,45 @@ known_find(const char *name, const char **url, const char **sha256)
 			continue;
 		*url = known[i].url;
 		*sha256 = known[i].sha256;
+		*sums = known[i].sums;
 		return 1;
 	}
 	return 0;
+}
+
+int
+known_sum(const char *sums, const char *url, char *want)
+{
+	static char buf[SUMSMAX + 1];
+	const char *file = strrchr(url, '/') + 1;
+	char *line, *name, *save;
+	struct http *h;
+	size_t n = 0, i;
+	ssize_t r;
+
+	if (!(h = http_open(sums, NULL, HTTP_QUIET)))
+		return -1;
+	while (n < SUMSMAX && (r = http_read(h, buf + n, SUMSMAX - n)) > 0)
+		n += r;
+	http_close(h);
+	if (r < 0)
+		return -1;
+	buf[n] = '\0';
+	/* "HEX  NAME" or "HEX *NAME" lines, as sha256sum writes them */
+	for (line = strtok_r(buf, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		for (i = 0; i < 64 && strchr("0123456789abcdef", line[i]) && line[i]; i++)
+			;
+		if (i != 64 || (line[64] != ' ' && line[64] != '\t'))
+			continue;
+		name = line + 65 + strspn(line + 65, " \t*");
+		if (!strncmp(name, "./", 2))
+			name += 2;
+		name[strcspn(name, "\r")] = '\0';
+		if (!strcmp(name, file)) {
+			snprintf(want, 72, "sha256:%.64s", line);
+			return 0;
+		}
+	}
+	weprintf("%s: no sum for %s%s", sums, file, n == SUMSMAX ? " in its first 1 MiB" : "");
+	return -1;
 }

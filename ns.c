@@ -208,24 +208,33 @@ bindat(int rootfd, int src, const char *path, int file, int ro)
  * *ro says whether it is read-only (--read-only, or no overlayfs).
  */
 static int
-mkroot(const struct ctr *c, int imgfd, int workfd, int *ro)
+mkroot(const struct ctr *c, int imgfd, int workfd, int upfd, int *ro)
 {
 	char opts[256], p[32];
 	int fd, lower;
 
-	if (mkdirat(workfd, "merged", 0755) < 0 || mkdirat(workfd, "upper", 0755) < 0 ||
-	    mkdirat(workfd, "work", 0700) < 0)
-		fail(125, "scratch tmpfs:");
+	if (mkdirat(workfd, "merged", 0755) < 0 || mkdirat(upfd, "upper", 0755) < 0 ||
+	    mkdirat(upfd, "work", 0700) < 0)
+		fail(125, "upper layer:");
 	if ((fd = openat(workfd, "merged", O_PATH | O_DIRECTORY | O_CLOEXEC)) < 0 ||
 	    (lower = openat(imgfd, "rootfs", O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)) < 0)
 		fail(125, "%s: rootfs:", c->image);
 	/* the lower layer by fd: the tree this run locked, even if an import
-	 * renamed another one into place since */
+	 * renamed another one into place since.  A build reads the upper
+	 * layer back as a plain tree: no redirects, no metadata-only copies,
+	 * on kernels that know the options */
 	snprintf(opts, sizeof(opts), "lowerdir=/proc/self/fd/%d,upperdir=/proc/self/fd/%d/upper,"
-	         "workdir=/proc/self/fd/%d/work", lower, workfd, workfd);
+	         "workdir=/proc/self/fd/%d/work%s", lower, upfd, upfd,
+	         c->work ? ",redirect_dir=off,metacopy=off" : "");
 	errno = ENODEV;		/* PIECES_NO_OVERLAY: as a kernel without it */
 	*ro = c->readonly || getenv("PIECES_NO_OVERLAY") ||
 	      mount("overlay", fdpath(fd, p), "overlay", 0, opts) < 0;
+	if (*ro && c->work && errno == EINVAL) {
+		*strstr(opts, ",redirect_dir") = '\0';
+		*ro = mount("overlay", fdpath(fd, p), "overlay", 0, opts) < 0;
+	}
+	if (*ro && c->work)
+		fail(125, "RUN needs overlayfs: mount overlay:");
 	if (*ro) {
 		if (!c->readonly && errno != ENODEV)
 			fail(125, "mount overlay:");
@@ -726,7 +735,7 @@ scratch(const char *root)
 static int
 setup(const struct ctr *c, const char *root, int imgfd)
 {
-	int rootfd, workfd, fd, ro, pty = -1;
+	int rootfd, workfd, upfd = -1, fd, ro, pty = -1;
 
 	if (unshare(CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWCGROUP) < 0)
 		fail(125, "unshare:");
@@ -734,11 +743,15 @@ setup(const struct ctr *c, const char *root, int imgfd)
 	 * to the host (the Python original's bug) */
 	if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
 		fail(125, "make / private:");
-	imgfd = reopen(root, "images", c->image, imgfd);
+	imgfd = reopen(root, c->dir ? c->dir : "images", c->image, imgfd);
+	/* a build's upper layer is on disk in its work tree, below the
+	 * tmp/ the scratch tmpfs is about to hide */
+	if (c->work && (upfd = dup(c->work->fd)) >= 0)
+		upfd = reopen(root, "tmp", c->work->name, upfd);
 	workfd = scratch(root);
 	if (sethostname(c->hostname, strlen(c->hostname)) < 0)
 		fail(125, "sethostname:");
-	rootfd = mkroot(c, imgfd, workfd, &ro);
+	rootfd = mkroot(c, imgfd, workfd, c->work ? upfd : workfd, &ro);
 	fd = at(rootfd, "proc", 0);
 	/* in the new PID namespace: it shows the container's processes */
 	mnt("proc", fd, "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL, "/proc");
@@ -764,6 +777,8 @@ setup(const struct ctr *c, const char *root, int imgfd)
 	close(rootfd);
 	close(imgfd);
 	close(workfd);
+	if (upfd >= 0)
+		close(upfd);
 	return pty;
 }
 
@@ -982,6 +997,40 @@ numeric(const char *s, unsigned long *v)
 	errno = 0;
 	*v = strtoul(s, &end, 10);
 	return *s && !*end && !errno && *v < UINT32_MAX ? 0 : -1;
+}
+
+int
+ns_prepare(struct ctr *c, int imgfd, const struct meta *m, const char *user)
+{
+	static char host[16];
+	char home[PATHMAX], kv[PATHMAX + 16];
+	unsigned char rnd[6];
+	char **p;
+	size_t i;
+
+	if (ns_user(imgfd, user ? user : *m->user ? m->user : "0", &c->uid, &c->gid,
+	    home, sizeof(home)) < 0)
+		return -1;
+	if (!c->workdir)
+		c->workdir = *m->workdir ? m->workdir : "/";
+	if (!c->hostname) {
+		/* as Docker: a random id */
+		if (getentropy(rnd, sizeof(rnd)) < 0)
+			eprintf("getentropy:");
+		for (i = 0; i < sizeof(rnd); i++)
+			snprintf(host + 2 * i, 3, "%02x", rnd[i]);
+		c->hostname = host;
+	}
+	vsetenv(&c->env, "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin");
+	snprintf(kv, sizeof(kv), "HOSTNAME=%s", c->hostname);
+	vsetenv(&c->env, kv);
+	snprintf(kv, sizeof(kv), "HOME=%s", home);
+	vsetenv(&c->env, kv);
+	if (c->tty)
+		vsetenv(&c->env, "TERM=xterm");
+	for (p = m->env; p && *p; p++)
+		vsetenv(&c->env, *p);
+	return 0;
 }
 
 int

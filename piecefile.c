@@ -856,9 +856,8 @@ pf_load(const char *path, struct piecefile *out)
 	return ret;
 }
 
-/* jstr writes s as a JSON string at o; it needs 6 bytes a byte of s, + 2 */
-static char *
-jstr(char *o, const char *s)
+char *
+pf_jstr(char *o, const char *s)
 {
 	static const char from[] = "\"\\\b\f\n\r\t", to[] = "\"\\bfnrt";
 	const char *c;
@@ -892,7 +891,7 @@ pf_fmt(const struct pfstep *st)
 	for (i = 0; i < st->nargs; i++) {
 		if (i)
 			*o++ = ',';
-		o = jstr(o, st->args[i]);
+		o = pf_jstr(o, st->args[i]);
 	}
 	strcpy(o, "]");
 	return buf;

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <termios.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <zlib.h>
@@ -21,11 +22,14 @@ struct cmd {
 	const char *help;
 };
 
+static int cmd_build(int, char **);
 static int cmd_fetch(int, char **);
 static int cmd_help(int, char **);
 static int cmd_images(int, char **);
 static int cmd_import(int, char **);
+static int cmd_inspect(int, char **);
 static int cmd_piecefile(int, char **);
+static int cmd_prune(int, char **);
 static int cmd_pull(int, char **);
 static int cmd_login(int, char **);
 static int cmd_rmi(int, char **);
@@ -38,6 +42,13 @@ static const struct cmd cmds[] = {
 	{ "import",  cmd_import,  "[-q] [-c cafile] file|-|url name [sha256:hex]",
 	  "store a rootfs tarball (gzip or plain tar) as image name\n\n"
 	  "  -q, --quiet         no progress line\n"
+	  "  -c, --cacert file   trust the CA certificates in file (PEM) for https" },
+	{ "build",   cmd_build,   "[-t name] [-f file] [--no-cache] [-c cafile] dir",
+	  "build an image from the Piecefile in dir\n\n"
+	  "  -t, --tag name      name the image (default: after its FROM, alpine:3.18\n"
+	  "                      builds alpine-3.18)\n"
+	  "  -f, --file file     the Piecefile (default: dir/Piecefile)\n"
+	  "      --no-cache      run every step again\n"
 	  "  -c, --cacert file   trust the CA certificates in file (PEM) for https" },
 	{ "pull",    cmd_pull,    "[-q] [-c cafile] image",
 	  "pull an image from a registry and store it as its store name\n\n"
@@ -52,7 +63,9 @@ static const struct cmd cmds[] = {
 	  "  -u, --username user  the user name (asked for on a terminal)\n"
 	  "  -c, --cacert file    trust the CA certificates in file (PEM)" },
 	{ "images",  cmd_images,  "", "list the images in the store" },
+	{ "inspect", cmd_inspect, "name", "print an image's configuration as JSON" },
 	{ "rmi",     cmd_rmi,     "name ...", "remove images" },
+	{ "prune",   cmd_prune,   "", "empty the build cache" },
 	{ "run",     cmd_run,     "[option ...] image [cmd [arg ...]]",
 	  "run a command in a container of image\n\n"
 	  "  -i, --interactive           keep stdin open\n"
@@ -221,6 +234,23 @@ httpopts(const struct cmd *c, int argc, char *argv[], int *flags, const char **c
 	return optind;
 }
 
+/* fetchimage stores the image at url as name: 0, or -1 (reported) */
+static int
+fetchimage(struct store *s, const char *name, const char *url, const char *want,
+           const char *cafile, int flags)
+{
+	struct meta m = { 0 };
+	struct work w;
+
+	if (store_begin(s, name, &w) < 0)
+		return -1;
+	if (store_fetch(s, &w, url, want, cafile, flags, &m) < 0) {
+		store_abort(s, &w);
+		return -1;
+	}
+	return store_commit(s, &w, name, &m);
+}
+
 static int
 cmd_import(int argc, char *argv[])
 {
@@ -246,7 +276,7 @@ cmd_import(int argc, char *argv[])
 	if (http_isurl(argv[a])) {
 		if (store_open(&s, root, 1) < 0)
 			return 1;
-		ret = store_fetch(&s, argv[a + 1], argv[a], want, cafile, flags);
+		ret = fetchimage(&s, argv[a + 1], argv[a], want, cafile, flags);
 		store_close(&s);
 		return ret < 0;
 	}
@@ -388,6 +418,118 @@ cmd_fetch(int argc, char *argv[])
 }
 
 static int
+cmd_build(int argc, char *argv[])
+{
+	static const struct option opts[] = {
+		{ "tag", required_argument, NULL, 't' },
+		{ "file", required_argument, NULL, 'f' },
+		{ "no-cache", no_argument, NULL, 'n' },
+		{ "cacert", required_argument, NULL, 'c' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const struct cmd *c = lookup("build");
+	struct bopts o = { 0 };
+	struct store s;
+	int ch, ret;
+
+	while ((ch = getopt_long(argc, argv, "+t:f:c:h", opts, NULL)) != -1) {
+		switch (ch) {
+		case 't': o.name = optarg; break;
+		case 'f': o.file = optarg; break;
+		case 'n': o.nocache = 1; break;
+		case 'c': o.cafile = optarg; break;
+		case 'h': help(c); break;
+		default: cmdusage(c);
+		}
+	}
+	if (argc - optind != 1)
+		cmdusage(c);
+	o.dir = argv[optind];
+	if (o.name && store_name(o.name) < 0)
+		return 1;
+	if (store_open(&s, root, 1) < 0)
+		return 1;
+	ret = build(&s, &o);
+	store_close(&s);
+	return ret < 0;
+}
+
+/* jlist prints list v as a JSON array, or, with obj, as an object: of
+ * "K=V" as "K": "V" (kv), or of "K" as "K": {} */
+static void
+jlist(const char *key, char **v, int obj, int kv)
+{
+	char *buf, *o;
+	size_t n;
+
+	printf(",\n    \"%s\": %s", key, !v ? "null" : obj ? "{" : "[");
+	for (; v && *v; v++) {
+		o = buf = emalloc(6 * (n = strlen(*v)) + 16);
+		n = kv ? strcspn(*v, "=") : n;
+		if (obj) {
+			(*v)[n] = '\0';
+			o = pf_jstr(o, *v);
+			o += sprintf(o, ": ");
+			if (kv)
+				o = pf_jstr(o, *v + n + 1);
+			else
+				o += sprintf(o, "{}");
+			(*v)[n] = kv ? '=' : '\0';
+		} else {
+			o = pf_jstr(o, *v);
+		}
+		*o = '\0';
+		printf("%s%s", buf, v[1] ? ", " : "");
+		free(buf);
+	}
+	if (v)
+		printf("%s", obj ? "}" : "]");
+}
+
+static int
+cmd_inspect(int argc, char *argv[])
+{
+	const struct cmd *c = lookup("inspect");
+	char when[32], buf[6 * PATHMAX + 8];
+	struct store s;
+	struct meta m;
+	struct tm tm;
+	int i = noopts(c, argc, argv);
+
+	if (argc - i != 1)
+		cmdusage(c);
+	if (store_name(argv[i]) < 0 || store_open(&s, root, 0) < 0)
+		return 1;
+	if (s.imgfd < 0 || store_meta(&s, argv[i], &m) < 0) {
+		weprintf(errno == ENOENT || s.imgfd < 0 ? "%s: no such image" : "%s:", argv[i]);
+		store_close(&s);
+		return 1;
+	}
+	gmtime_r(&m.created, &tm);
+	strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", &tm);
+	*pf_jstr(buf, m.name) = '\0';
+	printf("{\n  \"Name\": %s,\n", buf);
+	*pf_jstr(buf, m.source) = '\0';
+	printf("  \"Source\": %s,\n  \"Digest\": \"%s\",\n", buf, m.digest);
+	printf("  \"Created\": \"%s\",\n  \"Size\": %llu,\n  \"Config\": {\n", when,
+	       (unsigned long long)m.size);
+	*pf_jstr(buf, m.user) = '\0';
+	printf("    \"User\": %s", buf);
+	*pf_jstr(buf, m.workdir) = '\0';
+	printf(",\n    \"WorkingDir\": %s", buf);
+	jlist("Env", m.env, 0, 0);
+	jlist("Entrypoint", m.entrypoint, 0, 0);
+	jlist("Cmd", m.cmd, 0, 0);
+	jlist("Labels", m.label, 1, 1);
+	jlist("ExposedPorts", m.expose, 1, 0);
+	printf("\n  }\n}\n");
+	meta_free(&m);
+	store_close(&s);
+	return 0;
+}
+
+static int
 cmd_sha256(int argc, char *argv[])
 {
 	const struct cmd *c = lookup("sha256");
@@ -449,38 +591,19 @@ cmd_rmi(int argc, char *argv[])
 	return ret;
 }
 
-/* push appends a copy of v to the NULL-terminated list *l of *n */
-static void
-push(char ***l, size_t *n, const char *v)
+static int
+cmd_prune(int argc, char *argv[])
 {
-	*l = erealloc(*l, (*n + 2) * sizeof(**l));
-	(*l)[(*n)++] = estrdup(v);
-	(*l)[*n] = NULL;
-}
+	struct store s;
+	int ret;
 
-/* setenv in a NULL-terminated list: replace KEY=, or append */
-static void
-putenvin(char ***env, size_t *n, const char *kv)
-{
-	size_t i, k = strcspn(kv, "=");
-
-	for (i = 0; i < *n; i++)
-		if (!strncmp((*env)[i], kv, k) && (*env)[i][k] == '=') {
-			free((*env)[i]);
-			(*env)[i] = estrdup(kv);
-			return;
-		}
-	push(env, n, kv);
-}
-
-static void
-freelist(char **v)
-{
-	char **p;
-
-	for (p = v; p && *p; p++)
-		free(*p);
-	free(v);
+	if (noopts(lookup("prune"), argc, argv) != argc)
+		cmdusage(lookup("prune"));
+	if (store_open(&s, root, 1) < 0)
+		return 1;
+	ret = store_prune(&s);
+	store_close(&s);
+	return ret < 0;
 }
 
 /* command line: entrypoint, then args or the image's cmd, as Docker */
@@ -488,21 +611,20 @@ static char **
 mkargv(const struct meta *m, const char *entry, char **args, int nargs)
 {
 	char **argv = NULL, **src;
-	size_t n = 0;
 	int i;
 
 	if (entry)
-		push(&argv, &n, entry);
+		vpush(&argv, entry);
 	for (src = entry ? NULL : m->entrypoint; src && *src; src++)
-		push(&argv, &n, *src);
+		vpush(&argv, *src);
 	for (i = 0; i < nargs; i++)
-		push(&argv, &n, args[i]);
+		vpush(&argv, args[i]);
 	/* --entrypoint drops the image's cmd, as Docker */
 	for (src = nargs || entry ? NULL : m->cmd; src && *src; src++)
-		push(&argv, &n, *src);
+		vpush(&argv, *src);
 	/* an imported rootfs has no command: a shell, as Docker's alpine */
-	if (n == 0)
-		push(&argv, &n, "/bin/sh");
+	if (!argv)
+		vpush(&argv, "/bin/sh");
 	return argv;
 }
 
@@ -539,14 +661,14 @@ bad:
 static int
 fetchknown(struct store *s, const char *name, const char *ref)
 {
-	const char *url, *sha;
+	const char *url, *sha, *sums;
 	char want[80];
 	struct ref r2;
 	int r;
 
 	if (s->imgfd >= 0 && faccessat(s->imgfd, name, F_OK, AT_SYMLINK_NOFOLLOW) == 0)
 		return 0;
-	if ((r = known_find(name, &url, &sha)) < 0)
+	if ((r = known_find(name, &url, &sha, &sums)) < 0)
 		return r;
 	/* a known name for a registry image, or a reference: pull it.  A
 	 * bare name (no tag, host or digest) is a store name only: it is
@@ -562,11 +684,13 @@ fetchknown(struct store *s, const char *name, const char *ref)
 	if (!r)
 		return 0;
 	weprintf("%s: not in the store; fetching %s", name, url);
-	snprintf(want, sizeof(want), "sha256:%s", sha);
+	snprintf(want, sizeof(want), "sha256:%s", sha ? sha : "");
+	if (!sha && known_sum(sums, url, want) < 0)
+		return -1;
 	store_close(s);
 	if (store_open(s, root, 1) < 0)
 		return -1;
-	return store_fetch(s, name, url, want, NULL, 0);
+	return fetchimage(s, name, url, want, NULL, 0);
 }
 
 static int
@@ -588,23 +712,15 @@ cmd_run(int argc, char *argv[])
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	/* Docker's default set: 0xa80425fb */
-	static const char *defcaps[] = {
-		"CHOWN", "DAC_OVERRIDE", "FSETID", "FOWNER", "MKNOD", "NET_RAW",
-		"SETGID", "SETUID", "SETFCAP", "SETPCAP", "NET_BIND_SERVICE",
-		"SYS_CHROOT", "KILL", "AUDIT_WRITE",
-	};
 	const struct cmd *c = lookup("run");
-	char **env = NULL, **cli = NULL, host[16], home[PATHMAX], kv[PATHMAX + 8];
-	char name[NAMEMAX + 8];
-	unsigned char rnd[6];
-	const char *entry = NULL, *user = NULL, *val, *hostname = NULL;
+	char **cli = NULL, kv[PATHMAX + 8], name[NAMEMAX + 8];
+	const char *entry = NULL, *user = NULL, *val;
 	uint64_t add = 0, drop = 0, bit;
 	struct ctr ctr = { 0 };
 	struct ref ref;
 	struct store s;
 	struct meta m;
-	size_t nenv = 0, ncli = 0, i;
+	size_t ncli = 0, i;
 	int ch, imgfd, ret = 125;
 	char **p;
 
@@ -624,7 +740,7 @@ cmd_run(int argc, char *argv[])
 				exit(125);
 			break;
 		case 'u': user = optarg; break;
-		case 'H': hostname = optarg; break;
+		case 'H': ctr.hostname = optarg; break;
 		case 'R': ctr.readonly = 1; break;
 		case 'A': case 'D':
 			if (ns_cap(optarg, &bit) < 0)
@@ -641,11 +757,7 @@ cmd_run(int argc, char *argv[])
 		cmdusage(c);
 	if (ctr.workdir && ctr.workdir[0] != '/')
 		enprintf(125, "workdir %s: not an absolute path", ctr.workdir);
-	for (i = 0; i < LEN(defcaps); i++) {
-		ns_cap(defcaps[i], &bit);
-		ctr.caps |= bit;
-	}
-	ctr.caps = (ctr.caps | add) & ~drop;
+	ctr.caps = (CAPS_DEFAULT | add) & ~drop;
 	/* a registry reference has the name reg_name gives it, which is
 	 * known_name's for the NAME:TAG of known images */
 	if (reg_parse(argv[optind], &ref) || reg_name(&ref, name, sizeof(name)) < 0)
@@ -655,30 +767,9 @@ cmd_run(int argc, char *argv[])
 		goto out;
 	if ((imgfd = store_image(&s, ctr.image, &m)) < 0)
 		goto out;
-	if (ns_user(imgfd, user ? user : *m.user ? m.user : "0", &ctr.uid, &ctr.gid,
-	    home, sizeof(home)) < 0)
+	if (ns_prepare(&ctr, imgfd, &m, user) < 0)
 		goto close;
 	ctr.argv = mkargv(&m, entry, argv + optind + 1, argc - optind - 1);
-	if (!hostname) {
-		/* as Docker: a random id */
-		if (getentropy(rnd, sizeof(rnd)) < 0)
-			eprintf("getentropy:");
-		for (i = 0; i < sizeof(rnd); i++)
-			snprintf(host + 2 * i, 3, "%02x", rnd[i]);
-		hostname = host;
-	}
-	ctr.hostname = hostname;
-	if (!ctr.workdir)
-		ctr.workdir = *m.workdir ? m.workdir : "/";
-	putenvin(&env, &nenv, "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin");
-	snprintf(kv, sizeof(kv), "HOSTNAME=%s", hostname);
-	putenvin(&env, &nenv, kv);
-	snprintf(kv, sizeof(kv), "HOME=%s", home);
-	putenvin(&env, &nenv, kv);
-	if (ctr.tty)
-		putenvin(&env, &nenv, "TERM=xterm");
-	for (p = m.env; p && *p; p++)
-		putenvin(&env, &nenv, *p);
 	for (p = cli; p && *p; p++) {
 		/* -e NAME alone passes the host's value, as Docker */
 		if (!strchr(*p, '=') && (val = getenv(*p)))
@@ -687,12 +778,11 @@ cmd_run(int argc, char *argv[])
 			continue;
 		else
 			snprintf(kv, sizeof(kv), "%s", *p);
-		putenvin(&env, &nenv, kv);
+		vsetenv(&ctr.env, kv);
 	}
-	ctr.env = env;
 	ret = ns_run(&s, &ctr, imgfd);
-	freelist(ctr.argv);
-	freelist(env);
+	vfree(ctr.argv);
+	vfree(ctr.env);
 close:
 	close(imgfd);
 	meta_free(&m);

@@ -61,6 +61,15 @@ int rmtree(int dirfd, const char *name);
  */
 char *fmtsize(char *buf, size_t len, uint64_t n);
 
+/*
+ * Lists of strings ending in NULL, NULL being the empty one.  vpush
+ * appends a copy of s; vsetenv sets "KEY=value" in an environment,
+ * replacing KEY's entry or appending; vfree frees a list.
+ */
+void vpush(char ***v, const char *s);
+void vsetenv(char ***env, const char *kv);
+void vfree(char **v);
+
 /* root.c */
 /*
  * root_open opens path below the directory rootfd with open(2) flags,
@@ -137,16 +146,26 @@ void gz_close(struct gz *g);
 int tar_extract(int rootfd, struct reader in, int flags, uint64_t *bytes);
 
 /* known.c */
+#define SUMSMAX		(1 << 20)	/* a SHA256SUMS file read */
+
 /*
  * known_name writes the store name of an image reference into name (len
  * bytes): NAME:TAG becomes NAME-TAG.  known_find looks a store name up in
- * the known images for this architecture: 1 with its *url and *sha256
- * (hex), or with *url a registry reference to pull (not http_isurl) and
- * *sha256 NULL; 0 if it is not known, or -1 after saying why a known one
- * cannot be fetched.
+ * the known images for this architecture: 1 with its *url and either its
+ * pinned *sha256 (hex) or the URL of the *sums file published beside it
+ * (the other NULL), or with *url a registry reference to pull (not
+ * http_isurl) and both NULL; 0 if it is not known, or -1 after saying why
+ * a known one cannot be fetched.
  */
 void known_name(const char *ref, char *name, size_t len);
-int known_find(const char *name, const char **url, const char **sha256);
+int known_find(const char *name, const char **url, const char **sha256, const char **sums);
+
+/*
+ * known_sum fetches the sha256sum-style file at sums and writes the
+ * "sha256:HEX" it gives for url's file name into want (72 bytes): 0, or
+ * -1 (reported).
+ */
+int known_sum(const char *sums, const char *url, char *want);
 
 /* ns.c */
 struct vol {
@@ -164,9 +183,12 @@ struct ctr {
 	int nvol;
 	uint64_t caps;			/* capabilities the command keeps */
 	int tty, interactive, readonly;
+	const char *dir;		/* the store directory of image: NULL, images/; or cache/ */
+	struct work *work;		/* a build step's: its upper layer goes on disk there */
 };
 
 struct store;
+struct meta;
 
 /*
  * ns_run runs c in new PID, mount, UTS, IPC and cgroup namespaces on an
@@ -176,6 +198,20 @@ struct store;
  * 125 if the container could not be set up; every failure is reported.
  */
 int ns_run(struct store *s, struct ctr *c, int imgfd);
+
+/*
+ * ns_prepare fills in c what the image (its directory imgfd, metadata m)
+ * decides: the user (user, else m's, else root) and its home, the working
+ * directory unless set, a random host name unless set, and the
+ * environment: PATH, HOSTNAME, HOME (TERM with a tty), then m's env.  It
+ * returns 0, or -1 (reported).
+ */
+int ns_prepare(struct ctr *c, int imgfd, const struct meta *m, const char *user);
+
+/* Docker's default capabilities: CHOWN DAC_OVERRIDE FOWNER FSETID KILL
+ * SETGID SETUID SETPCAP NET_BIND_SERVICE NET_RAW SYS_CHROOT MKNOD
+ * AUDIT_WRITE SETFCAP */
+#define CAPS_DEFAULT	0xa80425fbULL
 
 /*
  * ns_cap sets *bits to the capability name ("NET_ADMIN", "CAP_CHOWN",
@@ -257,10 +293,30 @@ int pf_load(const char *path, struct piecefile *out);
 char *pf_fmt(const struct pfstep *st);
 void pf_free(struct piecefile *pf);
 
+/* pf_jstr writes s as a JSON string at o, needing 6 bytes a byte of s and
+ * 2 more, and returns the end */
+char *pf_jstr(char *o, const char *s);
+
+/* build.c */
+struct bopts {
+	const char *name;		/* the image's, or NULL: after its FROM */
+	const char *file;		/* the Piecefile, or NULL: DIR/Piecefile */
+	const char *dir;		/* the build directory COPY reads */
+	const char *cafile;		/* for https downloads, or NULL */
+	int nocache;			/* run every step, whatever the cache has */
+};
+
+/*
+ * build builds the Piecefile of o into an image in store s (opened for
+ * writing), printing a line a step and streaming what RUN steps print.
+ * It returns 0, or -1 (reported) with the store's images as they were.
+ */
+int build(struct store *s, const struct bopts *o);
+
 /* store.c */
 struct store {
 	const char *root;
-	int fd, imgfd, tmpfd, lockfd;
+	int fd, imgfd, tmpfd, cachefd, lockfd;
 };
 
 struct meta {
@@ -309,14 +365,15 @@ int store_import(struct store *s, const char *name, struct reader in,
                  const char *source, const char *want);
 
 /*
- * store_fetch imports the image at url as name, as store_import does.
- * With want, blobs/sha256/HEX is used if the store has it; else what is
- * downloaded is kept there once it matched.  cafile and flags go to
- * http_open.  The source recorded is url without credentials.  It returns
- * 0, or -1 (reported) with nothing stored.
+ * store_fetch unpacks the image at url into the work tree w, filling m's
+ * source (url without credentials), digest and size.  With want
+ * ("sha256:HEX"), the file's digest must match it, and blobs/sha256/HEX is
+ * used if the store has it; else what is downloaded is kept there once it
+ * matched.  cafile and flags go to http_open.  It returns 0, or -1
+ * (reported) with w to be aborted.
  */
-int store_fetch(struct store *s, const char *name, const char *url, const char *want,
-                const char *cafile, int flags);
+int store_fetch(struct store *s, struct work *w, const char *url, const char *want,
+                const char *cafile, int flags, struct meta *m);
 
 /*
  * store_begin makes a fresh work tree with an empty rootfs/ for image
@@ -328,6 +385,22 @@ int store_fetch(struct store *s, const char *name, const char *url, const char *
 int store_begin(struct store *s, const char *name, struct work *w);
 int store_commit(struct store *s, struct work *w, const char *name, struct meta *m);
 void store_abort(struct store *s, struct work *w);
+
+/*
+ * The build cache: a tree for each build step that changed one, named by
+ * the step's key (hex).  store_step opens cache/HEX as store_image opens
+ * an image: its fd, or -1 with errno ENOENT if there is none (unreported)
+ * or after reporting another error.  store_commitstep commits w as
+ * cache/HEX as store_commit does.
+ */
+int store_step(struct store *s, const char *hex, struct meta *m);
+int store_commitstep(struct store *s, struct work *w, const char *hex, struct meta *m);
+
+/*
+ * store_prune empties the build cache, saying how many steps it removed;
+ * a tree a build is using goes once it is done.  0, or -1 (reported).
+ */
+int store_prune(struct store *s);
 
 /*
  * store_blob opens the cached blobs/sha256/HEX read-only: an fd, or -1

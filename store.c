@@ -6,6 +6,7 @@
  *	images/NAME/rootfs/	an image's tree
  *	images/NAME/meta	its metadata, "key value" lines (pieces.1)
  *	tmp/NAME.PID.N/		work trees, each flock(2)ed by its writer
+ *	cache/HEX/{rootfs,meta}	build steps' trees, by the step's key
  *	blobs/sha256/HEX	files downloaded by import URL NAME sha256:HEX,
  *				by digest: the cache a second such import reads
  *
@@ -165,7 +166,7 @@ int
 store_open(struct store *s, const char *root, int write)
 {
 	memset(s, 0, sizeof(*s));
-	s->fd = s->imgfd = s->tmpfd = s->lockfd = -1;
+	s->fd = s->imgfd = s->tmpfd = s->cachefd = s->lockfd = -1;
 	s->root = root;
 	if (write && mkdir(root, 0700) < 0 && errno != EEXIST)
 		goto fail;
@@ -176,7 +177,8 @@ store_open(struct store *s, const char *root, int write)
 	}
 	if (!write && faccessat(s->fd, "images", F_OK, 0) < 0 && errno == ENOENT)
 		return 0;
-	if ((s->imgfd = subdir(s, "images")) < 0 || (s->tmpfd = subdir(s, "tmp")) < 0)
+	if ((s->imgfd = subdir(s, "images")) < 0 || (s->tmpfd = subdir(s, "tmp")) < 0 ||
+	    (s->cachefd = subdir(s, "cache")) < 0)
 		goto fail;
 	if ((s->lockfd = openat(s->fd, "lock", O_RDWR | O_CREAT | O_CLOEXEC, 0600)) < 0)
 		goto fail;
@@ -197,7 +199,7 @@ out:
 void
 store_close(struct store *s)
 {
-	int *fds[] = { &s->fd, &s->imgfd, &s->tmpfd, &s->lockfd };
+	int *fds[] = { &s->fd, &s->imgfd, &s->tmpfd, &s->cachefd, &s->lockfd };
 	size_t i;
 
 	for (i = 0; i < LEN(fds); i++) {
@@ -326,34 +328,20 @@ unescape(char *s)
 	*d = '\0';
 }
 
-static void
-append(char ***v, const char *s)
-{
-	size_t n = 0;
-
-	while (*v && (*v)[n])
-		n++;
-	*v = erealloc(*v, (n + 2) * sizeof(**v));
-	(*v)[n] = estrdup(s);
-	(*v)[n + 1] = NULL;
-}
-
 void
 meta_free(struct meta *m)
 {
-	char **p;
 	size_t i;
 
 	for (i = 0; i < LEN(listkey); i++) {
-		for (p = *listof(m, i); p && *p; p++)
-			free(*p);
-		free(*listof(m, i));
+		vfree(*listof(m, i));
 		*listof(m, i) = NULL;
 	}
 }
 
-int
-store_meta(struct store *s, const char *name, struct meta *m)
+/* readmeta reads the metadata of dirfd/name: 0, or -1 with errno set */
+static int
+readmeta(int dirfd, const char *name, struct meta *m)
 {
 	char buf[METAMAX], path[NAMEMAX + 8], *line, *val, *save;
 	ssize_t n;
@@ -363,7 +351,7 @@ store_meta(struct store *s, const char *name, struct meta *m)
 	memset(m, 0, sizeof(*m));
 	snprintf(m->name, sizeof(m->name), "%s", name);
 	snprintf(path, sizeof(path), "%s/meta", name);
-	if ((fd = openat(s->imgfd, path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)) < 0)
+	if ((fd = openat(dirfd, path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)) < 0)
 		return -1;
 	n = readall(fd, buf, sizeof(buf) - 1);
 	close(fd);
@@ -392,18 +380,26 @@ store_meta(struct store *s, const char *name, struct meta *m)
 		else
 			for (i = 0; i < LEN(listkey); i++)
 				if (!strcmp(line, listkey[i]))
-					append(listof(m, i), val);
+					vpush(listof(m, i), val);
 	}
 	return 0;
 }
 
+int
+store_meta(struct store *s, const char *name, struct meta *m)
+{
+	return readmeta(s->imgfd, name, m);
+}
+
 /*
- * commit renames the work tree into images/name, swapping out an image of
- * that name and removing it after.  Kernels without renameat2 get two
- * renames: a reader may then find the name missing for a moment.
+ * commit renames the work tree into dir/name (dirfd: images/ or cache/),
+ * swapping out a tree of that name and removing it after.  Kernels without
+ * renameat2 get two renames: a reader may then find the name missing for a
+ * moment.
  */
 static int
-commit(struct store *s, int wfd, const char *work, const char *name)
+commit(struct store *s, int wfd, const char *work, int dirfd, const char *dir,
+       const char *name)
 {
 	char old[NAMEMAX + 40];
 	int r, swapped = 0, ofd = -1;
@@ -415,20 +411,20 @@ commit(struct store *s, int wfd, const char *work, const char *name)
 	}
 	if (lock(s) < 0)
 		return -1;
-	r = sys_renameat2(s->tmpfd, work, s->imgfd, name, RENAME_NOREPLACE);
+	r = sys_renameat2(s->tmpfd, work, dirfd, name, RENAME_NOREPLACE);
 	if (r < 0 && errno == EEXIST) {
-		r = sys_renameat2(s->tmpfd, work, s->imgfd, name, RENAME_EXCHANGE);
+		r = sys_renameat2(s->tmpfd, work, dirfd, name, RENAME_EXCHANGE);
 		swapped = r == 0;
 	}
 	if (r < 0 && (errno == ENOSYS || errno == EINVAL)) {
 		snprintf(old, sizeof(old), "%s.old", work);
-		if ((r = renameat(s->imgfd, name, s->tmpfd, old)) == 0 || errno == ENOENT)
-			r = renameat(s->tmpfd, work, s->imgfd, name);
+		if ((r = renameat(dirfd, name, s->tmpfd, old)) == 0 || errno == ENOENT)
+			r = renameat(s->tmpfd, work, dirfd, name);
 		work = old;
 		swapped = 1;
 	}
 	if (r < 0)
-		weprintf("%s/images/%s: rename:", s->root, name);
+		weprintf("%s/%s/%s: rename:", s->root, dir, name);
 	/* out of tmp/, the tree needs no lock; a later writer swapping it
 	 * out must be able to claim it */
 	if (r == 0)
@@ -441,8 +437,8 @@ commit(struct store *s, int wfd, const char *work, const char *name)
 			weprintf("%s/tmp/%s: remove:", s->root, work);
 		close(ofd);
 	}
-	if (r == 0 && fsync(s->imgfd) < 0)
-		weprintf("%s/images: fsync:", s->root);
+	if (r == 0 && fsync(dirfd) < 0)
+		weprintf("%s/%s: fsync:", s->root, dir);
 	return r;
 }
 
@@ -482,8 +478,10 @@ store_abort(struct store *s, struct work *w)
 	w->fd = w->rootfd = -1;
 }
 
-int
-store_commit(struct store *s, struct work *w, const char *name, struct meta *m)
+/* finish writes m into w and commits it as dir/name */
+static int
+finish(struct store *s, struct work *w, int dirfd, const char *dir, const char *name,
+       struct meta *m)
 {
 	if (!m->created)
 		m->created = time(NULL);
@@ -492,7 +490,7 @@ store_commit(struct store *s, struct work *w, const char *name, struct meta *m)
 		store_abort(s, w);
 		return -1;
 	}
-	if (commit(s, w->fd, w->name, name) < 0) {
+	if (commit(s, w->fd, w->name, dirfd, dir, name) < 0) {
 		store_abort(s, w);
 		return -1;
 	}
@@ -502,100 +500,138 @@ store_commit(struct store *s, struct work *w, const char *name, struct meta *m)
 	return 0;
 }
 
+int
+store_commit(struct store *s, struct work *w, const char *name, struct meta *m)
+{
+	return finish(s, w, s->imgfd, "images", name, m);
+}
+
+int
+store_commitstep(struct store *s, struct work *w, const char *hex, struct meta *m)
+{
+	return finish(s, w, s->cachefd, "cache", hex, m);
+}
+
 /*
- * import is store_import; with cache, the stream is also written to a
- * blob in the work tree that joins the cache once it matched want
+ * import unpacks the stream in into w for store_import, filling m; with
+ * cache, the stream is also written to a blob in w that joins the cache
+ * once it matched want
  */
 static int
-import(struct store *s, const char *name, struct reader in, const char *source,
-       const char *want, int cache)
+import(struct store *s, struct work *w, struct reader in, const char *source,
+       const char *want, int cache, struct meta *m)
 {
 	char hex[65];
 	unsigned char sum[32];
 	struct hashin h = { 0 };
-	struct meta m = { 0 };
-	struct work w;
-	struct gz *g = NULL;
-	int i;
+	struct gz *g;
+	int i, ret = -1;
 
 	h.blob = -1;
-	if (store_begin(s, name, &w) < 0)
-		return -1;
-	if (cache && (h.blob = openat(w.fd, "blob", O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC,
+	if (cache && (h.blob = openat(w->fd, "blob", O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC,
 	    0644)) < 0) {
-		weprintf("%s/tmp/%s/blob:", s->root, w.name);
-		goto fail;
+		weprintf("%s/tmp/%s/blob:", s->root, w->name);
+		return -1;
 	}
 	h.in = in;
 	sha256_init(&h.sha);
 	if (!(g = gz_open((struct reader){ hashread, &h })) ||
-	    tar_extract(w.rootfd, (struct reader){ gz_reader, g }, 0, &m.size) < 0)
-		goto fail;
-	gz_close(g);
-	g = NULL;
+	    tar_extract(w->rootfd, (struct reader){ gz_reader, g }, 0, &m->size) < 0)
+		goto out;
 	sha256_out(&h.sha, sum);
 	for (i = 0; i < 32; i++)
 		snprintf(hex + 2 * i, 3, "%02x", sum[i]);
 	if (want && strcmp(want + 7, hex)) {
 		weprintf("%s: sha256 mismatch: got sha256:%s, want %s", source, hex, want);
-		goto fail;
+		goto out;
 	}
-	snprintf(m.digest, sizeof(m.digest), "sha256:%s", hex);
-	snprintf(m.source, sizeof(m.source), "%s", source);
+	snprintf(m->digest, sizeof(m->digest), "sha256:%s", hex);
+	snprintf(m->source, sizeof(m->source), "%s", source);
 	if (h.blob >= 0) {
 		i = close(h.blob);
 		h.blob = -1;
 		if (i < 0) {
-			weprintf("%s/tmp/%s/blob:", s->root, w.name);
-			goto fail;
+			weprintf("%s/tmp/%s/blob:", s->root, w->name);
+			goto out;
 		}
-		store_keep(s, &w, "blob", hex);
+		store_keep(s, w, "blob", hex);
 	}
-	return store_commit(s, &w, name, &m);
-fail:
+	ret = 0;
+out:
 	gz_close(g);
 	if (h.blob >= 0)
 		close(h.blob);
-	store_abort(s, &w);
+	return ret;
+}
+
+/*
+ * use opens the tree dir/name for use, reading its metadata into m: its
+ * fd, or -1 with errno set (reported unless ENOENT)
+ */
+static int
+use(struct store *s, int dirfd, const char *dir, const char *name, struct meta *m)
+{
+	int fd;
+
+	if ((fd = openat(dirfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)) < 0) {
+		if (errno != ENOENT)
+			weprintf("%s/%s/%s:", s->root, dir, name);
+		return -1;
+	}
+	/* a shared lock: an import swapping this tree out leaves the old
+	 * one in tmp/ until the last user is gone (claim fails) */
+	while (flock(fd, LOCK_SH) < 0)
+		if (errno != EINTR) {
+			weprintf("%s/%s/%s: flock:", s->root, dir, name);
+			goto fail;
+		}
+	if (readmeta(dirfd, name, m) < 0) {
+		weprintf("%s/%s/%s/meta:", s->root, dir, name);
+		goto fail;
+	}
+	return fd;
+fail:
+	close(fd);
+	errno = EIO;
 	return -1;
 }
 
 int
 store_image(struct store *s, const char *name, struct meta *m)
 {
-	int fd;
+	int fd = -1;
 
 	if (store_name(name) < 0)
 		return -1;
-	if (s->imgfd < 0 ||
-	    (fd = openat(s->imgfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)) < 0) {
-		if (s->imgfd < 0 || errno == ENOENT)
-			weprintf("%s: no such image", name);
-		else
-			weprintf("%s/images/%s:", s->root, name);
-		return -1;
-	}
-	/* a shared lock: an import swapping this image out leaves the old
-	 * tree in tmp/ until the last user is gone (claim fails) */
-	while (flock(fd, LOCK_SH) < 0)
-		if (errno != EINTR) {
-			weprintf("%s/images/%s: flock:", s->root, name);
-			close(fd);
-			return -1;
-		}
-	if (store_meta(s, name, m) < 0) {
-		weprintf("%s/images/%s/meta:", s->root, name);
-		close(fd);
-		return -1;
-	}
+	errno = ENOENT;
+	if ((s->imgfd < 0 || (fd = use(s, s->imgfd, "images", name, m)) < 0) &&
+	    errno == ENOENT)
+		weprintf("%s: no such image", name);
 	return fd;
+}
+
+int
+store_step(struct store *s, const char *hex, struct meta *m)
+{
+	if (s->cachefd < 0)
+		return errno = ENOENT, -1;
+	return use(s, s->cachefd, "cache", hex, m);
 }
 
 int
 store_import(struct store *s, const char *name, struct reader in,
              const char *source, const char *want)
 {
-	return import(s, name, in, source, want, 0);
+	struct meta m = { 0 };
+	struct work w;
+
+	if (store_begin(s, name, &w) < 0)
+		return -1;
+	if (import(s, &w, in, source, want, 0, &m) < 0) {
+		store_abort(s, &w);
+		return -1;
+	}
+	return store_commit(s, &w, name, &m);
 }
 
 static int
@@ -642,28 +678,64 @@ store_list(struct store *s)
 	return 0;
 }
 
-int
-store_remove(struct store *s, const char *name)
+/*
+ * discard moves dirfd/name into tmp/ and removes it there, unless a user's
+ * shared lock keeps it for a later sweep: 0, or -1 with errno set
+ */
+static int
+discard(struct store *s, int dirfd, const char *name)
 {
-	char work[NAMEMAX + 32];
+	char work[NAMEMAX + 80];
 	static unsigned n;
 	int r, fd = -1;
 
-	if (store_name(name) < 0 || lock(s) < 0)
+	if (lock(s) < 0)
 		return -1;
 	snprintf(work, sizeof(work), "%s.rm.%ld.%u", name, (long)getpid(), n++);
-	if ((r = renameat(s->imgfd, name, s->tmpfd, work)) < 0)
-		weprintf(errno == ENOENT ? "%s: no such image" : "%s: remove:", name);
-	else
+	if ((r = renameat(dirfd, name, s->tmpfd, work)) == 0)
 		fd = claim(s, work);
 	unlock(s);
-	/* a tree a container still uses (its shared lock) waits in tmp/ for
-	 * a later sweep */
 	if (fd >= 0 && rmtree(s->tmpfd, work) < 0 && errno != ENOENT)
 		weprintf("%s/tmp/%s: remove:", s->root, work);
 	if (fd >= 0)
 		close(fd);
 	return r;
+}
+
+int
+store_remove(struct store *s, const char *name)
+{
+	if (store_name(name) < 0)
+		return -1;
+	if (discard(s, s->imgfd, name) < 0) {
+		weprintf(errno == ENOENT ? "%s: no such image" : "%s: remove:", name);
+		return -1;
+	}
+	return 0;
+}
+
+int
+store_prune(struct store *s)
+{
+	struct dirent *de;
+	DIR *d;
+	int n = 0, ret = 0;
+
+	if (!(d = list(s, s->cachefd, "cache")))
+		return -1;
+	while ((de = readdir(d))) {
+		if (de->d_name[0] == '.')
+			continue;
+		if (discard(s, s->cachefd, de->d_name) == 0)
+			n++;
+		else if (errno != ENOENT) {
+			weprintf("%s/cache/%s: remove:", s->root, de->d_name);
+			ret = -1;
+		}
+	}
+	closedir(d);
+	printf("removed %d build step%s\n", n, n == 1 ? "" : "s");
+	return ret;
 }
 
 /* blobdir opens blobs/sha256, creating it with create */
@@ -728,18 +800,19 @@ nocreds(char *buf, size_t len, const char *url)
 }
 
 int
-store_fetch(struct store *s, const char *name, const char *url, const char *want,
-            const char *cafile, int flags)
+store_fetch(struct store *s, struct work *w, const char *url, const char *want,
+            const char *cafile, int flags, struct meta *m)
 {
 	char src[PATHMAX], blob[PATHMAX];
 	struct fdin in = { -1, blob };
 	struct http *h;
+	struct stat st;
 	int bfd, ret;
 
 	nocreds(src, sizeof(src), url);
 	if (want && (in.fd = store_blob(s, want + 7)) >= 0) {
 		snprintf(blob, sizeof(blob), "%s/blobs/sha256/%s", s->root, want + 7);
-		ret = import(s, name, (struct reader){ fd_read, &in }, src, want, 0);
+		ret = import(s, w, (struct reader){ fd_read, &in }, src, want, 0, m);
 		close(in.fd);
 		/* a cached blob that fails its digest is dropped, not kept */
 		if (ret < 0 && (bfd = blobdir(s, 0)) >= 0) {
@@ -749,9 +822,23 @@ store_fetch(struct store *s, const char *name, const char *url, const char *want
 		}
 		return ret;
 	}
+	if (!strncmp(url, "file://", 7)) {
+		/* a regular file only: not a fifo or a device to hang on */
+		in.name = url + 7;
+		if ((in.fd = open(url + 7, O_RDONLY | O_NONBLOCK | O_CLOEXEC)) < 0 ||
+		    fstat(in.fd, &st) < 0 || (!S_ISREG(st.st_mode) && (errno = EINVAL))) {
+			weprintf(errno == EINVAL ? "%s: not a regular file" : "%s:", url + 7);
+			if (in.fd >= 0)
+				close(in.fd);
+			return -1;
+		}
+		ret = import(s, w, (struct reader){ fd_read, &in }, src, want, 0, m);
+		close(in.fd);
+		return ret;
+	}
 	if (!(h = http_open(url, cafile, flags)))
 		return -1;
-	ret = import(s, name, (struct reader){ http_read, h }, src, want, want != NULL);
+	ret = import(s, w, (struct reader){ http_read, h }, src, want, want != NULL, m);
 	http_close(h);
 	return ret;
 }

@@ -233,3 +233,40 @@ fd_read(void *arg, void *buf, size_t n)
 		weprintf("%s: read:", in->name);
 	return r;
 }
+
+void
+vpush(char ***v, const char *s)
+{
+	size_t n = 0;
+
+	while (*v && (*v)[n])
+		n++;
+	*v = erealloc(*v, (n + 2) * sizeof(**v));
+	(*v)[n] = estrdup(s);
+	(*v)[n + 1] = NULL;
+}
+
+void
+vsetenv(char ***env, const char *kv)
+{
+	size_t k = strcspn(kv, "=");
+	char **p;
+
+	for (p = *env; p && *p; p++)
+		if (!strncmp(*p, kv, k) && (*p)[k] == '=') {
+			free(*p);
+			*p = estrdup(kv);
+			return;
+		}
+	vpush(env, kv);
+}
+
+void
+vfree(char **v)
+{
+	char **p;
+
+	for (p = v; p && *p; p++)
+		free(*p);
+	free(v);
+}

@@ -25,53 +25,24 @@ p() {
 	"$PIECES" -r "$S" "$@"
 }
 
-# a CA and a certificate for 127.0.0.1
-C=$T/ca
-mkdir -p "$C"
-openssl req -x509 -newkey rsa:2048 -nodes -keyout "$C/ca.key" -out "$C/ca.pem" -days 30 \
-	-subj "/CN=pieces test CA" -addext "basicConstraints=critical,CA:TRUE" \
-	-addext "keyUsage=critical,keyCertSign" >"$C/log" 2>&1
-openssl req -new -newkey rsa:2048 -nodes -keyout "$C/srv.key" -out "$C/srv.csr" \
-	-subj "/CN=127.0.0.1" >>"$C/log" 2>&1
-printf 'subjectAltName=IP:127.0.0.1\nbasicConstraints=CA:FALSE\n' >"$C/ext"
-ok "a CA and a server certificate" openssl x509 -req -in "$C/srv.csr" -CA "$C/ca.pem" \
-	-CAkey "$C/ca.key" -CAcreateserial -days 30 -extfile "$C/ext" -out "$C/srv.pem"
-
 # the server: the fixture at its official path; each request logged
 W=$T/www
 mkdir -p "$W/${OFFICIAL#https://dl-cdn.alpinelinux.org/}"
 rmdir "$W/${OFFICIAL#https://dl-cdn.alpinelinux.org/}"
 cp "$ALPINE" "$W/${OFFICIAL#https://dl-cdn.alpinelinux.org/}"
-cat >"$T/server.py" <<'EOF'
-import functools, http.server, ssl, sys
-cert, key, portfile, log, www = sys.argv[1:6]
-class H(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, fmt, *args):
-        with open(log, 'a') as f:
-            f.write(self.requestline + '\n')
-srv = http.server.ThreadingHTTPServer(('127.0.0.1', 0), functools.partial(H, directory=www))
-ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-ctx.load_cert_chain(cert, key)
-srv.socket = ctx.wrap_socket(srv.socket, server_side=True)
-with open(portfile, 'w') as f:
-    f.write(str(srv.server_address[1]))
-srv.serve_forever()
-EOF
-: >"$T/log"
-python3 "$T/server.py" "$C/srv.pem" "$C/srv.key" "$T/port" "$T/log" "$W" 2>"$T/server.err" &
-atexit "kill $!"
-i=0
-while [ ! -s "$T/port" ] && [ $i -lt 100 ]; do sleep 0.05; i=$((i + 1)); done
+if ! httpsd "$W"; then
+	skip "known images" "the https server did not start"
+	finish
+fi
 requests() {
 	grep -c '^GET ' "$T/log"
 }
-SSL_CERT_FILE=$C/ca.pem
-srv=https://127.0.0.1:$(cat "$T/port")
+srv=https://127.0.0.1:$PORT
 PIECES_MIRRORS="https://dl-cdn.alpinelinux.org=$srv https://registry.fedoraproject.org=$srv
 	https://registry-1.docker.io=$srv"
 PIECES_CONFIG=$T/config
 : >"$PIECES_CONFIG"
-export SSL_CERT_FILE PIECES_MIRRORS PIECES_CONFIG
+export PIECES_MIRRORS PIECES_CONFIG
 unset HTTPS_PROXY https_proxy
 
 run p run alpine-3.18 cat /etc/alpine-release

@@ -11,6 +11,7 @@
 #				pass if CMD exits STATUS and its stderr has PATTERN
 #	skip DESC REASON	a test that cannot run here, and why
 #	atexit CMD		run CMD (a string) when the script ends
+#	httpsd DIR		serve DIR over loopback HTTPS (see below)
 #	finish			print the totals and exit
 set -u
 : "${PIECES:?PIECES must name the binary under test}"
@@ -90,6 +91,51 @@ skip() {
 
 needroot() {
 	[ "$(id -u)" = 0 ]
+}
+
+# httpsd DIR: serve DIR over HTTPS on 127.0.0.1 with a CA made here,
+# each request line logged to $T/log; it sets PORT and exports
+# SSL_CERT_FILE so pieces trusts the CA, or returns 1 if it cannot.
+httpsd() {
+	_c=$T/ca
+	mkdir -p "$_c"
+	for _tool in openssl python3; do
+		command -v $_tool >/dev/null || return 1
+	done
+	openssl req -x509 -newkey rsa:2048 -nodes -keyout "$_c/ca.key" -out "$_c/ca.pem" \
+		-days 30 -subj "/CN=pieces test CA" -addext "basicConstraints=critical,CA:TRUE" \
+		-addext "keyUsage=critical,keyCertSign" >"$_c/log" 2>&1 &&
+	openssl req -new -newkey rsa:2048 -nodes -keyout "$_c/srv.key" -out "$_c/srv.csr" \
+		-subj "/CN=127.0.0.1" >>"$_c/log" 2>&1 &&
+	printf 'subjectAltName=IP:127.0.0.1\nbasicConstraints=CA:FALSE\n' >"$_c/ext" &&
+	openssl x509 -req -in "$_c/srv.csr" -CA "$_c/ca.pem" -CAkey "$_c/ca.key" \
+		-CAcreateserial -days 30 -extfile "$_c/ext" -out "$_c/srv.pem" >>"$_c/log" 2>&1 ||
+		return 1
+	cat >"$_c/server.py" <<'EOF'
+import functools, http.server, ssl, sys
+cert, key, portfile, log, www = sys.argv[1:6]
+class H(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, fmt, *args):
+        with open(log, 'a') as f:
+            f.write(self.requestline + '\n')
+srv = http.server.ThreadingHTTPServer(('127.0.0.1', 0), functools.partial(H, directory=www))
+ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+ctx.load_cert_chain(cert, key)
+srv.socket = ctx.wrap_socket(srv.socket, server_side=True)
+with open(portfile, 'w') as f:
+    f.write(str(srv.server_address[1]))
+srv.serve_forever()
+EOF
+	: >"$T/log"
+	python3 "$_c/server.py" "$_c/srv.pem" "$_c/srv.key" "$_c/port" "$T/log" "$1" \
+		2>"$_c/server.err" &
+	atexit "kill $!"
+	_i=0
+	while [ ! -s "$_c/port" ] && [ $_i -lt 100 ]; do sleep 0.05; _i=$((_i + 1)); done
+	[ -s "$_c/port" ] || return 1
+	PORT=$(cat "$_c/port")
+	SSL_CERT_FILE=$_c/ca.pem
+	export SSL_CERT_FILE
 }
 
 finish() {

@@ -1,0 +1,967 @@
+/* See LICENSE file for copyright and license details. */
+/*
+ * pieces build: a Piecefile's steps, each on the tree the step before it
+ * left, and the image its last step leaves.
+ *
+ * Every step has a key: the SHA-256 of the key before it, the step in
+ * canonical form (pf_fmt) and, for COPY, what it reads.  A step that
+ * changes the tree (the FROM, RUN, COPY) keeps its tree in the store's
+ * cache/ under its key, so a build that meets a key it has seen goes on
+ * from there without running anything; the other steps only change the
+ * image's configuration, which the chain of keys carries.  The image is
+ * committed under its name with the last key, so a rebuild that ends at
+ * the same key has nothing to do.
+ *
+ * Trees never change once committed, so a step's tree starts as a clone
+ * of its parent made of hard links (directories are made anew), and a
+ * step replaces a file by renaming another over it, never by writing into
+ * it.  RUN runs the command on an overlay of the parent with its upper
+ * layer on disk in the step's work tree; the upper layer is then moved
+ * onto the clone: its whiteouts remove, an opaque directory replaces,
+ * anything else is renamed into place without overlayfs's own xattrs.
+ */
+#include <sys/stat.h>
+#include <sys/xattr.h>
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "pieces.h"
+
+#define DEPTHMAX	512		/* directories deep a tree may be walked */
+#define XLISTMAX	(64 << 10)	/* a file's list of xattr names */
+#define XVALMAX		(64 << 10)	/* one xattr's value */
+
+struct build {
+	struct store *s;
+	const struct bopts *o;
+	char ctx[PATH_MAX];		/* the build directory, resolved */
+	struct sha256 sha;		/* of the step being keyed */
+	char key[65];			/* the chain so far */
+	const char *dir;		/* the tree: images/ or cache/ */
+	char tree[NAMEMAX + 72];	/* its name there */
+	int treefd;			/* its directory, shared-locked */
+	struct meta m;			/* the image's configuration so far */
+	int cmdset;			/* CMD given by this Piecefile */
+	int step, nstep;
+};
+
+static char *
+hexof(const unsigned char *sum, char *hex)
+{
+	int i;
+
+	for (i = 0; i < 32; i++)
+		snprintf(hex + 2 * i, 3, "%02x", sum[i]);
+	return hex;
+}
+
+/* keyed starts the next key from the chain and the step's text */
+static void
+keyed(struct build *b, const char *text)
+{
+	sha256_init(&b->sha);
+	sha256_update(&b->sha, b->key, strlen(b->key));
+	sha256_update(&b->sha, "\n", 1);
+	sha256_update(&b->sha, text, strlen(text) + 1);
+}
+
+static void
+rekey(struct build *b)
+{
+	unsigned char sum[32];
+
+	sha256_out(&b->sha, sum);
+	hexof(sum, b->key);
+}
+
+/* use makes dir/name the current tree, fd already opened and locked */
+static void
+use(struct build *b, const char *dir, const char *name, int fd)
+{
+	if (b->treefd >= 0)
+		close(b->treefd);
+	b->dir = dir;
+	snprintf(b->tree, sizeof(b->tree), "%s", name);
+	b->treefd = fd;
+}
+
+/* a cached step's tree: 1 if it is there (now the current tree), 0 if not */
+static int
+cached(struct build *b)
+{
+	struct meta m;
+	int fd;
+
+	if (b->o->nocache || (fd = store_step(b->s, b->key, &m)) < 0)
+		return 0;
+	meta_free(&m);
+	use(b, "cache", b->key, fd);
+	return 1;
+}
+
+/* done commits w as the current step's tree and makes it the current one */
+static int
+done(struct build *b, struct work *w, const char *what)
+{
+	struct meta m = { 0 };
+	int fd;
+
+	snprintf(m.source, sizeof(m.source), "%s", what);
+	snprintf(m.digest, sizeof(m.digest), "sha256:%s", b->key);
+	if (store_commitstep(b->s, w, b->key, &m) < 0 ||
+	    (fd = store_step(b->s, b->key, &m)) < 0)
+		return -1;
+	meta_free(&m);
+	use(b, "cache", b->key, fd);
+	return 0;
+}
+
+/* at is the path of name in directory fd, for the *xattr calls that
+ * have no *at() form */
+static char *
+at(char *buf, size_t len, int fd, const char *name)
+{
+	snprintf(buf, len, "/proc/self/fd/%d/%s", fd, name);
+	return buf;
+}
+
+static int
+ovlxattr(const char *name)
+{
+	return !strncmp(name, "trusted.overlay.", 16);
+}
+
+/*
+ * xattrs makes the xattrs of dst (a name in directory dfd) those of src
+ * (in sfd) but overlayfs's own, or with no sfd only drops overlayfs's
+ */
+static int
+xattrs(int sfd, const char *src, int dfd, const char *dst)
+{
+	static char list[XLISTMAX], val[XVALMAX];
+	char sp[64 + NAME_MAX], dp[64 + NAME_MAX], *k;
+	ssize_t n, v;
+
+	at(dp, sizeof(dp), dfd, dst);
+	if ((n = llistxattr(dp, list, sizeof(list))) < 0)
+		return errno == ENOTSUP ? 0 : -1;
+	for (k = list; k < list + n; k += strlen(k) + 1)
+		if ((sfd < 0 ? ovlxattr(k) : 1) && lremovexattr(dp, k) < 0)
+			return -1;
+	if (sfd < 0)
+		return 0;
+	at(sp, sizeof(sp), sfd, src);
+	if ((n = llistxattr(sp, list, sizeof(list))) < 0)
+		return errno == ENOTSUP ? 0 : -1;
+	for (k = list; k < list + n; k += strlen(k) + 1) {
+		if (ovlxattr(k))
+			continue;
+		if ((v = lgetxattr(sp, k, val, sizeof(val))) < 0 ||
+		    lsetxattr(dp, k, val, v, 0) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+/* dirmeta gives directory dst in dfd the owner, mode, xattrs and times of st */
+static int
+dirmeta(int sfd, const char *src, int dfd, const char *dst, const struct stat *st)
+{
+	struct timespec t[2] = { st->st_atim, st->st_mtim };
+
+	if (fchownat(dfd, dst, st->st_uid, st->st_gid, AT_SYMLINK_NOFOLLOW) < 0 ||
+	    fchmodat(dfd, dst, st->st_mode & 07777, 0) < 0 ||
+	    (sfd >= 0 && xattrs(sfd, src, dfd, dst) < 0) ||
+	    utimensat(dfd, dst, t, AT_SYMLINK_NOFOLLOW) < 0)
+		return -1;
+	return 0;
+}
+
+static int
+subdir(int fd, const char *name)
+{
+	return openat(fd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+}
+
+/* walk calls fn on each entry of directory fd but . and .. */
+static int
+walk(int fd, int (*fn)(void *, int, const char *), void *arg)
+{
+	struct dirent *de;
+	DIR *d;
+	int r = 0, dfd;
+
+	if ((dfd = dup(fd)) < 0 || !(d = fdopendir(dfd))) {
+		if (dfd >= 0)
+			close(dfd);
+		return -1;
+	}
+	while (r == 0 && (errno = 0, de = readdir(d)))
+		if (strcmp(de->d_name, ".") && strcmp(de->d_name, ".."))
+			r = fn(arg, dirfd(d), de->d_name);
+	if (r == 0 && errno)
+		r = -1;
+	closedir(d);
+	return r;
+}
+
+struct tw {				/* two trees walked side by side */
+	int src, dst, depth;
+	uint64_t bytes;
+	struct build *b;
+};
+
+/* down walks the subdirectory name of both trees with fn */
+static int
+down(struct tw *t, const char *name, int (*fn)(void *, int, const char *))
+{
+	struct tw sub = *t;
+	int r = -1;
+
+	if (t->depth >= DEPTHMAX)
+		return errno = ELOOP, -1;
+	sub.depth++;
+	sub.src = subdir(t->src, name);
+	sub.dst = subdir(t->dst, name);
+	if (sub.src >= 0 && sub.dst >= 0)
+		r = walk(sub.src, fn, &sub);
+	t->bytes = sub.bytes;
+	if (sub.src >= 0)
+		close(sub.src);
+	if (sub.dst >= 0)
+		close(sub.dst);
+	return r;
+}
+
+/* clone1 links one entry of the parent tree into the clone */
+static int
+clone1(void *arg, int fd, const char *name)
+{
+	struct tw *t = arg;
+	struct stat st;
+
+	(void)fd;
+	if (fstatat(t->src, name, &st, AT_SYMLINK_NOFOLLOW) < 0)
+		return -1;
+	if (!S_ISDIR(st.st_mode)) {
+		if (S_ISREG(st.st_mode))
+			t->bytes += st.st_size;
+		return linkat(t->src, name, t->dst, name, 0);
+	}
+	if (mkdirat(t->dst, name, 0700) < 0 || down(t, name, clone1) < 0)
+		return -1;
+	return dirmeta(t->src, name, t->dst, name, &st);
+}
+
+/* clone fills the empty rootfs of w with the current tree */
+static int
+clone(struct build *b, struct work *w, uint64_t *bytes)
+{
+	struct tw t = { -1, w->rootfd, 0, 0, b };
+	struct stat st;
+	int r = -1;
+
+	if ((t.src = openat(b->treefd, "rootfs", O_RDONLY | O_DIRECTORY | O_NOFOLLOW |
+	    O_CLOEXEC)) >= 0 && fstat(t.src, &st) == 0 && walk(t.src, clone1, &t) == 0)
+		r = dirmeta(t.src, ".", w->rootfd, ".", &st);
+	if (r < 0)
+		weprintf("%s/%s/%s/rootfs: clone:", b->s->root, b->dir, b->tree);
+	if (t.src >= 0)
+		close(t.src);
+	*bytes = t.bytes;
+	return r;
+}
+
+/* gone removes name from the directory fd, whatever it is */
+static int
+gone(int fd, const char *name)
+{
+	return rmtree(fd, name) < 0 && errno != ENOENT ? -1 : 0;
+}
+
+/* apply1 moves one entry of the upper layer onto the clone */
+static int
+apply1(void *arg, int fd, const char *name)
+{
+	struct tw *t = arg;
+	struct stat st, old;
+	char path[64 + NAME_MAX], v[2];
+	int exists;
+
+	(void)fd;
+	if (fstatat(t->src, name, &st, AT_SYMLINK_NOFOLLOW) < 0)
+		return -1;
+	exists = fstatat(t->dst, name, &old, AT_SYMLINK_NOFOLLOW) == 0;
+	/* a whiteout: what the parent had there was removed */
+	if (S_ISCHR(st.st_mode) && st.st_rdev == 0)
+		return gone(t->dst, name);
+	if (!S_ISDIR(st.st_mode)) {
+		if (exists && S_ISDIR(old.st_mode) && gone(t->dst, name) < 0)
+			return -1;
+		if (renameat(t->src, name, t->dst, name) < 0)
+			return -1;
+		return xattrs(-1, NULL, t->dst, name);
+	}
+	/* an opaque directory hides all the parent had in it */
+	if (exists && (!S_ISDIR(old.st_mode) ||
+	    (lgetxattr(at(path, sizeof(path), t->src, name), "trusted.overlay.opaque",
+	    v, sizeof(v)) == 1 && v[0] == 'y'))) {
+		if (gone(t->dst, name) < 0)
+			return -1;
+		exists = 0;
+	}
+	if (!exists && mkdirat(t->dst, name, 0700) < 0)
+		return -1;
+	if (down(t, name, apply1) < 0)
+		return -1;
+	return dirmeta(t->src, name, t->dst, name, &st);
+}
+
+/* apply moves w's upper layer onto its rootfs, a clone of its parent */
+static int
+apply(struct build *b, struct work *w)
+{
+	struct tw t = { -1, w->rootfd, 0, 0, b };
+	struct stat st;
+	int r = -1;
+
+	if ((t.src = subdir(w->fd, "upper")) >= 0 && fstat(t.src, &st) == 0 &&
+	    walk(t.src, apply1, &t) == 0)
+		r = dirmeta(t.src, ".", w->rootfd, ".", &st);
+	if (r < 0)
+		weprintf("%s/tmp/%s/upper: apply:", b->s->root, w->name);
+	if (t.src >= 0)
+		close(t.src);
+	if (gone(w->fd, "upper") < 0 || gone(w->fd, "work") < 0) {
+		weprintf("%s/tmp/%s: remove:", b->s->root, w->name);
+		r = -1;
+	}
+	return r;
+}
+
+/* step text as a user wrote it, for the progress lines */
+static void
+show(const struct pfstep *st, char *buf, size_t len)
+{
+	char *f = pf_fmt(st);
+	size_t n;
+	int i;
+
+	n = snprintf(buf, len, "%.*s", (int)strcspn(f, " "), f);
+	free(f);
+	if (st->shell) {
+		snprintf(buf + n, len - MIN(n, len), " %s", st->args[st->nargs - 1]);
+		return;
+	}
+	for (i = 0; i < st->nargs && n < len; i++)
+		n += snprintf(buf + n, len - n, " %s", st->args[i]);
+}
+
+/* join writes path p, taken relative to dir unless absolute, into buf */
+static void
+join(char *buf, size_t len, const char *dir, const char *p)
+{
+	if (*p == '/')
+		snprintf(buf, len, "%s", p);
+	else
+		snprintf(buf, len, "%s%s%s", dir, dir[strlen(dir) - 1] == '/' ? "" : "/", p);
+}
+
+static void line(struct build *b, const struct pfstep *st, int hit);
+
+/* --- FROM --- */
+
+/* base fetches a rootfs tarball for the FROM step: its tree in the cache */
+static int
+base(struct build *b, const struct pfstep *st, const char *url, const char *want,
+     const char *sums, const char *text)
+{
+	struct work w;
+	struct meta m = { 0 };
+	char sum[72];
+	int hit;
+
+	keyed(b, text);
+	rekey(b);
+	line(b, st, hit = cached(b));
+	if (hit)
+		return 1;
+	if (sums && !want) {
+		if (known_sum(sums, url, sum) < 0)
+			return -1;
+		want = sum;
+	}
+	if (store_begin(b->s, "build", &w) < 0)
+		return -1;
+	if ((url ? store_fetch(b->s, &w, url, want, b->o->cafile, 0, &m) : 0) < 0 ||
+	    done(b, &w, url ? m.source : "scratch") < 0) {
+		if (w.fd >= 0)
+			store_abort(b->s, &w);
+		return -1;
+	}
+	return 0;
+}
+
+static void
+inherit(struct build *b, const struct meta *m)
+{
+	char ***to[] = { &b->m.entrypoint, &b->m.cmd, &b->m.env, &b->m.label, &b->m.expose };
+	char **from[] = { m->entrypoint, m->cmd, m->env, m->label, m->expose };
+	char **p;
+	size_t i;
+
+	for (i = 0; i < LEN(to); i++)
+		for (p = from[i]; p && *p; p++)
+			vpush(to[i], *p);
+	snprintf(b->m.workdir, sizeof(b->m.workdir), "%s", m->workdir);
+	snprintf(b->m.user, sizeof(b->m.user), "%s", m->user);
+}
+
+static int
+from(struct build *b, const struct pfstep *st)
+{
+	char name[NAMEMAX + 8], text[PATHMAX + 128], want[80];
+	const char *url, *sha, *sums;
+	struct meta m;
+	int fd, r;
+
+	if (st->kind == PF_FROM_URL)
+		return base(b, st, st->args[0], st->nargs > 1 ? st->args[1] : NULL, NULL,
+		            (snprintf(text, sizeof(text), "FROM_URL %s %s", st->args[0],
+		             st->nargs > 1 ? st->args[1] : ""), text));
+	if (!strcmp(st->args[0], "scratch"))
+		return base(b, st, NULL, NULL, NULL, "FROM scratch");
+	/* a known name is its pinned tarball, not whatever the store has
+	 * under that name: a build named after its base replaces it there */
+	known_name(st->args[0], name, sizeof(name));
+	if ((r = known_find(name, &url, &sha, &sums)) < 0)
+		return -1;
+	if (r > 0) {
+		/* a sum published beside the file is fetched only to fetch it */
+		snprintf(want, sizeof(want), "sha256:%s", sha ? sha : "");
+		snprintf(text, sizeof(text), "FROM_URL %s %s", url, sha ? want : "");
+		return base(b, st, url, sha ? want : NULL, sums, text);
+	}
+	if (store_name(name) < 0)
+		return -1;
+	line(b, st, 0);
+	if ((fd = store_image(b->s, name, &m)) < 0)
+		return -1;
+	snprintf(text, sizeof(text), "FROM %s %s", name, m.digest);
+	keyed(b, text);
+	rekey(b);
+	inherit(b, &m);
+	meta_free(&m);
+	use(b, "images", name, fd);
+	return 1;
+}
+
+/* --- RUN --- */
+
+static int
+run(struct build *b, const struct pfstep *st)
+{
+	struct ctr c = { 0 };
+	struct work w;
+	uint64_t size;
+	char **p;
+	int status;
+
+	if (store_begin(b->s, "build", &w) < 0)
+		return -1;
+	c.image = b->tree;
+	c.dir = b->dir;
+	c.work = &w;
+	c.caps = CAPS_DEFAULT;
+	for (p = st->args; *p; p++)
+		vpush(&c.argv, *p);
+	if (ns_prepare(&c, b->treefd, &b->m, NULL) < 0) {
+		status = -1;
+		goto out;
+	}
+	fflush(stdout);
+	if ((status = ns_run(b->s, &c, b->treefd)) != 0) {
+		if (status < 125 || status > 127)
+			weprintf("[%d/%d] RUN: exit status %d", b->step, b->nstep, status);
+		status = -1;
+		goto out;
+	}
+	if (clone(b, &w, &size) < 0 || apply(b, &w) < 0 || done(b, &w, "RUN") < 0)
+		status = -1;
+out:
+	vfree(c.argv);
+	vfree(c.env);
+	if (status < 0 && w.fd >= 0)
+		store_abort(b->s, &w);
+	return status;
+}
+
+/* --- COPY --- */
+
+struct cp {				/* a COPY source walked */
+	struct sha256 *sha;		/* hashing it for the key, or */
+	int dst;			/* copying it into this directory */
+	char *path;			/* PATH_MAX: where in the source, for messages */
+	int depth;
+};
+
+static int cpent(struct cp *c, int sfd, const char *name, const char *dname, int top);
+
+static int
+cmpname(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* cpdir copies (or hashes) the entries of directory fd, sorted */
+static int
+cpdir(struct cp *c, int fd)
+{
+	char **names = NULL;
+	struct dirent *de;
+	size_t n = 0, i;
+	DIR *d;
+	int dfd, r = 0;
+
+	if ((dfd = dup(fd)) < 0 || !(d = fdopendir(dfd))) {
+		if (dfd >= 0)
+			close(dfd);
+		return -1;
+	}
+	while ((de = readdir(d)))
+		if (strcmp(de->d_name, ".") && strcmp(de->d_name, "..")) {
+			names = erealloc(names, (n + 1) * sizeof(*names));
+			names[n++] = estrdup(de->d_name);
+		}
+	closedir(d);
+	if (n)
+		qsort(names, n, sizeof(*names), cmpname);
+	for (i = 0; i < n; i++) {
+		if (r == 0)
+			r = cpent(c, fd, names[i], names[i], 0);
+		free(names[i]);
+	}
+	free(names);
+	return r;
+}
+
+static void
+hashstr(struct sha256 *sha, const char *s)
+{
+	sha256_update(sha, s, strlen(s) + 1);
+}
+
+/* cpfile copies (or hashes) the regular file fd; a copy replaces dname */
+static int
+cpfile(struct cp *c, int fd, const struct stat *st, const char *dname)
+{
+	static char buf[64 << 10];
+	struct timespec t[2] = { st->st_atim, st->st_mtim };
+	ssize_t n;
+	int out = -1;
+
+	if (!c->sha) {
+		if (gone(c->dst, dname) < 0 ||
+		    (out = openat(c->dst, dname, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW |
+		    O_CLOEXEC, 0600)) < 0)
+			return -1;
+	}
+	while ((n = read(fd, buf, sizeof(buf))) > 0) {
+		if (c->sha)
+			sha256_update(c->sha, buf, n);
+		else if (writeall(out, buf, n) < 0)
+			break;
+	}
+	if (out < 0)
+		return n < 0 ? -1 : 0;
+	if (n != 0 || fchown(out, 0, 0) < 0 || fchmod(out, st->st_mode & 07777) < 0 ||
+	    futimens(out, t) < 0) {
+		close(out);
+		return -1;
+	}
+	return close(out);
+}
+
+/*
+ * cpent copies (or hashes) entry name of directory sfd as dname in c->dst:
+ * a file, a symlink as it is, a directory with what it holds, owned by
+ * root as Docker's COPY makes them.  top: name is the source given, whose
+ * directory's contents are copied into dname itself.
+ */
+static int
+cpent(struct cp *c, int sfd, const char *name, const char *dname, int top)
+{
+	char link[PATH_MAX], num[16];
+	struct stat st;
+	struct timespec t[2];
+	struct cp sub = *c;
+	size_t len = strlen(c->path);
+
+	ssize_t n;
+	int fd, r = -1;
+
+	if (!top)
+		snprintf(c->path + len, PATH_MAX - len, "/%s", name);
+	if (fstatat(sfd, name, &st, AT_SYMLINK_NOFOLLOW) < 0)
+		goto out;
+	if (c->sha) {
+		hashstr(c->sha, top ? "" : name);
+		snprintf(num, sizeof(num), "%o", (unsigned)st.st_mode);
+		hashstr(c->sha, num);
+	}
+	if (S_ISLNK(st.st_mode)) {
+		if ((n = readlinkat(sfd, name, link, sizeof(link) - 1)) < 0)
+			goto out;
+		link[n] = '\0';
+		if (c->sha) {
+			hashstr(c->sha, link);
+			r = 0;
+		} else if (gone(c->dst, dname) == 0 && symlinkat(link, c->dst, dname) == 0 &&
+		           fchownat(c->dst, dname, 0, 0, AT_SYMLINK_NOFOLLOW) == 0) {
+			t[0] = st.st_atim;
+			t[1] = st.st_mtim;
+			r = utimensat(c->dst, dname, t, AT_SYMLINK_NOFOLLOW);
+		}
+		goto out;
+	}
+	if (!S_ISREG(st.st_mode) && !S_ISDIR(st.st_mode)) {
+		weprintf("COPY %s: not a file, directory or symlink", c->path);
+		errno = 0;
+		goto out;
+	}
+	if ((fd = openat(sfd, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)) < 0)
+		goto out;
+	if (S_ISREG(st.st_mode)) {
+		r = cpfile(c, fd, &st, dname);
+		close(fd);
+		goto out;
+	}
+	if (c->depth >= DEPTHMAX) {
+		errno = ELOOP;
+		close(fd);
+		goto out;
+	}
+	sub.depth++;
+	if (!c->sha && !top) {
+		if (fstatat(c->dst, dname, &st, AT_SYMLINK_NOFOLLOW) == 0 && !S_ISDIR(st.st_mode) &&
+		    gone(c->dst, dname) < 0)
+			goto dir;
+		if (mkdirat(c->dst, dname, 0700) < 0 && errno != EEXIST)
+			goto dir;
+	}
+	if (!c->sha && (sub.dst = subdir(c->dst, dname)) < 0)
+		goto dir;
+	r = cpdir(&sub, fd);
+	if (r == 0 && !c->sha && !top) {
+		/* the directory's own mode and time, after what it holds */
+		fstat(fd, &st);
+		t[0] = st.st_atim;
+		t[1] = st.st_mtim;
+		if (fchown(sub.dst, 0, 0) < 0 || fchmod(sub.dst, st.st_mode & 07777) < 0 ||
+		    futimens(sub.dst, t) < 0)
+			r = -1;
+	}
+	if (!c->sha)
+		close(sub.dst);
+dir:
+	close(fd);
+out:
+	if (r < 0 && errno)
+		weprintf("COPY %s:", c->path);
+	if (r < 0)
+		errno = 0;
+	c->path[len] = '\0';
+	return r;
+}
+
+/*
+ * source resolves COPY source src in the build directory: its real path
+ * in buf, which must not leave it, and lstat in st.  0, or -1 (reported).
+ */
+static int
+source(struct build *b, const char *src, char *buf, struct stat *st)
+{
+	char path[PATH_MAX];
+	size_t n = strlen(b->ctx);
+
+	if ((size_t)snprintf(path, sizeof(path), "%s/%s", b->ctx, src) >= sizeof(path))
+		errno = ENAMETOOLONG;
+	if (errno == ENAMETOOLONG || !realpath(path, buf)) {
+		weprintf("COPY %s:", src);
+		return -1;
+	}
+	if (n > 1 && (strncmp(buf, b->ctx, n) || (buf[n] && buf[n] != '/'))) {
+		weprintf("COPY %s: outside the build directory %s", src, b->ctx);
+		return -1;
+	}
+	if (lstat(buf, st) < 0) {
+		weprintf("COPY %s:", src);
+		return -1;
+	}
+	return 0;
+}
+
+/* copy runs a COPY step, or with sha only hashes what it reads */
+static int
+copy(struct build *b, const struct pfstep *st, int rootfd, struct sha256 *sha)
+{
+	char real[PATH_MAX], dest[PATHMAX], target[PATHMAX + NAME_MAX], leaf[LEAFMAX];
+	char path[PATH_MAX], dir[PATHMAX + NAME_MAX];
+	const char *base, *dst = st->args[st->nargs - 1];
+	struct cp c = { sha, -1, path, 0 };
+	struct stat sst;
+	int i, fd, todir, isdir, r = 0;
+
+	join(dest, sizeof(dest), *b->m.workdir ? b->m.workdir : "/", dst);
+	/* "dir/", ".", "dir/.." name a directory to copy into */
+	base = strrchr(dst, '/') ? strrchr(dst, '/') + 1 : dst;
+	todir = !*base || !strcmp(base, ".") || !strcmp(base, "..");
+	if (st->nargs > 2 && !todir) {
+		weprintf("COPY: with more than one source the destination %s must end in /",
+		         dst);
+		return -1;
+	}
+	if (!sha && (fd = root_open(rootfd, dest, O_RDONLY | O_DIRECTORY)) >= 0) {
+		todir = 1;
+		close(fd);
+	}
+	for (i = 0; r == 0 && i < st->nargs - 1; i++) {
+		if (source(b, st->args[i], real, &sst) < 0)
+			return -1;
+		snprintf(path, sizeof(path), "%s", st->args[i]);
+		/* a directory's contents go into dest; a file into dest/ or
+		 * as dest */
+		isdir = S_ISDIR(sst.st_mode);
+		if (isdir || !todir)
+			snprintf(target, sizeof(target), "%s", dest);
+		else
+			join(target, sizeof(target), dest, strrchr(real, '/') + 1);
+		if (sha) {
+			hashstr(sha, target);
+		} else {
+			snprintf(dir, sizeof(dir), "%s", target);
+			if (!isdir)
+				dir[strrchr(dir, '/') - dir + (strrchr(dir, '/') == dir)] = '\0';
+			if (root_mkdirs(rootfd, dir) < 0 ||
+			    (c.dst = isdir ? root_open(rootfd, target, O_RDONLY | O_DIRECTORY) :
+			    root_parent(rootfd, target, leaf)) < 0) {
+				weprintf("COPY %s: %s:", st->args[i], target);
+				return -1;
+			}
+		}
+		fd = open("/", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		r = cpent(&c, fd, real + 1, isdir ? "." : leaf, 1);
+		close(fd);
+		if (c.dst >= 0)
+			close(c.dst);
+		c.dst = -1;
+	}
+	return r;
+}
+
+static int
+copystep(struct build *b, const struct pfstep *st)
+{
+	struct work w;
+	uint64_t size;
+	unsigned char sum[32];
+	char hex[65];
+	struct sha256 sha;
+	int hit;
+
+	sha256_init(&sha);
+	if (copy(b, st, -1, &sha) < 0)
+		return -1;
+	sha256_out(&sha, sum);
+	sha256_update(&b->sha, hexof(sum, hex), 64);
+	rekey(b);
+	line(b, st, hit = cached(b));
+	if (hit)
+		return 1;
+	if (store_begin(b->s, "build", &w) < 0)
+		return -1;
+	if (clone(b, &w, &size) < 0 || copy(b, st, w.rootfd, NULL) < 0 ||
+	    done(b, &w, "COPY") < 0) {
+		if (w.fd >= 0)
+			store_abort(b->s, &w);
+		return -1;
+	}
+	return 0;
+}
+
+/* --- the driver --- */
+
+/* line prints the step's progress line */
+static void
+line(struct build *b, const struct pfstep *st, int hit)
+{
+	char text[512];
+
+	show(st, text, sizeof(text));
+	printf("[%d/%d] %s%s\n", b->step, b->nstep, text, hit ? " (cached)" : "");
+	fflush(stdout);
+}
+
+/* config applies a step that changes only the image's configuration */
+static void
+config(struct build *b, const struct pfstep *st)
+{
+	char dir[PATHMAX], **p;
+	int i;
+
+	switch (st->kind) {
+	case PF_CMD:
+	case PF_ENTRYPOINT:
+		p = NULL;
+		for (i = 0; i < st->nargs; i++)
+			vpush(&p, st->args[i]);
+		if (st->kind == PF_CMD) {
+			vfree(b->m.cmd);
+			b->m.cmd = p;
+			b->cmdset = 1;
+			break;
+		}
+		vfree(b->m.entrypoint);
+		b->m.entrypoint = p;
+		/* as Docker: an ENTRYPOINT drops the CMD of the base */
+		if (!b->cmdset) {
+			vfree(b->m.cmd);
+			b->m.cmd = NULL;
+		}
+		break;
+	case PF_ENV:
+	case PF_LABEL:
+		for (i = 0; i < st->nargs; i++)
+			vsetenv(st->kind == PF_ENV ? &b->m.env : &b->m.label, st->args[i]);
+		break;
+	case PF_WORKDIR:
+		join(dir, sizeof(dir), *b->m.workdir ? b->m.workdir : "/", st->args[0]);
+		snprintf(b->m.workdir, sizeof(b->m.workdir), "%s", dir);
+		break;
+	case PF_USER:
+		snprintf(b->m.user, sizeof(b->m.user), "%s", st->args[0]);
+		break;
+	case PF_EXPOSE:
+		for (i = 0; i < st->nargs; i++) {
+			for (p = b->m.expose; p && *p && strcmp(*p, st->args[i]); p++)
+				;
+			if (!p || !*p)
+				vpush(&b->m.expose, st->args[i]);
+		}
+		break;
+	}
+}
+
+/* step runs step i: 0 done, 1 found in the cache, -1 failed (reported) */
+static int
+step(struct build *b, const struct pfstep *st)
+{
+	char *text;
+	int r;
+
+	if (st->kind == PF_FROM || st->kind == PF_FROM_URL)
+		return from(b, st);
+	text = pf_fmt(st);
+	keyed(b, text);
+	free(text);
+	switch (st->kind) {
+	case PF_RUN:
+		rekey(b);
+		line(b, st, r = cached(b));
+		return r ? 1 : run(b, st);
+	case PF_COPY:
+		return copystep(b, st);
+	default:
+		rekey(b);
+		line(b, st, 0);
+		config(b, st);
+		return 0;
+	}
+}
+
+/* image commits the last tree with the configuration as image name */
+static int
+image(struct build *b, const char *name, const char *file)
+{
+	struct meta old;
+	struct work w;
+	int same;
+
+	snprintf(b->m.build, sizeof(b->m.build), "sha256:%s", b->key);
+	snprintf(b->m.digest, sizeof(b->m.digest), "sha256:%s", b->key);
+	if (!realpath(file, b->m.source))
+		snprintf(b->m.source, sizeof(b->m.source), "%s", file);
+	if (!b->o->nocache && store_meta(b->s, name, &old) == 0) {
+		same = !strcmp(old.build, b->m.build);
+		meta_free(&old);
+		if (same) {
+			printf("%s is up to date\n", name);
+			return 0;
+		}
+	}
+	if (store_begin(b->s, name, &w) < 0)
+		return -1;
+	if (clone(b, &w, &b->m.size) < 0) {
+		store_abort(b->s, &w);
+		return -1;
+	}
+	if (store_commit(b->s, &w, name, &b->m) < 0)
+		return -1;
+	printf("built %s\n", name);
+	return 0;
+}
+
+int
+build(struct store *s, const struct bopts *o)
+{
+	struct build b = { 0 };
+	struct piecefile pf;
+	char file[PATH_MAX], name[NAMEMAX + 8];
+	int i, ret = -1;
+
+	b.s = s;
+	b.o = o;
+	b.treefd = -1;
+	if (!realpath(o->dir, b.ctx)) {
+		weprintf("%s:", o->dir);
+		return -1;
+	}
+	if (o->file)
+		snprintf(file, sizeof(file), "%s", o->file);
+	else
+		snprintf(file, sizeof(file), "%s/Piecefile", o->dir);
+	if (pf_load(file, &pf) < 0)
+		return -1;
+	if (o->name) {
+		snprintf(name, sizeof(name), "%s", o->name);
+	} else if (pf.step[0].kind == PF_FROM && strcmp(pf.step[0].args[0], "scratch")) {
+		/* as the original: FROM ubuntu:22.04 builds ubuntu-22.04 */
+		known_name(pf.step[0].args[0], name, sizeof(name));
+	} else {
+		weprintf("%s: FROM %s: name the image with -t", file,
+		         pf.step[0].kind == PF_FROM ? "scratch" : "_URL");
+		goto out;
+	}
+	if (store_name(name) < 0)
+		goto out;
+	b.nstep = pf.nstep;
+	for (i = 0; i < pf.nstep; i++) {
+		b.step = i + 1;
+		if (step(&b, &pf.step[i]) < 0)
+			goto out;
+	}
+	ret = image(&b, name, file);
+out:
+	if (b.treefd >= 0)
+		close(b.treefd);
+	meta_free(&b.m);
+	pf_free(&pf);
+	return ret;
+}

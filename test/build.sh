@@ -1,0 +1,329 @@
+#!/bin/sh
+# See LICENSE file for copyright and license details.
+#
+# pieces build: the original's tutorial with an Alpine Piecefile, every
+# instruction, the step cache (requests and RUN steps counted), COPY
+# escapes, failed steps that leave the old image, and FROM_URL sums.  The
+# Alpine fixture is served under its official URL on loopback HTTPS,
+# reached through the mirror list.
+. "$(dirname "$0")/lib.sh"
+EX=$(cd "$(dirname "$0")/../examples" && pwd)
+
+if ! needroot; then
+	skip "build" "RUN steps need root"
+	finish
+fi
+case $(uname -m) in
+x86_64) arch=x86_64 ;;
+*) skip "build" "the fixture served here is x86_64's"; finish ;;
+esac
+ALPINE=$FIXTURES/alpine-minirootfs-3.18.9-$arch.tar.gz
+SUM=1d90362d504b1846488bda4d9fd11ea8b8f3a567eeba01d3d881a9c98e900c3f
+HOST=https://dl-cdn.alpinelinux.org
+PATHNAME=/alpine/v3.18/releases/$arch/alpine-minirootfs-3.18.9-$arch.tar.gz
+S=$T/store
+p() {
+	"$PIECES" -r "$S" "$@"
+}
+
+W=$T/www
+mkdir -p "$W${PATHNAME%/*}"
+cp "$ALPINE" "$W$PATHNAME"
+if ! httpsd "$W"; then
+	skip "build" "the https server did not start"
+	finish
+fi
+PIECES_MIRRORS="$HOST=https://127.0.0.1:$PORT"
+PIECES_CONFIG=$T/config
+: >"$PIECES_CONFIG"
+export PIECES_MIRRORS PIECES_CONFIG
+unset HTTPS_PROXY https_proxy
+requests() {
+	grep -c '^GET ' "$T/log"
+}
+# steps: the progress lines of the last build
+steps() {
+	grep '^\[' "$T/out"
+}
+# ran: how many times the last build ran a step that prints MARK
+ran() {
+	grep -c "^$1\$" "$T/out"
+}
+
+# the tutorial, with Alpine for Ubuntu
+D=$T/tut
+mkdir -p "$D"
+printf '# Piecefile\nFROM alpine:3.18\nCMD /bin/sh\n' >"$D/Piecefile"
+cd "$D" && run p build . && cd "$T"
+is "build . on an empty store" "$rc" 0
+is "a line a step" "$(steps)" "[1/2] FROM alpine:3.18
+[2/2] CMD /bin/sh"
+is "it names the image after its FROM" "$(tail -n 1 "$T/out")" "built alpine-3.18"
+is "one request, for the official path" "$(cat "$T/log")" "GET $PATHNAME HTTP/1.1"
+run p run alpine-3.18
+is "run alpine-3.18 runs its CMD" "$rc" 0
+run p run alpine-3.18 ps aux
+is "run alpine-3.18 ps aux" "$(awk 'NR > 1 { print $1, $4 }' "$T/out")" "1 pieces-init
+2 ps"
+run p inspect alpine-3.18
+is "inspect shows the CMD" "$(grep '"Cmd"' "$T/out")" '    "Cmd": ["/bin/sh", "-c", "/bin/sh"],'
+cd "$D" && run p build . && cd "$T"
+is "a rebuild of the tutorial has nothing to do" "$rc $(tail -n 1 "$T/out")" \
+	"0 alpine-3.18 is up to date"
+is "and asks the server nothing" "$(requests)" 1
+
+# the original's tutorial verbatim: ubuntu:22.04 is verified by the
+# SHA256SUMS published beside it.  What is served is Alpine with a bash.
+UPATH=/ubuntu-base/releases/22.04/release
+UFILE=ubuntu-base-22.04.5-base-amd64.tar.gz
+mkdir -p "$T/fake/bin" "$W$UPATH"
+printf '#!/bin/sh\nexec /bin/sh "$@"\n' >"$T/fake/bin/bash"
+chmod 755 "$T/fake/bin/bash"
+gzip -dc "$ALPINE" >"$T/fake.tar"
+tar -rf "$T/fake.tar" -C "$T/fake" ./bin/bash
+gzip -c "$T/fake.tar" >"$W$UPATH/$UFILE"
+(cd "$W$UPATH" && sha256sum "$UFILE" | sed 's/  / */' >SHA256SUMS.good &&
+	echo "0000000000000000000000000000000000000000000000000000000000000000 *$UFILE" \
+	>SHA256SUMS.bad && cp SHA256SUMS.bad SHA256SUMS)
+PIECES_MIRRORS="$PIECES_MIRRORS https://cdimage.ubuntu.com=https://127.0.0.1:$PORT"
+D=$T/ubuntu
+mkdir -p "$D"
+printf '# Piecefile\nFROM ubuntu:22.04\nCMD /bin/bash\n' >"$D/Piecefile"
+cd "$D"
+fails "a download that does not match the published SHA256SUMS is refused" 1 \
+	"sha256 mismatch" p build .
+is "nothing stored" "$(p images | grep -c '^ubuntu')" 0
+cp "$W$UPATH/SHA256SUMS.good" "$W$UPATH/SHA256SUMS"
+: >"$T/log"
+ok "pieces build ." p build .
+is "fetching the sums, then the tarball" "$(cat "$T/log")" "GET $UPATH/SHA256SUMS HTTP/1.1
+GET $UPATH/$UFILE HTTP/1.1"
+ok "pieces run ubuntu-22.04" p run ubuntu-22.04
+run p run ubuntu-22.04 ps aux
+is "pieces run ubuntu-22.04 ps aux" "$(awk 'NR > 1 { print $4 }' "$T/out")" "pieces-init
+ps"
+ok "a rebuild" p build .
+is "asks for neither" "$(grep -c . "$T/log")" 2
+cd "$T"
+
+# every instruction
+D=$T/all
+mkdir -p "$D/dir/sub"
+echo one >"$D/one.txt"
+echo two >"$D/dir/two"
+echo three >"$D/dir/sub/three"
+chmod 750 "$D/dir/sub"
+ln -s two "$D/dir/link"
+cat >"$D/Piecefile" <<'EOF'
+# syntax=pieces
+from alpine:3.18
+ENV GREETING="hello world" OTHER=x
+RUN echo MARK-1 && echo "$GREETING" >/greeting && rm /etc/motd && \
+    rm -rf /etc/apk && mkdir -p /etc/apk && echo new >/etc/apk/only && \
+    adduser -D -u 1234 builder && ln /greeting /greeting.hard
+WORKDIR /srv
+WORKDIR app
+COPY one.txt .
+COPY dir /tree/
+COPY one.txt dir/two /many/
+USER builder
+RUN echo MARK-2 && id -u >/tmp/uid && pwd >/tmp/pwd
+USER root
+LABEL org.example.name="all of it" version=1
+EXPOSE 80 53/udp
+ENTRYPOINT ["/bin/echo", "entry"]
+CMD ["default"]
+EOF
+run p build -t all "$D"
+is "every instruction builds" "$rc" 0
+is "each step's line" "$(steps | cut -c1-40)" "[1/15] FROM alpine:3.18 (cached)
+[2/15] ENV GREETING=hello world OTHER=x
+[3/15] RUN echo MARK-1 && echo \"\$GREETIN
+[4/15] WORKDIR /srv
+[5/15] WORKDIR app
+[6/15] COPY one.txt .
+[7/15] COPY dir /tree/
+[8/15] COPY one.txt dir/two /many/
+[9/15] USER builder
+[10/15] RUN echo MARK-2 && id -u >/tmp/u
+[11/15] USER root
+[12/15] LABEL org.example.name=all of it
+[13/15] EXPOSE 80/tcp 53/udp
+[14/15] ENTRYPOINT /bin/echo entry
+[15/15] CMD default"
+is "RUN output is streamed" "$(ran MARK-1) $(ran MARK-2)" "1 1"
+is "the base was not fetched again" "$(requests)" 2
+run p run all
+is "ENTRYPOINT and CMD" "$(cat "$T/out")" "entry default"
+run p run all args
+is "arguments replace CMD" "$(cat "$T/out")" "entry args"
+run p run --entrypoint cat all /greeting /srv/app/one.txt /tmp/uid /tmp/pwd
+is "ENV in RUN, COPY into WORKDIR, USER and WORKDIR in RUN" "$(cat "$T/out")" \
+	"hello world
+one
+1234
+/srv/app"
+run p run --entrypoint sh all -c 'echo "$GREETING|$OTHER|$(pwd)|$(id -u)"'
+is "ENV, WORKDIR and USER at run" "$(cat "$T/out")" "hello world|x|/srv/app|0"
+run p run --entrypoint sh all -c 'ls /etc/motd; ls /etc/apk; cd /tree && \
+	find . | sort | xargs stat -c "%A %u %n"; readlink link; cat sub/three; ls /many'
+is "RUN's deletions, an opaque directory, COPY of a tree and of several files" \
+	"$(cat "$T/out")" "only
+drwxr-xr-x 0 .
+lrwxrwxrwx 0 ./link
+drwxr-x--- 0 ./sub
+-rw-r--r-- 0 ./sub/three
+-rw-r--r-- 0 ./two
+two
+three
+one.txt
+two"
+grep -q 'No such file' "$T/err"
+is "the removed file is gone" "$?" 0
+run p run --entrypoint sh all -c 'stat -c %i /greeting /greeting.hard | uniq | wc -l'
+is "a hard link made in RUN stays one" "$(cat "$T/out")" 1
+run p inspect all
+is "LABEL and EXPOSE are recorded" "$(grep -e Labels -e Exposed "$T/out")" \
+	'    "Labels": {"org.example.name": "all of it", "version": "1"},
+    "ExposedPorts": {"80/tcp": {}, "53/udp": {}}'
+xattrs=$(python3 -c '
+import os, sys
+n = 0
+for d, ds, fs in os.walk(sys.argv[1]):
+    for f in ds + fs:
+        n += sum(a.startswith("trusted.overlay.") for a in os.listxattr(os.path.join(d, f), follow_symlinks=False))
+print(n)' "$S/images/all/rootfs")
+is "no overlayfs xattrs in the image" "$xattrs" 0
+
+# the cache
+run p build -t all "$D"
+is "a rebuild with nothing changed" "$rc $(tail -n 1 "$T/out")" "0 all is up to date"
+is "runs no RUN step" "$(ran MARK-1) $(ran MARK-2)" "0 0"
+is "makes no request" "$(requests)" 2
+is "and says every tree step was cached" "$(steps | grep -c '(cached)')" 6
+echo ONE >"$D/one.txt"
+run p build -t all "$D"
+is "a changed COPY source rebuilds from that step" "$rc $(ran MARK-1) $(ran MARK-2)" "0 0 1"
+run p run --entrypoint cat all /srv/app/one.txt
+is "with the new content" "$(cat "$T/out")" "ONE"
+touch "$D/one.txt"
+run p build -t all "$D"
+is "a touched file is not a change" "$(tail -n 1 "$T/out")" "all is up to date"
+run p build --no-cache -t all "$D"
+is "--no-cache runs every step" "$rc $(ran MARK-1) $(ran MARK-2)" "0 1 1"
+is "but fetches nothing it has" "$(requests)" 2
+
+# a failed step leaves the old image
+cp "$D/Piecefile" "$D/Piecefile.good"
+printf 'RUN echo MARK-3 && exit 3\n' >>"$D/Piecefile"
+fails "a failing RUN stops the build" 1 "\[16/16\] RUN: exit status 3" p build -t all "$D"
+is "after running it" "$(ran MARK-3)" 1
+run p run all
+is "the old image is untouched" "$(cat "$T/out")" "entry default"
+is "nothing half-built is listed" "$(p images | awk 'NR > 1 { print $1 }')" "all
+alpine-3.18
+ubuntu-22.04"
+is "no work tree is left" "$(ls -A "$S/tmp")" ""
+printf 'COPY nothere /x\n' >>"$D/Piecefile.good"
+fails "a missing COPY source" 1 "COPY nothere: No such file" p build -t all -f "$D/Piecefile.good" "$D"
+
+# COPY never reads outside the build directory
+D=$T/esc
+mkdir -p "$D/ctx"
+echo secret >"$D/secret"
+ln -s ../secret "$D/ctx/link"
+ln -s /etc "$D/ctx/etc"
+printf 'FROM scratch\nCOPY ../secret /x\n' >"$D/ctx/dotdot"
+printf 'FROM scratch\nCOPY link /x\n' >"$D/ctx/viasym"
+printf 'FROM scratch\nCOPY etc/passwd /x\n' >"$D/ctx/viadir"
+fails "COPY of ../ is refused" 1 "COPY ../secret: outside the build directory" \
+	p build -t esc -f "$D/ctx/dotdot" "$D/ctx"
+fails "COPY through a symlink out is refused" 1 "COPY link: outside the build directory" \
+	p build -t esc -f "$D/ctx/viasym" "$D/ctx"
+fails "COPY through a symlinked directory out is refused" 1 "outside the build directory" \
+	p build -t esc -f "$D/ctx/viadir" "$D/ctx"
+is "none made an image" "$(p images | grep -c '^esc ')" 0
+# a symlink inside a copied tree is copied as a link, not followed
+mkdir -p "$D/ctx/tree"
+ln -s ../../secret "$D/ctx/tree/out"
+printf 'FROM scratch\nCOPY tree /\n' >"$D/ctx/tree.pf"
+ok "a tree with a symlink pointing out" p build -t esc -f "$D/ctx/tree.pf" "$D/ctx"
+is "keeps it a symlink" "$(readlink "$S/images/esc/rootfs/out")" "../../secret"
+# an image's symlinks do not take COPY out of the image
+echo plant >"$D/ctx/plant"
+printf 'FROM alpine:3.18\nRUN ln -s %s /evil\nCOPY plant /evil/planted\n' "$T/outside" \
+	>"$D/ctx/img.pf"
+mkdir -p "$T/outside"
+run p build -t esc2 -f "$D/ctx/img.pf" "$D/ctx"
+is "COPY under an image's absolute symlink stays in the image" \
+	"$(ls -A "$T/outside") $(cat "$S/images/esc2/rootfs$T/outside/planted")" " plant"
+
+# FROM scratch with a static binary, FROM_URL
+D=$T/scratch
+mkdir -p "$D"
+cp /bin/busybox "$D/busybox" 2>/dev/null
+if file -L "$D/busybox" 2>/dev/null | grep -q 'statically linked'; then
+	printf 'FROM scratch\nCOPY busybox /bin/busybox\nCMD ["/bin/busybox", "echo", "from scratch"]\n' \
+		>"$D/Piecefile"
+	fails "FROM scratch needs a name" 1 "FROM scratch: name the image with -t" p build "$D"
+	ok "FROM scratch builds with -t" p build -t tiny "$D"
+	run p run tiny
+	is "and runs" "$(cat "$T/out")" "from scratch"
+else
+	skip "FROM scratch" "no static /bin/busybox (busybox-static)"
+fi
+printf 'FROM_URL %s%s sha256:%s\nRUN echo MARK-4\n' "$HOST" "$PATHNAME" "$SUM" >"$D/url.pf"
+ok "FROM_URL https with its sum" p build -t url -f "$D/url.pf" "$D"
+is "comes from the blob cache" "$(requests)" 2
+printf 'FROM_URL file://%s\nCMD ["cat", "/etc/alpine-release"]\n' "$ALPINE" >"$D/file.pf"
+ok "FROM_URL file://" p build -t file -f "$D/file.pf" "$D"
+run p run file
+is "runs" "$(cat "$T/out")" "3.18.9"
+# the armv7 tarball's sum, for the aarch64 one
+printf 'FROM_URL file://%s sha256:%s\n' "$FIXTURES/alpine-minirootfs-3.18.9-aarch64.tar.gz" \
+	dd97529f4c8e11f472488015671f3f098ccc612887483e28e90e3116713f56e2 >"$D/bad.pf"
+ls "$S/cache" >"$T/before"
+fails "FROM_URL with a wrong sum is refused" 1 "sha256 mismatch" p build -t bad -f "$D/bad.pf" "$D"
+is "nothing stored" "$(p images | grep -c '^bad ') $(ls "$S/cache" | cmp - "$T/before" && echo same)" \
+	"0 same"
+fails "FROM_URL of a fifo is refused" 1 "not a regular file" \
+	sh -c "printf 'FROM_URL file:///dev/stdin\n' >'$D/fifo.pf'; : | '$PIECES' -r '$S' build -t f -f '$D/fifo.pf' '$D'"
+
+# examples/: every Piecefile parses; the demo's builds and runs offline
+for f in "$EX"/*/Piecefile; do
+	ok "examples/$(basename "$(dirname "$f")") parses" p piecefile -n "$f"
+done
+if command -v musl-gcc >/dev/null; then
+	cp -R "$EX/hello" "$T/hello"
+	musl-gcc -static -Os -o "$T/hello/hello" "$T/hello/hello.c"
+	ok "the demo's image builds" p build -t hello "$T/hello"
+	run p run hello
+	is "and runs as make demo runs it" "$(head -n 1 "$T/out")" "hello from a pieces container"
+	is "in its own PID namespace" "$(sed -n 's/.*pid \([0-9]*\),.*/\1/p' "$T/out")" 2
+else
+	skip "the demo" "no musl-gcc"
+fi
+
+# FROM an image of the store, parse errors, RUN without overlayfs
+printf 'FROM all\nCMD ["second"]\n' >"$D/local.pf"
+ok "FROM a built image" p build -t second -f "$D/local.pf" "$D"
+run p run second
+is "inherits its ENTRYPOINT" "$(cat "$T/out")" "entry second"
+printf 'FROM alpine:3.18\nRUN true\nFROBNICATE x\n' >"$D/parse.pf"
+fails "a parse error names the line" 1 "parse.pf:3: " p build -t x -f "$D/parse.pf" "$D"
+printf 'FROM alpine:3.18\nRUN echo MARK-5\n' >"$D/noovl.pf"
+fails "RUN without overlayfs says so" 1 "RUN needs overlayfs" \
+	env PIECES_NO_OVERLAY=1 "$PIECES" -r "$S" build -t x -f "$D/noovl.pf" "$D"
+# prune empties the cache; images stay, and a rebuild runs its steps again
+n=$(ls "$S/cache" | wc -l)
+run p prune
+is "prune says how many steps it removed" "$rc $(cat "$T/out")" "0 removed $n build steps"
+is "the cache is empty" "$(ls -A "$S/cache") $(ls -A "$S/tmp")" " "
+run p run all
+is "images built from it still run" "$(cat "$T/out")" "entry default"
+sed '$d' "$T/all/Piecefile.good" >"$T/all/Piecefile"
+run p build -t all "$T/all"
+is "a rebuild after prune runs its RUN steps" "$rc $(ran MARK-1) $(ran MARK-2)" "0 1 1"
+fails "a missing build directory" 1 "nosuch: No such file" p build "$T/nosuch"
+fails "a bad name" 1 "bad image name" p build -t 'a/b' "$D"
+finish
