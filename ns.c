@@ -33,6 +33,7 @@
 #include <sys/signalfd.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <sys/syscall.h>
 #include <sys/sysmacros.h>
 #include <sys/wait.h>
@@ -184,22 +185,29 @@ mnt(const char *src, int dst, const char *type, unsigned long flags,
 		fail(125, "mount %s:", what);
 }
 
-/* bindat bind-mounts the fd src onto path in the root, read-only if ro */
+/*
+ * bindat bind-mounts the fd src onto path in the root, then adds the
+ * mount flags flags (MS_RDONLY, MS_NODEV, ...) to those it had
+ */
 static void
-bindat(int rootfd, int src, const char *path, int file, int ro)
+bindat(int rootfd, int src, const char *path, int file, unsigned long flags)
 {
+	const unsigned long keep = MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC |
+	                           MS_NOATIME | MS_NODIRATIME | MS_RELATIME;
+	struct statvfs sv;
 	char p[32];
 	int fd = at(rootfd, path, file);
 
 	mnt(fdpath(src, p), fd, NULL, MS_BIND | MS_REC, NULL, path);
 	close(fd);
-	if (!ro)
+	if (!flags)
 		return;
-	/* reopened, the fd is the new mount's root, which remount wants */
-	if ((fd = root_open(rootfd, path, O_PATH)) < 0)
+	/* reopened, the fd is the new mount's root, which remount wants;
+	 * a remount sets the flags it is given, so the old ones go too
+	 * (ST_* are MS_*) */
+	if ((fd = root_open(rootfd, path, O_PATH)) < 0 || fstatvfs(fd, &sv) < 0)
 		fail(125, "/%s:", path);
-	mnt(NULL, fd, NULL, MS_REMOUNT | MS_BIND | MS_RDONLY | MS_NOSUID | MS_NODEV,
-	    NULL, path);
+	mnt(NULL, fd, NULL, MS_REMOUNT | MS_BIND | flags | (sv.f_flag & keep), NULL, path);
 	close(fd);
 }
 
@@ -210,7 +218,16 @@ bindat(int rootfd, int src, const char *path, int file, int ro)
 static int
 mkroot(const struct ctr *c, int imgfd, int workfd, int upfd, int *ro)
 {
+	/* a build reads its upper layer back as a plain tree: no redirects,
+	 * no metadata-only copies, no index; kernels older than an option
+	 * have no such feature, so each is dropped in turn when refused */
+	static const char *const extra[] = {
+		",redirect_dir=off,index=off,metacopy=off", ",redirect_dir=off,index=off",
+		",redirect_dir=off", "",
+	};
 	char opts[256], p[32];
+	struct stat st;
+	size_t i = c->work ? 0 : LEN(extra) - 1;
 	int fd, lower;
 
 	if (mkdirat(workfd, "merged", 0755) < 0 || mkdirat(upfd, "upper", 0755) < 0 ||
@@ -219,19 +236,22 @@ mkroot(const struct ctr *c, int imgfd, int workfd, int upfd, int *ro)
 	if ((fd = openat(workfd, "merged", O_PATH | O_DIRECTORY | O_CLOEXEC)) < 0 ||
 	    (lower = openat(imgfd, "rootfs", O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)) < 0)
 		fail(125, "%s: rootfs:", c->image);
-	/* the lower layer by fd: the tree this run locked, even if an import
-	 * renamed another one into place since.  A build reads the upper
-	 * layer back as a plain tree: no redirects, no metadata-only copies,
-	 * on kernels that know the options */
-	snprintf(opts, sizeof(opts), "lowerdir=/proc/self/fd/%d,upperdir=/proc/self/fd/%d/upper,"
-	         "workdir=/proc/self/fd/%d/work%s", lower, upfd, upfd,
-	         c->work ? ",redirect_dir=off,metacopy=off" : "");
+	/* the upper root is the merged root: it starts as the image's */
+	if (fstat(lower, &st) < 0 || fchownat(upfd, "upper", st.st_uid, st.st_gid, 0) < 0 ||
+	    fchmodat(upfd, "upper", st.st_mode & 07777, 0) < 0)
+		fail(125, "upper layer:");
 	errno = ENODEV;		/* PIECES_NO_OVERLAY: as a kernel without it */
-	*ro = c->readonly || getenv("PIECES_NO_OVERLAY") ||
-	      mount("overlay", fdpath(fd, p), "overlay", 0, opts) < 0;
-	if (*ro && c->work && errno == EINVAL) {
-		*strstr(opts, ",redirect_dir") = '\0';
-		*ro = mount("overlay", fdpath(fd, p), "overlay", 0, opts) < 0;
+	*ro = 1;
+	for (; !c->readonly && !getenv("PIECES_NO_OVERLAY") && i < LEN(extra); i++) {
+		/* the lower layer by fd: the tree this run locked, even if
+		 * an import renamed another one into place since */
+		snprintf(opts, sizeof(opts), "lowerdir=/proc/self/fd/%d,"
+		         "upperdir=/proc/self/fd/%d/upper,workdir=/proc/self/fd/%d/work%s",
+		         lower, upfd, upfd, extra[i]);
+		/* nodev: a device node the container makes cannot be opened */
+		if (!(*ro = mount("overlay", fdpath(fd, p), "overlay", MS_NODEV, opts) < 0) ||
+		    errno != EINVAL)
+			break;
 	}
 	if (*ro && c->work)
 		fail(125, "RUN needs overlayfs: mount overlay:");
@@ -266,20 +286,30 @@ mkdev(int rootfd)
 		{ "stdout", "/proc/self/fd/1" }, { "stderr", "/proc/self/fd/2" },
 		{ "ptmx", "pts/ptmx" }, { "core", "/proc/kcore" },
 	};
+	char path[16];
+	struct stat st;
 	size_t i;
-	int fd, dev;
+	int fd, dev, src;
 
+	/* nodev, as every file system the container can write: what it
+	 * makes with mknod cannot be opened.  The nodes it needs are the
+	 * host's, bind-mounted, once checked to be what they should. */
 	fd = at(rootfd, "dev", 0);
-	mnt("tmpfs", fd, "tmpfs", MS_NOSUID | MS_NOEXEC, "mode=755,size=65536k", "/dev");
+	mnt("tmpfs", fd, "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, "mode=755,size=65536k",
+	    "/dev");
 	close(fd);
 	/* a fresh tmpfs of ours: nothing in it is the image's */
 	if ((dev = root_open(rootfd, "dev", O_RDONLY | O_DIRECTORY)) < 0)
 		fail(125, "/dev:");
-	for (i = 0; i < LEN(nodes); i++)
-		if (mknodat(dev, nodes[i].name, S_IFCHR | 0666,
-		    makedev(nodes[i].maj, nodes[i].min)) < 0 ||
-		    fchmodat(dev, nodes[i].name, 0666, 0) < 0)
-			fail(125, "/dev/%s:", nodes[i].name);
+	for (i = 0; i < LEN(nodes); i++) {
+		snprintf(path, sizeof(path), "/dev/%s", nodes[i].name);
+		if ((src = open(path, O_PATH | O_NOFOLLOW | O_CLOEXEC)) < 0 || fstat(src, &st) < 0)
+			fail(125, "%s:", path);
+		if (!S_ISCHR(st.st_mode) || st.st_rdev != makedev(nodes[i].maj, nodes[i].min))
+			fail(125, "%s: not the device it should be", path);
+		bindat(rootfd, src, path + 1, 1, 0);	/* not nodev: it is a device */
+		close(src);
+	}
 	for (i = 0; i < LEN(links); i++)
 		if (symlinkat(links[i][1], dev, links[i][0]) < 0)
 			fail(125, "/dev/%s:", links[i][0]);
@@ -364,7 +394,8 @@ volumes(const struct ctr *c, int rootfd)
 		/* the host side is the user's own path, followed as given */
 		if ((fd = open(c->vol[i].src, O_PATH | O_CLOEXEC)) < 0 || fstat(fd, &st) < 0)
 			fail(125, "volume %s:", c->vol[i].src);
-		bindat(rootfd, fd, c->vol[i].dst + 1, !S_ISDIR(st.st_mode), c->vol[i].ro);
+		bindat(rootfd, fd, c->vol[i].dst + 1, !S_ISDIR(st.st_mode),
+		       MS_NODEV | (c->vol[i].ro ? MS_RDONLY | MS_NOSUID : 0));
 		close(fd);
 	}
 }
@@ -395,7 +426,7 @@ mask(int rootfd)
 	for (i = 0; i < LEN(rdonly); i++) {
 		if ((fd = root_open(rootfd, rdonly[i], O_PATH | O_NOFOLLOW)) < 0)
 			continue;
-		bindat(rootfd, fd, rdonly[i], 0, 1);
+		bindat(rootfd, fd, rdonly[i], 0, MS_RDONLY | MS_NOSUID | MS_NODEV);
 		close(fd);
 	}
 }
