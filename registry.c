@@ -69,6 +69,7 @@ struct sess {
 	const char *cafile;
 	int flags;
 	int pinged;			/* /v2/ was asked, its challenge answered */
+	const char *authpath;		/* the credentials file, if not authfile() */
 };
 
 /* ---- references ---- */
@@ -536,19 +537,20 @@ authfile(void)
 }
 
 /*
- * readauth reads the credentials file into a new buffer (NUL-ended) for
+ * readauth reads the credentials file f (NULL: authfile()) into a new buffer (NUL-ended) for
  * the caller to wipe and free: it, or NULL with *missing set if there is
  * no file, or NULL (reported).
  */
 static char *
-readauth(int *missing)
+readauth(const char *f, int *missing)
 {
-	const char *f = authfile();
 	char *buf;
 	ssize_t n;
 	int fd;
 
 	*missing = 0;
+	if (!f)
+		f = authfile();
 	if ((fd = open(f, O_RDONLY | O_CLOEXEC)) < 0) {
 		if (errno == ENOENT)
 			*missing = 1;
@@ -578,13 +580,14 @@ readauth(int *missing)
  * 1, 0 if there is none, -1 (reported).  The caller wipes cred.
  */
 static int
-creds(const char *domain, char *cred)
+creds(struct sess *s, char *cred)
 {
+	const char *domain = s->r.domain;
 	char *buf, *line, *next, *sp;
 	size_t n = strlen(domain);
 	int missing, found = 0;
 
-	if (!(buf = readauth(&missing)))
+	if (!(buf = readauth(s->authpath, &missing)))
 		return missing ? 0 : -1;
 	for (line = buf; *line && !found; line = next) {
 		next = line + strcspn(line, "\n");
@@ -594,7 +597,8 @@ creds(const char *domain, char *cred)
 			continue;
 		sp = line + n + 1;
 		if (strlen(sp) >= CREDMAX || !strchr(sp, ':')) {
-			weprintf("%s: credentials for %s: want 'DOMAIN USER:PASSWORD'", authfile(), domain);
+			weprintf("%s: credentials for %s: want 'DOMAIN USER:PASSWORD'",
+			         s->authpath ? s->authpath : authfile(), domain);
 			found = -1;
 			break;
 		}
@@ -732,6 +736,19 @@ urlenc(char *buf, size_t len, const char *s)
 	return 0;
 }
 
+/* tokenurl appends the service and scope parameters to url */
+static int
+tokenurl(char *url, size_t len, const char *service, const char *scope)
+{
+	if (*service && (strlen(url) + 9 >= len || !strcat(url, "service=") ||
+	    urlenc(url, len, service) < 0))
+		return -1;
+	if (*scope && (strlen(url) + 8 >= len || !strcat(url, *service ? "&scope=" : "scope=") ||
+	    urlenc(url, len, scope) < 0))
+		return -1;
+	return 0;
+}
+
 /*
  * token asks the Bearer challenge's realm for a token for the challenge's
  * service and scope (or the pull scope of our repository), with the
@@ -758,13 +775,11 @@ token(struct sess *s, const char *ch)
 	if (!*scope && *s->r.repo)
 		snprintf(scope, sizeof(scope), "repository:%s:pull", s->r.repo);
 	snprintf(url, sizeof(url), "%s%s", realm, strchr(realm, '?') ? "&" : "?");
-	if ((*service && (strcat(url, "service="), urlenc(url, sizeof(url), service) < 0)) ||
-	    (*scope && (strcat(url, *service ? "&scope=" : "scope="),
-	                urlenc(url, sizeof(url), scope) < 0))) {
+	if (tokenurl(url, sizeof(url), service, scope) < 0) {
 		weprintf("%s: token URL longer than URLMAX", s->text);
 		return -1;
 	}
-	if ((r = creds(s->r.domain, cred)) < 0)
+	if ((r = creds(s, cred)) < 0)
 		return -1;
 	if (r) {
 		/* credentials go to the token service only over TLS */
@@ -829,7 +844,7 @@ authorize(struct sess *s, struct http *h)
 		weprintf("%s: %s: unsupported authentication '%.16s'", s->text, s->r.host, ch);
 		return -1;
 	}
-	if ((r = creds(s->r.domain, cred)) <= 0) {
+	if ((r = creds(s, cred)) <= 0) {
 		if (r == 0)
 			weprintf("%s: %s wants credentials: pieces login %s", s->text, s->r.host,
 			         s->r.domain);
@@ -1238,6 +1253,43 @@ out:
 	return ret;
 }
 
+/*
+ * platform replaces the index m by the image manifest of its entry for
+ * this machine: 0, or -1 (reported)
+ */
+static int
+platform(struct sess *s, struct manifest *m)
+{
+	char dig[72], ctype[DESCTYPEMAX], what[REFMAX + 64], *buf;
+	struct manifest idx = *m;
+	size_t len;
+	int i, r;
+
+	memset(m, 0, sizeof(*m));
+	if ((i = reg_select(s->text, &idx, ARCH_OCI, ARCH_VARIANT)) < 0)
+		goto fail;
+	snprintf(dig, sizeof(dig), "%s", idx.d[i].digest);
+	if (idx.d[i].size > JSONMAX) {
+		weprintf("%s: manifest %s larger than JSONMAX", s->text, dig);
+		goto fail;
+	}
+	if (fetch(s, dig, dig, &buf, &len, dig, ctype) < 0)
+		goto fail;
+	snprintf(what, sizeof(what), "%s: manifest %.19s", s->text, dig);
+	r = reg_manifest(what, buf, len, ctype, m);
+	free(buf);
+	if (r == 0 && m->index) {
+		weprintf("%s: an index inside an index", what);
+		reg_free(m);
+		r = -1;
+	}
+	reg_free(&idx);
+	return r;
+fail:
+	reg_free(&idx);
+	return -1;
+}
+
 /* uptodate says whether image name is ref at manifest digest dig */
 static int
 uptodate(struct store *st, const char *name, const char *canon, const char *dig)
@@ -1277,15 +1329,15 @@ clash(struct store *st, const char *name, const char *canon)
 int
 reg_pull(struct store *st, const char *ref, const char *name, const char *cafile, int flags)
 {
-	char canon[REFMAX + 80], dig[72], sub[72], ctype[DESCTYPEMAX], what[REFMAX + 32];
+	char canon[REFMAX + 80], dig[72], ctype[DESCTYPEMAX], what[REFMAX + 32];
 	char store[NAMEMAX];
-	struct manifest m = { 0 }, top = { 0 };
+	struct manifest m = { 0 };
 	struct meta meta = { 0 };
 	struct sess *s = ecalloc(1, sizeof(*s));
 	const char *why;
 	char *buf = NULL;
 	size_t len;
-	int i, ret = -1;
+	int ret = -1;
 
 	s->cafile = cafile;
 	s->flags = flags;
@@ -1317,31 +1369,8 @@ reg_pull(struct store *st, const char *ref, const char *name, const char *cafile
 		goto out;
 	}
 	snprintf(what, sizeof(what), "%s: manifest", s->text);
-	if (reg_manifest(what, buf, len, ctype, &top) < 0)
+	if (reg_manifest(what, buf, len, ctype, &m) < 0 || (m.index && platform(s, &m) < 0))
 		goto out;
-	free(buf);
-	buf = NULL;
-	if (top.index) {
-		if ((i = reg_select(s->text, &top, ARCH_OCI, ARCH_VARIANT)) < 0)
-			goto out;
-		snprintf(sub, sizeof(sub), "%s", top.d[i].digest);
-		if (top.d[i].size > JSONMAX) {
-			weprintf("%s: manifest %s larger than JSONMAX", s->text, sub);
-			goto out;
-		}
-		if (fetch(s, sub, sub, &buf, &len, sub, ctype) < 0)
-			goto out;
-		snprintf(what, sizeof(what), "%s: manifest %.19s", s->text, sub);
-		if (reg_manifest(what, buf, len, ctype, &m) < 0)
-			goto out;
-		if (m.index) {
-			weprintf("%s: an index inside an index", what);
-			goto out;
-		}
-	} else {
-		m = top;
-		top.d = NULL;
-	}
 	snprintf(meta.source, sizeof(meta.source), "%s", canon);
 	snprintf(meta.digest, sizeof(meta.digest), "%s", dig);
 	if (image(s, st, &m, name, &meta) < 0)
@@ -1350,27 +1379,71 @@ reg_pull(struct store *st, const char *ref, const char *name, const char *cafile
 out:
 	meta_free(&meta);
 	reg_free(&m);
-	reg_free(&top);
 	free(buf);
 	explicit_bzero(s->authz, sizeof(s->authz));
 	free(s);
 	return ret;
 }
 
+/*
+ * saveauth writes the credentials file f with domain's line replaced by
+ * user:password to path, mode 0600: 0, or -1 (reported; path removed)
+ */
+static int
+saveauth(const char *f, const char *path, const char *domain, const char *user,
+         const char *password)
+{
+	char *buf, *out, *line, *next, *dir;
+	size_t n = strlen(domain), len = 0;
+	int fd, missing, ret = -1;
+
+	if (!(buf = readauth(f, &missing)) && !missing)
+		return -1;
+	dir = estrdup(f);
+	if (strrchr(dir, '/') && strrchr(dir, '/') != dir) {
+		*strrchr(dir, '/') = '\0';
+		if (mkdir(dir, 0755) < 0 && errno != EEXIST)
+			weprintf("%s: mkdir:", dir);
+	}
+	free(dir);
+	out = emalloc(CONFIGMAX + CREDMAX + 256);
+	for (line = buf; line && *line; line = next) {
+		next = line + strcspn(line, "\n");
+		if (*next)
+			*next++ = '\0';
+		if (*line && (strncmp(line, domain, n) || line[n] != ' ') &&
+		    len + strlen(line) + 1 <= CONFIGMAX)
+			len += sprintf(out + len, "%s\n", line);
+	}
+	len += sprintf(out + len, "%s %s:%s\n", domain, user, password);
+	if ((fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600)) < 0)
+		weprintf("%s:", path);
+	else if (writeall(fd, out, len) < 0 || fsync(fd) < 0 || close(fd) < 0) {
+		weprintf("%s:", path);
+		(void)unlink(path);
+	} else
+		ret = 0;
+	if (buf)
+		explicit_bzero(buf, CONFIGMAX + 1);
+	explicit_bzero(out, len);
+	free(buf);
+	free(out);
+	return ret;
+}
+
 int
 reg_login(const char *domain, const char *user, char *password, const char *cafile)
 {
-	char path[PATHMAX], *buf = NULL, *out = NULL, *line, *next, *dir;
+	char path[PATHMAX];
 	struct sess *s = ecalloc(1, sizeof(*s));
 	struct http *h = NULL;
 	const char *f = authfile();
-	size_t n = strlen(domain), len = 0;
-	int fd = -1, missing, ret = -1;
+	int ret = -1;
 
 	s->cafile = cafile;
 	s->flags = HTTP_QUIET;
 	snprintf(s->text, sizeof(s->text), "login %s", domain);
-	if (!domainok(domain, n) || n >= sizeof(s->r.domain)) {
+	if (!domainok(domain, strlen(domain)) || strlen(domain) >= sizeof(s->r.domain)) {
 		weprintf("%s: bad registry host", domain);
 		goto out;
 	}
@@ -1383,69 +1456,26 @@ reg_login(const char *domain, const char *user, char *password, const char *cafi
 		domain = "docker.io";
 	strcpy(s->r.domain, domain);
 	strcpy(s->r.host, !strcmp(domain, "docker.io") ? "registry-1.docker.io" : domain);
-	/* write the credentials first, to a file of our own, so that the
-	 * check below uses them as a pull would; the real file changes last */
-	if (!(buf = readauth(&missing)) && !missing)
-		goto out;
+	/* the credentials go to a file of our own first, so that the check
+	 * uses them as a pull would; the real file changes only after it */
 	snprintf(path, sizeof(path), "%s.%ld", f, (long)getpid());
-	dir = estrdup(f);
-	if (strrchr(dir, '/') && strrchr(dir, '/') != dir) {
-		*strrchr(dir, '/') = '\0';
-		if (mkdir(dir, 0755) < 0 && errno != EEXIST)
-			weprintf("%s: mkdir:", dir);
-	}
-	free(dir);
-	out = emalloc(CONFIGMAX + CREDMAX + 256);
-	for (line = buf, len = 0; line && *line; line = next) {
-		next = line + strcspn(line, "\n");
-		if (*next)
-			*next++ = '\0';
-		if (*line && (strncmp(line, domain, n) || line[n] != ' ') &&
-		    len + strlen(line) + 1 <= CONFIGMAX)
-			len += sprintf(out + len, "%s\n", line);
-	}
-	len += sprintf(out + len, "%s %s:%s\n", domain, user, password);
-	if ((fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600)) < 0) {
-		weprintf("%s:", path);
+	if (saveauth(f, path, domain, user, password) < 0)
 		goto out;
-	}
-	if (writeall(fd, out, len) < 0 || fsync(fd) < 0 || close(fd) < 0) {
-		fd = -1;
-		weprintf("%s:", path);
-		goto fail;
-	}
-	fd = -1;
-	if (setenv("PIECES_AUTH", path, 1) < 0)
-		eprintf("setenv:");
-	h = get(s, "", NULL);
-	if (setenv("PIECES_AUTH", f, 1) < 0)
-		eprintf("setenv:");
-	if (!h)
-		goto fail;
-	if (http_status(h) != 200) {
-		failed(s, h, "");
-		goto fail;
+	s->authpath = path;
+	if (!(h = get(s, "", NULL)) || http_status(h) != 200) {
+		if (h)
+			failed(s, h, "");
+		(void)unlink(path);
+		goto out;
 	}
 	if (rename(path, f) < 0) {
 		weprintf("%s: rename:", f);
-		goto fail;
+		(void)unlink(path);
+		goto out;
 	}
 	ret = 0;
-	goto out;
-fail:
-	(void)unlink(path);
 out:
-	if (fd >= 0)
-		close(fd);
 	http_close(h);
-	if (buf) {
-		explicit_bzero(buf, CONFIGMAX + 1);
-		free(buf);
-	}
-	if (out) {
-		explicit_bzero(out, len);
-		free(out);
-	}
 	explicit_bzero(password, strlen(password));
 	explicit_bzero(s->authz, sizeof(s->authz));
 	free(s);
