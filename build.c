@@ -20,6 +20,7 @@
  * onto the clone: its whiteouts remove, an opaque directory replaces,
  * anything else is renamed into place without overlayfs's own xattrs.
  */
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/xattr.h>
 
@@ -34,7 +35,7 @@
 
 #include "pieces.h"
 
-#define DEPTHMAX	512		/* directories deep a tree may be walked */
+#define DEPTHMAX	(PATHMAX / 2)	/* directories deep a tree may be walked */
 #define XLISTMAX	(64 << 10)	/* a file's list of xattr names */
 #define XVALMAX		(64 << 10)	/* one xattr's value */
 
@@ -42,6 +43,7 @@ struct build {
 	struct store *s;
 	const struct bopts *o;
 	char ctx[PATH_MAX];		/* the build directory, resolved */
+	int ctxfd;			/* and opened */
 	struct sha256 sha;		/* of the step being keyed */
 	char key[65];			/* the chain so far */
 	const char *dir;		/* the tree: images/ or cache/ */
@@ -298,6 +300,11 @@ apply1(void *arg, int fd, const char *name)
 	(void)fd;
 	if (fstatat(t->src, name, &st, AT_SYMLINK_NOFOLLOW) < 0)
 		return -1;
+	/* mounted without them, but an old kernel may not know the options */
+	at(path, sizeof(path), t->src, name);
+	if (lgetxattr(path, "trusted.overlay.redirect", v, 0) >= 0 ||
+	    lgetxattr(path, "trusted.overlay.metacopy", v, 0) >= 0)
+		return errno = EOPNOTSUPP, -1;
 	exists = fstatat(t->dst, name, &old, AT_SYMLINK_NOFOLLOW) == 0;
 	/* a whiteout: what the parent had there was removed */
 	if (S_ISCHR(st.st_mode) && st.st_rdev == 0)
@@ -311,8 +318,7 @@ apply1(void *arg, int fd, const char *name)
 	}
 	/* an opaque directory hides all the parent had in it */
 	if (exists && (!S_ISDIR(old.st_mode) ||
-	    (lgetxattr(at(path, sizeof(path), t->src, name), "trusted.overlay.opaque",
-	    v, sizeof(v)) == 1 && v[0] == 'y'))) {
+	    (lgetxattr(path, "trusted.overlay.opaque", v, sizeof(v)) == 1 && v[0] == 'y'))) {
 		if (gone(t->dst, name) < 0)
 			return -1;
 		exists = 0;
@@ -324,16 +330,113 @@ apply1(void *arg, int fd, const char *name)
 	return dirmeta(t->src, name, t->dst, name, &st);
 }
 
+/*
+ * clean makes path p, relative to the root, plain: no "", "." or ".."
+ * components, none climbing above the root
+ */
+static void
+clean(char *p)
+{
+	char *s = p, *d = p, *c;
+	size_t n;
+
+	while (*s) {
+		n = strcspn(s, "/");
+		if (n == 2 && !strncmp(s, "..", 2)) {
+			for (c = d; c > p && c[-1] == '/'; c--)
+				;
+			while (c > p && c[-1] != '/')
+				c--;
+			d = c;
+		} else if (n && !(n == 1 && *s == '.')) {
+			memmove(d, s, n);
+			d += n;
+			*d++ = '/';
+		}
+		s += n + (s[n] == '/');
+	}
+	*(d > p ? d - 1 : d) = '\0';
+}
+
+/*
+ * rmempty removes path p below fd if it is an empty file or directory,
+ * reached without a symlink: 0, or -1
+ */
+static int
+rmempty(int fd, char *p)
+{
+	char *c, *slash;
+	struct stat st;
+	int dfd = dup(fd), nfd, r = -1;
+
+	for (c = p; dfd >= 0 && (slash = strchr(c, '/')); c = slash + 1) {
+		*slash = '\0';
+		nfd = openat(dfd, c, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		*slash = '/';
+		close(dfd);
+		dfd = nfd;
+	}
+	if (dfd >= 0 && fstatat(dfd, c, &st, AT_SYMLINK_NOFOLLOW) == 0) {
+		if (S_ISDIR(st.st_mode))
+			r = unlinkat(dfd, c, AT_REMOVEDIR);
+		else if (S_ISREG(st.st_mode) && st.st_size == 0)
+			r = unlinkat(dfd, c, 0);
+	}
+	if (dfd >= 0)
+		close(dfd);
+	return r;
+}
+
+/*
+ * made removes from the upper layer upfd the mount point path the
+ * container made for itself, and the directories made for it, where the
+ * parent tree (rootfd) has none: Docker keeps its own out of images too
+ */
+static void
+made(int upfd, int rootfd, const char *path)
+{
+	char p[PATHMAX], *slash;
+	int fd;
+
+	snprintf(p, sizeof(p), "%s", path);
+	clean(p);
+	while (*p) {
+		if ((fd = root_open(rootfd, p, O_PATH | O_NOFOLLOW)) >= 0) {
+			close(fd);
+			return;
+		}
+		if (errno != ENOENT || rmempty(upfd, p) < 0)
+			return;
+		slash = strrchr(p, '/');
+		*(slash ? slash : p) = '\0';
+	}
+}
+
 /* apply moves w's upper layer onto its rootfs, a clone of its parent */
 static int
 apply(struct build *b, struct work *w)
 {
+	static const char *const mounts[] = {
+		"proc", "sys", "dev", "etc/hosts", "etc/hostname", "etc/resolv.conf",
+	};
 	struct tw t = { -1, w->rootfd, 0, 0, b };
+	char link[PATHMAX], path[PATHMAX + 8];
 	struct stat st;
+	ssize_t n;
+	size_t i;
 	int r = -1;
 
-	if ((t.src = subdir(w->fd, "upper")) >= 0 && fstat(t.src, &st) == 0 &&
-	    walk(t.src, apply1, &t) == 0)
+	if ((t.src = subdir(w->fd, "upper")) >= 0) {
+		for (i = 0; i < LEN(mounts); i++)
+			made(t.src, w->rootfd, mounts[i]);
+		/* a dangling /etc/resolv.conf got what it names made */
+		if ((n = readlinkat(w->rootfd, "etc/resolv.conf", link, sizeof(link) - 1)) > 0) {
+			link[n] = '\0';
+			snprintf(path, sizeof(path), "%s%s", *link == '/' ? "" : "etc/", link);
+			made(t.src, w->rootfd, path);
+		}
+	}
+	if (t.src >= 0 && fstat(t.src, &st) == 0 && walk(t.src, apply1, &t) == 0)
 		r = dirmeta(t.src, ".", w->rootfd, ".", &st);
 	if (r < 0)
 		weprintf("%s/tmp/%s/upper: apply:", b->s->root, w->name);
@@ -364,14 +467,24 @@ show(const struct pfstep *st, char *buf, size_t len)
 		n += snprintf(buf + n, len - n, " %s", st->args[i]);
 }
 
-/* join writes path p, taken relative to dir unless absolute, into buf */
-static void
+/*
+ * join writes path p, taken relative to dir unless absolute, into buf:
+ * 0, or -1 (reported) if it does not fit
+ */
+static int
 join(char *buf, size_t len, const char *dir, const char *p)
 {
+	size_t n;
+
 	if (*p == '/')
-		snprintf(buf, len, "%s", p);
+		n = snprintf(buf, len, "%s", p);
 	else
-		snprintf(buf, len, "%s%s%s", dir, dir[strlen(dir) - 1] == '/' ? "" : "/", p);
+		n = snprintf(buf, len, "%s%s%s", dir, dir[strlen(dir) - 1] == '/' ? "" : "/", p);
+	if (n >= len) {
+		weprintf("%s: path too long", p);
+		return -1;
+	}
+	return 0;
 }
 
 static void line(struct build *b, const struct pfstep *st, int hit);
@@ -430,12 +543,20 @@ from(struct build *b, const struct pfstep *st)
 	char name[NAMEMAX + 8], text[PATHMAX + 128], want[80];
 	const char *url, *sha, *sums;
 	struct meta m;
+	struct stat fs;
 	int fd, r;
 
-	if (st->kind == PF_FROM_URL)
-		return base(b, st, st->args[0], st->nargs > 1 ? st->args[1] : NULL, NULL,
-		            (snprintf(text, sizeof(text), "FROM_URL %s %s", st->args[0],
-		             st->nargs > 1 ? st->args[1] : ""), text));
+	if (st->kind == PF_FROM_URL) {
+		r = snprintf(text, sizeof(text), "FROM_URL %s %s", st->args[0],
+		             st->nargs > 1 ? st->args[1] : "");
+		/* a local file without a digest is known by what stat says */
+		if (st->nargs == 1 && !strncmp(st->args[0], "file://", 7) &&
+		    stat(st->args[0] + 7, &fs) == 0)
+			snprintf(text + r, sizeof(text) - r, " %llu %llu %lld.%09ld",
+			         (unsigned long long)fs.st_ino, (unsigned long long)fs.st_size,
+			         (long long)fs.st_mtim.tv_sec, fs.st_mtim.tv_nsec);
+		return base(b, st, st->args[0], st->nargs > 1 ? st->args[1] : NULL, NULL, text);
+	}
 	if (!strcmp(st->args[0], "scratch"))
 		return base(b, st, NULL, NULL, NULL, "FROM scratch");
 	/* a known name is its pinned tarball, not whatever the store has
@@ -512,12 +633,18 @@ struct cp {				/* a COPY source walked */
 	int depth;
 };
 
-static int cpent(struct cp *c, int sfd, const char *name, const char *dname, int top);
+static int cpent(struct cp *c, int sfd, const char *name);
 
 static int
 cmpname(const void *a, const void *b)
 {
 	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static void
+hashstr(struct sha256 *sha, const char *s)
+{
+	sha256_update(sha, s, strlen(s) + 1);
 }
 
 /* cpdir copies (or hashes) the entries of directory fd, sorted */
@@ -535,27 +662,23 @@ cpdir(struct cp *c, int fd)
 			close(dfd);
 		return -1;
 	}
-	while ((de = readdir(d)))
+	while ((errno = 0, de = readdir(d)))
 		if (strcmp(de->d_name, ".") && strcmp(de->d_name, "..")) {
 			names = erealloc(names, (n + 1) * sizeof(*names));
 			names[n++] = estrdup(de->d_name);
 		}
+	if (errno)
+		r = -1;
 	closedir(d);
 	if (n)
 		qsort(names, n, sizeof(*names), cmpname);
 	for (i = 0; i < n; i++) {
 		if (r == 0)
-			r = cpent(c, fd, names[i], names[i], 0);
+			r = cpent(c, fd, names[i]);
 		free(names[i]);
 	}
 	free(names);
 	return r;
-}
-
-static void
-hashstr(struct sha256 *sha, const char *s)
-{
-	sha256_update(sha, s, strlen(s) + 1);
 }
 
 /* cpfile copies (or hashes) the regular file fd; a copy replaces dname */
@@ -567,12 +690,11 @@ cpfile(struct cp *c, int fd, const struct stat *st, const char *dname)
 	ssize_t n;
 	int out = -1;
 
-	if (!c->sha) {
-		if (gone(c->dst, dname) < 0 ||
-		    (out = openat(c->dst, dname, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW |
-		    O_CLOEXEC, 0600)) < 0)
-			return -1;
-	}
+	/* never into the file there: it may be a link into the parent tree */
+	if (!c->sha && (gone(c->dst, dname) < 0 ||
+	    (out = openat(c->dst, dname, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW |
+	    O_CLOEXEC, 0600)) < 0))
+		return -1;
 	while ((n = read(fd, buf, sizeof(buf))) > 0) {
 		if (c->sha)
 			sha256_update(c->sha, buf, n);
@@ -590,87 +712,97 @@ cpfile(struct cp *c, int fd, const struct stat *st, const char *dname)
 }
 
 /*
- * cpent copies (or hashes) entry name of directory sfd as dname in c->dst:
- * a file, a symlink as it is, a directory with what it holds, owned by
- * root as Docker's COPY makes them.  top: name is the source given, whose
- * directory's contents are copied into dname itself.
+ * cpfd copies (or hashes) the file or directory fd (st its fstat) as dname
+ * in c->dst, owned by root as Docker's COPY makes it; a directory with
+ * what it holds.  top: fd is the source given, a directory whose contents
+ * go into c->dst itself.
  */
 static int
-cpent(struct cp *c, int sfd, const char *name, const char *dname, int top)
+cpfd(struct cp *c, int fd, const struct stat *st, const char *dname, int top)
 {
-	char link[PATH_MAX], num[16];
-	struct stat st;
-	struct timespec t[2];
+	struct timespec t[2] = { st->st_atim, st->st_mtim };
+	struct stat old;
 	struct cp sub = *c;
-	size_t len = strlen(c->path);
+	int r;
 
+	if (c->sha) {
+		/* the path, mode and size before the content: no two trees
+		 * hash the same */
+		hashstr(c->sha, c->path);
+		sha256_update(c->sha, &st->st_mode, sizeof(st->st_mode));
+		if (S_ISREG(st->st_mode))
+			sha256_update(c->sha, &st->st_size, sizeof(st->st_size));
+	}
+	if (S_ISREG(st->st_mode))
+		return cpfile(c, fd, st, dname);
+	if (!S_ISDIR(st->st_mode)) {
+		weprintf("COPY %s: not a file, directory or symlink", c->path);
+		return errno = 0, -1;
+	}
+	if (c->depth >= DEPTHMAX)
+		return errno = ELOOP, -1;
+	sub.depth++;
+	if (c->sha)
+		return cpdir(&sub, fd);
+	if (!top && fstatat(c->dst, dname, &old, AT_SYMLINK_NOFOLLOW) == 0 &&
+	    !S_ISDIR(old.st_mode) && gone(c->dst, dname) < 0)
+		return -1;
+	if (!top && mkdirat(c->dst, dname, 0700) < 0 && errno != EEXIST)
+		return -1;
+	if ((sub.dst = subdir(c->dst, dname)) < 0)
+		return -1;
+	r = cpdir(&sub, fd);
+	/* the directory's own mode and times, after what it holds */
+	if (r == 0 && !top && (fchown(sub.dst, 0, 0) < 0 ||
+	    fchmod(sub.dst, st->st_mode & 07777) < 0 || futimens(sub.dst, t) < 0))
+		r = -1;
+	close(sub.dst);
+	return r;
+}
+
+/* cpent copies (or hashes) entry name of directory sfd, a symlink as it is */
+static int
+cpent(struct cp *c, int sfd, const char *name)
+{
+	char link[PATH_MAX];
+	struct stat st, fst;
+	struct timespec t[2];
+	size_t len = strlen(c->path);
 	ssize_t n;
 	int fd, r = -1;
 
-	if (!top)
-		snprintf(c->path + len, PATH_MAX - len, "/%s", name);
+	snprintf(c->path + len, PATH_MAX - len, "/%s", name);
 	if (fstatat(sfd, name, &st, AT_SYMLINK_NOFOLLOW) < 0)
 		goto out;
-	if (c->sha) {
-		hashstr(c->sha, top ? "" : name);
-		snprintf(num, sizeof(num), "%o", (unsigned)st.st_mode);
-		hashstr(c->sha, num);
-	}
 	if (S_ISLNK(st.st_mode)) {
 		if ((n = readlinkat(sfd, name, link, sizeof(link) - 1)) < 0)
 			goto out;
 		link[n] = '\0';
 		if (c->sha) {
+			hashstr(c->sha, c->path);
 			hashstr(c->sha, link);
 			r = 0;
-		} else if (gone(c->dst, dname) == 0 && symlinkat(link, c->dst, dname) == 0 &&
-		           fchownat(c->dst, dname, 0, 0, AT_SYMLINK_NOFOLLOW) == 0) {
+		} else if (gone(c->dst, name) == 0 && symlinkat(link, c->dst, name) == 0 &&
+		           fchownat(c->dst, name, 0, 0, AT_SYMLINK_NOFOLLOW) == 0) {
 			t[0] = st.st_atim;
 			t[1] = st.st_mtim;
-			r = utimensat(c->dst, dname, t, AT_SYMLINK_NOFOLLOW);
+			r = utimensat(c->dst, name, t, AT_SYMLINK_NOFOLLOW);
 		}
 		goto out;
 	}
-	if (!S_ISREG(st.st_mode) && !S_ISDIR(st.st_mode)) {
-		weprintf("COPY %s: not a file, directory or symlink", c->path);
+	/* no symlink followed, no fifo waited on; and what was opened must
+	 * be what was looked at */
+	if ((fd = openat(sfd, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC)) < 0 &&
+	    errno != ENXIO)
+		goto out;
+	if (fd < 0 || fstat(fd, &fst) < 0 || fst.st_ino != st.st_ino || fst.st_dev != st.st_dev) {
+		if (fd >= 0)
+			close(fd);
+		weprintf("COPY %s: changed while copied, or not a file", c->path);
 		errno = 0;
 		goto out;
 	}
-	if ((fd = openat(sfd, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)) < 0)
-		goto out;
-	if (S_ISREG(st.st_mode)) {
-		r = cpfile(c, fd, &st, dname);
-		close(fd);
-		goto out;
-	}
-	if (c->depth >= DEPTHMAX) {
-		errno = ELOOP;
-		close(fd);
-		goto out;
-	}
-	sub.depth++;
-	if (!c->sha && !top) {
-		if (fstatat(c->dst, dname, &st, AT_SYMLINK_NOFOLLOW) == 0 && !S_ISDIR(st.st_mode) &&
-		    gone(c->dst, dname) < 0)
-			goto dir;
-		if (mkdirat(c->dst, dname, 0700) < 0 && errno != EEXIST)
-			goto dir;
-	}
-	if (!c->sha && (sub.dst = subdir(c->dst, dname)) < 0)
-		goto dir;
-	r = cpdir(&sub, fd);
-	if (r == 0 && !c->sha && !top) {
-		/* the directory's own mode and time, after what it holds */
-		fstat(fd, &st);
-		t[0] = st.st_atim;
-		t[1] = st.st_mtim;
-		if (fchown(sub.dst, 0, 0) < 0 || fchmod(sub.dst, st.st_mode & 07777) < 0 ||
-		    futimens(sub.dst, t) < 0)
-			r = -1;
-	}
-	if (!c->sha)
-		close(sub.dst);
-dir:
+	r = cpfd(c, fd, &fst, name, 0);
 	close(fd);
 out:
 	if (r < 0 && errno)
@@ -682,44 +814,72 @@ out:
 }
 
 /*
- * source resolves COPY source src in the build directory: its real path
- * in buf, which must not leave it, and lstat in st.  0, or -1 (reported).
+ * source opens COPY source src in the build directory: an fd for what it
+ * names, its fstat in st.  A source whose real path leaves the directory
+ * is refused; it is then opened below the directory's fd, every symlink
+ * kept inside it, so a swap behind our back cannot lead out either.
+ * It returns the fd, or -1 (reported).
  */
 static int
-source(struct build *b, const char *src, char *buf, struct stat *st)
+source(struct build *b, const char *src, struct stat *st)
 {
-	char path[PATH_MAX];
+	char path[PATH_MAX], real[PATH_MAX];
 	size_t n = strlen(b->ctx);
+	const char *rel;
+	int fd;
 
 	if ((size_t)snprintf(path, sizeof(path), "%s/%s", b->ctx, src) >= sizeof(path))
 		errno = ENAMETOOLONG;
-	if (errno == ENAMETOOLONG || !realpath(path, buf)) {
+	else if (realpath(path, real))
+		errno = 0;
+	if (errno) {
 		weprintf("COPY %s:", src);
 		return -1;
 	}
-	if (n > 1 && (strncmp(buf, b->ctx, n) || (buf[n] && buf[n] != '/'))) {
+	if (n > 1 && (strncmp(real, b->ctx, n) || (real[n] && real[n] != '/'))) {
 		weprintf("COPY %s: outside the build directory %s", src, b->ctx);
 		return -1;
 	}
-	if (lstat(buf, st) < 0) {
+	rel = n > 1 ? real + n : real;
+	rel += *rel == '/';
+	if ((fd = root_open(b->ctxfd, *rel ? rel : ".", O_RDONLY | O_NOFOLLOW | O_NONBLOCK)) < 0 ||
+	    fstat(fd, st) < 0) {
 		weprintf("COPY %s:", src);
+		if (fd >= 0)
+			close(fd);
 		return -1;
 	}
-	return 0;
+	return fd;
+}
+
+/* leafof is the last component of src as written, trailing '/'s dropped */
+static const char *
+leafof(const char *src, char *buf, size_t len)
+{
+	size_t n = strlen(src);
+	const char *p;
+
+	while (n > 1 && src[n - 1] == '/')
+		n--;
+	for (p = src + n; p > src && p[-1] != '/'; p--)
+		;
+	snprintf(buf, len, "%.*s", (int)(src + n - p), p);
+	return buf;
 }
 
 /* copy runs a COPY step, or with sha only hashes what it reads */
 static int
 copy(struct build *b, const struct pfstep *st, int rootfd, struct sha256 *sha)
 {
-	char real[PATH_MAX], dest[PATHMAX], target[PATHMAX + NAME_MAX], leaf[LEAFMAX];
-	char path[PATH_MAX], dir[PATHMAX + NAME_MAX];
+	char dest[PATHMAX], target[PATHMAX], dir[PATHMAX], leaf[LEAFMAX], path[PATH_MAX];
+	char name[LEAFMAX];
 	const char *base, *dst = st->args[st->nargs - 1];
 	struct cp c = { sha, -1, path, 0 };
 	struct stat sst;
 	int i, fd, todir, isdir, r = 0;
 
-	join(dest, sizeof(dest), *b->m.workdir ? b->m.workdir : "/", dst);
+	if (join(dest, sizeof(dest), *b->m.workdir ? b->m.workdir : "/", dst) < 0)
+		return -1;
 	/* "dir/", ".", "dir/.." name a directory to copy into */
 	base = strrchr(dst, '/') ? strrchr(dst, '/') + 1 : dst;
 	todir = !*base || !strcmp(base, ".") || !strcmp(base, "..");
@@ -733,19 +893,20 @@ copy(struct build *b, const struct pfstep *st, int rootfd, struct sha256 *sha)
 		close(fd);
 	}
 	for (i = 0; r == 0 && i < st->nargs - 1; i++) {
-		if (source(b, st->args[i], real, &sst) < 0)
+		if ((fd = source(b, st->args[i], &sst)) < 0)
 			return -1;
 		snprintf(path, sizeof(path), "%s", st->args[i]);
-		/* a directory's contents go into dest; a file into dest/ or
-		 * as dest */
+		/* a directory's contents go into dest; a file into dest/,
+		 * named as written, or as dest */
 		isdir = S_ISDIR(sst.st_mode);
 		if (isdir || !todir)
 			snprintf(target, sizeof(target), "%s", dest);
-		else
-			join(target, sizeof(target), dest, strrchr(real, '/') + 1);
-		if (sha) {
+		else if (join(target, sizeof(target), dest,
+		         leafof(st->args[i], name, sizeof(name))) < 0)
+			r = -1;
+		if (r == 0 && sha) {
 			hashstr(sha, target);
-		} else {
+		} else if (r == 0) {
 			snprintf(dir, sizeof(dir), "%s", target);
 			if (!isdir)
 				dir[strrchr(dir, '/') - dir + (strrchr(dir, '/') == dir)] = '\0';
@@ -753,11 +914,11 @@ copy(struct build *b, const struct pfstep *st, int rootfd, struct sha256 *sha)
 			    (c.dst = isdir ? root_open(rootfd, target, O_RDONLY | O_DIRECTORY) :
 			    root_parent(rootfd, target, leaf)) < 0) {
 				weprintf("COPY %s: %s:", st->args[i], target);
-				return -1;
+				r = -1;
 			}
 		}
-		fd = open("/", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-		r = cpent(&c, fd, real + 1, isdir ? "." : leaf, 1);
+		if (r == 0 && (r = cpfd(&c, fd, &sst, isdir ? "." : leaf, 1)) < 0 && errno)
+			weprintf("COPY %s:", path);
 		close(fd);
 		if (c.dst >= 0)
 			close(c.dst);
@@ -810,7 +971,7 @@ line(struct build *b, const struct pfstep *st, int hit)
 }
 
 /* config applies a step that changes only the image's configuration */
-static void
+static int
 config(struct build *b, const struct pfstep *st)
 {
 	char dir[PATHMAX], **p;
@@ -842,7 +1003,8 @@ config(struct build *b, const struct pfstep *st)
 			vsetenv(st->kind == PF_ENV ? &b->m.env : &b->m.label, st->args[i]);
 		break;
 	case PF_WORKDIR:
-		join(dir, sizeof(dir), *b->m.workdir ? b->m.workdir : "/", st->args[0]);
+		if (join(dir, sizeof(dir), *b->m.workdir ? b->m.workdir : "/", st->args[0]) < 0)
+			return -1;
 		snprintf(b->m.workdir, sizeof(b->m.workdir), "%s", dir);
 		break;
 	case PF_USER:
@@ -857,6 +1019,7 @@ config(struct build *b, const struct pfstep *st)
 		}
 		break;
 	}
+	return 0;
 }
 
 /* step runs step i: 0 done, 1 found in the cache, -1 failed (reported) */
@@ -881,8 +1044,7 @@ step(struct build *b, const struct pfstep *st)
 	default:
 		rekey(b);
 		line(b, st, 0);
-		config(b, st);
-		return 0;
+		return config(b, st);
 	}
 }
 
@@ -918,18 +1080,40 @@ image(struct build *b, const char *name, const char *file)
 	return 0;
 }
 
+/* known says whether ref is a known image, its store name in name */
+static int
+known(const char *ref, char *name, size_t len)
+{
+	const char *url, *sha, *sums;
+	int r;
+
+	known_name(ref, name, len);
+	/* a known name pieces cannot fetch says why when FROM meets it */
+	r = strcmp(ref, "scratch") ? known_find(name, &url, &sha, &sums) : 0;
+	return r != 0;
+}
+
 int
 build(struct store *s, const struct bopts *o)
 {
 	struct build b = { 0 };
 	struct piecefile pf;
+	struct rlimit rl;
 	char file[PATH_MAX], name[NAMEMAX + 8];
 	int i, ret = -1;
 
 	b.s = s;
 	b.o = o;
 	b.treefd = -1;
-	if (!realpath(o->dir, b.ctx)) {
+	/* what a build makes has the modes it asks for, whoever runs it */
+	umask(022);
+	/* deep trees are walked with a few fds a level */
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
+		rl.rlim_cur = rl.rlim_max;
+		setrlimit(RLIMIT_NOFILE, &rl);
+	}
+	if (!realpath(o->dir, b.ctx) ||
+	    (b.ctxfd = open(b.ctx, O_PATH | O_DIRECTORY | O_CLOEXEC)) < 0) {
 		weprintf("%s:", o->dir);
 		return -1;
 	}
@@ -937,16 +1121,19 @@ build(struct store *s, const struct bopts *o)
 		snprintf(file, sizeof(file), "%s", o->file);
 	else
 		snprintf(file, sizeof(file), "%s/Piecefile", o->dir);
-	if (pf_load(file, &pf) < 0)
+	if (pf_load(file, &pf) < 0) {
+		close(b.ctxfd);
 		return -1;
+	}
 	if (o->name) {
 		snprintf(name, sizeof(name), "%s", o->name);
-	} else if (pf.step[0].kind == PF_FROM && strcmp(pf.step[0].args[0], "scratch")) {
+	} else if (pf.step[0].kind == PF_FROM && known(pf.step[0].args[0], name, sizeof(name))) {
 		/* as the original: FROM ubuntu:22.04 builds ubuntu-22.04 */
-		known_name(pf.step[0].args[0], name, sizeof(name));
 	} else {
-		weprintf("%s: FROM %s: name the image with -t", file,
-		         pf.step[0].kind == PF_FROM ? "scratch" : "_URL");
+		/* an image of the store would be replaced by what is built
+		 * on it, and the next build would build on that */
+		weprintf("%s: %s %s: name the image with -t", file,
+		         pf.step[0].kind == PF_FROM ? "FROM" : "FROM_URL", pf.step[0].args[0]);
 		goto out;
 	}
 	if (store_name(name) < 0)
@@ -959,6 +1146,7 @@ build(struct store *s, const struct bopts *o)
 	}
 	ret = image(&b, name, file);
 out:
+	close(b.ctxfd);
 	if (b.treefd >= 0)
 		close(b.treefd);
 	meta_free(&b.m);

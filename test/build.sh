@@ -313,6 +313,65 @@ fails "a parse error names the line" 1 "parse.pf:3: " p build -t x -f "$D/parse.
 printf 'FROM alpine:3.18\nRUN echo MARK-5\n' >"$D/noovl.pf"
 fails "RUN without overlayfs says so" 1 "RUN needs overlayfs" \
 	env PIECES_NO_OVERLAY=1 "$PIECES" -r "$S" build -t x -f "$D/noovl.pf" "$D"
+# what review found
+D=$T/rev
+mkdir -p "$D/a/d"
+echo e >"$D/a/e"
+printf 'FROM scratch\nCOPY . /\n' >"$D/a/Piecefile"
+ok "COPY of an empty directory and a file" p build -t amb "$D/a"
+rm "$D/a/e"
+echo e >"$D/a/d/e"
+run p build -t amb "$D/a"
+is "and of the file inside it are different steps" "$(grep -c cached "$T/out")" 1
+is "with the new tree" "$(cd "$S/images/amb/rootfs" && find . | sort | tr '\n' ' ')" \
+	". ./Piecefile ./d ./d/e "
+printf 'FROM amb\nCMD ["x"]\n' >"$D/a/onlocal"
+fails "FROM an image of the store needs -t" 1 "FROM amb: name the image with -t" \
+	p build -f "$D/a/onlocal" "$D/a"
+echo f >"$D/f"
+printf 'FROM alpine:3.18\nRUN touch /made\nCOPY f /new/dir/f\nCOPY f .\n' >"$D/Piecefile"
+ln -s f "$D/alias"
+printf 'COPY alias /named/\n' >>"$D/Piecefile"
+run sh -c "umask 077 && exec '$PIECES' -r '$S' build -t modes '$D'"
+is "a build under umask 077" "$rc" 0
+is "makes what any build makes" \
+	"$(cd "$S/images/modes/rootfs" && stat -c '%a %n' . new new/dir new/dir/f made f)" \
+	"755 .
+755 new
+755 new/dir
+644 new/dir/f
+644 made
+644 f"
+is "a file COPY'd through a symlink is named as written" \
+	"$(cat "$S/images/modes/rootfs/named/alias")" f
+# Alpine's minirootfs has no /etc/resolv.conf; RUN's container had one
+is "RUN keeps the mount points it made out of the image" \
+	"$(ls "$S/images/modes/rootfs/etc/resolv.conf" 2>&1 | grep -c 'No such file')" 1
+cp "$ALPINE" "$D/rootfs.tar.gz"
+printf 'FROM_URL file://%s\nRUN echo MARK-6\n' "$D/rootfs.tar.gz" >"$D/local.pf"
+ok "FROM_URL file:// without a digest" p build -t loc -f "$D/local.pf" "$D"
+run p build -t loc -f "$D/local.pf" "$D"
+is "is cached while the file is the same" "$(ran MARK-6)" 0
+touch -d '2001-01-01' "$D/rootfs.tar.gz"
+run p build -t loc -f "$D/local.pf" "$D"
+is "and fetched again once it changed" "$(ran MARK-6)" 1
+long=$(printf '%04000d' 0)
+printf 'FROM scratch\nWORKDIR /%s\nCOPY f %s\n' "$long" "$(printf '%0100d' 0)" >"$D/long.pf"
+fails "a path that does not fit is an error, not cut short" 1 "path too long" \
+	p build -t long -f "$D/long.pf" "$D"
+python3 -c '
+import io, sys, tarfile
+t = tarfile.open(sys.argv[1], "w")
+p = ""
+for i in range(1200):
+    p += "d/"
+    ti = tarfile.TarInfo(p[:-1]); ti.type = tarfile.DIRTYPE; ti.mode = 0o755; t.addfile(ti)
+ti = tarfile.TarInfo(p + "deep"); ti.size = 5; t.addfile(ti, io.BytesIO(b"deep\n"))
+t.close()' "$D/deep.tar"
+printf 'FROM_URL file://%s\nCOPY f /f\n' "$D/deep.tar" >"$D/deep.pf"
+ok "a tree 1200 directories deep is cloned, under a soft limit of 1024 fds" \
+	sh -c "ulimit -Sn 1024; exec '$PIECES' -r '$S' build -t deep -f '$D/deep.pf' '$D'"
+
 # prune empties the cache; images stay, and a rebuild runs its steps again
 n=$(ls "$S/cache" | wc -l)
 run p prune
