@@ -522,6 +522,13 @@ base(struct build *b, const struct pfstep *st, const char *url, const char *want
 	return 0;
 }
 
+/* have says whether the store has image name */
+static int
+have(struct store *s, const char *name)
+{
+	return s->imgfd >= 0 && faccessat(s->imgfd, name, F_OK, AT_SYMLINK_NOFOLLOW) == 0;
+}
+
 static void
 inherit(struct build *b, const struct meta *m)
 {
@@ -541,9 +548,10 @@ static int
 from(struct build *b, const struct pfstep *st)
 {
 	char name[NAMEMAX + 8], text[PATHMAX + 128], want[80];
-	const char *url, *sha, *sums;
+	const char *url, *sha, *sums, *ref;
 	struct meta m;
 	struct stat fs;
+	struct ref rr;
 	int fd, r;
 
 	if (st->kind == PF_FROM_URL) {
@@ -564,16 +572,26 @@ from(struct build *b, const struct pfstep *st)
 	known_name(st->args[0], name, sizeof(name));
 	if ((r = known_find(name, &url, &sha, &sums)) < 0)
 		return -1;
-	if (r > 0) {
+	if (r > 0 && http_isurl(url)) {
 		/* a sum published beside the file is fetched only to fetch it */
 		snprintf(want, sizeof(want), "sha256:%s", sha ? sha : "");
 		snprintf(text, sizeof(text), "FROM_URL %s %s", url, sha ? want : "");
 		return base(b, st, url, sha ? want : NULL, sums, text);
 	}
-	if (store_name(name) < 0)
-		return -1;
 	line(b, st, 0);
-	if ((fd = store_image(b->s, name, &m)) < 0)
+	/* a registry image (a known one, or a reference with a tag, host
+	 * or digest) is pulled once, under the name pull gives it, unless
+	 * the store has an image of the name as written */
+	ref = r > 0 ? url : st->args[0];
+	if ((r > 0 || (!have(b->s, name) && strpbrk(ref, ":/@"))) && !reg_parse(ref, &rr)) {
+		if (reg_name(&rr, name, sizeof(name)) < 0) {
+			weprintf("%s: store name longer than NAMEMAX (%d)", ref, NAMEMAX - 1);
+			return -1;
+		}
+		if (!have(b->s, name) && reg_pull(b->s, ref, name, b->o->cafile, 0) < 0)
+			return -1;
+	}
+	if (store_name(name) < 0 || (fd = store_image(b->s, name, &m)) < 0)
 		return -1;
 	snprintf(text, sizeof(text), "FROM %s %s", name, m.digest);
 	keyed(b, text);

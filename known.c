@@ -6,6 +6,7 @@
  * architecture, verified by its SHA-256, as `docker run` pulls.
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "arch.h"
@@ -56,20 +57,21 @@ known_find(const char *name, const char **url, const char **sha256, const char *
 int
 known_sum(const char *sums, const char *url, char *want)
 {
-	static char buf[SUMSMAX + 1];
 	const char *file = strrchr(url, '/') + 1;
-	char *line, *name, *save;
+	char *buf, *line, *name, *save;
 	struct http *h;
 	size_t n = 0, i;
-	ssize_t r;
+	ssize_t r = 0;
+	int ret = -1;
 
 	if (!(h = http_open(sums, NULL, HTTP_QUIET)))
 		return -1;
+	buf = emalloc(SUMSMAX + 1);
 	while (n < SUMSMAX && (r = http_read(h, buf + n, SUMSMAX - n)) > 0)
 		n += r;
 	http_close(h);
 	if (r < 0)
-		return -1;
+		goto out;
 	buf[n] = '\0';
 	/* "HEX  NAME" or "HEX *NAME" lines, as sha256sum writes them */
 	for (line = strtok_r(buf, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
@@ -83,9 +85,12 @@ known_sum(const char *sums, const char *url, char *want)
 		name[strcspn(name, "\r")] = '\0';
 		if (!strcmp(name, file)) {
 			snprintf(want, 72, "sha256:%.64s", line);
-			return 0;
+			ret = 0;
+			goto out;
 		}
 	}
 	weprintf("%s: no sum for %s%s", sums, file, n == SUMSMAX ? " in its first 1 MiB" : "");
-	return -1;
+out:
+	free(buf);
+	return ret;
 }

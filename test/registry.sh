@@ -390,4 +390,31 @@ if needroot; then
 else
 	skip "run pulls" "run needs root"
 fi
+
+# ---- FROM a registry image in a Piecefile ----
+if needroot; then
+	D=$T/build
+	mkdir -p "$D"
+	printf 'FROM fedora:38\nRUN echo MARK\nCMD ["cat", "/etc/alpine-release"]\n' >"$D/Piecefile"
+	mark
+	run p build "$D"
+	is "FROM fedora:38 builds fedora-38" "$rc $(tail -n 1 "$T/out")" "0 built fedora-38"
+	is "on the image pulled from registry.fedoraproject.org" \
+		"$(ls "$S/images" | grep -c '^registry.fedoraproject.org_fedora-38$') $(grep -c '^MARK$' "$T/out")" \
+		"1 1"
+	run p run fedora-38
+	is "which runs" "$(cat "$T/out")" "3.18.9"
+	mark
+	run p build "$D"
+	is "a rebuild asks the registry nothing" "$rc $(tail -n 1 "$T/out") $(manifests)" \
+		"0 fedora-38 is up to date 0"
+	printf 'FROM %s/library/multi:1\nRUN cat /tiny\n' "$REG" >"$D/Piecefile.host"
+	run p build -t frommulti -f "$D/Piecefile.host" "$D"
+	is "FROM host:port/name:tag pulls and builds" "$rc $(grep -c '^small$' "$T/out")" "0 1"
+	printf 'FROM %s/library/nosuch:1\n' "$REG" >"$D/Piecefile.none"
+	fails "FROM an image the registry does not have" 1 "nosuch" \
+		p build -t none -f "$D/Piecefile.none" "$D"
+else
+	skip "FROM a registry" "RUN needs root"
+fi
 finish
