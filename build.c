@@ -1062,7 +1062,14 @@ step(struct build *b, const struct pfstep *st)
 	default:
 		rekey(b);
 		line(b, st, 0);
-		return config(b, st);
+		if (config(b, st) < 0)
+			return -1;
+		if (store_metaok(&b->m) < 0) {
+			weprintf("[%d/%d] the image's metadata is larger than METAMAX (%d KiB)",
+			         b->step, b->nstep, METAMAX >> 10);
+			return -1;
+		}
+		return 0;
 	}
 }
 

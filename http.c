@@ -47,6 +47,7 @@
 
 #define LINEMAX		4096		/* a chunk-size line */
 #define TIMEOUT		30		/* seconds to connect, and of silence */
+#define SLOWMIN		1024		/* bytes a response must bring each two timeouts */
 #define INTERIMMAX	10		/* 1xx responses before the real one */
 #define RABUF		(64 << 10)	/* TLS records read ahead */
 
@@ -76,6 +77,8 @@ struct http {
 	struct url u;
 	const char *cafile;
 	int timeout;			/* in ms */
+	struct timespec win;		/* the start of this SLOWMIN window, or 0 */
+	uint64_t winbytes;		/* what came in it */
 	const char *accept, *auth;	/* http_get's request headers, or NULL */
 	struct url origin;		/* where auth may go: the first URL's origin */
 	int any;			/* HTTP_ANY: any final status is the caller's */
@@ -620,6 +623,14 @@ dial(struct http *h, const char *what, const char *host, const char *port)
 	return fd;
 }
 
+/* loopback says whether host is this machine by name or address */
+static int
+loopback(const char *host)
+{
+	return !strcasecmp(host, "localhost") || !strncmp(host, "127.", 4) ||
+	       !strcmp(host, "::1");
+}
+
 /* noproxy says whether NO_PROXY (or no_proxy) exempts host */
 static int
 noproxy(const char *host)
@@ -651,6 +662,37 @@ noproxy(const char *host)
 }
 
 /*
+ * slow counts r bytes in: r, or -1 with h->drop saying so if the window
+ * they end took two timeouts and brought under SLOWMIN bytes.  The idle
+ * timeout alone lets a server that sends a byte now and then hold us for
+ * ever.
+ */
+static ssize_t
+slow(struct http *h, ssize_t r)
+{
+	struct timespec now;
+	long ms;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	if (!h->win.tv_sec && !h->win.tv_nsec) {
+		h->win = now;
+		h->winbytes = 0;
+	}
+	h->winbytes += r;
+	ms = (now.tv_sec - h->win.tv_sec) * 1000 + (now.tv_nsec - h->win.tv_nsec) / 1000000;
+	if (ms < 2L * h->timeout)
+		return r;
+	if (h->winbytes < SLOWMIN) {
+		snprintf(h->drop, sizeof(h->drop), "under %d bytes in %d s", SLOWMIN,
+		         2 * h->timeout / 1000);
+		return -1;
+	}
+	h->win = now;
+	h->winbytes = 0;
+	return r;
+}
+
+/*
  * get reads raw response bytes: from the connection (TLS or not) or, for
  * http_parse, from h->src.  It returns the count, 0 at a clean end, or -1:
  * with h->drop saying why if the connection broke (not yet reported), or
@@ -667,10 +709,10 @@ get(struct http *h, void *buf, size_t n)
 	if (!h->c.tls) {
 		if ((r = rawread(&h->c, buf, n, h->timeout)) < 0)
 			goto drop;
-		return r;
+		return slow(h, r);
 	}
 	if ((r = tls_read(h->c.tls, buf, n)) >= 0)
-		return r;
+		return slow(h, r);
 	if ((why = tls_error(h->c.tls))) {
 		fail(h, "%s: %s", h->u.host, why);
 		return -1;
@@ -1176,8 +1218,7 @@ request(struct http *h, uint64_t from)
 
 	hangup(h);
 	*h->drop = '\0';
-	if (connectto(h) < 0)
-		return -1;
+	h->win.tv_sec = h->win.tv_nsec = 0;
 	/* the caller's Authorization is for the origin it named; a redirect
 	 * elsewhere (registries send blobs to a CDN) must not carry it */
 	if (h->auth && sameorigin(&h->u, &h->origin))
@@ -1186,6 +1227,17 @@ request(struct http *h, uint64_t from)
 		strcpy(auth, "Authorization: Basic ");
 		http_base64(auth + strlen(auth), (const unsigned char *)cred, MIN(strlen(cred), 255));
 		strcat(auth, "\r\n");
+	}
+	/* a mirror may rewrite https to http: no secret goes out in clear
+	 * but to this machine */
+	if (*auth && !h->u.tls && !loopback(h->u.host)) {
+		explicit_bzero(auth, sizeof(auth));
+		fail(h, "not sending credentials over plain http");
+		return -1;
+	}
+	if (connectto(h) < 0) {
+		explicit_bzero(auth, sizeof(auth));
+		return -1;
 	}
 	if (from)
 		snprintf(range, sizeof(range), "Range: bytes=%llu-\r\n%s%s%s",
@@ -1196,7 +1248,10 @@ request(struct http *h, uint64_t from)
 	             "Accept-Encoding: identity\r\nConnection: close\r\n%s%s\r\n",
 	             h->u.path, v6, h->u.host, *v6 ? "]" : "", dflt ? "" : ":",
 	             dflt ? "" : h->u.port, h->accept ? h->accept : "*/*", auth, range);
-	return put(h, req, n) < 0 || response(h) < 0 ? -1 : 0;
+	n = put(h, req, n);
+	explicit_bzero(auth, sizeof(auth));
+	explicit_bzero(req, sizeof(req));
+	return n < 0 || response(h) < 0 ? -1 : 0;
 }
 
 static struct http *
@@ -1395,6 +1450,12 @@ const char *
 http_url(const struct http *h)
 {
 	return h->u.text;
+}
+
+int
+http_moved(const struct http *h)
+{
+	return !sameorigin(&h->u, &h->origin);
 }
 
 int

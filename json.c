@@ -349,11 +349,12 @@ unique(struct parser *ps, struct json *obj, size_t n)
 	for (m = obj->child; m; m = m->next)
 		v[i++] = m;
 	qsort(v, n, sizeof(*v), cmpkey);
+	/* found at the object's end: the offset is just past its '}' */
 	for (i = 1; i < n && !ret; i++)
 		if (!strcmp(v[i - 1]->key, v[i]->key)) {
 			if (ps->name)
-				weprintf("%s: member \"%.64s\" given twice in one object", ps->name,
-				         v[i]->key);
+				weprintf("%s: offset %zu: member \"%.64s\" given twice in the object "
+				         "ending here", ps->name, ps->off, v[i]->key);
 			ps->failed = 1;
 			ret = -1;
 		}

@@ -339,6 +339,8 @@ askline(const char *prompt, char *buf, size_t len, int echo)
 			(void)tcsetattr(0, TCSAFLUSH, &quiet);
 		}
 	}
+	/* unbuffered: no copy of a password is left in stdin's buffer */
+	setvbuf(stdin, NULL, _IONBF, 0);
 	if (!fgets(buf, len, stdin) || (!(n = strlen(buf)) || (buf[n - 1] != '\n' && !feof(stdin))))
 		r = -1;
 	else

@@ -394,6 +394,9 @@ void store_abort(struct store *s, struct work *w);
  * cache/HEX as store_commit does.
  */
 int store_step(struct store *s, const char *hex, struct meta *m);
+
+/* store_metaok says whether m fits in METAMAX: 0, or -1 */
+int store_metaok(struct meta *m);
 int store_commitstep(struct store *s, struct work *w, const char *hex, struct meta *m);
 
 /*
@@ -449,7 +452,7 @@ struct desc {
 	char digest[72];
 	uint64_t size;
 	char os[32], arch[32], variant[16];
-	int attest;			/* an attestation, not an image */
+	int attest;			/* an attestation, or an entry we skip */
 };
 
 /* an index (index set: d are its entries) or an image manifest (config, layers d) */
@@ -615,6 +618,10 @@ struct http *http_open(const char *url, const char *cafile, int flags);
 struct http *http_get(const char *url, const char *cafile, const struct httpreq *rq);
 int http_status(const struct http *h);
 const char *http_url(const struct http *h);
+
+/* http_moved says whether h's response came from another scheme, host or
+ * port than the first URL's (after rewriting): a redirect elsewhere */
+int http_moved(const struct http *h);
 int http_header(const struct http *h, const char *name, char *buf, size_t len);
 
 /* http_base64 writes the base64 of s[0..n) into dst, 4 * ((n + 2) / 3) + 1 bytes */

@@ -128,7 +128,9 @@ domainok(const char *s, size_t n)
 			return 0;
 		}
 	}
-	return lab || port > 1;
+	if (port)
+		return port > 1;
+	return lab && s[n - 1] != '-';
 }
 
 const char *
@@ -267,19 +269,23 @@ descriptor(const char *name, const char *what, const struct json *j, struct desc
 	const char *t;
 
 	memset(d, 0, sizeof(*d));
-	if (!j || j->type != JSON_OBJECT || copy(j, "mediaType", d->type, sizeof(d->type)) < 0 ||
-	    !digestok(json_str(j, "digest")) || json_u64(json_get(j, "size"), &d->size) < 0) {
+	if (!j || j->type != JSON_OBJECT || !digestok(json_str(j, "digest")) ||
+	    json_u64(json_get(j, "size"), &d->size) < 0) {
 		weprintf("%s: %s: want a descriptor with a mediaType, a sha256 digest and a size",
 		         name, what);
 		return -1;
 	}
 	strcpy(d->digest, json_str(j, "digest"));
-	if ((plat = json_get(j, "platform")) &&
-	    (plat->type != JSON_OBJECT || copy(plat, "os", d->os, sizeof(d->os)) < 0 ||
+	/* a type or platform we cannot hold makes the entry one we skip
+	 * (as an image's layer, its type is refused), not a bad document */
+	plat = json_get(j, "platform");
+	if (copy(j, "mediaType", d->type, sizeof(d->type)) < 0 ||
+	    (plat && (plat->type != JSON_OBJECT || copy(plat, "os", d->os, sizeof(d->os)) < 0 ||
 	     copy(plat, "architecture", d->arch, sizeof(d->arch)) < 0 ||
-	     copy(plat, "variant", d->variant, sizeof(d->variant)) < 0)) {
-		weprintf("%s: %s: bad platform", name, what);
-		return -1;
+	     copy(plat, "variant", d->variant, sizeof(d->variant)) < 0))) {
+		*d->type = *d->os = *d->arch = *d->variant = '\0';
+		d->attest = 1;
+		return 0;
 	}
 	/* BuildKit's attestations ride in indexes as unknown/unknown */
 	ann = json_get(j, "annotations");
@@ -816,6 +822,7 @@ token(struct sess *s, const char *ch)
 		goto out;
 	}
 	snprintf(s->authz, sizeof(s->authz), "Bearer %s", t);
+	explicit_bzero((char *)t, strlen(t));
 	ret = 0;
 out:
 	json_free(j);
@@ -875,7 +882,7 @@ get(struct sess *s, const char *path, const char *acc)
 		snprintf(url, sizeof(url), "https://%s/v2/", s->r.host);
 		if (!(h = http_get(url, s->cafile, &rq)))
 			return NULL;
-		tries = http_status(h) == 401 ? authorize(s, h) : 0;
+		tries = http_status(h) == 401 && !http_moved(h) ? authorize(s, h) : 0;
 		http_close(h);
 		if (tries < 0)
 			return NULL;
@@ -885,7 +892,9 @@ get(struct sess *s, const char *path, const char *acc)
 		rq.auth = *s->authz ? s->authz : NULL;
 		if (!(h = http_get(url, s->cafile, &rq)))
 			return NULL;
-		if (http_status(h) != 401 || tries)
+		/* a challenge is the registry's to make: one from where it
+		 * redirected to (blob storage) would get its credentials */
+		if (http_status(h) != 401 || tries || http_moved(h))
 			return h;
 		if (authorize(s, h) < 0) {
 			http_close(h);
@@ -1229,6 +1238,10 @@ image(struct sess *s, struct store *st, const struct manifest *m, const char *na
 		return -1;
 	}
 	free(buf);
+	if (store_metaok(meta) < 0) {
+		weprintf("%s: its metadata is larger than METAMAX (%d KiB)", what, METAMAX >> 10);
+		goto out;
+	}
 	for (i = 0; i < m->n; i++)
 		if (layertype(s->text, m->d[i].type) < 0)
 			goto out;

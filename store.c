@@ -288,12 +288,12 @@ putlist(char *buf, size_t *len, const char *key, char **v)
 	return 0;
 }
 
+/* fmtmeta writes m's lines into buf, METAMAX bytes, their length in *n */
 static int
-writemeta(int dirfd, struct meta *m)
+fmtmeta(char *buf, size_t *len, struct meta *m)
 {
-	char buf[METAMAX], num[32];
+	char num[32];
 	size_t n = 0, i;
-	int fd;
 
 	snprintf(num, sizeof(num), "%lld", (long long)m->created);
 	if (put(buf, &n, "source", m->source) < 0 || put(buf, &n, "digest", m->digest) < 0 ||
@@ -308,6 +308,28 @@ writemeta(int dirfd, struct meta *m)
 	for (i = 0; i < LEN(listkey); i++)
 		if (putlist(buf, &n, listkey[i], *listof(m, i)) < 0)
 			return -1;
+	*len = n;
+	return 0;
+}
+
+int
+store_metaok(struct meta *m)
+{
+	static char buf[METAMAX];
+	size_t n;
+
+	return fmtmeta(buf, &n, m);
+}
+
+static int
+writemeta(int dirfd, struct meta *m)
+{
+	char buf[METAMAX];
+	size_t n;
+	int fd;
+
+	if (fmtmeta(buf, &n, m) < 0)
+		return -1;
 	if ((fd = openat(dirfd, "meta", O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644)) < 0)
 		return -1;
 	if (writeall(fd, buf, n) < 0) {

@@ -238,6 +238,12 @@ class H(socketserver.StreamRequestHandler):
             self.send('200 OK', plain + [('Content-Length', len(data))], data[:1000])
             self.wfile.flush()
             time.sleep(30)
+        elif p == '/trickle':
+            self.send('200 OK', plain + [('Content-Length', len(data))], data[:10])
+            for i in range(100):
+                self.wfile.write(data[10 + i:11 + i])
+                self.wfile.flush()
+                time.sleep(0.2)
         elif p == '/bighdr':
             self.send('200 OK', plain + [('X-Big%d' % i, 'x' * 1000) for i in range(40)])
         else:
@@ -432,6 +438,8 @@ is "after two resumptions" "$(grep -c resuming "$T/body.err")" 2
 is "with Range and If-Range" "$(grep -c 'range=bytes=[0-9]*- if-range="v1"' "$T/good.log")" 2
 fails "a server that stalls" 1 "body cut short at 1000 of $n bytes: no data for 1 s" \
 	env PIECES_TIMEOUT=1 "$PIECES" fetch "$G/stall"
+fails "a server that trickles a byte now and then" 1 "under 1024 bytes in 2 s" \
+	env PIECES_TIMEOUT=1 "$PIECES" fetch "$G/trickle"
 fails "oversized headers" 1 "response headers larger than HDRMAX" p fetch "$G/bighdr"
 
 # ---- IPv6 ----
@@ -472,6 +480,11 @@ fails "nor is the password printed" 1 "https://127.0.0.1:$good/auth: 401" \
 	p fetch "https://joe:s3cret%3Ax@localhost:$good/elsewhere"
 ! grep -q s3cret "$T/err"
 is "no password in the message" $? 0
+fails "no credentials go over plain http" 1 \
+	"http://192.0.2.1/x: not sending credentials over plain http" p fetch "http://joe:pw@192.0.2.1/x"
+printf 'auth 192.0.2.1 joe:pw\n' >"$T/config"
+fails "not even the config's (and nothing is dialled)" 1 "not sending credentials over plain http" \
+	env PIECES_CONFIG="$T/config" PIECES_TIMEOUT=1 "$PIECES" fetch "http://192.0.2.1/x"
 
 # ---- the mirror list ----
 ok "PIECES_MIRRORS rewrites a URL" env PIECES_MIRRORS="https://dl-cdn.example.invalid=$G/mirror" \

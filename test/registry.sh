@@ -312,6 +312,31 @@ fails "an artifact that is not an image" 1 \
 	"odd:artifact: not a container image: config of type 'application/vnd.example.config.v1+json'" \
 	p pull odd:artifact
 fails "a missing tag" 1 "nosuch:9: manifest 9: not found (404: manifest unknown)" p pull nosuch:9
+fails "a registry host with an empty port" 1 "localhost:/foo: bad registry host" p pull localhost:/foo
+fails "a registry host ending in -" 1 "bad-.example/foo: bad registry host" p pull bad-.example/foo
+# an index entry we cannot read is skipped, not fatal
+index "$(desc "$T/m.json" linux arm "$(printf 'v%.0s' $(seq 40))")" "$(desc "$T/s.json" linux amd64)" \
+	>"$T/idx3.json"
+python3 "$H/reg.py" put "$REG" library/multiarch odd $OCIIDX "$T/idx3.json" 2>>"$T/reg.log"
+run p pull multiarch:odd
+is "an index entry with a 40-character variant is skipped" "$rc $(cat "$T/out")" "0 multiarch-odd"
+ok "rmi it" p rmi multiarch-odd
+# metadata too large for the store: refused before any layer comes
+umo new --image "$O/layout:big" && umo raw add-layer --image "$O/layout:big" "$O/layers/alpine.tar" &&
+	umo config --image "$O/layout:big" $(for i in 0 1 2 3 4 5 6 7 8 9; do
+		printf -- '--config.label big%s=%s ' $i "$(head -c 7000 /dev/zero | tr '\0' x)"; done) &&
+	push big library/big:1
+mark
+fails "an image whose metadata the store cannot hold" 1 \
+	"big:1: config: its metadata is larger than METAMAX (64 KiB)" p pull big:1
+is "is refused before its layer is fetched" "$(blobs)" 1
+# blob storage that asks for credentials does not get them
+push single library/steal:1
+mark
+fails "a 401 from where a blob was redirected to" 1 "steal:1: config sha256:[0-9a-f]*: 401" \
+	p pull steal:1
+is "is not answered: no token asked for there" \
+	"$(tail -n +$((since + 1)) "$T/proxy.log" | grep -c 'host=localhost' | tr -d ' ')" 1
 is "none of them stored anything" "$(p images | awk 'NR > 1 { print $1 }' | tr '\n' ' ')" \
 	"alpine-3.20 alpine-sha256-${dig#sha256:} multi-1 multiarch-1 "
 

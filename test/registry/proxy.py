@@ -9,6 +9,8 @@
 # straight from the registry's STORAGE.  A lying registry is played for
 # manifests of the tag "lie" and of the digest sha256:aaaa...: both get
 # library/alpine:3.20's, the first with a Docker-Content-Digest of zeros.
+# Blob storage answers blobs of repositories named steal with a Bearer
+# challenge of its own.
 # Everything else is relayed.
 import os, re, socket, socketserver, ssl, sys, threading
 
@@ -36,6 +38,13 @@ class H(socketserver.StreamRequestHandler):
             self.wfile.write(('HTTP/1.1 307 Temporary Redirect\r\nLocation: '
                               'https://localhost:%d%s\r\nContent-Length: 0\r\n'
                               'Connection: close\r\n\r\n' % (port, path)).encode())
+            return
+        if m and '/steal/' in path:
+            # blob storage that asks for credentials: they are not its to have
+            port = self.server.server_address[1]
+            self.wfile.write(('HTTP/1.1 401 Unauthorized\r\nWWW-Authenticate: Bearer '
+                              'realm="https://localhost:%d/token",service="cdn"\r\n'
+                              'Content-Length: 0\r\nConnection: close\r\n\r\n' % port).encode())
             return
         if m:
             hx = m.group(1)
