@@ -645,8 +645,8 @@ out:
 /* --- COPY --- */
 
 struct cp {				/* a COPY source walked */
-	struct sha256 *sha;		/* hashing it for the key, or */
-	int dst;			/* copying it into this directory */
+	struct sha256 *sha;		/* hashing it for the key, and maybe */
+	int dst;			/* copying it into this directory (or -1) */
 	char *path;			/* PATH_MAX: where in the source, for messages */
 	int depth;
 };
@@ -699,7 +699,7 @@ cpdir(struct cp *c, int fd)
 	return r;
 }
 
-/* cpfile copies (or hashes) the regular file fd; a copy replaces dname */
+/* cpfile hashes the regular file fd, and copies it over dname */
 static int
 cpfile(struct cp *c, int fd, const struct stat *st, const char *dname)
 {
@@ -709,14 +709,13 @@ cpfile(struct cp *c, int fd, const struct stat *st, const char *dname)
 	int out = -1;
 
 	/* never into the file there: it may be a link into the parent tree */
-	if (!c->sha && (gone(c->dst, dname) < 0 ||
+	if (c->dst >= 0 && (gone(c->dst, dname) < 0 ||
 	    (out = openat(c->dst, dname, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW |
 	    O_CLOEXEC, 0600)) < 0))
 		return -1;
 	while ((n = read(fd, buf, sizeof(buf))) > 0) {
-		if (c->sha)
-			sha256_update(c->sha, buf, n);
-		else if (writeall(out, buf, n) < 0)
+		sha256_update(c->sha, buf, n);
+		if (out >= 0 && writeall(out, buf, n) < 0)
 			break;
 	}
 	if (out < 0)
@@ -743,14 +742,12 @@ cpfd(struct cp *c, int fd, const struct stat *st, const char *dname, int top)
 	struct cp sub = *c;
 	int r;
 
-	if (c->sha) {
-		/* the path, mode and size before the content: no two trees
-		 * hash the same */
-		hashstr(c->sha, c->path);
-		sha256_update(c->sha, &st->st_mode, sizeof(st->st_mode));
-		if (S_ISREG(st->st_mode))
-			sha256_update(c->sha, &st->st_size, sizeof(st->st_size));
-	}
+	/* the path, mode and size before the content: no two trees hash
+	 * the same */
+	hashstr(c->sha, c->path);
+	sha256_update(c->sha, &st->st_mode, sizeof(st->st_mode));
+	if (S_ISREG(st->st_mode))
+		sha256_update(c->sha, &st->st_size, sizeof(st->st_size));
 	if (S_ISREG(st->st_mode))
 		return cpfile(c, fd, st, dname);
 	if (!S_ISDIR(st->st_mode)) {
@@ -760,7 +757,7 @@ cpfd(struct cp *c, int fd, const struct stat *st, const char *dname, int top)
 	if (c->depth >= DEPTHMAX)
 		return errno = ELOOP, -1;
 	sub.depth++;
-	if (c->sha)
+	if (c->dst < 0)
 		return cpdir(&sub, fd);
 	if (!top && fstatat(c->dst, dname, &old, AT_SYMLINK_NOFOLLOW) == 0 &&
 	    !S_ISDIR(old.st_mode) && gone(c->dst, dname) < 0)
@@ -796,11 +793,11 @@ cpent(struct cp *c, int sfd, const char *name)
 		if ((n = readlinkat(sfd, name, link, sizeof(link) - 1)) < 0)
 			goto out;
 		link[n] = '\0';
-		if (c->sha) {
-			hashstr(c->sha, c->path);
-			hashstr(c->sha, link);
+		hashstr(c->sha, c->path);
+		hashstr(c->sha, link);
+		if (c->dst < 0)
 			r = 0;
-		} else if (gone(c->dst, name) == 0 && symlinkat(link, c->dst, name) == 0 &&
+		else if (gone(c->dst, name) == 0 && symlinkat(link, c->dst, name) == 0 &&
 		           fchownat(c->dst, name, 0, 0, AT_SYMLINK_NOFOLLOW) == 0) {
 			t[0] = st.st_atim;
 			t[1] = st.st_mtim;
@@ -885,7 +882,10 @@ leafof(const char *src, char *buf, size_t len)
 	return buf;
 }
 
-/* copy runs a COPY step, or with sha only hashes what it reads */
+/*
+ * copy hashes what a COPY step reads into sha, the key's part of it, and
+ * with rootfd copies it there too
+ */
 static int
 copy(struct build *b, const struct pfstep *st, int rootfd, struct sha256 *sha)
 {
@@ -906,7 +906,7 @@ copy(struct build *b, const struct pfstep *st, int rootfd, struct sha256 *sha)
 		         dst);
 		return -1;
 	}
-	if (!sha && (fd = root_open(rootfd, dest, O_RDONLY | O_DIRECTORY)) >= 0) {
+	if (rootfd >= 0 && (fd = root_open(rootfd, dest, O_RDONLY | O_DIRECTORY)) >= 0) {
 		todir = 1;
 		close(fd);
 	}
@@ -922,9 +922,7 @@ copy(struct build *b, const struct pfstep *st, int rootfd, struct sha256 *sha)
 		else if (join(target, sizeof(target), dest,
 		         leafof(st->args[i], name, sizeof(name))) < 0)
 			r = -1;
-		if (r == 0 && sha) {
-			hashstr(sha, target);
-		} else if (r == 0) {
+		if (r == 0 && rootfd >= 0) {
 			snprintf(dir, sizeof(dir), "%s", target);
 			if (!isdir)
 				dir[strrchr(dir, '/') - dir + (strrchr(dir, '/') == dir)] = '\0';
@@ -950,7 +948,7 @@ copystep(struct build *b, const struct pfstep *st)
 {
 	struct work w;
 	uint64_t size;
-	unsigned char sum[32];
+	unsigned char sum[32], again[32];
 	char hex[65];
 	struct sha256 sha;
 	int hit;
@@ -966,7 +964,11 @@ copystep(struct build *b, const struct pfstep *st)
 		return 1;
 	if (store_begin(b->s, "build", &w) < 0)
 		return -1;
-	if (clone(b, &w, &size) < 0 || copy(b, st, w.rootfd, NULL) < 0 ||
+	/* what is copied is hashed again: the key must be what it has */
+	sha256_init(&sha);
+	if (clone(b, &w, &size) < 0 || copy(b, st, w.rootfd, &sha) < 0 ||
+	    (sha256_out(&sha, again), memcmp(sum, again, sizeof(sum)) &&
+	    (weprintf("COPY: the build directory changed while it was read"), 1)) ||
 	    done(b, &w, "COPY") < 0) {
 		if (w.fd >= 0)
 			store_abort(b->s, &w);

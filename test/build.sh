@@ -372,6 +372,19 @@ printf 'FROM_URL file://%s\nCOPY f /f\n' "$D/deep.tar" >"$D/deep.pf"
 ok "a tree 1200 directories deep is cloned, under a soft limit of 1024 fds" \
 	sh -c "ulimit -Sn 1024; exec '$PIECES' -r '$S' build -t deep -f '$D/deep.pf' '$D'"
 
+# what COPY copies is what its key was made of: a source that changes
+# between (here the kernel's interrupt counts, bind-mounted) is refused
+: >"$D/irq"
+if mount --bind /proc/interrupts "$D/irq" 2>/dev/null; then
+	atexit "umount '$D/irq'"
+	printf 'FROM alpine:3.18\nCOPY irq /irq\n' >"$D/irq.pf"
+	fails "a COPY source that changes while it is read" 1 \
+		"COPY: the build directory changed while it was read" p build -t irq -f "$D/irq.pf" "$D"
+	umount "$D/irq"
+else
+	skip "a COPY source that changes" "cannot bind-mount /proc/interrupts"
+fi
+
 # prune empties the cache; images stay, and a rebuild runs its steps again
 n=$(ls "$S/cache" | wc -l)
 run p prune
