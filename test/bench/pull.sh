@@ -6,7 +6,7 @@
 # `PIECES pull` into an empty store, against `skopeo copy docker://... oci:`
 # plus `umoci unpack` (which applies the whiteouts, as pieces does) and a
 # sync of the result (pieces commits with syncfs), in the same run,
-# alternating.  The layers: the Debian minbase tarball the untar bench
+# alternating, each on a fresh ext4.  The layers: the Debian minbase tarball the untar bench
 # builds (build/bench/bookworm-minbase.tar.gz, if it is there), the Alpine
 # fixture, and a small layer with whiteouts.  Both verify TLS and digests.
 # Prints the medians of wall time and their ratio and never judges them:
@@ -38,11 +38,17 @@ if [ -n "$missing" ]; then
 fi
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/pieces-bench.XXXXXX") || exit 1
+mnt=$work/mnt img=$work/fs.img
+mkdir "$mnt" || exit 1
 pids=
+# no server, mount or loop device may outlive the bench; rm -rf only once
+# nothing is mounted
 cleanup() {
 	for p in $pids; do kill "$p" 2>/dev/null; done
 	wait 2>/dev/null
-	rm -rf "$work"
+	if mountpoint -q "$mnt"; then umount "$mnt" 2>/dev/null || umount -l "$mnt"; fi
+	losetup -j "$img" 2>/dev/null | while IFS=: read -r dev _; do losetup -d "$dev"; done
+	mountpoint -q "$mnt" || rm -rf "$work"
 }
 trap cleanup EXIT
 trap 'exit 130' HUP INT PIPE TERM
@@ -122,22 +128,37 @@ median() {
 }
 : >"$work/pieces.t"
 : >"$work/skopeo.t"
+# fresh and gone: each pull writes to an ext4 made just for it, as the
+# untar bench does.  On a file system where trees were just removed
+# (with online discard, as here) creating files costs several times as
+# much, and whoever runs second in a round would pay for the first.
+fresh() {
+	truncate -s 2G "$img" && mkfs.ext4 -F -q -O ^has_journal -E lazy_itable_init=0 "$img" &&
+		mount -o loop "$img" "$mnt" || die "cannot make a scratch file system"
+	sync
+}
+gone() {
+	umount "$mnt" && rm -f "$img" || die "cannot remove the scratch file system"
+}
 r=0
 while [ $r -lt "$ROUNDS" ]; do
-	rm -rf "$work/store" "$work/oci" "$work/bundle"
+	fresh
 	t0=$(now)
-	SSL_CERT_FILE=$C/ca.pem "$PIECES" -r "$work/store" pull -q "127.0.0.1:$port/bench:1" \
+	SSL_CERT_FILE=$C/ca.pem "$PIECES" -r "$mnt/store" pull -q "127.0.0.1:$port/bench:1" \
 		>/dev/null 2>"$work/err" || die "pieces pull failed: $(cat "$work/err")"
 	t1=$(now)
 	awk -v a="$t0" -v b="$t1" 'BEGIN { print b - a }' >>"$work/pieces.t"
+	gone
+	fresh
 	t0=$(now)
 	{
 		skopeo copy -q --src-cert-dir "$C/certs" "docker://127.0.0.1:$port/bench:1" \
-			"oci:$work/oci:bench" &&
-		umoci unpack --image "$work/oci:bench" "$work/bundle" && sync -f "$work/bundle/rootfs"
+			"oci:$mnt/oci:bench" &&
+		umoci unpack --image "$mnt/oci:bench" "$mnt/bundle" && sync -f "$mnt/bundle/rootfs"
 	} >"$work/err" 2>&1 || die "skopeo and umoci failed: $(tail -1 "$work/err")"
 	t1=$(now)
 	awk -v a="$t0" -v b="$t1" 'BEGIN { print b - a }' >>"$work/skopeo.t"
+	gone
 	r=$((r + 1))
 done
 p=$(median <"$work/pieces.t")
