@@ -251,6 +251,20 @@ fetchimage(struct store *s, const char *name, const char *url, const char *want,
 	return store_commit(s, &w, name, &m);
 }
 
+/*
+ * imagename writes the store name of image arg into name: a registry
+ * reference's is the one reg_name gives it, which is known_name's for the
+ * NAME:TAG of known images; a store name is itself
+ */
+static void
+imagename(const char *arg, char *name, size_t len)
+{
+	struct ref ref;
+
+	if (reg_parse(arg, &ref) || reg_name(&ref, name, len) < 0)
+		known_name(arg, name, len);
+}
+
 static int
 cmd_import(int argc, char *argv[])
 {
@@ -431,6 +445,7 @@ cmd_build(int argc, char *argv[])
 		{ NULL, 0, NULL, 0 },
 	};
 	const struct cmd *c = lookup("build");
+	char name[NAMEMAX + 8];
 	struct bopts o = { 0 };
 	struct store s;
 	int ch, ret;
@@ -448,6 +463,11 @@ cmd_build(int argc, char *argv[])
 	if (argc - optind != 1)
 		cmdusage(c);
 	o.dir = argv[optind];
+	/* -t app:1 names app-1, as run app:1 finds it */
+	if (o.name) {
+		imagename(o.name, name, sizeof(name));
+		o.name = name;
+	}
 	if (o.name && store_name(o.name) < 0)
 		return 1;
 	if (store_open(&s, root, 1) < 0)
@@ -493,7 +513,7 @@ static int
 cmd_inspect(int argc, char *argv[])
 {
 	const struct cmd *c = lookup("inspect");
-	char when[32], buf[6 * PATHMAX + 8];
+	char when[32], buf[6 * PATHMAX + 8], name[NAMEMAX + 8];
 	struct store s;
 	struct meta m;
 	struct tm tm;
@@ -501,10 +521,11 @@ cmd_inspect(int argc, char *argv[])
 
 	if (argc - i != 1)
 		cmdusage(c);
-	if (store_name(argv[i]) < 0 || store_open(&s, root, 0) < 0)
+	imagename(argv[i], name, sizeof(name));
+	if (store_name(name) < 0 || store_open(&s, root, 0) < 0)
 		return 1;
-	if (s.imgfd < 0 || store_meta(&s, argv[i], &m) < 0) {
-		weprintf(errno == ENOENT || s.imgfd < 0 ? "%s: no such image" : "%s:", argv[i]);
+	if (s.imgfd < 0 || store_meta(&s, name, &m) < 0) {
+		weprintf(errno == ENOENT || s.imgfd < 0 ? "%s: no such image" : "%s:", name);
 		store_close(&s);
 		return 1;
 	}
@@ -579,6 +600,7 @@ cmd_images(int argc, char *argv[])
 static int
 cmd_rmi(int argc, char *argv[])
 {
+	char name[NAMEMAX + 8];
 	struct store s;
 	int i = noopts(lookup("rmi"), argc, argv), ret = 0;
 
@@ -586,9 +608,11 @@ cmd_rmi(int argc, char *argv[])
 		cmdusage(lookup("rmi"));
 	if (store_open(&s, root, 1) < 0)
 		return 1;
-	for (; i < argc; i++)
-		if (store_remove(&s, argv[i]) < 0)
+	for (; i < argc; i++) {
+		imagename(argv[i], name, sizeof(name));
+		if (store_remove(&s, name) < 0)
 			ret = 1;
+	}
 	store_close(&s);
 	return ret;
 }
@@ -719,7 +743,6 @@ cmd_run(int argc, char *argv[])
 	const char *entry = NULL, *user = NULL, *val;
 	uint64_t add = 0, drop = 0, bit;
 	struct ctr ctr = { 0 };
-	struct ref ref;
 	struct store s;
 	struct meta m;
 	size_t ncli = 0, i;
@@ -760,10 +783,7 @@ cmd_run(int argc, char *argv[])
 	if (ctr.workdir && ctr.workdir[0] != '/')
 		enprintf(125, "workdir %s: not an absolute path", ctr.workdir);
 	ctr.caps = (CAPS_DEFAULT | add) & ~drop;
-	/* a registry reference has the name reg_name gives it, which is
-	 * known_name's for the NAME:TAG of known images */
-	if (reg_parse(argv[optind], &ref) || reg_name(&ref, name, sizeof(name)) < 0)
-		known_name(argv[optind], name, sizeof(name));
+	imagename(argv[optind], name, sizeof(name));
 	ctr.image = name;
 	if (store_open(&s, root, 0) < 0 || fetchknown(&s, name, argv[optind]) < 0)
 		goto out;

@@ -67,6 +67,8 @@ is "run alpine-3.18 ps aux: init and ps" "$(awk 'NR > 1 { print $1 }' "$T/out" |
 is "ps is ps" "$(awk 'NR == 3 { print $4 }' "$T/out")" ps
 run p inspect alpine-3.18
 is "inspect shows the CMD" "$(grep '"Cmd"' "$T/out")" '    "Cmd": ["/bin/sh", "-c", "/bin/sh"],'
+run p inspect alpine:3.18
+is "inspect takes NAME:TAG too" "$rc $(grep '"Name"' "$T/out")" '0   "Name": "alpine-3.18",'
 cd "$D" && run p build . && cd "$T"
 is "a rebuild of the tutorial has nothing to do" "$rc $(tail -n 1 "$T/out")" \
 	"0 alpine-3.18 is up to date"
@@ -385,6 +387,11 @@ else
 	skip "a COPY source that changes" "cannot bind-mount /proc/interrupts"
 fi
 
+run p build -t app:1 -f "$D/local.pf" "$D"
+is "-t NAME:TAG names NAME-TAG, as run finds it" "$rc $(tail -n 1 "$T/out")" "0 built app-1"
+ok "and rmi NAME:TAG removes it" p rmi app:1
+is "it is gone" "$(p images | grep -c '^app-1 ')" 0
+
 # prune empties the cache; images stay, and a rebuild runs its steps again
 n=$(ls "$S/cache" | wc -l)
 run p prune
@@ -396,5 +403,5 @@ sed '$d' "$T/all/Piecefile.good" >"$T/all/Piecefile"
 run p build -t all "$T/all"
 is "a rebuild after prune runs its RUN steps" "$rc $(ran MARK-1) $(ran MARK-2)" "0 1 1"
 fails "a missing build directory" 1 "nosuch: No such file" p build "$T/nosuch"
-fails "a bad name" 1 "bad image name" p build -t 'a/b' "$D"
+fails "a bad name" 1 "bad image name" p build -t 'a b' "$D"
 finish
