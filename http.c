@@ -48,6 +48,7 @@
 #define LINEMAX		4096		/* a chunk-size line */
 #define TIMEOUT		30		/* seconds to connect, and of silence */
 #define SLOWMIN		1024		/* bytes a response must bring each two timeouts */
+#define DEADLINE	10		/* timeouts a body under http_deadline may take */
 #define INTERIMMAX	10		/* 1xx responses before the real one */
 #define RABUF		(64 << 10)	/* TLS records read ahead */
 
@@ -78,6 +79,7 @@ struct http {
 	const char *cafile;
 	int timeout;			/* in ms */
 	struct timespec win;		/* the start of this SLOWMIN window, or 0 */
+	struct timespec deadline;	/* http_deadline's, or 0 */
 	uint64_t winbytes;		/* what came in it */
 	const char *accept, *auth;	/* http_get's request headers, or NULL */
 	struct url origin;		/* where auth may go: the first URL's origin */
@@ -661,6 +663,13 @@ noproxy(const char *host)
 	return hit;
 }
 
+void
+http_deadline(struct http *h)
+{
+	clock_gettime(CLOCK_MONOTONIC, &h->deadline);
+	h->deadline.tv_sec += DEADLINE * h->timeout / 1000;
+}
+
 /*
  * slow counts r bytes in: r, or -1 with h->drop saying so if the window
  * they end took two timeouts and brought under SLOWMIN bytes.  The idle
@@ -674,6 +683,11 @@ slow(struct http *h, ssize_t r)
 	long ms;
 
 	clock_gettime(CLOCK_MONOTONIC, &now);
+	if (h->deadline.tv_sec && (now.tv_sec > h->deadline.tv_sec ||
+	    (now.tv_sec == h->deadline.tv_sec && now.tv_nsec > h->deadline.tv_nsec))) {
+		fail(h, "not complete in %d s", DEADLINE * h->timeout / 1000);
+		return -1;
+	}
 	if (!h->win.tv_sec && !h->win.tv_nsec) {
 		h->win = now;
 		h->winbytes = 0;

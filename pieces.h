@@ -619,6 +619,13 @@ struct http *http_get(const char *url, const char *cafile, const struct httpreq 
 int http_status(const struct http *h);
 const char *http_url(const struct http *h);
 
+/*
+ * http_deadline gives the rest of h's body ten timeouts (PIECES_TIMEOUT,
+ * 300 s by default) to come, for small bodies a server could otherwise
+ * trickle for hours; past it http_read fails, reported.
+ */
+void http_deadline(struct http *h);
+
 /* http_moved says whether h's response came from another scheme, host or
  * port than the first URL's (after rewriting): a redirect elsewhere */
 int http_moved(const struct http *h);

@@ -653,6 +653,8 @@ slurp(struct http *h, const char *what, size_t max, size_t *len, char *hex)
 	ssize_t r;
 	int i;
 
+	/* JSON documents are small: no server may take hours over one */
+	http_deadline(h);
 	for (;;) {
 		if (n == cap) {
 			if (cap > max) {

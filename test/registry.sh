@@ -312,6 +312,8 @@ fails "an artifact that is not an image" 1 \
 	"odd:artifact: not a container image: config of type 'application/vnd.example.config.v1+json'" \
 	p pull odd:artifact
 fails "a missing tag" 1 "nosuch:9: manifest 9: not found (404: manifest unknown)" p pull nosuch:9
+fails "a manifest trickled for longer than ten timeouts" 1 "manifests/slow: not complete in 10 s" \
+	env PIECES_TIMEOUT=1 "$PIECES" -r "$S" pull alpine:slow
 fails "a registry host with an empty port" 1 "localhost:/foo: bad registry host" p pull localhost:/foo
 fails "a registry host ending in -" 1 "bad-.example/foo: bad registry host" p pull bad-.example/foo
 # an index entry we cannot read is skipped, not fatal

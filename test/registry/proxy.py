@@ -10,9 +10,9 @@
 # manifests of the tag "lie" and of the digest sha256:aaaa...: both get
 # library/alpine:3.20's, the first with a Docker-Content-Digest of zeros.
 # Blob storage answers blobs of repositories named steal with a Bearer
-# challenge of its own.
+# challenge of its own.  The manifest of any tag "slow" is trickled.
 # Everything else is relayed.
-import os, re, socket, socketserver, ssl, sys, threading
+import os, re, socket, socketserver, ssl, sys, threading, time
 
 cert, key, portfile, log, upstream, storage = sys.argv[1:7]
 lock = threading.Lock()
@@ -57,6 +57,16 @@ class H(socketserver.StreamRequestHandler):
             self.wfile.write(b'HTTP/1.1 200 OK\r\nContent-Type: application/octet-stream\r\n'
                              b'Content-Length: %d\r\nConnection: close\r\n\r\n' % len(data))
             self.wfile.write(data)
+            return
+        if path.endswith('/manifests/slow'):
+            # a manifest trickled fast enough for the idle and low-speed
+            # limits, but slower than anyone should wait for 100 kB
+            self.wfile.write(b'HTTP/1.1 200 OK\r\nContent-Type: application/vnd.oci.image.'
+                             b'manifest.v1+json\r\nContent-Length: 100000\r\n\r\n')
+            for i in range(133):
+                self.wfile.write(b' ' * 1500)
+                self.wfile.flush()
+                time.sleep(0.5)
             return
         lie = re.match(r'(/v2/.+/manifests/)(lie|sha256:a{64})$', path)
         if lie:
