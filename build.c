@@ -54,16 +54,6 @@ struct build {
 	int step, nstep;
 };
 
-static char *
-hexof(const unsigned char *sum, char *hex)
-{
-	int i;
-
-	for (i = 0; i < 32; i++)
-		snprintf(hex + 2 * i, 3, "%02x", sum[i]);
-	return hex;
-}
-
 /* keyed starts the next key from the chain and the step's text */
 static void
 keyed(struct build *b, const char *text)
@@ -77,10 +67,7 @@ keyed(struct build *b, const char *text)
 static void
 rekey(struct build *b)
 {
-	unsigned char sum[32];
-
-	sha256_out(&b->sha, sum);
-	hexof(sum, b->key);
+	sha256_hex(&b->sha, b->key);
 }
 
 /* use makes dir/name the current tree, fd already opened and locked */
@@ -522,13 +509,6 @@ base(struct build *b, const struct pfstep *st, const char *url, const char *want
 	return 0;
 }
 
-/* have says whether the store has image name */
-static int
-have(struct store *s, const char *name)
-{
-	return s->imgfd >= 0 && faccessat(s->imgfd, name, F_OK, AT_SYMLINK_NOFOLLOW) == 0;
-}
-
 static void
 inherit(struct build *b, const struct meta *m)
 {
@@ -583,12 +563,12 @@ from(struct build *b, const struct pfstep *st)
 	 * or digest) is pulled once, under the name pull gives it, unless
 	 * the store has an image of the name as written */
 	ref = r > 0 ? url : st->args[0];
-	if ((r > 0 || (!have(b->s, name) && strpbrk(ref, ":/@"))) && !reg_parse(ref, &rr)) {
+	if ((r > 0 || (!store_has(b->s, name) && strpbrk(ref, ":/@"))) && !reg_parse(ref, &rr)) {
 		if (reg_name(&rr, name, sizeof(name)) < 0) {
 			weprintf("%s: store name longer than NAMEMAX (%d)", ref, NAMEMAX - 1);
 			return -1;
 		}
-		if (!have(b->s, name) && reg_pull(b->s, ref, name, b->o->cafile, 0) < 0)
+		if (!store_has(b->s, name) && reg_pull(b->s, ref, name, b->o->cafile, 0) < 0)
 			return -1;
 	}
 	if (store_name(name) < 0 || (fd = store_image(b->s, name, &m)) < 0)
@@ -948,16 +928,15 @@ copystep(struct build *b, const struct pfstep *st)
 {
 	struct work w;
 	uint64_t size;
-	unsigned char sum[32], again[32];
-	char hex[65];
+	char hex[65], again[65];
 	struct sha256 sha;
 	int hit;
 
 	sha256_init(&sha);
 	if (copy(b, st, -1, &sha) < 0)
 		return -1;
-	sha256_out(&sha, sum);
-	sha256_update(&b->sha, hexof(sum, hex), 64);
+	sha256_hex(&sha, hex);
+	sha256_update(&b->sha, hex, 64);
 	rekey(b);
 	line(b, st, hit = cached(b));
 	if (hit)
@@ -966,15 +945,20 @@ copystep(struct build *b, const struct pfstep *st)
 		return -1;
 	/* what is copied is hashed again: the key must be what it has */
 	sha256_init(&sha);
-	if (clone(b, &w, &size) < 0 || copy(b, st, w.rootfd, &sha) < 0 ||
-	    (sha256_out(&sha, again), memcmp(sum, again, sizeof(sum)) &&
-	    (weprintf("COPY: the build directory changed while it was read"), 1)) ||
-	    done(b, &w, "COPY") < 0) {
-		if (w.fd >= 0)
-			store_abort(b->s, &w);
-		return -1;
+	if (clone(b, &w, &size) < 0 || copy(b, st, w.rootfd, &sha) < 0)
+		goto fail;
+	sha256_hex(&sha, again);
+	if (strcmp(hex, again)) {
+		weprintf("COPY: the build directory changed while it was read");
+		goto fail;
 	}
+	if (done(b, &w, "COPY") < 0)
+		goto fail;
 	return 0;
+fail:
+	if (w.fd >= 0)
+		store_abort(b->s, &w);
+	return -1;
 }
 
 /* --- the driver --- */

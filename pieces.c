@@ -559,9 +559,9 @@ cmd_sha256(int argc, char *argv[])
 	static unsigned char buf[64 << 10];
 	struct fdin in = { 0, "stdin" };
 	struct sha256 sha;
-	unsigned char sum[32];
+	char hex[65];
 	ssize_t n;
-	int i, impl;
+	int impl;
 
 	impl = flag(c, argc, argv, 'i');
 	if (optind != argc)
@@ -575,10 +575,8 @@ cmd_sha256(int argc, char *argv[])
 		sha256_update(&sha, buf, n);
 	if (n < 0)
 		return 1;
-	sha256_out(&sha, sum);
-	for (i = 0; i < 32; i++)
-		printf("%02x", sum[i]);
-	printf("\n");
+	sha256_hex(&sha, hex);
+	printf("%s\n", hex);
 	return 0;
 }
 
@@ -692,7 +690,7 @@ fetchknown(struct store *s, const char *name, const char *ref)
 	struct ref r2;
 	int r;
 
-	if (s->imgfd >= 0 && faccessat(s->imgfd, name, F_OK, AT_SYMLINK_NOFOLLOW) == 0)
+	if (store_has(s, name))
 		return 0;
 	if ((r = known_find(name, &url, &sha, &sums)) < 0)
 		return r;

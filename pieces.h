@@ -428,6 +428,9 @@ int store_image(struct store *s, const char *name, struct meta *m);
  * store_remove removes image name: 0, or -1 (reported).
  */
 int store_meta(struct store *s, const char *name, struct meta *m);
+
+/* store_has says whether the store has an image name */
+int store_has(struct store *s, const char *name);
 void meta_free(struct meta *m);
 int store_list(struct store *s);
 int store_remove(struct store *s, const char *name);
@@ -530,6 +533,23 @@ void sha256_init(struct sha256 *c);
 void sha256_update(struct sha256 *c, const void *data, size_t n);
 void sha256_out(struct sha256 *c, unsigned char out[32]);
 const char *sha256_impl(void);
+
+/* sha256_hex finishes c into hex: 64 lower-case hex digits and a NUL */
+void sha256_hex(struct sha256 *c, char *hex);
+
+/*
+ * A reader that passes in's bytes through, hashing and counting them, and
+ * writing them to the fd copy too unless it is -1 (a failed write is
+ * reported, naming name).  Set in, copy and name, and sha256_init sha.
+ */
+struct hashin {
+	struct reader in;
+	struct sha256 sha;
+	uint64_t got;
+	int copy;
+	const char *name;
+};
+ssize_t hash_read(void *arg, void *buf, size_t n);
 
 /* json.c */
 #define JSONMAX		(4 << 20)	/* a JSON document: manifest, index, config */

@@ -647,11 +647,9 @@ static char *
 slurp(struct http *h, const char *what, size_t max, size_t *len, char *hex)
 {
 	struct sha256 c;
-	unsigned char sum[32];
 	char *buf = NULL;
 	size_t n = 0, cap = 0;
 	ssize_t r;
-	int i;
 
 	/* JSON documents are small: no server may take hours over one */
 	http_deadline(h);
@@ -681,9 +679,7 @@ slurp(struct http *h, const char *what, size_t max, size_t *len, char *hex)
 	buf[n] = '\0';
 	sha256_init(&c);
 	sha256_update(&c, buf, n);
-	sha256_out(&c, sum);
-	for (i = 0; i < 32; i++)
-		snprintf(hex + 2 * i, 3, "%02x", sum[i]);
+	sha256_hex(&c, hex);
 	*len = n;
 	return buf;
 }
@@ -988,10 +984,8 @@ fail:
 
 /* a blob on its way: counted and hashed as it arrives, copied to the cache */
 struct blobin {
-	struct reader in;
-	struct sha256 sha;
-	uint64_t got, size;
-	int out;			/* the copy for the cache, or -1 */
+	struct hashin h;
+	uint64_t size;
 	const char *what;
 };
 
@@ -999,50 +993,14 @@ static ssize_t
 blobread(void *arg, void *buf, size_t n)
 {
 	struct blobin *b = arg;
-	ssize_t r = b->in.read(b->in.arg, buf, n);
+	ssize_t r = hash_read(&b->h, buf, n);
 
-	if (r <= 0)
-		return r;
-	if ((b->got += r) > b->size) {
+	if (r > 0 && b->h.got > b->size) {
 		weprintf("%s: more than the %llu bytes the manifest says", b->what,
 		         (unsigned long long)b->size);
 		return -1;
 	}
-	sha256_update(&b->sha, buf, r);
-	if (b->out >= 0 && writeall(b->out, buf, r) < 0) {
-		weprintf("%s: writing the cache copy:", b->what);
-		return -1;
-	}
 	return r;
-}
-
-/* the uncompressed stream, hashed on its way to tar */
-struct hashin {
-	struct reader in;
-	struct sha256 sha;
-};
-
-static ssize_t
-hashread(void *arg, void *buf, size_t n)
-{
-	struct hashin *h = arg;
-	ssize_t r = h->in.read(h->in.arg, buf, n);
-
-	if (r > 0)
-		sha256_update(&h->sha, buf, r);
-	return r;
-}
-
-static void
-hexout(struct sha256 *c, char *dig)
-{
-	unsigned char sum[32];
-	int i;
-
-	sha256_out(c, sum);
-	strcpy(dig, "sha256:");
-	for (i = 0; i < 32; i++)
-		snprintf(dig + 7 + 2 * i, 3, "%02x", sum[i]);
 }
 
 /* drain reads r to its end: 0, or -1 (reported by r) */
@@ -1070,7 +1028,7 @@ blobopen(struct sess *s, struct store *st, struct work *w, const struct desc *d,
 	*h = NULL;
 	*fresh = 0;
 	if ((*fd = store_blob(st, d->digest + 7)) >= 0) {
-		b->in = (struct reader){ fd_read, NULL };
+		b->h.in = (struct reader){ fd_read, NULL };
 		return 0;
 	}
 	snprintf(path, sizeof(path), "%s/blobs/%s", s->r.repo, d->digest);
@@ -1081,8 +1039,8 @@ blobopen(struct sess *s, struct store *st, struct work *w, const struct desc *d,
 		failed(s, *h, what);
 		return -1;
 	}
-	b->in = (struct reader){ http_read, *h };
-	if (file && (b->out = openat(w->fd, file, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC,
+	b->h.in = (struct reader){ http_read, *h };
+	if (file && (b->h.copy = openat(w->fd, file, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC,
 	    0644)) < 0) {
 		weprintf("%s/tmp/%s/%s:", st->root, w->name, file);
 		return -1;
@@ -1129,29 +1087,30 @@ layer(struct sess *s, struct store *st, struct work *w, size_t i, size_t n,
 	snprintf(file, sizeof(file), "layer.%zu", i);
 	if (layertype(what, d->type) < 0)
 		return -1;
-	b.out = -1;
+	b.h.copy = u.copy = -1;
+	b.h.name = b.what = what;
 	b.size = d->size;
-	b.what = what;
-	sha256_init(&b.sha);
+	sha256_init(&b.h.sha);
 	sha256_init(&u.sha);
 	if (blobopen(s, st, w, d, file, &b, &h, &in.fd, fresh) < 0)
 		goto out;
 	if (in.fd >= 0) {
 		snprintf(path, sizeof(path), "%s/blobs/sha256/%s", st->root, d->digest + 7);
-		b.in.arg = &in;
+		b.h.in.arg = &in;
 	}
 	if (!(g = gz_open((struct reader){ blobread, &b })))
 		goto fail;
 	u.in = (struct reader){ gz_reader, g };
-	if (tar_extract(w->rootfd, (struct reader){ hashread, &u }, TAR_LAYER, &got) < 0 ||
-	    drain((struct reader){ hashread, &u }) < 0 || drain((struct reader){ blobread, &b }) < 0)
+	if (tar_extract(w->rootfd, (struct reader){ hash_read, &u }, TAR_LAYER, &got) < 0 ||
+	    drain((struct reader){ hash_read, &u }) < 0 || drain((struct reader){ blobread, &b }) < 0)
 		goto fail;
 	ret = -2;
 	*bytes += got;
-	hexout(&b.sha, dig);
-	if (b.got != d->size) {
+	strcpy(dig, "sha256:");
+	sha256_hex(&b.h.sha, dig + 7);
+	if (b.h.got != d->size) {
 		weprintf("%s: %llu bytes, but the manifest says %llu", what,
-		         (unsigned long long)b.got, (unsigned long long)d->size);
+		         (unsigned long long)b.h.got, (unsigned long long)d->size);
 		goto out;
 	}
 	if (strcmp(dig, d->digest)) {
@@ -1159,17 +1118,17 @@ layer(struct sess *s, struct store *st, struct work *w, size_t i, size_t n,
 		         in.fd >= 0 ? " from the cache (remove it)" : "");
 		goto out;
 	}
-	hexout(&u.sha, dig);
+	sha256_hex(&u.sha, dig + 7);
 	if (strcmp(dig, diffid)) {
 		weprintf("%s: uncompressed digest mismatch: got %s, want diff_id %s", what, dig, diffid);
 		goto out;
 	}
-	if (b.out >= 0 && close(b.out) < 0) {
-		b.out = -1;
+	if (b.h.copy >= 0 && close(b.h.copy) < 0) {
+		b.h.copy = -1;
 		weprintf("%s/tmp/%s/%s:", st->root, w->name, file);
 		goto out;
 	}
-	b.out = -1;
+	b.h.copy = -1;
 	ret = 0;
 	goto out;
 fail:
@@ -1181,8 +1140,8 @@ out:
 	http_close(h);
 	if (in.fd >= 0)
 		close(in.fd);
-	if (b.out >= 0)
-		close(b.out);
+	if (b.h.copy >= 0)
+		close(b.h.copy);
 	return ret < 0 ? -1 : 0;
 }
 

@@ -8,6 +8,7 @@
  * BearSSL's own code driven through br_sha256_set_state, and the test suite
  * checks one against the other (PIECES_NO_SHANI forces the portable one).
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -192,4 +193,32 @@ sha256_out(struct sha256 *c, unsigned char out[32])
 	sha256_update(c, pad, n + 8);
 	for (i = 0; i < 8; i++)
 		enc32(out + 4 * i, c->h[i]);
+}
+
+void
+sha256_hex(struct sha256 *c, char *hex)
+{
+	unsigned char sum[32];
+	int i;
+
+	sha256_out(c, sum);
+	for (i = 0; i < 32; i++)
+		snprintf(hex + 2 * i, 3, "%02x", sum[i]);
+}
+
+ssize_t
+hash_read(void *arg, void *buf, size_t n)
+{
+	struct hashin *h = arg;
+	ssize_t r = h->in.read(h->in.arg, buf, n);
+
+	if (r <= 0)
+		return r;
+	sha256_update(&h->sha, buf, r);
+	h->got += r;
+	if (h->copy >= 0 && writeall(h->copy, buf, r) < 0) {
+		weprintf("%s: write:", h->name);
+		return -1;
+	}
+	return r;
 }

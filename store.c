@@ -40,11 +40,6 @@
 #define RENAME_EXCHANGE		2
 #endif
 
-struct hashin {
-	struct reader in;
-	struct sha256 sha;
-	int blob;			/* a copy of the stream goes here, or -1 */
-};
 
 static int
 sys_renameat2(int olddir, const char *old, int newdir, const char *new, unsigned flags)
@@ -234,21 +229,6 @@ out:
 	return fd;
 }
 
-static ssize_t
-hashread(void *arg, void *buf, size_t n)
-{
-	struct hashin *h = arg;
-	ssize_t r = h->in.read(h->in.arg, buf, n);
-
-	if (r > 0)
-		sha256_update(&h->sha, buf, r);
-	if (r > 0 && h->blob >= 0 && writeall(h->blob, buf, r) < 0) {
-		weprintf("blob:");
-		return -1;
-	}
-	return r;
-}
-
 /* put appends "key value\n" to buf, escaping '\\' and newlines in value */
 static int
 put(char *buf, size_t *len, const char *key, const char *val)
@@ -408,6 +388,12 @@ readmeta(int dirfd, const char *name, struct meta *m)
 }
 
 int
+store_has(struct store *s, const char *name)
+{
+	return s->imgfd >= 0 && faccessat(s->imgfd, name, F_OK, AT_SYMLINK_NOFOLLOW) == 0;
+}
+
+int
 store_meta(struct store *s, const char *name, struct meta *m)
 {
 	return readmeta(s->imgfd, name, m);
@@ -544,34 +530,32 @@ import(struct store *s, struct work *w, struct reader in, const char *source,
        const char *want, int cache, struct meta *m)
 {
 	char hex[65];
-	unsigned char sum[32];
 	struct hashin h = { 0 };
 	struct gz *g;
 	int i, ret = -1;
 
-	h.blob = -1;
-	if (cache && (h.blob = openat(w->fd, "blob", O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC,
+	h.copy = -1;
+	h.name = "blob";
+	if (cache && (h.copy = openat(w->fd, "blob", O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC,
 	    0644)) < 0) {
 		weprintf("%s/tmp/%s/blob:", s->root, w->name);
 		return -1;
 	}
 	h.in = in;
 	sha256_init(&h.sha);
-	if (!(g = gz_open((struct reader){ hashread, &h })) ||
+	if (!(g = gz_open((struct reader){ hash_read, &h })) ||
 	    tar_extract(w->rootfd, (struct reader){ gz_reader, g }, 0, &m->size) < 0)
 		goto out;
-	sha256_out(&h.sha, sum);
-	for (i = 0; i < 32; i++)
-		snprintf(hex + 2 * i, 3, "%02x", sum[i]);
+	sha256_hex(&h.sha, hex);
 	if (want && strcmp(want + 7, hex)) {
 		weprintf("%s: sha256 mismatch: got sha256:%s, want %s", source, hex, want);
 		goto out;
 	}
 	snprintf(m->digest, sizeof(m->digest), "sha256:%s", hex);
 	snprintf(m->source, sizeof(m->source), "%s", source);
-	if (h.blob >= 0) {
-		i = close(h.blob);
-		h.blob = -1;
+	if (h.copy >= 0) {
+		i = close(h.copy);
+		h.copy = -1;
 		if (i < 0) {
 			weprintf("%s/tmp/%s/blob:", s->root, w->name);
 			goto out;
@@ -581,8 +565,8 @@ import(struct store *s, struct work *w, struct reader in, const char *source,
 	ret = 0;
 out:
 	gz_close(g);
-	if (h.blob >= 0)
-		close(h.blob);
+	if (h.copy >= 0)
+		close(h.copy);
 	return ret;
 }
 
