@@ -22,6 +22,7 @@ ZLIB_TAR = zlib-1.2.13.tar.gz
 ZLIB_SHA256 = b3a24de97a8fdbc835b9833169501030b8977031bcb54b3b3ac13740f846ab30
 ZLIB_URL = https://zlib.net/fossils/zlib-1.2.13.tar.gz
 ZLIB_DEB = zlib
+ZLIB_DEB_VERSION = 1:1.2.13.dfsg-1
 ZLIB_DEB_TAR = zlib_1.2.13.dfsg.orig.tar.bz2
 ZLIB_DEB_SHA256 = 71feb7947e3c00ef125f83b79a4e529bde31171e5babe48b391f06758d1ab0a1
 
@@ -30,6 +31,7 @@ BEARSSL_TAR = bearssl-0.6.tar.gz
 BEARSSL_SHA256 = 6705bba1714961b41a728dfc5debbe348d2966c117649392f8c8139efc83ff14
 BEARSSL_URL = https://bearssl.org/bearssl-0.6.tar.gz
 BEARSSL_DEB = bearssl
+BEARSSL_DEB_VERSION = 0.6+dfsg.1-3
 BEARSSL_DEB_TAR = bearssl_0.6+dfsg.1.orig.tar.xz
 BEARSSL_DEB_SHA256 = 102a625bd8f6155260867a50c508df8d8c3f796985dd744df1a68e5cd1a79004
 

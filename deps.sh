@@ -2,14 +2,18 @@
 # See LICENSE file for copyright and license details.
 #
 # deps.sh CC DEPDIR: build zlib and BearSSL with CC into DEPDIR, once.
+# deps.sh -f NAME: only fetch and verify the source of NAME (ZLIB, BEARSSL)
+# and print its path.
 #
 # The versions and SHA-256 sums are pinned in config.mk.  A source tarball
 # is taken from, in order:
 #   1. deps/, where a user may place the upstream or the Debian orig tarball;
-#   2. the distribution's source archive (apt-get source), through a private
-#      deb-src list derived from the system's own apt sources and a private
-#      state directory under build/: the system's apt configuration is never
-#      touched;
+#   2. the distribution's source archive: apt-get source of exactly the
+#      pinned Debian version, asked of each deb-src line in turn (derived
+#      from the system's own deb lines, or read from DEPS_APT_SOURCES), each
+#      with private lists under build/: an archive whose newest version is
+#      not served, or a suite that lacks the pinned one, is passed over, and
+#      the system's apt configuration is never touched;
 #   3. the upstream release URL, when the machine has internet.
 # Whatever the origin, a tarball whose sum is not the pinned one stops the
 # build.  If musl-gcc is missing and apt is there, musl-tools is installed.
@@ -89,29 +93,75 @@ srclist() {
 	done
 }
 
-aptsource() {
-	command -v apt-get >/dev/null 2>&1 || return 1
-	apt=$build/apt
-	mkdir -p "$apt/lists/partial"
-	srclist >"$apt/sources.list"
-	[ -s "$apt/sources.list" ] || return 1
-	opts="-o Dir::Etc::SourceList=$apt/sources.list -o Dir::Etc::SourceParts=/dev/null
-	    -o Dir::State::Lists=$apt/lists -o APT::Sandbox::User=root"
-	# shellcheck disable=SC2086
-	[ -n "$(ls "$apt/lists" 2>/dev/null | grep -v partial)" ] ||
-		apt-get -q $opts update >/dev/null 2>&1 || return 1
-	# shellcheck disable=SC2086
-	(cd "$dl" && apt-get -q $opts source --download-only "$1" >/dev/null 2>&1)
+# apt_try LINE PKG=VER: fetch the source of PKG=VER into $dl through the one
+# deb-src LINE, with lists of its own under build/apt; on failure print why
+# (apt's last error) and return 1.  Lists cached by an earlier run that no
+# longer serve the version are refreshed once before the line is given up.
+apt_try() {
+	d=$build/apt/$(printf '%s\n' "$1" | cksum | cut -d' ' -f1)
+	mkdir -p "$d/lists/partial"
+	printf '%s\n' "$1" >"$d/sources.list"
+	opts="-o Dir::Etc::SourceList=$d/sources.list -o Dir::Etc::SourceParts=/dev/null
+	    -o Dir::State::Lists=$d/lists -o Dir::Cache=$d/cache -o APT::Sandbox::User=root"
+	if [ -f "$d/updated" ]; then
+		apt_get source "$2" && return 0
+	fi
+	apt_get update && ! grep -q '^[EW]: ' "$d/log" && : >"$d/updated" &&
+		apt_get source "$2" && return 0
+	why "$d/log"
+	return 1
 }
 
+# apt_get update | source PKG=VER: apt-get with apt_try's private options
+apt_get() {
+	if [ "$1" = update ]; then
+		rm -f "$d/updated"
+		# shellcheck disable=SC2086
+		apt-get -q $opts update >"$d/log" 2>&1
+	else
+		# shellcheck disable=SC2086
+		(cd "$dl" && apt-get -q $opts source --download-only "$2") >"$d/log" 2>&1
+	fi
+}
+
+# why LOG: the last error apt wrote, on one line
+why() {
+	sed -n 's/^[EW]: //p' "$1" | tail -n 1 | cut -c1-160
+}
+
+# aptsource NAME: fetch NAME's pinned Debian source version into $dl, trying
+# each deb-src line in turn (DEPS_APT_SOURCES names a file of them; else
+# they are derived from the system's deb lines).  Each place tried and why
+# it failed is appended to $tried.
+aptsource() {
+	command -v apt-get >/dev/null 2>&1 ||
+		{ echo "  apt-get source: no apt-get" >>"$tried"; return 1; }
+	want="$(conf "$1_DEB")=$(conf "$1_DEB_VERSION")"
+	if [ -n "${DEPS_APT_SOURCES:-}" ]; then
+		grep '^deb-src' "$DEPS_APT_SOURCES"
+	else
+		srclist
+	fi >"$build/apt.list"
+	[ -s "$build/apt.list" ] ||
+		{ echo "  apt-get source: no deb-src or deb lines" >>"$tried"; return 1; }
+	while IFS= read -r line; do
+		echo "deps.sh: $want: trying $line" >&2
+		r=$(apt_try "$line" "$want") && [ -f "$dl/$(conf "$1_DEB_TAR")" ] && return 0
+		echo "  $line: ${r:-no $(conf "$1_DEB_TAR") in it}" >>"$tried"
+	done <"$build/apt.list"
+	return 1
+}
+
+# urlfetch URL FILE: download URL to FILE; on failure print why
 urlfetch() {
 	if command -v curl >/dev/null 2>&1; then
-		curl -fsSL --connect-timeout 10 -o "$2.part" "$1"
+		curl -fsSL --connect-timeout 10 -o "$2.part" "$1" 2>&1 | tail -n 1
 	elif command -v wget >/dev/null 2>&1; then
-		wget -q -T 10 -O "$2.part" "$1"
+		wget -q -T 10 -O "$2.part" "$1" 2>&1 | tail -n 1
 	else
-		return 1
-	fi && mv "$2.part" "$2"
+		echo "no curl or wget"
+	fi
+	[ -s "$2.part" ] && mv "$2.part" "$2"
 }
 
 # fetch NAME: print the path of a verified source tarball for NAME
@@ -126,16 +176,23 @@ fetch() {
 			return
 		fi
 	done
-	mkdir -p "$dl"
-	echo "deps.sh: fetching $(conf "$1_DEB") source with apt-get source" >&2
-	if aptsource "$(conf "$1_DEB")" && [ -f "$dl/$dtar" ]; then
+	mkdir -p "$dl" "$build/apt"
+	tried=$build/tried.$1
+	: >"$tried"
+	if aptsource "$1"; then
 		check "$dl/$dtar" "$dsum" || { rm -f "$dl/$dtar"; exit 1; }
 		echo "$dl/$dtar"
 		return
 	fi
-	echo "deps.sh: fetching $(conf "$1_URL")" >&2
-	urlfetch "$(conf "$1_URL")" "$dl/$tar" ||
-		die "$1: no source: place $tar or $dtar in deps/"
+	url=$(conf "$1_URL")
+	echo "deps.sh: fetching $url" >&2
+	r=$(urlfetch "$url" "$dl/$tar") || {
+		rm -f "$dl/$tar.part"
+		echo "  $url: ${r:-failed}" >>"$tried"
+		echo "deps.sh: $1: no source; tried:" >&2
+		cat "$tried" >&2
+		die "$1: place $tar or $dtar (sums in config.mk) in $top/deps/"
+	}
 	check "$dl/$tar" "$sum" || { rm -f "$dl/$tar"; exit 1; }
 	echo "$dl/$tar"
 }
@@ -163,6 +220,10 @@ built() {
 	[ "$(cat "$prefix/.$1" 2>/dev/null)" = "$(stamp "$1")" ]
 }
 
+if [ "$cc" = -f ]; then
+	fetch "$prefix"
+	exit
+fi
 [ "$cc" != musl-gcc ] || need musl-gcc musl-tools
 mkdir -p "$prefix/include" "$prefix/lib"
 prefix=$(cd "$prefix" && pwd)
