@@ -124,9 +124,9 @@ apt_get() {
 	fi
 }
 
-# why LOG: the last error apt wrote, on one line
+# why LOG: the first error apt wrote, on one line
 why() {
-	sed -n 's/^[EW]: //p' "$1" | tail -n 1 | cut -c1-160
+	sed -n 's/^[EW]: //p' "$1" | head -n 1 | tr -s ' ' | cut -c1-160
 }
 
 # aptsource NAME: fetch NAME's pinned Debian source version into $dl, trying
