@@ -29,6 +29,7 @@
  * in the environment.
  */
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/types.h>
 
 #include <errno.h>
@@ -74,7 +75,8 @@ struct conn {
 
 struct http {
 	struct conn c;
-	struct reader src;		/* http_parse: where the bytes come from */
+	struct reader src;		/* http_parse, local: where the bytes come from */
+	struct fdin file;		/* local: the file, on c.fd */
 	struct url u;
 	const char *cafile;
 	int timeout;			/* in ms */
@@ -271,7 +273,10 @@ loadconf(void)
 	return 0;
 }
 
-/* rewrite replaces the first matching prefix of the rewrite list */
+/*
+ * rewrite replaces the first matching prefix of the rewrite list: 1 if
+ * one matched, 0 if url is as it was, -1 (reported) if too long
+ */
 static int
 rewrite(char *dst, size_t len, const char *url)
 {
@@ -288,7 +293,7 @@ rewrite(char *dst, size_t len, const char *url)
 		weprintf("%.64s...: URL longer than URLMAX (%d bytes)", url, URLMAX);
 		return -1;
 	}
-	return 0;
+	return i < cf.nrw;
 }
 
 /* ---- URLs ---- */
@@ -1282,6 +1287,52 @@ newhttp(int flags)
 }
 
 /*
+ * local answers a URL that a mirror rewrote to a file:// URL or a plain
+ * path, for machines with no network at all (a USB stick holding the
+ * tarballs and their sums under the official names): the file is the body
+ * of a 200 response with its size as Content-Length.  Only a mirror's
+ * target is ever local; the rest of the path came from a URL that a
+ * Piecefile or a registry may have written, so a ".." in it, which would
+ * climb out of the mirror's directory, is refused.  A regular file only,
+ * opened non-blocking: a FIFO or a device there hangs nothing.
+ */
+static int
+local(struct http *h, const char *url)
+{
+	const char *path = strncmp(url, "file://", 7) ? url : url + 7, *p;
+	struct stat st;
+
+	snprintf(h->u.text, sizeof(h->u.text), "%s", url);
+	for (p = path; (p = strstr(p, "/..")); p += 3)
+		if (p[3] == '/' || !p[3]) {
+			fail(h, "'..' in a mirrored path");
+			return -1;
+		}
+	if (*path != '/') {
+		fail(h, "a local mirror must be an absolute path");
+		return -1;
+	}
+	if ((h->c.fd = open(path, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC)) < 0 ||
+	    fstat(h->c.fd, &st) < 0) {
+		fail(h, "%s", strerror(errno));
+		return -1;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		fail(h, "not a regular file");
+		return -1;
+	}
+	h->file = (struct fdin){ h->c.fd, path };
+	h->src = (struct reader){ fd_read, &h->file };
+	h->status = 200;
+	snprintf(h->reason, sizeof(h->reason), "OK");
+	h->framing = LENGTH;
+	h->haslen = 1;
+	h->len = h->left = h->total = st.st_size;
+	h->origin = h->u;
+	return 0;
+}
+
+/*
  * follow moves h to the URL its redirect names.  Credentials written in
  * a URL go with it only to the same scheme, host and port; going from
  * https to http is refused, since it would give up the verification that
@@ -1338,14 +1389,21 @@ http_get(const char *url, const char *cafile, const struct httpreq *rq)
 {
 	char buf[URLMAX];
 	struct http *h;
-	int redirects = 0;
+	int redirects = 0, r;
 
 	if (loadconf() < 0)
 		return NULL;
 	h = newhttp(rq->flags);
 	h->cafile = cafile;
 	h->any = rq->flags & HTTP_ANY;
-	if (rewrite(buf, sizeof(buf), url) < 0 || parseurl(&h->u, buf) < 0)
+	if ((r = rewrite(buf, sizeof(buf), url)) < 0)
+		goto fail;
+	if (r && (*buf == '/' || !strncmp(buf, "file://", 7))) {
+		if (local(h, buf) < 0)
+			goto fail;
+		return h;
+	}
+	if (parseurl(&h->u, buf) < 0)
 		goto fail;
 	if ((rq->accept && !hdrok(rq->accept, ACCEPTMAX)) || (rq->auth && !hdrok(rq->auth, AUTHMAX))) {
 		fail(h, "request header too long or with control characters");

@@ -75,4 +75,33 @@ fails "an unknown reference is pulled from Docker Hub" 125 "nosuch:1: manifest 1
 	p run nosuch:1 true
 fails "an unknown bare name is only looked for in the store" 125 "nosuch: no such image" \
 	p run nosuch true
+# an air-gapped machine: the mirror is a directory (a USB stick), as a
+# file:// URL or a plain path, in the environment or the config file
+rel=${OFFICIAL#https://dl-cdn.alpinelinux.org/}
+cp "$ALPINE" "$W/$rel"
+n=$(requests)
+S=$T/store2
+run env PIECES_MIRRORS="https://dl-cdn.alpinelinux.org=file://$W" "$PIECES" -r "$S" \
+	run alpine:3.18 cat /etc/alpine-release
+is "a file:// mirror serves a known image" "$rc $(cat "$T/out")" "0 3.18.9"
+is "with no request to any server" "$(requests)" "$n"
+ok "rmi it" p rmi alpine-3.18
+rm -rf "$S/blobs"
+echo "mirror https://dl-cdn.alpinelinux.org $W" >"$T/config2"
+run env -u PIECES_MIRRORS PIECES_CONFIG="$T/config2" "$PIECES" -r "$S" \
+	run alpine:3.18 cat /etc/alpine-release
+is "a plain directory in the config's mirror line too" "$rc $(cat "$T/out")" "0 3.18.9"
+fails "a missing file is named with its reason" 1 \
+	"file://$W/nosuch.tar.gz: No such file or directory" \
+	env PIECES_MIRRORS="https://dl-cdn.alpinelinux.org=file://$W" "$PIECES" -r "$S" \
+	fetch -q https://dl-cdn.alpinelinux.org/nosuch.tar.gz
+echo secret >"$T/secret"
+fails "a '..' in the mirrored path cannot climb out of the mirror" 1 \
+	"'..' in a mirrored path" \
+	env PIECES_MIRRORS="https://dl-cdn.alpinelinux.org=file://$W" "$PIECES" -r "$S" \
+	fetch -q https://dl-cdn.alpinelinux.org/../secret
+mkfifo "$W/fifo"
+fails "a FIFO in the mirror hangs nothing" 1 "fifo: not a regular file" \
+	timeout 10 env PIECES_MIRRORS="https://dl-cdn.alpinelinux.org=$W" "$PIECES" -r "$S" \
+	fetch -q https://dl-cdn.alpinelinux.org/fifo
 finish
