@@ -7,7 +7,6 @@
 # Alpine fixture is served under its official URL on loopback HTTPS,
 # reached through the mirror list.
 . "$(dirname "$0")/lib.sh"
-EX=$(cd "$(dirname "$0")/../examples" && pwd)
 
 if ! needroot; then
 	skip "build" "RUN steps need root"
@@ -289,21 +288,6 @@ is "nothing stored" "$(p images | grep -c '^bad ') $(ls "$S/cache" | cmp - "$T/b
 	"0 same"
 fails "FROM_URL of a fifo is refused" 1 "not a regular file" \
 	sh -c "printf 'FROM_URL file:///dev/stdin\n' >'$D/fifo.pf'; : | '$PIECES' -r '$S' build -t f -f '$D/fifo.pf' '$D'"
-
-# examples/: every Piecefile parses; the demo's builds and runs offline
-for f in "$EX"/*/Piecefile; do
-	ok "examples/$(basename "$(dirname "$f")") parses" p piecefile -n "$f"
-done
-if command -v musl-gcc >/dev/null; then
-	cp -R "$EX/hello" "$T/hello"
-	musl-gcc -static -Os -o "$T/hello/hello" "$T/hello/hello.c"
-	ok "the demo's image builds" p build -t hello "$T/hello"
-	run p run hello
-	is "and runs as make demo runs it" "$(head -n 1 "$T/out")" "hello from a pieces container"
-	is "in its own PID namespace" "$(sed -n 's/.*pid \([0-9]*\),.*/\1/p' "$T/out")" 2
-else
-	skip "the demo" "no musl-gcc"
-fi
 
 # FROM an image of the store, parse errors, RUN without overlayfs
 printf 'FROM all\nCMD ["second"]\n' >"$D/local.pf"
