@@ -61,6 +61,7 @@
 #define TIOCGPTPEER	_IO('T', 0x41)
 #endif
 #define CAPVERSION3	0x20080522	/* _LINUX_CAPABILITY_VERSION_3 */
+#define CAP_KILLBIT	(1ULL << 5)	/* CAP_KILL */
 
 enum { MSGERR = 1, MSGPTY };
 
@@ -846,9 +847,11 @@ init(const struct ctr *c, const char *root, int imgfd, const sigset_t *set)
 	}
 	if (pty >= 0)
 		close(pty);
-	/* reaping and kill(2) of its own child need no privilege */
-	dropcaps(0);
-	setcaps(0);
+	/* reaping needs no privilege; passing a signal on to a command
+	 * that runs as another user needs CAP_KILL, and nothing else is
+	 * kept */
+	dropcaps(CAP_KILLBIT);
+	setcaps(CAP_KILLBIT);
 	close(chan);
 	for (;;) {
 		if (sigwaitinfo(set, &si) < 0)

@@ -116,6 +116,13 @@ sleep 0.3
 kill -TERM $pid
 wait $pid
 is "SIGTERM to a command without a handler: 128+15" "$?" 143
+# init keeps CAP_KILL alone: a command of another user gets the signal too
+"$PIECES" -r "$S" run -u nobody alpine sleep 10 &
+pid=$!
+sleep 0.3
+kill -TERM $pid
+wait $pid
+is "SIGTERM reaches a command that runs as another user" "$?" 143
 
 # stdio
 is "stdin with -i" "$(echo hi | p run -i alpine cat)" hi
