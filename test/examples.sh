@@ -49,7 +49,7 @@ site() {
 		skip "examples/site serves its page" "port 8080 is taken on this host"
 		return
 	fi
-	p run site >"$T/site.out" 2>"$T/site.err" &
+	"$PIECES" -r "$S" run site >"$T/site.out" 2>"$T/site.err" &
 	pid=$!
 	atexit "kill $pid"
 	get() {
