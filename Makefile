@@ -3,15 +3,19 @@
 .POSIX:
 
 include config.mk
+include arch/$(ARCH)/arch.mk
 
 SRC = pieces.c build.c gzip.c http.c json.c known.c ns.c piecefile.c registry.c root.c sha256.c store.c tar.c tls.c tty.c util.c
 OBJ = $(SRC:.c=.o)
 PIECES = ./pieces
 
-all: pieces
+# pieces for this machine, from objects here; pieces-ARCH for another
+BIN != [ "$(ARCH)" = "$(HOSTARCH)" ] && echo pieces || echo pieces-$(ARCH)
+
+all: $(BIN)
 
 $(DEPS): config.mk deps.sh
-	sh deps.sh $(CC) $(DEPDIR)
+	AR=$(AR) sh deps.sh $(CC) $(DEPDIR)
 
 $(OBJ): pieces.h config.mk $(DEPS)
 known.o: config.h
@@ -25,8 +29,37 @@ config.h:
 pieces: $(OBJ)
 	$(CC) $(LDFLAGS) -o $@ $(OBJ) $(LIBS)
 
-test: pieces
+# the suite, test/cross.sh included: it runs the cross builds under qemu
+test: pieces cross
 	sh test/run $(PIECES)
+
+# cross builds: in one compiler run each, so no object of another
+# architecture is ever mixed with this machine's
+XDIR = build/$(ARCH)
+
+$(XDIR)/musl-gcc: arch/$(ARCH)/arch.mk deps.sh
+	sh deps.sh -s $(ARCH)
+
+$(XDIR)/deps/.built: $(XDIR)/musl-gcc config.mk arch/$(ARCH)/arch.mk deps.sh
+	AR=$(AR) XCFLAGS="$(XCFLAGS)" sh deps.sh $(XDIR)/musl-gcc $(XDIR)/deps
+
+pieces-$(ARCH): $(SRC) pieces.h config.h config.mk arch/$(ARCH)/arch.h arch/$(ARCH)/cpu.h \
+		$(XDIR)/deps/.built
+	$(XDIR)/musl-gcc -I$(XDIR)/deps/include $(CPPFLAGS) $(CFLAGS) $(XCFLAGS) $(LDFLAGS) \
+		-o $@ $(SRC) \
+		-L$(XDIR)/deps/lib -lbearssl -lz
+
+# the stripped size of pieces-ARCH
+xsize: pieces-$(ARCH)
+	$(STRIP) -o pieces-$(ARCH).stripped pieces-$(ARCH)
+	@echo "pieces-$(ARCH): `wc -c < pieces-$(ARCH).stripped` bytes stripped"
+	rm -f pieces-$(ARCH).stripped
+
+cross:
+	for a in $(CROSSARCHS); do $(MAKE) ARCH=$$a xsize || exit 1; done
+
+test-cross: cross
+	PIECES=./pieces sh test/cross.sh $(CROSSARCHS)
 
 $(ASAN_DEPDIR)/.built: config.mk deps.sh
 	sh deps.sh $(ASAN_CC) $(ASAN_DEPDIR)
@@ -98,14 +131,14 @@ demo: pieces examples/hello/hello
 
 size: pieces
 	size pieces
-	strip -o pieces.stripped pieces
+	$(STRIP) -o pieces.stripped pieces
 	@echo "stripped: `wc -c < pieces.stripped` bytes"
 	rm -f pieces.stripped
 
 install: pieces
 	mkdir -p $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(MANPREFIX)/man1
 	cp -f pieces $(DESTDIR)$(PREFIX)/bin/
-	strip $(DESTDIR)$(PREFIX)/bin/pieces
+	$(STRIP) $(DESTDIR)$(PREFIX)/bin/pieces
 	chmod 755 $(DESTDIR)$(PREFIX)/bin/pieces
 	sed "s/VERSION/$(VERSION)/g" pieces.1 > $(DESTDIR)$(MANPREFIX)/man1/pieces.1
 	chmod 644 $(DESTDIR)$(MANPREFIX)/man1/pieces.1
@@ -124,10 +157,11 @@ dist:
 	rm -rf pieces-$(VERSION)
 
 clean:
-	rm -f pieces pieces-asan untar-fuzz http-fuzz piecefile-fuzz json-fuzz $(OBJ) \
+	rm -f pieces pieces-asan pieces-aarch64 pieces-armv7 pieces-mipsel untar-fuzz http-fuzz piecefile-fuzz json-fuzz $(OBJ) \
 		pieces-$(VERSION).tar.gz examples/hello/hello
 
 distclean: clean
 	rm -rf build
 
-.PHONY: all test asan fuzz bench demo size install uninstall dist clean distclean
+.PHONY: all test asan fuzz bench demo size xsize cross test-cross install uninstall dist \
+	clean distclean

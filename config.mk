@@ -35,8 +35,16 @@ BEARSSL_DEB_VERSION = 0.6+dfsg.1-3
 BEARSSL_DEB_TAR = bearssl_0.6+dfsg.1.orig.tar.xz
 BEARSSL_DEB_SHA256 = 102a625bd8f6155260867a50c508df8d8c3f796985dd744df1a68e5cd1a79004
 
-# architecture facts (arch/ARCH/)
-ARCH = x86_64
+# the architecture to build for: this machine's (uname -m as arch/ names
+# it), or a cross target, make ARCH=aarch64|armv7|mipsel, whose compiler
+# and musl arch/ARCH/arch.mk name (make cross builds them all)
+HOSTARCH != uname -m | sed -e 's/^armv[78].*/armv7/' -e 's/^mips$$/mipsel/'
+ARCH = $(HOSTARCH)
+CROSSARCHS = aarch64 armv7 mipsel
+
+# binutils of the target: arch/ARCH/arch.mk sets CROSS
+AR = $(CROSS)ar
+STRIP = $(CROSS)strip
 
 # flags
 CPPFLAGS = -D_GNU_SOURCE -DVERSION=\"$(VERSION)\" -DBEARSSL_VERSION=\"$(BEARSSL_VERSION)\" \

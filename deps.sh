@@ -4,6 +4,8 @@
 # deps.sh CC DEPDIR: build zlib and BearSSL with CC into DEPDIR, once.
 # deps.sh -f NAME: only fetch and verify the source of NAME (ZLIB, BEARSSL)
 # and print its path.
+# deps.sh -s ARCH: make build/ARCH/musl-gcc, a cross compiler for ARCH on a
+# musl sysroot (see sysroot below).
 #
 # The versions and SHA-256 sums are pinned in config.mk.  A source tarball
 # is taken from, in order:
@@ -30,8 +32,9 @@ die() {
 	exit 1
 }
 
+# conf NAME [FILE]: the value of NAME in config.mk, or in FILE
 conf() {
-	sed -n "s/^$1 = //p" "$top/config.mk"
+	sed -n "s/^$1 = //p" "${2:-$top/config.mk}"
 }
 
 # need CMD PKG: install PKG with apt-get if CMD is missing, or stop and say
@@ -93,35 +96,37 @@ srclist() {
 	done
 }
 
-# apt_try LINE PKG=VER: fetch the source of PKG=VER into $dl through the one
-# deb-src LINE, with lists of its own under build/apt; on failure print why
-# (apt's last error) and return 1.  Lists cached by an earlier run that no
-# longer serve the version are refreshed once before the line is given up.
+# apt_try LINE KIND PKG=VER: fetch PKG=VER into $dl with apt-get KIND
+# (source, or download for a binary package of $debarch) through the one
+# sources LINE, with lists of its own under build/apt; on failure print why
+# (apt's first error) and return 1.  Lists cached by an earlier run that
+# no longer serve the version are refreshed once before the line is given
+# up.
 apt_try() {
 	d=$build/apt/$(printf '%s\n' "$1" | cksum | cut -d' ' -f1)
 	mkdir -p "$d/lists/partial"
 	printf '%s\n' "$1" >"$d/sources.list"
 	opts="-o Dir::Etc::SourceList=$d/sources.list -o Dir::Etc::SourceParts=/dev/null
 	    -o Dir::State::Lists=$d/lists -o Dir::Cache=$d/cache -o APT::Sandbox::User=root"
+	[ "$2" = source ] || opts="$opts -o APT::Architectures::=$debarch"
 	if [ -f "$d/updated" ]; then
-		apt_get source "$2" && return 0
+		apt_get "$2" "$3" && return 0
 	fi
 	apt_get update && ! grep -q '^[EW]: ' "$d/log" && : >"$d/updated" &&
-		apt_get source "$2" && return 0
+		apt_get "$2" "$3" && return 0
 	why "$d/log"
 	return 1
 }
 
-# apt_get update | source PKG=VER: apt-get with apt_try's private options
+# apt_get update | source PKG=VER | download PKG=VER: apt-get with
+# apt_try's private options, into $dl
 apt_get() {
-	if [ "$1" = update ]; then
-		rm -f "$d/updated"
-		# shellcheck disable=SC2086
-		apt-get -q $opts update >"$d/log" 2>&1
-	else
-		# shellcheck disable=SC2086
-		(cd "$dl" && apt-get -q $opts source --download-only "$2") >"$d/log" 2>&1
-	fi
+	case $1 in
+	update) rm -f "$d/updated"; set -- update ;;
+	source) set -- source --download-only "$2" ;;
+	esac
+	# shellcheck disable=SC2086
+	(cd "$dl" && apt-get -q $opts "$@") >"$d/log" 2>&1
 }
 
 # why LOG: the first error apt wrote, on one line
@@ -129,25 +134,28 @@ why() {
 	sed -n 's/^[EW]: //p' "$1" | head -n 1 | tr -s ' ' | cut -c1-160
 }
 
-# aptsource NAME: fetch NAME's pinned Debian source version into $dl, trying
-# each deb-src line in turn (DEPS_APT_SOURCES names a file of them; else
-# they are derived from the system's deb lines).  Each place tried and why
-# it failed is appended to $tried.
-aptsource() {
+# aptfetch KIND PKG=VER FILE: fetch FILE of the pinned Debian version
+# PKG=VER into $dl with apt_try, trying each sources line in turn: deb-src
+# lines for a source (DEPS_APT_SOURCES names a file of them; else they are
+# derived from the system's deb lines), the system's deb lines limited to
+# $debarch for a binary package.  Each place tried and why it failed is
+# appended to $tried.
+aptfetch() {
 	command -v apt-get >/dev/null 2>&1 ||
-		{ echo "  apt-get source: no apt-get" >>"$tried"; return 1; }
-	want="$(conf "$1_DEB")=$(conf "$1_DEB_VERSION")"
-	if [ -n "${DEPS_APT_SOURCES:-}" ]; then
+		{ echo "  apt-get: not here" >>"$tried"; return 1; }
+	if [ "$1" = source ] && [ -n "${DEPS_APT_SOURCES:-}" ]; then
 		grep '^deb-src' "$DEPS_APT_SOURCES"
-	else
+	elif [ "$1" = source ]; then
 		srclist
+	else
+		srclist | sed "s/^deb-src /deb [arch=$debarch] /"
 	fi >"$build/apt.list"
 	[ -s "$build/apt.list" ] ||
-		{ echo "  apt-get source: no deb-src or deb lines" >>"$tried"; return 1; }
+		{ echo "  apt-get: no deb or deb-src lines" >>"$tried"; return 1; }
 	while IFS= read -r line; do
-		echo "deps.sh: $want: trying $line" >&2
-		r=$(apt_try "$line" "$want") && [ -f "$dl/$(conf "$1_DEB_TAR")" ] && return 0
-		echo "  $line: ${r:-no $(conf "$1_DEB_TAR") in it}" >>"$tried"
+		echo "deps.sh: $2: trying $line" >&2
+		r=$(apt_try "$line" "$1" "$2") && [ -f "$dl/$3" ] && return 0
+		echo "  $line: ${r:-no $3 in it}" >>"$tried"
 	done <"$build/apt.list"
 	return 1
 }
@@ -179,7 +187,7 @@ fetch() {
 	mkdir -p "$dl" "$build/apt"
 	tried=$build/tried.$1
 	: >"$tried"
-	if aptsource "$1"; then
+	if aptfetch source "$(conf "$1_DEB")=$(conf "$1_DEB_VERSION")" "$dtar"; then
 		check "$dl/$dtar" "$dsum" || { rm -f "$dl/$dtar"; exit 1; }
 		echo "$dl/$dtar"
 		return
@@ -197,10 +205,51 @@ fetch() {
 	echo "$dl/$tar"
 }
 
+# sysroot ARCH: what a cross build for ARCH needs, under build/ARCH: the
+# cross gcc (arch/ARCH/arch.mk names its Debian package, installed if
+# missing), Debian's musl-dev of that architecture at the version and sum
+# pinned there, unpacked with dpkg-deb -x into a sysroot (the system's
+# package architectures are never changed), and musl-gcc, a wrapper that
+# points the cross gcc at it as musl-tools' musl-gcc does the native one.
+sysroot() {
+	mk=$top/arch/$1/arch.mk
+	[ -f "$mk" ] || die "$1: no arch/$1/arch.mk: not an architecture pieces knows"
+	debarch=$(conf DEBARCH "$mk")
+	deb=musl-dev_$(conf MUSL_DEB_VERSION "$mk")_$debarch.deb
+	sum=$(conf MUSL_DEB_SHA256 "$mk")
+	xgcc=$(conf CROSS "$mk")gcc
+	need "$xgcc" "$(conf CROSSPKG "$mk")"
+	need dpkg-deb dpkg
+	mkdir -p "$dl" "$build/apt"
+	tried=$build/tried.$1
+	: >"$tried"
+	if [ -f "$top/deps/$deb" ]; then
+		cp "$top/deps/$deb" "$dl/$deb"
+	elif [ ! -f "$dl/$deb" ] &&
+	    ! aptfetch download "musl-dev:$debarch=$(conf MUSL_DEB_VERSION "$mk")" "$deb"; then
+		echo "deps.sh: $1: no musl-dev for $debarch; tried:" >&2
+		cat "$tried" >&2
+		die "$1: place $deb (sum in arch/$1/arch.mk) in $top/deps/"
+	fi
+	check "$dl/$deb" "$sum" || { rm -f "$dl/$deb"; exit 1; }
+	root=$build/$1/sysroot
+	rm -rf "$root"
+	mkdir -p "$root"
+	dpkg-deb -x "$dl/$deb" "$root"
+	triple=$(ls "$root/usr/lib" | grep -- '-linux-musl' | head -n 1)
+	specs=$root/usr/lib/$triple/musl-gcc.specs
+	[ -f "$specs" ] || die "$1: $deb has no musl-gcc.specs"
+	sed -i "s| /usr/| $root/usr/|g; s|-L/usr/|-L$root/usr/|g" "$specs"
+	printf '#!/bin/sh\nexec %s "$@" -specs "%s"\n' "$xgcc" "$specs" >"$build/$1/musl-gcc.tmp"
+	chmod 755 "$build/$1/musl-gcc.tmp"
+	mv "$build/$1/musl-gcc.tmp" "$build/$1/musl-gcc"
+	echo "deps.sh: $1: $build/$1/musl-gcc: $xgcc on musl $(conf MUSL_DEB_VERSION "$mk")"
+}
+
 # unpack NAME: unpack NAME's tarball into a fresh directory; print its path
 unpack() {
 	src=$(fetch "$1")
-	dir=$build/src/$1.$(basename "$prefix")
+	dir=$build/src/$1.$(printf '%s' "${prefix#"$build"/}" | tr / _)
 	rm -rf "$dir"
 	mkdir -p "$dir"
 	case $src in
@@ -213,26 +262,30 @@ unpack() {
 
 # stamp NAME: the version and sum a build of NAME in $prefix was made from
 stamp() {
-	echo "$(conf "$1_VERSION") $cc $(conf DEP_CFLAGS)"
+	echo "$(conf "$1_VERSION") $cc $cflags"
 }
 
 built() {
 	[ "$(cat "$prefix/.$1" 2>/dev/null)" = "$(stamp "$1")" ]
 }
 
-if [ "$cc" = -f ]; then
-	fetch "$prefix"
-	exit
-fi
+case $cc in
+-f)	fetch "$prefix"; exit ;;
+-s)	sysroot "$prefix"; exit ;;
+esac
 [ "$cc" != musl-gcc ] || need musl-gcc musl-tools
+case $cc in
+*/*) cc=$(cd "$(dirname "$cc")" && pwd)/$(basename "$cc") ;;
+esac
 mkdir -p "$prefix/include" "$prefix/lib"
 prefix=$(cd "$prefix" && pwd)
-cflags=$(conf DEP_CFLAGS)
+cflags="$(conf DEP_CFLAGS)${XCFLAGS:+ $XCFLAGS}"
+ar=${AR:-ar}
 
 if ! built ZLIB; then
 	dir=$(unpack ZLIB)
 	echo "deps.sh: building zlib $(conf ZLIB_VERSION) with $cc"
-	(cd "$dir" && CC=$cc CFLAGS=$cflags ./configure --static \
+	(cd "$dir" && CC=$cc AR=$ar CFLAGS=$cflags ./configure --static \
 	    --prefix="$prefix" >/dev/null && make -s libz.a >/dev/null &&
 	    cp zlib.h zconf.h "$prefix/include/" && cp libz.a "$prefix/lib/") ||
 		die "zlib: build failed in $dir"
@@ -242,7 +295,7 @@ fi
 if ! built BEARSSL; then
 	dir=$(unpack BEARSSL)
 	echo "deps.sh: building BearSSL $(conf BEARSSL_VERSION) with $cc"
-	(cd "$dir" && make -s lib CC="$cc" AR=ar CFLAGS="$cflags -W -Wall" \
+	(cd "$dir" && make -s lib CC="$cc" AR="$ar" CFLAGS="$cflags -W -Wall" \
 	    BUILD=build >/dev/null &&
 	    cp inc/*.h "$prefix/include/" && cp build/libbearssl.a "$prefix/lib/") ||
 		die "BearSSL: build failed in $dir"

@@ -43,7 +43,6 @@
 #include "pieces.h"
 
 #ifndef ARCH_VARIANT
-#define ARCH_VARIANT	""		/* the OCI platform variant, as arm's v7 */
 #endif
 
 #define CHALLENGEMAX	2048		/* a WWW-Authenticate header */

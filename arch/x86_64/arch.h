@@ -2,6 +2,7 @@
 /* Per-architecture facts for x86_64. */
 #define ARCH_NAME	"x86_64"	/* uname -m, Alpine's release folder */
 #define ARCH_OCI	"amd64"		/* GOARCH, as OCI platforms name it */
+#define ARCH_VARIANT	""		/* the OCI platform variant */
 
 /* syscall numbers an older libc may lack */
 #ifndef SYS_renameat2

@@ -1,0 +1,13 @@
+/* See LICENSE file for copyright and license details. */
+/* Per-architecture facts for aarch64: 64-bit ARM. */
+#define ARCH_NAME	"aarch64"	/* uname -m as Alpine's release folders name it */
+#define ARCH_OCI	"arm64"	/* GOARCH, as OCI platforms name it */
+#define ARCH_VARIANT	"v8"	/* the OCI platform variant */
+
+/* syscall numbers an older libc may lack */
+#ifndef SYS_renameat2
+#define SYS_renameat2	276
+#endif
+#ifndef SYS_openat2
+#define SYS_openat2	437
+#endif

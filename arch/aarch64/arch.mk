@@ -1,0 +1,8 @@
+# aarch64: Debian's cross gcc on Debian's musl for arm64 (deps.sh -s aarch64)
+CROSS = aarch64-linux-gnu-
+CROSSPKG = gcc-aarch64-linux-gnu
+DEBARCH = arm64
+MUSL_DEB_VERSION = 1.2.3-1
+MUSL_DEB_SHA256 = 55c2ca4bc3041c8ed8ac7dc3ef6080d9551a21650568b2fd7610b59eaf98a4f4
+QEMU = qemu-aarch64-static
+XCFLAGS =

@@ -1,0 +1,13 @@
+/* See LICENSE file for copyright and license details. */
+/* Per-architecture facts for mipsel: 32-bit little-endian MIPS, o32. */
+#define ARCH_NAME	"mipsel"	/* uname -m as Alpine's release folders name it */
+#define ARCH_OCI	"mipsle"	/* GOARCH, as OCI platforms name it */
+#define ARCH_VARIANT	""	/* the OCI platform variant */
+
+/* syscall numbers an older libc may lack */
+#ifndef SYS_renameat2
+#define SYS_renameat2	4351
+#endif
+#ifndef SYS_openat2
+#define SYS_openat2	4437
+#endif

@@ -1,0 +1,5 @@
+/* See LICENSE file for copyright and license details. */
+/*
+ * CPU features mipsel code may choose at run time: none yet, so sha256.c
+ * runs BearSSL's portable rounds here.
+ */
