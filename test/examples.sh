@@ -14,11 +14,8 @@ if ! needroot; then
 	skip "examples" "run needs root"
 	finish
 fi
-case $(uname -m) in
-x86_64) arch=x86_64 ;;
-*) skip "examples" "the fixture served here is x86_64's"; finish ;;
-esac
-ALPINE=$FIXTURES/alpine-minirootfs-3.18.9-$arch.tar.gz
+[ -f "$ALPINE" ] || { skip "examples" "no Alpine fixture for $ARCH"; finish; }
+arch=$ARCH
 S=$T/store
 p() {
 	"$PIECES" -r "$S" "$@"
@@ -27,7 +24,7 @@ p() {
 M=$T/mirror
 APATH=/alpine/v3.18/releases/$arch/alpine-minirootfs-3.18.9-$arch.tar.gz
 UPATH=/ubuntu-base/releases/22.04/release
-UFILE=ubuntu-base-22.04.5-base-amd64.tar.gz
+UFILE=ubuntu-base-22.04.5-base-$DEBARCH.tar.gz
 mkdir -p "$M/alpine${APATH%/*}" "$M/ubuntu$UPATH" "$T/fake/bin"
 cp "$ALPINE" "$M/alpine$APATH"
 printf '#!/bin/sh\nexec /bin/sh "$@"\n' >"$T/fake/bin/bash"

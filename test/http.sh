@@ -9,8 +9,7 @@
 # against BearSSL's portable code.
 . "$(dirname "$0")/lib.sh"
 
-ALPINE=$FIXTURES/alpine-minirootfs-3.18.9-x86_64.tar.gz
-SUM=$(sed -n 's/  alpine-minirootfs-3.18.9-x86_64.tar.gz$//p' "$FIXTURES/SHA256SUMS")
+SUM=$ALPINESUM
 S=$T/store
 p() {
 	"$PIECES" -r "$S" "$@"

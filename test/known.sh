@@ -14,11 +14,8 @@ fi
 for tool in openssl python3; do
 	command -v $tool >/dev/null || { skip "known images" "no $tool"; finish; }
 done
-case $(uname -m) in
-x86_64) arch=x86_64 ;;
-*) skip "known images" "the fixture served here is x86_64's"; finish ;;
-esac
-ALPINE=$FIXTURES/alpine-minirootfs-3.18.9-$arch.tar.gz
+[ -f "$ALPINE" ] || { skip "known images" "no Alpine fixture for $ARCH"; finish; }
+arch=$ARCH
 OFFICIAL=https://dl-cdn.alpinelinux.org/alpine/v3.18/releases/$arch/alpine-minirootfs-3.18.9-$arch.tar.gz
 S=$T/store
 p() {

@@ -12,6 +12,9 @@
 #	skip DESC REASON	a test that cannot run here, and why
 #	atexit CMD		run CMD (a string) when the script ends
 #	httpsd DIR		serve DIR over loopback HTTPS (see below)
+#	$ARCH, $DEBARCH, $ALPINE, $ALPINESUM
+#				this machine's architecture (as arch/ and as
+#				Debian name it), its Alpine fixture and its sum
 #	finish			print the totals and exit
 set -u
 : "${PIECES:?PIECES must name the binary under test}"
@@ -21,6 +24,11 @@ export TZ LC_ALL
 umask 022
 T=$(mktemp -d "${TMPDIR:-/tmp}/pieces-test.XXXXXX")
 FIXTURES=${FIXTURES:-$(cd "$(dirname "$0")/../.." && pwd)/shared/fixtures}
+# this machine's architecture as arch/ names it, and its Alpine fixture
+ARCH=$(uname -m | sed -e 's/^armv[78].*/armv7/' -e 's/^mips$/mipsel/')
+ALPINE=$FIXTURES/alpine-minirootfs-3.18.9-$ARCH.tar.gz
+ALPINESUM=$(sed -n "s/  ${ALPINE##*/}\$//p" "$FIXTURES/SHA256SUMS" 2>/dev/null)
+DEBARCH=$(sed -n 's/^DEBARCH = //p' "$(dirname "$0")/../arch/$ARCH/arch.mk" 2>/dev/null)
 _n=0 _pass=0 _fail=0 _skip=0 _hooks=
 
 atexit() {

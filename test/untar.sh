@@ -275,7 +275,7 @@ fresh() {
 
 # ---------------------------------------------------------------------------
 # The real thing: Alpine's minirootfs against GNU tar.
-alpine=$FIXTURES/alpine-minirootfs-3.18.9-x86_64.tar.gz
+alpine=$ALPINE
 if [ ! -f "$alpine" ]; then
 	skip "alpine minirootfs" "$alpine is missing"
 elif ! needroot; then
