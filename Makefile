@@ -129,11 +129,15 @@ demo: pieces examples/hello/hello
 	./pieces build -t hello examples/hello
 	./pieces run hello
 
+# sections, what each object and library brings (from a linker map), and
+# the stripped size
 size: pieces
 	size pieces
+	$(CC) $(LDFLAGS) -Wl,-Map=pieces.map -o pieces.mapped $(OBJ) $(LIBS)
+	awk -f size.awk pieces.map
 	$(STRIP) -o pieces.stripped pieces
 	@echo "stripped: `wc -c < pieces.stripped` bytes"
-	rm -f pieces.stripped
+	rm -f pieces.stripped pieces.map pieces.mapped
 
 install: pieces
 	mkdir -p $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(MANPREFIX)/man1
@@ -149,7 +153,7 @@ uninstall:
 dist:
 	rm -rf pieces-$(VERSION)
 	mkdir -p pieces-$(VERSION)
-	cp -R LICENSE Makefile README config.def.h config.mk deps.sh pieces.1 pieces.h $(SRC) \
+	cp -R LICENSE Makefile README config.def.h config.mk deps.sh pieces.1 pieces.h size.awk $(SRC) \
 		arch examples test pieces-$(VERSION)
 	mkdir -p pieces-$(VERSION)/deps
 	cp deps/README pieces-$(VERSION)/deps/
