@@ -4,7 +4,7 @@
 
 include config.mk
 
-SRC = pieces.c build.c gzip.c http.c json.c known.c ns.c piecefile.c registry.c root.c sha256.c store.c tar.c tls.c tty.c util.c
+SRC = pieces.c build.c gzip.c http.c json.c known.c ns.c piecefile.c registry.c root.c seccomp.c sha256.c store.c tar.c tls.c tty.c util.c
 OBJ = $(SRC:.c=.o)
 PIECES = ./pieces
 
@@ -15,6 +15,7 @@ $(DEPS): config.mk deps.sh
 
 $(OBJ): pieces.h config.mk $(DEPS)
 known.o: config.h
+seccomp.o: arch/$(ARCH)/arch.h arch/$(ARCH)/syscalls.h
 
 config.h:
 	cp config.def.h $@
