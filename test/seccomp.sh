@@ -257,6 +257,7 @@ is "clone3: ENOSYS, so that libcs fall back to clone" "$(sc "" clone3)" ENOSYS
 for n in 1000 400 471 0x3fffffff; do
 	is "a number the table does not know ($n): ENOSYS" "$(sc "" nr $n)" ENOSYS
 done
+is "-1, a tracer's skipped call: ENOSYS, not killed" "$(sc "" nr -1)" ENOSYS
 is "an x32 call: killed" "$(sc "" x32)" "status 159"
 u=$(sc "$UNCONFINED" i386)
 if [ "$u" = "status 139" ]; then
@@ -278,6 +279,7 @@ for c in unshare-ns clone-ns clone3 mount setns; do
 	is "$c with CAP_SYS_ADMIN: past the filter ($r)" "$([ "$r" = EPERM ] || echo past)" past
 done
 is "kcmp with CAP_SYS_PTRACE" "$(sc "--cap-add SYS_PTRACE" kcmp)" ok
+is "keyctl with every capability: still EPERM" "$(sc "--cap-add ALL" keyctl)" EPERM
 
 # the flags that lift it
 run p run $UNCONFINED sc grep Seccomp: /proc/self/status
