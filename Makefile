@@ -5,7 +5,7 @@
 include config.mk
 include arch/$(ARCH)/arch.mk
 
-SRC = pieces.c build.c gzip.c http.c json.c known.c ns.c piecefile.c registry.c root.c sha256.c store.c tar.c tls.c tty.c util.c
+SRC = pieces.c build.c gzip.c http.c json.c known.c ns.c piecefile.c registry.c root.c seccomp.c sha256.c store.c tar.c tls.c tty.c util.c
 OBJ = $(SRC:.c=.o)
 PIECES = ./pieces
 
@@ -19,6 +19,7 @@ $(DEPS): config.mk deps.sh
 
 $(OBJ): pieces.h config.mk $(DEPS)
 known.o: config.h
+seccomp.o: arch/$(ARCH)/arch.h arch/$(ARCH)/syscalls.h
 
 config.h:
 	cp config.def.h $@

@@ -685,6 +685,11 @@ command(const struct ctr *c, int pty)
 		setcaps(c->caps);
 	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
 		fail(125, "no_new_privs:");
+	/* last before exec, as it denies what setup needed: the kernel the
+	 * escapes of recent years went through (nested user namespaces,
+	 * keyrings, bpf, the mount API; seccomp.c) */
+	if (!c->noseccomp && seccomp_load(c->caps) < 0)
+		fail(125, "seccomp:");
 	execute(c);
 }
 
@@ -802,7 +807,10 @@ setup(const struct ctr *c, const char *root, int imgfd)
 	}
 	etc(c, rootfd, workfd, ro);
 	volumes(c, rootfd);
-	mask(rootfd);
+	/* --privileged: the user gives the container the host's /proc and
+	 * /sys, core_pattern and sysrq-trigger included */
+	if (!c->privileged)
+		mask(rootfd);
 	if (c->tty)
 		pty = mkpty(rootfd);
 	pivot(rootfd, workfd);

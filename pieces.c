@@ -1,4 +1,5 @@
 /* See LICENSE file for copyright and license details. */
+#include <sys/prctl.h>
 #include <sys/stat.h>
 
 #include <errno.h>
@@ -79,6 +80,10 @@ static const struct cmd cmds[] = {
 	  "      --cap-add cap           keep a capability beyond Docker's default set\n"
 	  "      --cap-drop cap          drop a capability (ALL: every one)\n"
 	  "      --entrypoint cmd        run cmd instead of the image's entrypoint\n"
+	  "      --security-opt seccomp=unconfined\n"
+	  "                              no seccomp filter (by default, Docker's profile)\n"
+	  "      --privileged            every capability, no seccomp filter, no masks\n"
+	  "                              on /proc and /sys: the host is not protected\n"
 	  "      --rm                    accepted; containers are always removed" },
 	{ "fetch",   cmd_fetch,   "[-q] [-c cafile] url|-",
 	  "download url to stdout (plumbing)\n\n"
@@ -717,6 +722,19 @@ fetchknown(struct store *s, const char *name, const char *ref)
 	return fetchimage(s, name, url, want, NULL, 0);
 }
 
+/* held returns the capability bounding set pieces runs with */
+static uint64_t
+held(void)
+{
+	uint64_t caps = 0;
+	int i, r;
+
+	for (i = 0; i < 64 && (r = prctl(PR_CAPBSET_READ, i, 0, 0, 0)) >= 0; i++)
+		if (r)
+			caps |= 1ULL << i;
+	return caps;
+}
+
 static int
 cmd_run(int argc, char *argv[])
 {
@@ -732,6 +750,8 @@ cmd_run(int argc, char *argv[])
 		{ "cap-add", required_argument, NULL, 'A' },
 		{ "cap-drop", required_argument, NULL, 'D' },
 		{ "entrypoint", required_argument, NULL, 'E' },
+		{ "security-opt", required_argument, NULL, 'S' },
+		{ "privileged", no_argument, NULL, 'P' },
 		{ "rm", no_argument, NULL, 'X' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -771,6 +791,15 @@ cmd_run(int argc, char *argv[])
 			*(ch == 'A' ? &add : &drop) |= bit;
 			break;
 		case 'E': entry = optarg; break;
+		case 'S':
+			/* the only profile is the default; loading the user's
+			 * would take a JSON-to-BPF compiler, not a flag */
+			if (strcmp(optarg, "seccomp=unconfined"))
+				enprintf(125, "--security-opt %s: not supported "
+				         "(only seccomp=unconfined is)", optarg);
+			ctr.noseccomp = 1;
+			break;
+		case 'P': ctr.privileged = ctr.noseccomp = 1; break;
 		case 'X': break;	/* containers are always removed */
 		case 'h': help(c); break;
 		default: cmdusage(c);
@@ -780,7 +809,13 @@ cmd_run(int argc, char *argv[])
 		cmdusage(c);
 	if (ctr.workdir && ctr.workdir[0] != '/')
 		enprintf(125, "workdir %s: not an absolute path", ctr.workdir);
+	/* as Docker: --privileged is every capability, whatever else says;
+	 * every one is what pieces holds, since capset refuses more */
+	if (ctr.privileged)
+		add = ~0ULL, drop = 0;
 	ctr.caps = (CAPS_DEFAULT | add) & ~drop;
+	if (add == ~0ULL)
+		ctr.caps &= held();
 	imagename(argv[optind], name, sizeof(name));
 	ctr.image = name;
 	if (store_open(&s, root, 0) < 0 || fetchknown(&s, name, argv[optind]) < 0)

@@ -183,6 +183,8 @@ struct ctr {
 	int nvol;
 	uint64_t caps;			/* capabilities the command keeps */
 	int tty, interactive, readonly;
+	int noseccomp;			/* no seccomp filter: seccomp=unconfined, --privileged */
+	int privileged;			/* --privileged: no masks on /proc and /sys either */
 	const char *dir;		/* the store directory of image: NULL, images/; or cache/ */
 	struct work *work;		/* a build step's: its upper layer goes on disk there */
 };
@@ -226,6 +228,17 @@ int ns_cap(const char *name, uint64_t *bits);
  * returns 0, or -1 after saying what is not there.
  */
 int ns_user(int imgfd, const char *spec, uid_t *uid, gid_t *gid, char *home, size_t len);
+
+/* seccomp.c */
+/*
+ * seccomp_load confines the calling process, and all it starts, to
+ * Docker's default seccomp profile for a container that keeps the
+ * capabilities caps, which widen it as Docker's do; no_new_privs must be
+ * set (or CAP_SYS_ADMIN held).  Foreign ABIs' calls kill the process.  It
+ * returns 0, or -1 with errno set (EINVAL if its own tables are out of
+ * order), printing nothing.
+ */
+int seccomp_load(uint64_t caps);
 
 /* tty.c */
 /*

@@ -11,3 +11,12 @@
 #ifndef SYS_openat2
 #define SYS_openat2	437
 #endif
+
+/*
+ * seccomp: the audit architecture of this ABI's calls (AUDIT_ARCH_X86_64;
+ * i386's int 0x80 calls come with another), and the first number that is
+ * not this ABI's: x32 calls are x86_64 numbers with __X32_SYSCALL_BIT set.
+ * The calls' numbers are in syscalls.h.
+ */
+#define ARCH_AUDIT	0xc000003eu
+#define ARCH_FOREIGN	0x40000000u

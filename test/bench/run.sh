@@ -8,12 +8,22 @@
 # teardown spills into the next, and the two orders spread it differently.
 # Prints medians, p90s and ratios and never judges them: exit 0 unless the
 # harness broke.  Needs root (namespaces, mounts).
+#
+# Seccomp's cost: start-up with and without the filter (--security-opt
+# seccomp=unconfined); and LOOPS (default 2000000) getppid() calls, which
+# the kernel's seccomp cache lets past the filter, and as many
+# personality(0xffffffff) calls, which run it every time (it looks at an
+# argument), timed inside a container with and without it.  BASELINE, if it
+# names another pieces binary (today's, say), is timed too.
 set -u
 export LC_ALL=C PATH="$PATH:/usr/sbin:/sbin"
 PIECES=${1:-./pieces}
 ROUNDS=${ROUNDS:-200}
+LOOPS=${LOOPS:-2000000}
+BASELINE=${BASELINE:-}
 case $PIECES in /*) ;; */*) PIECES=$PWD/$PIECES ;; esac
 case $ROUNDS in '' | *[!0-9]* | 0) echo "bench: ROUNDS must be a positive number" >&2; exit 1 ;; esac
+case $LOOPS in '' | *[!0-9]* | 0) echo "bench: LOOPS must be a positive number" >&2; exit 1 ;; esac
 [ "$(id -u)" = 0 ] || { echo "bench: must run as root (namespaces, mounts)" >&2; exit 1; }
 alpine=$(cd "$(dirname "$0")/../../.." && pwd)/shared/fixtures/alpine-minirootfs-3.18.9-x86_64.tar.gz
 
@@ -59,11 +69,49 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' HUP INT PIPE TERM
 
-# The rootfs: static busybox, true and sh, and the empty mount points.
+# The rootfs: static busybox, true and sh, and the empty mount points;
+# with a compiler, the syscall loop, which times itself (ns a call).
 mkdir -p "$rootfs/bin" "$rootfs/proc" "$rootfs/dev" "$rootfs/sys" "$rootfs/etc" "$rootfs/tmp" &&
 	cp "$(command -v busybox)" "$rootfs/bin/busybox" && ln -s busybox "$rootfs/bin/true" &&
-	ln -s busybox "$rootfs/bin/sh" && tar -C "$rootfs" --numeric-owner -czf "$work/bb.tar.gz" . ||
-	{ echo "bench: cannot build the busybox rootfs" >&2; exit 1; }
+	ln -s busybox "$rootfs/bin/sh" || { echo "bench: cannot build the busybox rootfs" >&2; exit 1; }
+cat >"$work/loop.c" <<'EOF'
+#include <sys/syscall.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <time.h>
+#include <unistd.h>
+
+static double
+now(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return t.tv_sec * 1e9 + t.tv_nsec;
+}
+
+int
+main(int argc, char *argv[])
+{
+	long i, n = argc > 1 ? atol(argv[1]) : 2000000;
+	double t0, t1, t2;
+
+	t0 = now();
+	for (i = 0; i < n; i++)
+		syscall(SYS_getppid);
+	t1 = now();
+	for (i = 0; i < n; i++)
+		syscall(SYS_personality, 0xffffffff);
+	t2 = now();
+	printf("%.1f %.1f\n", (t1 - t0) / n, (t2 - t1) / n);
+	return 0;
+}
+EOF
+cc=$(command -v musl-gcc || command -v cc)
+"$cc" -static -O2 -o "$rootfs/bin/loop" "$work/loop.c" 2>"$work/loop.err" ||
+	echo "bench: no syscall loop: $cc: $(head -n 1 "$work/loop.err")"
+tar -C "$rootfs" --numeric-owner -czf "$work/bb.tar.gz" . ||
+	{ echo "bench: cannot pack the busybox rootfs" >&2; exit 1; }
 
 # Two bundles from one `crun spec`: the defaults (pid, net, ipc, uts, mount)
 # and the same without the network namespace, which pieces does not make.
@@ -93,6 +141,8 @@ elif ! "$PIECES" -r "$store" import "$work/bb.tar.gz" bb >/dev/null; then
 	echo "bench: skipping pieces: import of the busybox rootfs failed"
 else
 	tool pieces "$PIECES" -r "$store" run bb /bin/true
+	tool "pieces, unconfined" "$PIECES" -r "$store" run --security-opt seccomp=unconfined bb /bin/true
+	[ -z "$BASELINE" ] || tool baseline "$BASELINE" -r "$store" run bb /bin/true
 	# Alpine only shows whether a real image costs more to start.
 	[ -r "$alpine" ] && "$PIECES" -r "$store" import "$alpine" alpine >/dev/null &&
 		tool "pieces, alpine" "$PIECES" -r "$store" run alpine /bin/true ||
@@ -161,7 +211,8 @@ def table(title, order):
 		r = "%.2f" % (med[k] / med["pieces"]) if "pieces" in med else "-"
 		print("%-20s %9.2f %9.2f %12s" % (k, med[k], p90, r))
 	p, line = med.get("pieces"), []
-	for k in ("floor (unshare)", "crun, no netns", "crun, defaults", "bwrap"):
+	for k in ("pieces, unconfined", "baseline", "floor (unshare)", "crun, no netns",
+	          "crun, defaults", "bwrap"):
 		if p and k in med:
 			line.append("pieces/%s %.2f" % (k.split(" (")[0], p / med[k]))
 	w = med.get("crun, no netns", 0) - med.get("crun wrapper only", 0)
@@ -186,5 +237,46 @@ EOF
 echo "busybox $(busybox | head -n 1 | cut -d' ' -f2) rootfs; store on $(stat -f -c %T "$work"); $(uname -r);" \
 	"$(crun --version 2>/dev/null | head -n 1); $(runc --version 2>/dev/null | head -n 1); bwrap $(bwrap --version 2>/dev/null | cut -d' ' -f2)"
 python3 "$work/timer.py" "$tools" "$ROUNDS" "$id" "$store" || exit 1
+
+# The syscall loop, with and without the filter in turn, 5 runs each: the
+# medians of ns a call, and their ratios.
+if [ -x "$rootfs/bin/loop" ] && [ -x "$PIECES" ]; then
+	: >"$work/loops"
+	for i in 1 2 3 4 5; do
+		r=$("$PIECES" -r "$store" run bb /bin/loop "$LOOPS") &&
+			echo "filter $r" >>"$work/loops" &&
+			r=$("$PIECES" -r "$store" run --security-opt seccomp=unconfined bb /bin/loop "$LOOPS") &&
+			echo "unconfined $r" >>"$work/loops" ||
+			{ echo "bench: the syscall loop failed" >&2; break; }
+	done
+	awk -v n="$LOOPS" '
+	function med(a, k,   i, j, t) {	# the median of a[1..k], sorted in place
+		for (i = 2; i <= k; i++)
+			for (j = i; j > 1 && a[j - 1] > a[j]; j--) {
+				t = a[j]; a[j] = a[j - 1]; a[j - 1] = t
+			}
+		return k % 2 ? a[(k + 1) / 2] : (a[k / 2] + a[k / 2 + 1]) / 2
+	}
+	{ k[$1]++; g[$1, k[$1]] = $2; q[$1, k[$1]] = $3 }
+	END {
+		if (!k["filter"] || !k["unconfined"])
+			exit
+		for (m = 1; m <= 2; m++) {
+			o = m == 1 ? "filter" : "unconfined"
+			for (i = 1; i <= k[o]; i++) {
+				a[i] = g[o, i]
+				b[i] = q[o, i]
+			}
+			G[o] = med(a, k[o])
+			Q[o] = med(b, k[o])
+		}
+		printf "\nsyscall loop, %d calls each, %d runs, ns a call (median)\n", n, k["filter"]
+		printf "%-34s %9s %11s %7s\n", "call", "filter", "unconfined", "ratio"
+		printf "%-34s %9.1f %11.1f %7.2f\n", "getppid (cached: always allowed)",
+			G["filter"], G["unconfined"], G["filter"] / G["unconfined"]
+		printf "%-34s %9.1f %11.1f %7.2f\n", "personality (runs the filter)",
+			Q["filter"], Q["unconfined"], Q["filter"] / Q["unconfined"]
+	}' "$work/loops"
+fi
 # and once more from outside: the store's tmp/ must be empty
 [ -z "$(ls -A "$store/tmp" 2>/dev/null)" ] || echo "WARNING: $store/tmp is not empty: $(ls -A "$store/tmp")"

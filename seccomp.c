@@ -1,0 +1,480 @@
+/* See LICENSE file for copyright and license details. */
+/*
+ * The container's seccomp filter: Docker's default profile, as a classic
+ * BPF program built here from two tables.
+ *
+ * Why: without it a container creates a user namespace and with it every
+ * capability over new mount, network and cgroup namespaces, the surface of
+ * most kernel escapes of recent years (a nested user and cgroup namespace
+ * reached the host's cgroup v1 hierarchy); and it reaches the keyrings,
+ * bpf, perf, userfaultfd, io_uring, the new mount API and kexec.
+ *
+ * The profile names system calls and so holds for every architecture;
+ * arch/ARCH/syscalls.h numbers them for one, and arch.h gives its audit
+ * architecture.  Each number the arch table has gets the profile's answer:
+ * allowed; allowed if the container keeps a capability (Docker's rule:
+ * CAP_SYS_ADMIN brings the namespace and mount calls, CAP_SYS_PTRACE kcmp
+ * and pidfd_getfd, and so on); allowed on a look at its arguments (clone,
+ * socket, personality); or EPERM.  A number the table lacks gets ENOSYS,
+ * so that a call newer than the table fails as on an older kernel and a
+ * libc falls back (runc does the same for calls libseccomp does not know).
+ *
+ * The program:
+ *	arch is not ours	kill the process: i386 calls through int 0x80
+ *	nr >= ARCH_FOREIGN	kill, but for -1: x32 calls, ours with bit 30
+ *	nr			a binary search over runs of numbers that get
+ *				one answer, then that answer
+ * About a dozen instructions decide a call (x86_64's table makes 68 runs,
+ * seven levels).  Since Linux 5.11 the kernel also finds the calls this
+ * program allows whatever their arguments and lets them pass without
+ * running it; read, write, futex and the rest then cost only the slower
+ * way into the kernel that any filter brings (make bench measures both).
+ * Where the answer depends on an argument, only its low 32 bits are
+ * looked at, because that is all the kernel takes of an int or of clone's
+ * flags: a filter comparing 64 bits would let socket((1 << 32) | AF_VSOCK)
+ * through, which the kernel reads as AF_VSOCK.
+ */
+#include <sys/prctl.h>
+#include <sys/utsname.h>
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "arch.h"
+#include "pieces.h"
+
+/* the kernel's ABI, <linux/filter.h> and <linux/seccomp.h>, which musl lacks */
+#define LD		0x20		/* BPF_LD | BPF_W | BPF_ABS */
+#define JA		0x05		/* BPF_JMP | BPF_JA */
+#define JEQ		0x15		/* BPF_JMP | BPF_JEQ | BPF_K */
+#define JGE		0x35		/* BPF_JMP | BPF_JGE | BPF_K */
+#define JSET		0x45		/* BPF_JMP | BPF_JSET | BPF_K */
+#define RET		0x06		/* BPF_RET | BPF_K */
+#define KILL		0x80000000u	/* SECCOMP_RET_KILL_PROCESS; before 4.14 the thread */
+#define ERRNO		0x00050000u	/* SECCOMP_RET_ERRNO, with the errno below it */
+#define ALLOWED		0x7fff0000u	/* SECCOMP_RET_ALLOW */
+#define MODE_FILTER	2		/* SECCOMP_MODE_FILTER */
+#define INSNMAX		4096		/* BPF_MAXINSNS: the longest program */
+
+/* struct seccomp_data: the number, the audit arch, the low word of args[0] */
+#define NR		0
+#define AUDITARCH	4
+#define ARG0		(16 + (__BYTE_ORDER__ == __ORDER_BIG_ENDIAN__ ? 4 : 0))
+
+/* the capabilities that widen the profile (<linux/capability.h>) */
+#define DACREAD		(1ULL << 2)	/* CAP_DAC_READ_SEARCH */
+#define SYSMODULE	(1ULL << 16)
+#define SYSRAWIO	(1ULL << 17)
+#define SYSCHROOT	(1ULL << 18)
+#define SYSPTRACE	(1ULL << 19)
+#define SYSPACCT	(1ULL << 20)
+#define SYSADMIN	(1ULL << 21)
+#define SYSBOOT		(1ULL << 22)
+#define SYSNICE		(1ULL << 23)
+#define SYSTIME		(1ULL << 25)
+#define SYSTTYCONFIG	(1ULL << 26)
+#define SYSLOG		(1ULL << 34)
+#define PERFMON		(1ULL << 38)
+#define BPF		(1ULL << 39)
+
+/* clone's namespace flags: CLONE_NEWNS, NEWCGROUP, NEWUTS, NEWIPC, NEWUSER,
+ * NEWPID, NEWNET (CLONE_NEWTIME is in the signal byte clone cannot ask for) */
+#define CLONENS		0x7e020000u
+
+/* socket families denied: AF_ALG, AF_VSOCK (Docker's, after their CVEs) */
+static const uint32_t families[] = { 38, 40 };
+/* personalities allowed: PER_LINUX, PER_LINUX32, each with UNAME26, and
+ * 0xffffffff, which only asks; ADDR_NO_RANDOMIZE and the rest are not */
+static const uint32_t personas[] = { 0, 8, 0x20000, 0x20008, 0xffffffff };
+
+/* what a call gets: an answer, or a look at its arguments */
+enum {
+	GIVE_ENOSYS, GIVE_EPERM, GIVE_ALLOW, CHECK_CLONE, CHECK_SOCKET, CHECK_PERSONA
+};
+
+/*
+ * The calls allowed whatever the capabilities, sorted (strcmp): Docker's
+ * list, which names calls of all its architectures; a name an arch table
+ * lacks is never looked up.  socketcall is left out, unlike Docker's: where
+ * an architecture has it, it carries socket() past the family check.
+ * Not here and not in rules, so EPERM: keyctl, add_key, request_key,
+ * userfaultfd, io_uring_*, kexec_load, kexec_file_load, swapon, swapoff,
+ * pivot_root, nfsservctl, uselib, ustat, sysfs, _sysctl, move_pages,
+ * migrate_pages, listns and the rest of what no container needs.
+ */
+static const char *const allowed[] = {
+	"_llseek", "_newselect", "accept", "accept4", "access", "adjtimex",
+	"alarm", "arch_prctl", "arm_fadvise64_64", "arm_sync_file_range",
+	"bind", "breakpoint", "brk", "cacheflush", "cachestat", "capget",
+	"capset", "chdir", "chmod", "chown", "chown32", "clock_adjtime",
+	"clock_adjtime64", "clock_getres", "clock_getres_time64",
+	"clock_gettime", "clock_gettime64", "clock_nanosleep",
+	"clock_nanosleep_time64", "close", "close_range", "connect",
+	"copy_file_range", "creat", "dup", "dup2", "dup3", "epoll_create",
+	"epoll_create1", "epoll_ctl", "epoll_ctl_old", "epoll_pwait",
+	"epoll_pwait2", "epoll_wait", "epoll_wait_old", "eventfd", "eventfd2",
+	"execve", "execveat", "exit", "exit_group", "faccessat", "faccessat2",
+	"fadvise64", "fadvise64_64", "fallocate", "fanotify_mark", "fchdir",
+	"fchmod", "fchmodat", "fchmodat2", "fchown", "fchown32", "fchownat",
+	"fcntl", "fcntl64", "fdatasync", "fgetxattr", "flistxattr", "flock",
+	"fork", "fremovexattr", "fsetxattr", "fstat", "fstat64", "fstatat64",
+	"fstatfs", "fstatfs64", "fsync", "ftruncate", "ftruncate64", "futex",
+	"futex_requeue", "futex_time64", "futex_wait", "futex_waitv",
+	"futex_wake", "futimesat", "get_robust_list", "get_thread_area",
+	"getcpu", "getcwd", "getdents", "getdents64", "getegid", "getegid32",
+	"geteuid", "geteuid32", "getgid", "getgid32", "getgroups",
+	"getgroups32", "getitimer", "getpeername", "getpgid", "getpgrp",
+	"getpid", "getppid", "getpriority", "getrandom", "getresgid",
+	"getresgid32", "getresuid", "getresuid32", "getrlimit", "getrusage",
+	"getsid", "getsockname", "getsockopt", "gettid", "gettimeofday",
+	"getuid", "getuid32", "getxattr", "getxattrat", "inotify_add_watch",
+	"inotify_init", "inotify_init1", "inotify_rm_watch", "io_cancel",
+	"io_destroy", "io_getevents", "io_pgetevents", "io_pgetevents_time64",
+	"io_setup", "io_submit", "ioctl", "ioprio_get", "ioprio_set", "ipc",
+	"kill", "landlock_add_rule", "landlock_create_ruleset",
+	"landlock_restrict_self", "lchown", "lchown32", "lgetxattr", "link",
+	"linkat", "listen", "listmount", "listxattr", "listxattrat",
+	"llistxattr", "lremovexattr", "lseek", "lsetxattr", "lstat", "lstat64",
+	"madvise", "map_shadow_stack", "membarrier", "memfd_create",
+	"memfd_secret", "mincore", "mkdir", "mkdirat", "mknod", "mknodat",
+	"mlock", "mlock2", "mlockall", "mmap", "mmap2", "modify_ldt",
+	"mprotect", "mq_getsetattr", "mq_notify", "mq_open", "mq_timedreceive",
+	"mq_timedreceive_time64", "mq_timedsend", "mq_timedsend_time64",
+	"mq_unlink", "mremap", "mseal", "msgctl", "msgget", "msgrcv", "msgsnd",
+	"msync", "munlock", "munlockall", "munmap", "name_to_handle_at",
+	"nanosleep", "newfstatat", "open", "openat", "openat2", "pause",
+	"pidfd_open", "pidfd_send_signal", "pipe", "pipe2", "pkey_alloc",
+	"pkey_free", "pkey_mprotect", "poll", "ppoll", "ppoll_time64", "prctl",
+	"pread64", "preadv", "preadv2", "prlimit64", "process_mrelease",
+	"pselect6", "pselect6_time64", "pwrite64", "pwritev", "pwritev2",
+	"read", "readahead", "readlink", "readlinkat", "readv", "recv",
+	"recvfrom", "recvmmsg", "recvmmsg_time64", "recvmsg",
+	"remap_file_pages", "removexattr", "removexattrat", "rename",
+	"renameat", "renameat2", "restart_syscall", "riscv_flush_icache",
+	"riscv_hwprobe", "rmdir", "rseq", "rt_sigaction", "rt_sigpending",
+	"rt_sigprocmask", "rt_sigqueueinfo", "rt_sigreturn", "rt_sigsuspend",
+	"rt_sigtimedwait", "rt_sigtimedwait_time64", "rt_tgsigqueueinfo",
+	"s390_pci_mmio_read", "s390_pci_mmio_write", "s390_runtime_instr",
+	"sched_get_priority_max", "sched_get_priority_min",
+	"sched_getaffinity", "sched_getattr", "sched_getparam",
+	"sched_getscheduler", "sched_rr_get_interval",
+	"sched_rr_get_interval_time64", "sched_setaffinity", "sched_setattr",
+	"sched_setparam", "sched_setscheduler", "sched_yield", "seccomp",
+	"select", "semctl", "semget", "semop", "semtimedop",
+	"semtimedop_time64", "send", "sendfile", "sendfile64", "sendmmsg",
+	"sendmsg", "sendto", "set_robust_list", "set_thread_area",
+	"set_tid_address", "set_tls", "setfsgid", "setfsgid32", "setfsuid",
+	"setfsuid32", "setgid", "setgid32", "setgroups", "setgroups32",
+	"setitimer", "setpgid", "setpriority", "setregid", "setregid32",
+	"setresgid", "setresgid32", "setresuid", "setresuid32", "setreuid",
+	"setreuid32", "setrlimit", "setsid", "setsockopt", "setuid",
+	"setuid32", "setxattr", "setxattrat", "shmat", "shmctl", "shmdt",
+	"shmget", "shutdown", "sigaltstack", "signalfd", "signalfd4",
+	"sigprocmask", "sigreturn", "socketpair", "splice", "stat", "stat64",
+	"statfs", "statfs64", "statmount", "statx", "swapcontext", "symlink",
+	"symlinkat", "sync", "sync_file_range", "sync_file_range2", "syncfs",
+	"sysinfo", "tee", "tgkill", "time", "timer_create", "timer_delete",
+	"timer_getoverrun", "timer_gettime", "timer_gettime64",
+	"timer_settime", "timer_settime64", "timerfd_create",
+	"timerfd_gettime", "timerfd_gettime64", "timerfd_settime",
+	"timerfd_settime64", "times", "tkill", "truncate", "truncate64",
+	"ugetrlimit", "umask", "uname", "unlink", "unlinkat", "uretprobe",
+	"utime", "utimensat", "utimensat_time64", "utimes", "vfork",
+	"vmsplice", "wait4", "waitid", "waitpid", "write", "writev",
+};
+
+/*
+ * The calls with a condition, sorted: caps allows it outright (any of
+ * them), else kind says: CAPS no, CLONE without namespace flags, CLONE3
+ * ENOSYS (so that libcs use clone, whose flags can be seen), SOCKET not of
+ * the families above, PERSONA only the personalities above, PTRACE on
+ * kernels from 4.8 (before, a tracer could change a call after seccomp had
+ * passed it).  open_tree_attr is the mount API's too, new in 6.15.
+ */
+enum { CAPS = 1, CLONE, CLONE3, SOCKET, PERSONA, PTRACE };
+static const struct rule {
+	const char *name;
+	int kind;
+	uint64_t caps;
+} rules[] = {
+	{ "acct", CAPS, SYSPACCT },
+	{ "bpf", CAPS, SYSADMIN | BPF },
+	{ "chroot", CAPS, SYSCHROOT },
+	{ "clock_settime", CAPS, SYSTIME },
+	{ "clock_settime64", CAPS, SYSTIME },
+	{ "clone", CLONE, SYSADMIN },
+	{ "clone3", CLONE3, SYSADMIN },
+	{ "delete_module", CAPS, SYSMODULE },
+	{ "fanotify_init", CAPS, SYSADMIN },
+	{ "finit_module", CAPS, SYSMODULE },
+	{ "fsconfig", CAPS, SYSADMIN },
+	{ "fsmount", CAPS, SYSADMIN },
+	{ "fsopen", CAPS, SYSADMIN },
+	{ "fspick", CAPS, SYSADMIN },
+	{ "get_mempolicy", CAPS, SYSNICE },
+	{ "init_module", CAPS, SYSMODULE },
+	{ "ioperm", CAPS, SYSRAWIO },
+	{ "iopl", CAPS, SYSRAWIO },
+	{ "kcmp", CAPS, SYSPTRACE },
+	{ "lookup_dcookie", CAPS, SYSADMIN },
+	{ "lsm_get_self_attr", CAPS, SYSADMIN },
+	{ "lsm_list_modules", CAPS, SYSADMIN },
+	{ "lsm_set_self_attr", CAPS, SYSADMIN },
+	{ "mbind", CAPS, SYSNICE },
+	{ "mount", CAPS, SYSADMIN },
+	{ "mount_setattr", CAPS, SYSADMIN },
+	{ "move_mount", CAPS, SYSADMIN },
+	{ "open_by_handle_at", CAPS, DACREAD },
+	{ "open_tree", CAPS, SYSADMIN },
+	{ "open_tree_attr", CAPS, SYSADMIN },
+	{ "perf_event_open", CAPS, SYSADMIN | PERFMON },
+	{ "personality", PERSONA, 0 },
+	{ "pidfd_getfd", CAPS, SYSPTRACE },
+	{ "process_madvise", CAPS, SYSPTRACE },
+	{ "process_vm_readv", PTRACE, SYSPTRACE },
+	{ "process_vm_writev", PTRACE, SYSPTRACE },
+	{ "ptrace", PTRACE, SYSPTRACE },
+	{ "quotactl", CAPS, SYSADMIN },
+	{ "quotactl_fd", CAPS, SYSADMIN },
+	{ "reboot", CAPS, SYSBOOT },
+	{ "set_mempolicy", CAPS, SYSNICE },
+	{ "set_mempolicy_home_node", CAPS, SYSNICE },
+	{ "setdomainname", CAPS, SYSADMIN },
+	{ "sethostname", CAPS, SYSADMIN },
+	{ "setns", CAPS, SYSADMIN },
+	{ "settimeofday", CAPS, SYSTIME },
+	{ "socket", SOCKET, 0 },
+	{ "stime", CAPS, SYSTIME },
+	{ "syslog", CAPS, SYSADMIN | SYSLOG },
+	{ "umount", CAPS, SYSADMIN },
+	{ "umount2", CAPS, SYSADMIN },
+	{ "unshare", CAPS, SYSADMIN },
+	{ "vhangup", CAPS, SYSTTYCONFIG },
+};
+
+/* the arch's calls by number, rising */
+static const struct nr {
+	const char *name;
+	uint32_t nr;
+} table[] = {
+#include "syscalls.h"
+};
+
+/* a run of numbers with one answer: from lo to the next run's lo */
+struct run {
+	uint32_t lo;
+	int answer;
+};
+
+struct insn {				/* struct sock_filter */
+	uint16_t code;
+	uint8_t jt, jf;
+	uint32_t k;
+};
+
+static struct insn prog[INSNMAX];
+static int ninsn;
+
+static int
+byname(const void *key, const void *p)
+{
+	return strcmp(key, *(const char *const *)p);
+}
+
+static int
+byrule(const void *key, const void *p)
+{
+	return strcmp(key, ((const struct rule *)p)->name);
+}
+
+/* sorted says whether the name tables are in the order bsearch needs */
+static int
+sorted(void)
+{
+	size_t i;
+
+	for (i = 1; i < LEN(allowed); i++)
+		if (strcmp(allowed[i - 1], allowed[i]) >= 0)
+			return 0;
+	for (i = 1; i < LEN(rules); i++)
+		if (strcmp(rules[i - 1].name, rules[i].name) >= 0)
+			return 0;
+	return 1;
+}
+
+/* since48 says whether the kernel is 4.8 or newer */
+static int
+since48(void)
+{
+	struct utsname u;
+	char *p;
+	long major;
+
+	if (uname(&u) < 0)
+		return 0;
+	major = strtol(u.release, &p, 10);
+	return major > 4 || (major == 4 && *p == '.' && strtol(p + 1, NULL, 10) >= 8);
+}
+
+static int
+answer(const char *name, uint64_t caps, int new)
+{
+	const struct rule *r;
+
+	if (bsearch(name, allowed, LEN(allowed), sizeof(*allowed), byname))
+		return GIVE_ALLOW;
+	if (!(r = bsearch(name, rules, LEN(rules), sizeof(*rules), byrule)))
+		return GIVE_EPERM;
+	if (r->caps & caps)
+		return GIVE_ALLOW;
+	switch (r->kind) {
+	case CLONE:	return CHECK_CLONE;
+	case CLONE3:	return GIVE_ENOSYS;
+	case SOCKET:	return CHECK_SOCKET;
+	case PERSONA:	return CHECK_PERSONA;
+	case PTRACE:	return new ? GIVE_ALLOW : GIVE_EPERM;
+	default:	return GIVE_EPERM;
+	}
+}
+
+static int
+add(struct run *rn, int n, uint32_t lo, int a)
+{
+	if (n > 0 && rn[n - 1].answer == a)
+		return n;
+	rn[n].lo = lo;
+	rn[n].answer = a;
+	return n + 1;
+}
+
+/* runs fills rn with the answers for every number: their count, or -1
+ * if the arch table's numbers do not rise */
+static int
+runs(struct run *rn, uint64_t caps)
+{
+	uint32_t next = 0;
+	size_t i;
+	int n = 0, new = since48();
+
+	for (i = 0; i < LEN(table); next = table[i++].nr + 1) {
+		if (table[i].nr < next)
+			return -1;
+		if (table[i].nr > next)
+			n = add(rn, n, next, GIVE_ENOSYS);
+		n = add(rn, n, table[i].nr, answer(table[i].name, caps, new));
+	}
+	return add(rn, n, next, GIVE_ENOSYS);
+}
+
+static void
+emit(uint16_t code, uint8_t jt, uint8_t jf, uint32_t k)
+{
+	if (ninsn < INSNMAX) {
+		prog[ninsn].code = code;
+		prog[ninsn].jt = jt;
+		prog[ninsn].jf = jf;
+		prog[ninsn].k = k;
+	}
+	ninsn++;
+}
+
+/* leaf emits what a call gets (the number is in A); with size, it only
+ * counts the instructions that takes */
+static int
+leaf(int a, int size)
+{
+	int i, n;
+
+	switch (a) {
+	case GIVE_ENOSYS:
+		if (!size)
+			emit(RET, 0, 0, ERRNO | ENOSYS);
+		return 1;
+	case GIVE_EPERM:
+		if (!size)
+			emit(RET, 0, 0, ERRNO | EPERM);
+		return 1;
+	case GIVE_ALLOW:
+		if (!size)
+			emit(RET, 0, 0, ALLOWED);
+		return 1;
+	case CHECK_CLONE:
+		if (!size) {
+			emit(LD, 0, 0, ARG0);
+			emit(JSET, 0, 1, CLONENS);
+			emit(RET, 0, 0, ERRNO | EPERM);
+			emit(RET, 0, 0, ALLOWED);
+		}
+		return 4;
+	}
+	/* CHECK_SOCKET: the listed are denied; CHECK_PERSONA: the listed allowed */
+	n = a == CHECK_SOCKET ? LEN(families) : LEN(personas);
+	if (!size) {
+		emit(LD, 0, 0, ARG0);
+		for (i = 0; i < n; i++)
+			emit(JEQ, n - i, 0, a == CHECK_SOCKET ? families[i] : personas[i]);
+		emit(RET, 0, 0, a == CHECK_SOCKET ? ALLOWED : ERRNO | EPERM);
+		emit(RET, 0, 0, a == CHECK_SOCKET ? ERRNO | EPERM : ALLOWED);
+	}
+	return n + 3;
+}
+
+/*
+ * tree emits a binary search of the runs lo to hi (number in A), each
+ * node a JGE on the first number of the upper half; with size, it only
+ * counts.  A jump is 8 bits: past 255 instructions it goes through a JA.
+ */
+static int
+tree(const struct run *rn, int lo, int hi, int size)
+{
+	int mid = lo + (hi - lo) / 2, left;
+
+	if (hi - lo == 1)
+		return leaf(rn[lo].answer, size);
+	left = tree(rn, lo, mid, 1);
+	if (!size && left > 255) {
+		emit(JGE, 0, 1, rn[mid].lo);
+		emit(JA, 0, 0, left);
+	} else if (!size) {
+		emit(JGE, left, 0, rn[mid].lo);
+	}
+	if (!size) {
+		tree(rn, lo, mid, 0);
+		tree(rn, mid, hi, 0);
+		return 0;
+	}
+	return 1 + (left > 255) + left + tree(rn, mid, hi, 1);
+}
+
+int
+seccomp_load(uint64_t caps)
+{
+	static struct run rn[2 * LEN(table) + 1];
+	struct {			/* struct sock_fprog */
+		unsigned short len;
+		struct insn *filter;
+	} fp;
+	int n;
+
+	if (!sorted() || (n = runs(rn, caps)) < 0) {
+		errno = EINVAL;
+		return -1;
+	}
+	ninsn = 0;
+	emit(LD, 0, 0, AUDITARCH);
+	emit(JEQ, 1, 0, ARCH_AUDIT);
+	emit(RET, 0, 0, KILL);
+	emit(LD, 0, 0, NR);
+	emit(JGE, 0, 2, ARCH_FOREIGN);
+	emit(JEQ, 1, 0, 0xffffffff);	/* -1: a tracer skipping the call */
+	emit(RET, 0, 0, KILL);
+	tree(rn, 0, n, 0);
+	if (ninsn > INSNMAX) {
+		errno = E2BIG;
+		return -1;
+	}
+	fp.len = ninsn;
+	fp.filter = prog;
+	return prctl(PR_SET_SECCOMP, MODE_FILTER, &fp, 0, 0);
+}
