@@ -35,6 +35,7 @@ static int cmd_pull(int, char **);
 static int cmd_login(int, char **);
 static int cmd_rmi(int, char **);
 static int cmd_run(int, char **);
+static int cmd_seccomp(int, char **);
 static int cmd_sha256(int, char **);
 static int cmd_untar(int, char **);
 static int cmd_version(int, char **);
@@ -92,6 +93,13 @@ static const struct cmd cmds[] = {
 	{ "sha256",  cmd_sha256,  "[-i]",
 	  "print the SHA-256 of stdin (-i: name the implementation instead)" },
 	{ "untar",   cmd_untar,   "[-l] dir", "unpack a tar stream from stdin into dir (-l: as an OCI layer)" },
+	{ "seccomp", cmd_seccomp, "[-c cap] [-a audit-arch] call [arg0]",
+	  "what run's seccomp filter answers a system call (plumbing)\n\n"
+	  "call is a name of this architecture's or a number; arg0 its first\n"
+	  "argument.  -c adds a capability to the container's (repeatable, ALL\n"
+	  "for all), -a names another audit architecture, in hex.  It prints\n"
+	  "allow, EPERM, ENOSYS or kill, from the very program run loads, run\n"
+	  "as the kernel would." },
 	{ "piecefile", cmd_piecefile, "[-n] file",
 	  "parse a Piecefile and print its steps (-n: only check it)\n\n"
 	  "A line a step: its line number, the instruction and its arguments as\n"
@@ -582,6 +590,55 @@ cmd_sha256(int argc, char *argv[])
 		return 1;
 	sha256_hex(&sha, hex);
 	printf("%s\n", hex);
+	return 0;
+}
+
+static int
+cmd_seccomp(int argc, char *argv[])
+{
+	const struct cmd *c = lookup("seccomp");
+	uint64_t caps = CAPS_DEFAULT, bit;
+	unsigned long long arg = 0;
+	unsigned long arch = 0;
+	uint32_t nr, ret;
+	char *end;
+	int ch;
+
+	while ((ch = getopt(argc, argv, "+hc:a:")) != -1) {
+		if (ch == 'h')
+			help(c);
+		else if (ch == 'c' && ns_cap(optarg, &bit) == 0)
+			caps |= bit;
+		else if (ch == 'c')
+			eprintf("capability %s: unknown", optarg);
+		else if (ch == 'a' && (arch = strtoul(optarg, &end, 16), *optarg && !*end))
+			continue;
+		else
+			cmdusage(c);
+	}
+	if (argc - optind < 1 || argc - optind > 2)
+		cmdusage(c);
+	if (seccomp_nr(argv[optind], &nr) < 0) {
+		errno = 0;
+		nr = strtoul(argv[optind], &end, 0);
+		if (!*argv[optind] || *end || errno)
+			eprintf("%s: no such system call here", argv[optind]);
+	}
+	if (optind + 1 < argc) {
+		errno = 0;
+		arg = strtoull(argv[optind + 1], &end, 0);
+		if (!*argv[optind + 1] || *end || errno)
+			eprintf("%s: not a number", argv[optind + 1]);
+	}
+	if (seccomp_check(caps, arch, nr, arg, &ret) < 0)
+		eprintf("seccomp:");
+	if (ret == 0x7fff0000u)
+		printf("allow\n");
+	else if ((ret & 0xffff0000u) == 0x00050000u)
+		printf("%s\n", (ret & 0xffff) == EPERM ? "EPERM" : (ret & 0xffff) == ENOSYS ?
+		       "ENOSYS" : "errno");
+	else
+		printf("kill\n");
 	return 0;
 }
 

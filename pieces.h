@@ -240,6 +240,17 @@ int ns_user(int imgfd, const char *spec, uid_t *uid, gid_t *gid, char *home, siz
  */
 int seccomp_load(uint64_t caps);
 
+/*
+ * seccomp_check runs the same program on a call, as the kernel would: the
+ * audit architecture arch (0: this one's), number nr and first argument
+ * arg0 it comes with.  It sets *ret to the action (SECCOMP_RET_ALLOW, _ERRNO with the
+ * errno in the low 16 bits, _KILL_PROCESS) and returns 0, or -1 with errno
+ * set, printing nothing.  seccomp_nr looks a call's name up in the
+ * architecture's table: 0, or -1 if it has no such call.
+ */
+int seccomp_check(uint64_t caps, uint32_t arch, uint32_t nr, uint64_t arg0, uint32_t *ret);
+int seccomp_nr(const char *name, uint32_t *nr);
+
 /* tty.c */
 /*
  * tty_relay relays the terminal on fds 0 and 1 (stdin only if in) to the

@@ -447,14 +447,14 @@ tree(const struct run *rn, int lo, int hi, int size)
 	return 1 + (left > 255) + left + tree(rn, mid, hi, 1);
 }
 
-int
-seccomp_load(uint64_t caps)
+/*
+ * program makes the program for caps in prog: its length, or -1 with errno
+ * set.  The arch and foreign-ABI checks come first, then the search.
+ */
+static int
+program(uint64_t caps)
 {
 	static struct run rn[2 * LEN(table) + 1];
-	struct {			/* struct sock_fprog */
-		unsigned short len;
-		struct insn *filter;
-	} fp;
 	int n;
 
 	if (!sorted() || (n = runs(rn, caps)) < 0) {
@@ -474,7 +474,73 @@ seccomp_load(uint64_t caps)
 		errno = E2BIG;
 		return -1;
 	}
-	fp.len = ninsn;
+	return ninsn;
+}
+
+int
+seccomp_load(uint64_t caps)
+{
+	struct {			/* struct sock_fprog */
+		unsigned short len;
+		struct insn *filter;
+	} fp;
+	int n;
+
+	if ((n = program(caps)) < 0)
+		return -1;
+	fp.len = n;
 	fp.filter = prog;
 	return prctl(PR_SET_SECCOMP, MODE_FILTER, &fp, 0, 0);
+}
+
+/*
+ * seccomp_check runs the program as the kernel's classic BPF would, on
+ * the words of a struct seccomp_data, for the instructions program emits:
+ * loads, jumps, returns.  Any other instruction, a load out of the data
+ * or a jump out of the program is a bug here, reported as EINVAL.
+ */
+int
+seccomp_check(uint64_t caps, uint32_t arch, uint32_t nr, uint64_t arg0, uint32_t *ret)
+{
+	uint32_t d[16] = { 0 }, a = 0, k;
+	int n, pc;
+
+	d[NR / 4] = nr;
+	d[AUDITARCH / 4] = arch ? arch : ARCH_AUDIT;
+	memcpy(d + 4, &arg0, sizeof(arg0));	/* args[0], in this machine's order */
+	if ((n = program(caps)) < 0)
+		return -1;
+	for (pc = 0; pc < n; pc++) {
+		k = prog[pc].k;
+		switch (prog[pc].code) {
+		case LD:
+			if (k % 4 || k / 4 >= LEN(d))
+				goto bad;
+			a = d[k / 4];
+			continue;
+		case JA:	pc += k; continue;
+		case JEQ:	pc += a == k ? prog[pc].jt : prog[pc].jf; continue;
+		case JGE:	pc += a >= k ? prog[pc].jt : prog[pc].jf; continue;
+		case JSET:	pc += a & k ? prog[pc].jt : prog[pc].jf; continue;
+		case RET:	*ret = k; return 0;
+		}
+		break;
+	}
+bad:
+	errno = EINVAL;
+	return -1;
+}
+
+/* seccomp_nr finds a call's number in this architecture's table: 0, or -1 */
+int
+seccomp_nr(const char *name, uint32_t *nr)
+{
+	size_t i;
+
+	for (i = 0; i < LEN(table); i++)
+		if (!strcmp(table[i].name, name)) {
+			*nr = table[i].nr;
+			return 0;
+		}
+	return -1;
 }

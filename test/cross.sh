@@ -4,9 +4,10 @@
 # test/cross.sh [ARCH...]: the cross-built pieces-ARCH (make cross) of each
 # architecture named, or of each one built, run under qemu-user: version
 # and help, the matching Alpine fixture unpacked and compared with GNU
-# tar's tree, its SHA-256, Piecefile parsing, an HTTPS import from a
-# loopback server with its digest checked, and pieces run of that Alpine
-# image.  qemu-user passes namespace, mount and pivot_root calls through
+# tar's tree, its SHA-256, Piecefile parsing, the architecture's seccomp
+# program (run by pieces seccomp as the kernel would: qemu-user loads no
+# filter), an HTTPS import from a loopback server with its digest
+# checked, and pieces run of that Alpine image, unconfined.  qemu-user passes namespace, mount and pivot_root calls through
 # to this kernel; for the image's own binaries a binfmt_misc entry for the
 # architecture is registered (fix-binary, so it works inside the
 # container's mount namespace) for the run, and removed after.
@@ -77,6 +78,24 @@ for a in "$@"; do
 	else
 		skip "$a: a Piecefile parses as here" "no ./pieces to compare with"
 	fi
+	# the seccomp program of this architecture, run as the kernel would
+	# (qemu-user refuses to load a filter: it would filter qemu's calls)
+	sc() {
+		printf '%s ' "$(x seccomp "$@" 2>&1)"
+	}
+	is "$a: seccomp answers" "$(sc read; sc execve; sc keyctl; sc add_key; sc bpf;
+		sc unshare 0x10000000; sc -c SYS_ADMIN unshare; sc clone 0x10000000;
+		sc clone 0x11; sc socket 40; sc socket 1; sc mount; sc ptrace)" \
+		"allow allow EPERM EPERM EPERM EPERM allow EPERM allow EPERM allow EPERM allow "
+	is "$a: unknown numbers get ENOSYS, foreign ABIs are killed" \
+		"$(sc 1000; sc "$(sed -n 's/^#define ARCH_FOREIGN[[:space:]]*\([0-9a-fx]*\)u.*/\1/p' \
+		"$top/arch/$a/arch.h")"; sc -a 40000003 read)" "ENOSYS kill kill "
+	case $a in
+	armv7) is "$a: ARM's own calls" "$(sc set_tls; sc cacheflush; sc get_tls)" \
+		"allow allow EPERM " ;;
+	aarch64) is "$a: a 32-bit ARM task's calls are killed" "$(sc -a 40000028 getpid)" "kill " ;;
+	mipsel) is "$a: n64 numbers are killed" "$(sc 5000; sc set_thread_area)" "kill allow " ;;
+	esac
 	if [ -z "$W" ]; then
 		skip "$a: HTTPS import" "the https server did not start"
 		continue
@@ -95,8 +114,10 @@ for a in "$@"; do
 	elif ! binfmt "$a"; then
 		skip "$a: run" "cannot register $q with binfmt_misc"
 	else
+		fails "$a: a filter qemu cannot load fails the run, never skipped" 125 \
+			"seccomp: Invalid argument" x -r "$S" run alpine true
 		# qemu's own threads take PIDs in the new namespace too
-		run x -r "$S" run alpine sh -c 'cat /etc/alpine-release
+		run x -r "$S" run --security-opt seccomp=unconfined alpine sh -c 'cat /etc/alpine-release
 			[ $$ -lt 10 ] && echo own-pid-ns; hostname | wc -c'
 		is "$a: run the Alpine image" "$rc $(head -n 3 "$T/out" | tr '\n' ' ')" \
 			"0 3.18.9 own-pid-ns 13 "

@@ -317,4 +317,13 @@ ok "a build with a RUN step" p build -t built "$T/ctx"
 run p run built cat /seccomp
 is "RUN ran under the filter" "$(cat "$T/out")" "Seccomp:	2
 EPERM"
+# pieces seccomp runs the same program as the kernel would: its answers
+# are the kernel's for the calls tried above
+for call in "keyctl EPERM" "unshare EPERM" "clone3 ENOSYS" "read allow" "1000 ENOSYS"; do
+	set -- $call
+	is "pieces seccomp $1: as the kernel answered" "$(p seccomp "$1")" "$2"
+done
+is "pieces seccomp -c SYS_ADMIN unshare" "$(p seccomp -c SYS_ADMIN unshare)" allow
+is "pieces seccomp of an x32 number" "$(p seccomp 0x40000027)" kill
+fails "pieces seccomp of a name it lacks" 1 "nosuch: no such system call here" p seccomp nosuch
 finish

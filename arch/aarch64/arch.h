@@ -11,3 +11,12 @@
 #ifndef SYS_openat2
 #define SYS_openat2	437
 #endif
+
+/*
+ * seccomp: the audit architecture of this ABI's calls
+ * (AUDIT_ARCH_AARCH64; 32-bit ARM calls of a compat task come with another),
+ * and the first number that is no call of this ABI's.
+ * The calls' numbers are in syscalls.h.
+ */
+#define ARCH_AUDIT	0xc00000b7u
+#define ARCH_FOREIGN	0x40000000u

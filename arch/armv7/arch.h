@@ -11,3 +11,12 @@
 #ifndef SYS_openat2
 #define SYS_openat2	437
 #endif
+
+/*
+ * seccomp: the audit architecture of this ABI's calls
+ * (AUDIT_ARCH_ARM), and the first number that is not this ABI's: ARM's
+ * private calls (set_tls, cacheflush) sit at 0xf0000, OABI's at 0x900000.
+ * The calls' numbers are in syscalls.h.
+ */
+#define ARCH_AUDIT	0x40000028u
+#define ARCH_FOREIGN	0x00100000u

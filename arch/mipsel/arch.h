@@ -11,3 +11,12 @@
 #ifndef SYS_openat2
 #define SYS_openat2	4437
 #endif
+
+/*
+ * seccomp: the audit architecture of this ABI's calls
+ * (AUDIT_ARCH_MIPSEL; a 64-bit kernel's n32 and n64 calls come with
+ * others), and the first number that is not o32's, which are 4000 to 4999.
+ * The calls' numbers are in syscalls.h.
+ */
+#define ARCH_AUDIT	0x40000008u
+#define ARCH_FOREIGN	5000u
