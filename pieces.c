@@ -864,6 +864,10 @@ cmd_run(int argc, char *argv[])
 	}
 	if (optind >= argc)
 		cmdusage(c);
+	/* as Docker: a terminal's input that is not a terminal would hang
+	 * on the first thing the shell asks of it */
+	if (ctr.tty && ctr.interactive && !isatty(0))
+		enprintf(125, "the input device is not a TTY");
 	if (ctr.workdir && ctr.workdir[0] != '/')
 		enprintf(125, "workdir %s: not an absolute path", ctr.workdir);
 	/* as Docker: --privileged is every capability, whatever else says;

@@ -1,8 +1,9 @@
 /* See LICENSE file for copyright and license details. */
 /*
- * pieces run -t: the host terminal goes raw and is relayed to the master
- * of a pty from the container's own devpts, window size changes follow,
- * and the terminal is restored on every way out, exit(3) included.
+ * pieces run -t: the host terminal goes raw (with -i) and is relayed to
+ * the master of a pty from the container's own devpts, window size
+ * changes follow, and the terminal is restored on every way out, exit(3)
+ * included.
  */
 #include <sys/ioctl.h>
 #include <sys/signalfd.h>
@@ -71,7 +72,9 @@ tty_relay(int master, int sigfd, pid_t pid, int in)
 	struct pollfd p[3];
 	int st, open_in = in, open_out = 1;
 
-	if (tcgetattr(0, &saved) == 0) {
+	/* only -i takes the host terminal's input: without it the terminal
+	 * stays as it was, and its Ctrl-C is a SIGINT for pieces to pass on */
+	if (in && tcgetattr(0, &saved) == 0) {
 		raw = saved;
 		cfmakeraw(&raw);
 		if (tcsetattr(0, TCSADRAIN, &raw) == 0) {

@@ -136,8 +136,8 @@ if command -v script >/dev/null; then
 	is "-t: exit status" "$rc" 5
 	run script -qec "stty -g; '$PIECES' -r '$S' run -t alpine true; stty -g" /dev/null
 	is "-t: the terminal is restored" "$(tr -d '\r' <"$T/out" | uniq | wc -l)" 1
-	run script -qec "printf 'echo typed\nexit\n' | '$PIECES' -r '$S' run -i -t alpine sh" /dev/null
-	is "-it: input reaches the shell" "$(tr -d '\r' <"$T/out" | grep -c '^typed$')" 1
+	fails "-it with a stdin that is no terminal: said, not hung" 125 \
+		"the input device is not a TTY" sh -c "echo exit | timeout 20 '$PIECES' -r '$S' run -it alpine sh"
 else
 	skip "-t" "no script(1)"
 fi
@@ -161,6 +161,32 @@ if command -v tmux >/dev/null; then
 		"$(grep -x '[0-9]* [0-9]*' "$T/pane" | tr '\n' ' ')" "30 100 20 80 "
 	is "a tmux session: the exit status" "$(grep -c '^rc=3$' "$T/pane")" 1
 	is "a tmux session: the terminal is back to cooked" "$(grep -c ' icanon ' "$T/pane")" 1
+	# -t without -i: the terminal stays cooked, and its Ctrl-C reaches
+	# the command as a SIGINT
+	mkdir "$T/tv"
+	cat >"$T/ctrlc.sh" <<EOF
+trap 'echo outer' INT
+'$PIECES' -r '$S' run -t -v '$T/tv:/v' alpine sh -c \
+	'trap "echo got-int >>/v/out; exit 4" INT; echo ready >/v/out; sleep 20 & wait'
+echo rc=\$? >'$T/tv/rc'
+stty -a >'$T/tv/stty'
+EOF
+	tm new-session -d -x 100 -y 30 "sh '$T/ctrlc.sh'; sleep 30"
+	i=0
+	while ! grep -q ready "$T/tv/out" 2>/dev/null && [ $i -lt 100 ]; do
+		sleep 0.1
+		i=$((i + 1))
+	done
+	tm send-keys C-c
+	i=0
+	while [ ! -s "$T/tv/stty" ] && [ $i -lt 100 ]; do
+		sleep 0.1
+		i=$((i + 1))
+	done
+	tm kill-server
+	is "-t without -i: Ctrl-C reaches the command" "$(cat "$T/tv/out" "$T/tv/rc" | tr '\n' ' ')" \
+		"ready got-int rc=4 "
+	is "-t without -i: the terminal stays cooked" "$(grep -c ' icanon ' "$T/tv/stty")" 1
 else
 	skip "a tmux session" "no tmux"
 fi
