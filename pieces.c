@@ -142,12 +142,13 @@ cmdline(FILE *fp, const struct cmd *c)
 	        c->args);
 }
 
-/* cmdusage prints the one-line usage of c to stderr and exits 1 */
+/* cmdusage prints the one-line usage of c to stderr and exits 1, or 125
+ * for run, as Docker, so that it is never taken for the command's status */
 static void
 cmdusage(const struct cmd *c)
 {
 	cmdline(stderr, c);
-	exit(1);
+	exit(strcmp(c->name, "run") ? 1 : 125);
 }
 
 /* help prints the usage of c on stdout and exits 0 */
@@ -699,7 +700,8 @@ mkargv(const struct meta *m, const char *entry, char **args, int nargs)
 	char **argv = NULL, **src;
 	int i;
 
-	if (entry)
+	/* --entrypoint '' clears it */
+	if (entry && *entry)
 		vpush(&argv, entry);
 	for (src = entry ? NULL : m->entrypoint; src && *src; src++)
 		vpush(&argv, *src);
@@ -709,7 +711,7 @@ mkargv(const struct meta *m, const char *entry, char **args, int nargs)
 	for (src = nargs || entry ? NULL : m->cmd; src && *src; src++)
 		vpush(&argv, *src);
 	/* an imported rootfs has no command: a shell, as Docker's alpine */
-	if (!argv)
+	if (!argv && !entry)
 		vpush(&argv, "/bin/sh");
 	return argv;
 }
@@ -810,7 +812,7 @@ cmd_run(int argc, char *argv[])
 		{ "security-opt", required_argument, NULL, 'S' },
 		{ "privileged", no_argument, NULL, 'P' },
 		{ "rm", no_argument, NULL, 'X' },
-		{ "help", no_argument, NULL, 'h' },
+		{ "help", no_argument, NULL, 'Q' },
 		{ NULL, 0, NULL, 0 },
 	};
 	const struct cmd *c = lookup("run");
@@ -824,7 +826,8 @@ cmd_run(int argc, char *argv[])
 	int ch, imgfd, ret = 125;
 	char **p;
 
-	while ((ch = getopt_long(argc, argv, "+ite:w:v:u:h", opts, NULL)) != -1) {
+	/* -h is the host name, as Docker's; --help is help */
+	while ((ch = getopt_long(argc, argv, "+ite:w:v:u:h:", opts, NULL)) != -1) {
 		switch (ch) {
 		case 'i': ctr.interactive = 1; break;
 		case 't': ctr.tty = 1; break;
@@ -840,7 +843,7 @@ cmd_run(int argc, char *argv[])
 				exit(125);
 			break;
 		case 'u': user = optarg; break;
-		case 'H': ctr.hostname = optarg; break;
+		case 'h': case 'H': ctr.hostname = optarg; break;
 		case 'R': ctr.readonly = 1; break;
 		case 'A': case 'D':
 			if (ns_cap(optarg, &bit) < 0)
@@ -858,7 +861,7 @@ cmd_run(int argc, char *argv[])
 			break;
 		case 'P': ctr.privileged = ctr.noseccomp = 1; break;
 		case 'X': break;	/* containers are always removed */
-		case 'h': help(c); break;
+		case 'Q': help(c); break;
 		default: cmdusage(c);
 		}
 	}
@@ -885,7 +888,10 @@ cmd_run(int argc, char *argv[])
 		goto out;
 	if (ns_prepare(&ctr, imgfd, &m, user) < 0)
 		goto close;
-	ctr.argv = mkargv(&m, entry, argv + optind + 1, argc - optind - 1);
+	if (!(ctr.argv = mkargv(&m, entry, argv + optind + 1, argc - optind - 1))) {
+		weprintf("%s: no command: --entrypoint '' and none given", ctr.image);
+		goto out;
+	}
 	for (p = cli; p && *p; p++) {
 		/* -e NAME alone passes the host's value, as Docker */
 		if (!strchr(*p, '=') && (val = getenv(*p)))

@@ -66,7 +66,7 @@ fails "a command that is not executable: 126" 126 "alpine: /etc/passwd: cannot e
 fails "a missing image: 125" 125 "nosuchimage: no such image" p run nosuchimage true
 fails "a bad volume: 125" 125 "volume" p run -v nocolon alpine true
 fails "an unknown capability: 125" 125 "NOPE: unknown capability" p run --cap-add NOPE alpine true
-fails "no image: usage" 1 "usage: pieces run" p run
+fails "no image: usage, 125 as every setup error" 125 "usage: pieces run" p run
 
 ok "--hostname" p run --hostname box alpine sh -c 'hostname; cat /etc/hostname; grep box /etc/hosts'
 is "the host name, /etc/hostname, /etc/hosts" "$(cat "$T/out")" "box
@@ -197,6 +197,12 @@ is "-e" "$(cat "$T/out")" "1//x=y"
 run env B=fromhost "$PIECES" -r "$S" run -e B alpine sh -c 'echo $B'
 is "-e NAME takes the host's value" "$(cat "$T/out")" fromhost
 run p run alpine sh -c 'echo $PATH $HOME $HOSTNAME' --hostname h
+run p run -h h2 alpine hostname
+is "-h is the host name, as Docker's" "$rc $(cat "$T/out")" "0 h2"
+fails "a usage error of run exits 125, never the command's status" 125 "usage: pieces run" \
+	p run --no-such-option alpine true
+run p run --help
+is "--help is run's help" "$rc $(head -n 1 "$T/out")" "0 usage: pieces run [option ...] image [cmd [arg ...]]"
 run p run --hostname h alpine sh -c 'echo $PATH $HOME $HOSTNAME'
 is "the default environment" "$(cat "$T/out")" "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin /root h"
 run p run -w /srv/new alpine pwd
@@ -244,6 +250,10 @@ run p run alpine 'echo args replace cmd'
 is "arguments replace cmd, not the entrypoint" "$(cat "$T/out")" "args replace cmd"
 run p run --entrypoint id alpine -un
 is "--entrypoint replaces entrypoint and cmd" "$(cat "$T/out")" "nobody"
+run p run --entrypoint '' alpine echo cleared
+is "--entrypoint '' clears the entrypoint" "$rc $(cat "$T/out")" "0 cleared"
+fails "--entrypoint '' with no command says so" 125 "no command: --entrypoint ''" \
+	p run --entrypoint '' alpine
 p import "$ALPINE" alpine
 
 # the image is never modified
