@@ -135,6 +135,45 @@ lookup(const char *name)
 	return NULL;
 }
 
+/* distance is the edit distance of a and b, for names under 32 bytes */
+static size_t
+distance(const char *a, const char *b)
+{
+	size_t d[32], i, j, diag, up, n = strlen(b);
+
+	if (strlen(a) >= LEN(d) || n >= LEN(d))
+		return LEN(d);
+	for (j = 0; j <= n; j++)
+		d[j] = j;
+	for (i = 1; a[i - 1]; i++) {
+		diag = d[0];
+		d[0] = i;
+		for (j = 1; j <= n; j++) {
+			up = d[j];
+			d[j] = MIN(MIN(d[j], d[j - 1]) + 1, diag + (a[i - 1] != b[j - 1]));
+			diag = up;
+		}
+	}
+	return d[n];
+}
+
+/* unknown says, in one line, that name is no command, and which is near */
+static int
+unknown(const char *name)
+{
+	size_t i, best = 0, d, bd = 3;
+
+	for (i = 0; i < LEN(cmds); i++)
+		if ((d = distance(name, cmds[i].name)) < bd)
+			bd = d, best = i;
+	if (bd < 3)
+		weprintf("%s: unknown command; did you mean '%s'? ('pieces help' lists them)",
+		         name, cmds[best].name);
+	else
+		weprintf("%s: unknown command ('pieces help' lists them)", name);
+	return 1;
+}
+
 static void
 cmdline(FILE *fp, const struct cmd *c)
 {
@@ -186,6 +225,8 @@ flag(const struct cmd *c, int argc, char *argv[], int letter)
 	char opts[] = "+hX";
 	int ch, set = 0;
 
+	if (argc > 1 && !strcmp(argv[1], "--help"))
+		help(c);
 	opts[2] = letter;
 	while ((ch = getopt(argc, argv, opts)) != -1) {
 		if (ch == 'h')
@@ -210,11 +251,8 @@ cmd_help(int argc, char *argv[])
 		usage(stdout);
 		return 0;
 	}
-	if (!(c = lookup(argv[i]))) {
-		weprintf("%s: unknown command", argv[i]);
-		usage(stderr);
-		return 1;
-	}
+	if (!(c = lookup(argv[i])))
+		return unknown(argv[i]);
 	cmdline(stdout, c);
 	printf("%s\n", c->help);
 	return 0;
@@ -605,6 +643,8 @@ cmd_seccomp(int argc, char *argv[])
 	char *end;
 	int ch;
 
+	if (argc > 1 && !strcmp(argv[1], "--help"))
+		help(c);
 	while ((ch = getopt(argc, argv, "+hc:a:")) != -1) {
 		if (ch == 'h')
 			help(c);
@@ -984,6 +1024,7 @@ main(int argc, char *argv[])
 	static const struct option opts[] = {
 		{ "help", no_argument, NULL, 'h' },
 		{ "root", required_argument, NULL, 'r' },
+		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
 	};
 
@@ -999,8 +1040,12 @@ main(int argc, char *argv[])
 		case 'r':
 			root = optarg;
 			break;
+		case 'V':
+			optind = 0;
+			return cmd_version(1, (char *[]){ "version", NULL });
 		default:
-			usage(stderr);
+			fprintf(stderr, "usage: pieces [-r root] command [arg ...] "
+			        "('pieces help' lists the commands)\n");
 			return 1;
 		}
 	}
@@ -1010,11 +1055,8 @@ main(int argc, char *argv[])
 		usage(stderr);
 		return 1;
 	}
-	if (!(c = lookup(argv[0]))) {
-		weprintf("%s: unknown command", argv[0]);
-		usage(stderr);
-		return 1;
-	}
+	if (!(c = lookup(argv[0])))
+		return unknown(argv[0]);
 	optind = 0;	/* a fresh getopt for the command, in musl and glibc */
 	ret = c->fn(argc, argv);
 	if (fflush(stdout) == EOF || ferror(stdout))

@@ -43,6 +43,21 @@ fails "no command: usage, exit 1" 1 '^usage: pieces' "$PIECES"
 is "no command: nothing on stdout" "$(cat "$T/out")" ""
 fails "unknown command" 1 'pieces: frobnicate: unknown command' "$PIECES" frobnicate
 is "unknown command: nothing on stdout" "$(cat "$T/out")" ""
+is "unknown command: one line, pointing at help" "$(cat "$T/err")" \
+	"pieces: frobnicate: unknown command ('pieces help' lists them)"
+fails "a near miss names the nearest command" 1 "imgaes: unknown command; did you mean 'images'?" \
+	"$PIECES" imgaes
+is "in one line" "$(wc -l <"$T/err")" 1
+fails "an unknown global option: one line" 1 "^usage: pieces .*'pieces help' lists" "$PIECES" -Z x
+is "one line of usage" "$(grep -c usage "$T/err")" 1
+ok "pieces --version" "$PIECES" --version
+is "--version is version" "$(head -n 1 "$T/out")" "pieces $(sed -n 's/^VERSION = //p' "$top/config.mk")"
+for c in import pull login images inspect rmi prune run build fetch sha256 seccomp untar \
+    piecefile help version; do
+	run "$PIECES" "$c" --help
+	is "pieces $c --help: its usage, exit 0" "$rc $(head -n 1 "$T/out" | cut -d' ' -f1-3)" \
+		"0 usage: pieces $c"
+done
 fails "unknown global option" 1 '^usage: pieces' "$PIECES" -Z version
 fails "-r without an argument" 1 '^usage: pieces' "$PIECES" -r
 fails "help for an unknown command" 1 'nosuch: unknown command' "$PIECES" help nosuch
