@@ -306,15 +306,21 @@ fetchimage(struct store *s, const char *name, const char *url, const char *want,
 /*
  * imagename writes the store name of image arg into name: a registry
  * reference's is the one reg_name gives it, which is known_name's for the
- * NAME:TAG of known images; a store name is itself
+ * NAME:TAG of known images; a store name is itself.  NAME: with no tag is
+ * refused: 0, or -1 (reported).
  */
-static void
+static int
 imagename(const char *arg, char *name, size_t len)
 {
 	struct ref ref;
 
+	if (*arg && arg[strlen(arg) - 1] == ':') {
+		weprintf("%s: an empty tag", arg);
+		return -1;
+	}
 	if (reg_parse(arg, &ref) || reg_name(&ref, name, len) < 0)
 		known_name(arg, name, len);
+	return 0;
 }
 
 static int
@@ -322,7 +328,7 @@ cmd_import(int argc, char *argv[])
 {
 	const struct cmd *c = lookup("import");
 	const char *cafile = NULL;
-	char *src, *want = NULL;
+	char *src, *want = NULL, name[NAMEMAX + 8];
 	struct fdin in = { 0, "stdin" };
 	struct store s;
 	size_t i;
@@ -337,12 +343,13 @@ cmd_import(int argc, char *argv[])
 		if (strncmp(want, "sha256:", 7) || i != 71 || want[i])
 			enprintf(1, "%s: bad digest: want sha256: and 64 hex digits", want);
 	}
-	if (store_name(argv[a + 1]) < 0)
+	/* NAME:TAG as run, build and rmi take it: alpine:1.0 is alpine-1.0 */
+	if (imagename(argv[a + 1], name, sizeof(name)) < 0 || store_name(name) < 0)
 		return 1;
 	if (http_isurl(argv[a])) {
 		if (store_open(&s, root, 1) < 0)
 			return 1;
-		ret = fetchimage(&s, argv[a + 1], argv[a], want, cafile, flags);
+		ret = fetchimage(&s, name, argv[a], want, cafile, flags);
 		store_close(&s);
 		return ret < 0;
 	}
@@ -358,7 +365,7 @@ cmd_import(int argc, char *argv[])
 		src = estrdup(argv[a]);
 	if (store_open(&s, root, 1) < 0)
 		return 1;
-	ret = store_import(&s, argv[a + 1], (struct reader){ fd_read, &in }, src, want);
+	ret = store_import(&s, name, (struct reader){ fd_read, &in }, src, want);
 	store_close(&s);
 	free(src);
 	return ret < 0;
@@ -517,7 +524,8 @@ cmd_build(int argc, char *argv[])
 	o.dir = argv[optind];
 	/* -t app:1 names app-1, as run app:1 finds it */
 	if (o.name) {
-		imagename(o.name, name, sizeof(name));
+		if (imagename(o.name, name, sizeof(name)) < 0)
+			return 1;
 		o.name = name;
 	}
 	if (o.name && store_name(o.name) < 0)
@@ -573,8 +581,8 @@ cmd_inspect(int argc, char *argv[])
 
 	if (argc - i != 1)
 		cmdusage(c);
-	imagename(argv[i], name, sizeof(name));
-	if (store_name(name) < 0 || store_open(&s, root, 0) < 0)
+	if (imagename(argv[i], name, sizeof(name)) < 0 || store_name(name) < 0 ||
+	    store_open(&s, root, 0) < 0)
 		return 1;
 	if (s.imgfd < 0 || store_meta(&s, name, &m) < 0) {
 		weprintf(errno == ENOENT || s.imgfd < 0 ? "%s: no such image" : "%s:", name);
@@ -709,11 +717,9 @@ cmd_rmi(int argc, char *argv[])
 		cmdusage(lookup("rmi"));
 	if (store_open(&s, root, 1) < 0)
 		return 1;
-	for (; i < argc; i++) {
-		imagename(argv[i], name, sizeof(name));
-		if (store_remove(&s, name) < 0)
+	for (; i < argc; i++)
+		if (imagename(argv[i], name, sizeof(name)) < 0 || store_remove(&s, name) < 0)
 			ret = 1;
-	}
 	store_close(&s);
 	return ret;
 }
@@ -872,6 +878,8 @@ cmd_run(int argc, char *argv[])
 		case 'i': ctr.interactive = 1; break;
 		case 't': ctr.tty = 1; break;
 		case 'e':
+			if (*optarg == '=' || !*optarg)
+				enprintf(125, "-e '%s': no variable name", optarg);
 			cli = erealloc(cli, (ncli + 2) * sizeof(*cli));
 			cli[ncli++] = optarg;
 			cli[ncli] = NULL;
@@ -920,9 +928,9 @@ cmd_run(int argc, char *argv[])
 	ctr.caps = (CAPS_DEFAULT | add) & ~drop;
 	if (add == ~0ULL)
 		ctr.caps &= held();
-	imagename(argv[optind], name, sizeof(name));
 	ctr.image = name;
-	if (store_open(&s, root, 0) < 0 || fetchknown(&s, name, argv[optind]) < 0)
+	if (imagename(argv[optind], name, sizeof(name)) < 0 || store_open(&s, root, 0) < 0 ||
+	    fetchknown(&s, name, argv[optind]) < 0)
 		goto out;
 	if ((imgfd = store_image(&s, ctr.image, &m)) < 0)
 		goto out;

@@ -194,6 +194,14 @@ fi
 # options
 run p run -e A=1 -e B -e C=x=y alpine sh -c 'echo "$A/$B/$C"'
 is "-e" "$(cat "$T/out")" "1//x=y"
+fails "-e '=bad' is refused" 125 "-e '=bad': no variable name" p run -e =bad alpine true
+ok "import takes NAME:TAG as run does" p import "$ALPINE" myalpine:1.0
+run p run myalpine:1.0 cat /etc/alpine-release
+is "and run finds it by it" "$rc $(cat "$T/out")" "0 3.18.9"
+ok "rmi NAME:TAG" p rmi myalpine:1.0
+fails "an empty tag is refused" 125 "alpine:: an empty tag" p run alpine: true
+printf 'FROM scratch\n' >"$T/Piecefile"
+fails "build -t app: too" 1 "app:: an empty tag" p build -t app: "$T"
 run env B=fromhost "$PIECES" -r "$S" run -e B alpine sh -c 'echo $B'
 is "-e NAME takes the host's value" "$(cat "$T/out")" fromhost
 run p run alpine sh -c 'echo $PATH $HOME $HOSTNAME' --hostname h

@@ -38,11 +38,16 @@ fails "a malformed digest is refused" 1 "bad digest" p import "$ALPINE" wrong sh
 is "nothing stored for them" "$(listed)" "alpine fromstdin pinned "
 is "no work tree left" "$(leftovers)" ""
 
-for name in ../../etc .hidden a/b "" -x "$(printf 'a%.0s' $(seq 200))" 'a b' 'ä'; do
+for name in ../../etc .hidden a/../b "" -x "$(printf 'a%.0s' $(seq 200))" 'a b' 'ä'; do
 	fails "name '$name' refused" 1 "bad image name" p import "$ALPINE" "$name"
 done
 ok "no path was made from them" test ! -e "$T/etc"
 is "nothing listed from them" "$(listed)" "alpine fromstdin pinned "
+# a reference's name, as run takes it: repo/name:tag is repo_name-tag
+ok "import of repo/name:tag" p import "$ALPINE" my/alp:1
+is "is stored as run names it" "$(listed)" "alpine fromstdin my_alp-1 pinned "
+ok "and run finds it by the reference" p run my/alp:1 true
+ok "rmi it by the reference" p rmi my/alp:1
 
 # replacing: a new import of a name replaces it only when it succeeds
 mkdir -p "$T/small/etc"
