@@ -53,6 +53,10 @@
 #define INTERIMMAX	10		/* 1xx responses before the real one */
 #define RABUF		(64 << 10)	/* TLS records read ahead */
 
+/* what a host that cannot be reached is told, in the same line */
+#define OFFLINE	"; offline? 'pieces import FILE NAME' or a mirror (PIECES_MIRRORS, " \
+		"pieces(1)) serves it without the network"
+
 enum { LENGTH, CHUNKED, CLOSE };		/* body framing */
 enum { SIZE, DATA, DATAEND, TRAILER, DONE };	/* where a chunked body is */
 
@@ -601,7 +605,8 @@ dial(struct http *h, const char *what, const char *host, const char *port)
 	hints.ai_socktype = SOCK_STREAM;
 	hints.ai_flags = AI_ADDRCONFIG;
 	if ((r = getaddrinfo(host, port, &hints, &res)) != 0) {
-		fail(h, "%s%s: %s", what, host, r == EAI_SYSTEM ? strerror(errno) : gai_strerror(r));
+		fail(h, "%s%s: %s%s", what, host, r == EAI_SYSTEM ? strerror(errno) : gai_strerror(r),
+		     r == EAI_SYSTEM ? "" : OFFLINE);
 		return -1;
 	}
 	for (ai = res; ai; ai = ai->ai_next) {
@@ -622,10 +627,11 @@ dial(struct http *h, const char *what, const char *host, const char *port)
 	if (fd < 0) {
 		errno = err;
 		if (err == ETIMEDOUT)
-			fail(h, "%s%s port %s: connect: no answer in %d s", what, host, port,
-			     h->timeout / 1000);
+			fail(h, "%s%s port %s: connect: no answer in %d s%s", what, host, port,
+			     h->timeout / 1000, OFFLINE);
 		else
-			fail(h, "%s%s port %s: connect: %s", what, host, port, strerror(err));
+			fail(h, "%s%s port %s: connect: %s%s", what, host, port, strerror(err),
+			     err == ENETUNREACH || err == EHOSTUNREACH ? OFFLINE : "");
 	}
 	return fd;
 }

@@ -353,6 +353,9 @@ cmd_import(int argc, char *argv[])
 		store_close(&s);
 		return ret < 0;
 	}
+	/* file:///path is the path, as FROM_URL takes it */
+	if (!strncmp(argv[a], "file://", 7))
+		argv[a] += 7;
 	if (strcmp(argv[a], "-")) {
 		in.name = argv[a];
 		if ((in.fd = open(argv[a], O_RDONLY | O_CLOEXEC)) < 0)
@@ -765,7 +768,8 @@ mkargv(const struct meta *m, const char *entry, char **args, int nargs)
 static int
 parsevol(const char *arg, struct vol *v)
 {
-	char *p;
+	char *p, *abs;
+	size_t n;
 
 	v->src = estrdup(arg);
 	v->ro = 0;
@@ -779,8 +783,25 @@ parsevol(const char *arg, struct vol *v)
 			goto bad;
 		v->ro = !strcmp(p, "ro");
 	}
-	if (v->src[0] != '/' || v->dst[0] != '/')
+	if (v->dst[0] != '/')
 		goto bad;
+	/* a relative host path is the user's, from here, as Docker's ./dir;
+	 * the one allocation holds both, as the caller frees src alone */
+	if (v->src[0] != '/') {
+		if (!(abs = realpath(v->src, NULL))) {
+			weprintf("volume %s:", v->src);
+			free(v->src);
+			return -1;
+		}
+		n = strlen(abs) + 1;
+		p = emalloc(n + strlen(v->dst) + 1);
+		memcpy(p, abs, n);
+		strcpy(p + n, v->dst);
+		free(abs);
+		free(v->src);
+		v->src = p;
+		v->dst = p + n;
+	}
 	return 0;
 bad:
 	free(v->src);

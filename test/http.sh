@@ -425,6 +425,9 @@ fails "404" 1 "$G/nothing: 404 Not Found" p fetch "$G/nothing"
 fails "500" 1 "$G/500: 500 Internal Server Error" p fetch "$G/500"
 fails "import says it too" 1 "404 Not Found" p import "$G/nothing" x
 fails "a refused connection" 1 "connect: Connection refused" p fetch "https://127.0.0.1:1/x"
+fails "a host that does not resolve: what to do offline" 1 \
+	"nosuch.invalid: .*; offline? 'pieces import FILE NAME' or a mirror" \
+	timeout 60 "$PIECES" fetch "https://nosuch.invalid/x"
 fails "a bad URL" 1 "bad URL" p fetch "https://local host/x"
 
 # ---- broken bodies ----

@@ -228,6 +228,12 @@ run p run -v "$T/vol:/data:ro" alpine sh -c 'echo x >/data/h'
 is "-v :ro refuses writes" "$rc $(test -e "$T/vol/h" && echo written)" "1 "
 run p run -v "$T/vol/f:/etc/motd" alpine cat /etc/motd
 is "-v: a file" "$(cat "$T/out")" host
+(cd "$T" && "$PIECES" -r "$S" run -v vol:/data:ro alpine cat /data/f) >"$T/out" 2>"$T/err"
+is "-v: a relative host path is from here" "$?$(cat "$T/out")" "0host"
+fails "-v: a relative path that is not there" 125 "volume nosuchdir: No such file" \
+	p run -v nosuchdir:/data alpine true
+ok "import file:///path, as FROM_URL takes it" p import "file://$ALPINE" fromfileurl
+ok "rmi it" p rmi fromfileurl
 # no device cgroup yet: every file system the container can write is
 # nodev, so a node it makes (here a second /dev/null) cannot be opened
 run p run -v "$T/vol:/data" alpine sh -c 'for d in / /dev /tmp /data; do
