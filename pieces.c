@@ -959,7 +959,7 @@ cmd_run(int argc, char *argv[])
 		goto close;
 	if (!(ctr.argv = mkargv(&m, entry, argv + optind + 1, argc - optind - 1))) {
 		weprintf("%s: no command: --entrypoint '' and none given", ctr.image);
-		goto out;
+		goto close;
 	}
 	for (p = cli; p && *p; p++) {
 		/* -e NAME alone passes the host's value, as Docker */
@@ -972,9 +972,9 @@ cmd_run(int argc, char *argv[])
 		vsetenv(&ctr.env, kv);
 	}
 	ret = ns_run(&s, &ctr, imgfd);
+close:
 	vfree(ctr.argv);
 	vfree(ctr.env);
-close:
 	close(imgfd);
 	meta_free(&m);
 out:
