@@ -270,9 +270,16 @@ hostile() {
 	tar -xzf "$ALPINE" -C "$T/hostile" ./bin ./lib ./etc ./usr
 }
 hostile
-for d in proc sys dev run; do
+for d in proc sys dev; do
 	ln -s "$T/pwn/$d" "$T/hostile/$d"
 done
+tar -C "$T/hostile" -czf "$T/hostile.tar.gz" .
+p import "$T/hostile.tar.gz" hostile0
+fails "a symlinked /proc, /sys or /dev is refused" 125 "symlink" p run hostile0 true
+is "hostile0: nothing made outside its root" "$(find "$T/pwn")" "$T/pwn"
+is "hostile0: nothing left mounted" "$(mounts)" "$before"
+hostile
+ln -s "$T/pwn/run" "$T/hostile/run"
 ln -sf "$T/pwn/hosts" "$T/hostile/etc/hosts"
 ln -sf "$T/pwn/hostname" "$T/hostile/etc/hostname"
 ln -sf "../../../../../../$T/pwn/resolv.conf" "$T/hostile/etc/resolv.conf"
