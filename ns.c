@@ -648,23 +648,25 @@ ns_cap(const char *name, uint64_t *bits)
 
 /*
  * dropcaps shrinks the bounding set to caps and clears the ambient set,
- * which needs CAP_SETPCAP: so before the user changes.
+ * which needs CAP_SETPCAP: so before the user changes.  It returns caps
+ * without those this kernel or pieces' own bounding set lacks, which
+ * capset would refuse (--cap-add ALL).
  */
-static void
+static uint64_t
 dropcaps(uint64_t caps)
 {
-	int i;
+	int i, in;
 
 	for (i = 0; i < 64; i++) {
-		if (caps & (1ULL << i))
-			continue;
-		if (prctl(PR_CAPBSET_DROP, i, 0, 0, 0) < 0) {
-			if (errno == EINVAL)	/* past the kernel's last capability */
-				break;
+		if ((in = prctl(PR_CAPBSET_READ, i, 0, 0, 0)) < 0)	/* past the last */
+			break;
+		if (!in)
+			caps &= ~(1ULL << i);
+		else if (!(caps & (1ULL << i)) && prctl(PR_CAPBSET_DROP, i, 0, 0, 0) < 0)
 			fail(125, "drop capability %d:", i);
-		}
 	}
 	(void)prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0);
+	return i < 64 ? caps & ((1ULL << i) - 1) : caps;
 }
 
 /* setcaps makes caps root's effective and permitted sets, nothing inheritable */
@@ -790,6 +792,7 @@ static void
 command(const struct ctr *c, int pty)
 {
 	sigset_t none;
+	uint64_t caps;
 	int fd;
 
 	sigemptyset(&none);
@@ -809,12 +812,12 @@ command(const struct ctr *c, int pty)
 	if (fd >= 0 && (dup2(fd, 0) < 0 || (pty >= 0 && (dup2(fd, 1) < 0 || dup2(fd, 2) < 0))))
 		fail(125, "dup2:");
 	closefds(NULL, 0);
-	dropcaps(c->caps);
+	caps = dropcaps(c->caps);
 	if (setgroups(0, NULL) < 0 || setgid(c->gid) < 0 || setuid(c->uid) < 0)
 		fail(125, "user %u:%u:", (unsigned)c->uid, (unsigned)c->gid);
 	/* root keeps the set; setuid cleared it for anyone else, as Docker */
 	if (c->uid == 0)
-		setcaps(c->caps);
+		setcaps(caps);
 	enter(c->workdir);
 	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
 		fail(125, "no_new_privs:");
@@ -1036,7 +1039,7 @@ init(const struct ctr *c, const char *root, int imgfd, const sigset_t *set)
 	if (pty >= 0)
 		close(pty);
 	/* reaping and kill(2) of its own child need no privilege */
-	dropcaps(0);
+	(void)dropcaps(0);
 	setcaps(0);
 	close(chan);
 	close(gate[1]);
@@ -1120,6 +1123,9 @@ ns_run(struct store *s, struct ctr *c, int imgfd)
 	size_t i;
 	int sv[2], sigfd, pidns, pty = -1, status, st;
 	pid_t pid;
+
+	/* as long as the network is the host's: see CAPS_HOSTNET */
+	c->caps &= ~CAPS_HOSTNET;
 
 	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
 		eprintf("socketpair:");

@@ -255,4 +255,13 @@ is "init's fds are /dev/null, its environment empty" "$rc:$(grep . "$T/out" | so
 	"0:/dev/null pieces-init "
 run sh -c "'$PIECES' -r '$S' run --cap-add SYS_PTRACE atk sh -c 'ls /proc/1/fd | wc -l' </dev/null | cat"
 is "... with pieces' stdio a pipe too" "$(cat "$T/out")" 3
+
+# 7: no raw sockets on the host's network
+run p run atk /esc raw
+is "no raw socket in a container" "$rc:$(cat "$T/out")" "0:"
+run p run --cap-add ALL atk /esc raw
+is "not even with --cap-add ALL" "$rc:$(cat "$T/out")" "0:"
+fails "--cap-add NET_RAW is refused, saying why" 125 "host's network" p run --cap-add NET_RAW atk true
+run p run atk ping -c 1 -W 1 127.0.0.1
+is "ping fails" "$rc" 1
 finish

@@ -238,10 +238,10 @@ is "the ramroot path: nothing left mounted" "$(mounts)" "$before"
 
 # hardening
 run p run alpine grep -E '^(CapEff|CapBnd|CapInh|CapAmb|NoNewPrivs)' /proc/self/status
-is "Docker's default capabilities, no_new_privs" "$(awk '{ print $2 }' "$T/out" | tr '\n' ' ')" \
-	"0000000000000000 00000000a80425fb 00000000a80425fb 0000000000000000 1 "
+is "Docker's default capabilities but NET_RAW, no_new_privs" "$(awk '{ print $2 }' "$T/out" | tr '\n' ' ')" \
+	"0000000000000000 00000000a80405fb 00000000a80405fb 0000000000000000 1 "
 run p run --cap-add NET_ADMIN --cap-drop CHOWN alpine grep CapEff /proc/self/status
-is "--cap-add, --cap-drop" "$(awk '{ print $2 }' "$T/out")" 00000000a80435fa
+is "--cap-add, --cap-drop" "$(awk '{ print $2 }' "$T/out")" 00000000a80415fa
 run p run --cap-drop ALL alpine grep CapBnd /proc/self/status
 is "--cap-drop ALL" "$(awk '{ print $2 }' "$T/out")" 0000000000000000
 run p run alpine sh -c 'cat /proc/1/environ; ls -l /proc/1/exe; echo x >>/proc/1/exe'
