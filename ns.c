@@ -11,7 +11,9 @@
  * then only reaps and forwards signals; when the command exits, init exits
  * with its status and the kernel kills whatever the command left behind.
  *
- * init keeps nothing of the host: it closes every fd it does not
+ * pieces' own stdio, when it is a file, reaches the container as a pipe
+ * that pieces relays (struct relay): a file would be the container's to
+ * reopen.  init keeps nothing of the host: it closes every fd it does not
  * need before the image is looked at, and wipes its command line,
  * environment and stdio before the command, which waits at a gate, runs.
  *
@@ -47,6 +49,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
+#include <poll.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -1094,14 +1097,149 @@ report(int fd, int *pty)
 	}
 }
 
-/* wait passes signals on to init until it exits; its status */
+/*
+ * struct relay stands between the container and those of pieces' fds 0-2
+ * it must not have.  A pipe, socket or terminal is passed as it is;
+ * anything else, a regular file above all (pieces build . > build.log),
+ * the container could open again through /proc/self/fd/1, read from its
+ * start and rewrite.  Such an fd gets a pipe instead, relayed here.
+ */
+struct relay {
+	int fd[3];		/* our end of the pipe for fd i, or -1 */
+	int child[3];		/* the container's end, or -1 */
+	char buf[16384];	/* stdin read, not yet in its pipe */
+	size_t off, len;
+};
+
+/* passable says whether fd may go to the container as it is */
 static int
-supervise(pid_t pid, int sigfd)
+passable(int fd)
+{
+	struct stat st;
+
+	/* closed: nothing to hand out */
+	return fstat(fd, &st) < 0 || S_ISFIFO(st.st_mode) || S_ISSOCK(st.st_mode) || isatty(fd);
+}
+
+static void
+mkrelay(struct relay *r, const struct ctr *c)
+{
+	int i, p[2];
+
+	r->off = r->len = 0;
+	for (i = 0; i < 3; i++) {
+		r->fd[i] = r->child[i] = -1;
+		/* -t: the container has only its pty; no -i: /dev/null */
+		if (c->tty || (i == 0 && !c->interactive) || passable(i))
+			continue;
+		if (pipe2(p, O_CLOEXEC) < 0)
+			eprintf("pipe:");
+		r->fd[i] = p[i != 0 ? 0 : 1];
+		r->child[i] = p[i != 0 ? 1 : 0];
+		if (fcntl(r->fd[i], F_SETFL, O_NONBLOCK) < 0)
+			eprintf("fcntl:");
+	}
+}
+
+static void
+shut(struct relay *r, int i)
+{
+	close(r->fd[i]);
+	r->fd[i] = -1;
+}
+
+/*
+ * pump moves what the container wrote on fd i to pieces' own: 1, 0 once
+ * it is done (its end of file, or ours failed: the container then gets
+ * EPIPE as from any closed pipe), -1 if there is nothing now
+ */
+static int
+pump(struct relay *r, int i)
+{
+	char buf[16384];
+	ssize_t n;
+
+	while ((n = read(r->fd[i], buf, sizeof(buf))) < 0 && errno == EINTR)
+		;
+	if (n < 0 && errno == EAGAIN)
+		return -1;
+	if (n > 0 && writeall(i, buf, n) >= 0)
+		return 1;
+	if (n > 0)
+		weprintf("relay fd %d:", i);
+	shut(r, i);
+	return 0;
+}
+
+/* feed moves pieces' stdin to the container's pipe, as much as fits now */
+static void
+feed(struct relay *r, int readable)
+{
+	ssize_t n;
+
+	if (r->off == r->len && readable) {
+		while ((n = read(0, r->buf, sizeof(r->buf))) < 0 && errno == EINTR)
+			;
+		if (n <= 0) {
+			shut(r, 0);
+			return;
+		}
+		r->off = 0;
+		r->len = n;
+	}
+	if (r->off == r->len)
+		return;
+	/* SIGPIPE is ignored here: a command that closed its stdin gets
+	 * no more of it */
+	if ((n = write(r->fd[0], r->buf + r->off, r->len - r->off)) < 0) {
+		if (errno != EAGAIN && errno != EINTR)
+			shut(r, 0);
+		return;
+	}
+	if ((r->off += n) == r->len)
+		r->off = r->len = 0;
+}
+
+/* drain moves what is left in the pipes once init is gone, and closes them */
+static void
+drain(struct relay *r)
+{
+	int i;
+
+	for (i = 0; i < 3; i++) {
+		while (i > 0 && r->fd[i] >= 0 && pump(r, i) > 0)
+			;
+		if (r->fd[i] >= 0)
+			shut(r, i);
+	}
+}
+
+/* supervise passes signals on to init and relays r until init exits; its status */
+static int
+supervise(pid_t pid, int sigfd, struct relay *r)
 {
 	struct signalfd_siginfo si;
-	int st;
+	struct pollfd p[4];
+	int st, i;
 
 	for (;;) {
+		p[0] = (struct pollfd){ sigfd, POLLIN, 0 };
+		p[1] = (struct pollfd){ r->fd[1], POLLIN, 0 };
+		p[2] = (struct pollfd){ r->fd[2], POLLIN, 0 };
+		p[3] = (struct pollfd){ r->off < r->len ? r->fd[0] : r->fd[0] >= 0 ? 0 : -1,
+		                        r->off < r->len ? POLLOUT : POLLIN, 0 };
+		if (poll(p, 4, -1) < 0) {
+			if (errno == EINTR)
+				continue;
+			eprintf("poll:");
+		}
+		for (i = 1; i < 3; i++)
+			if (p[i].revents)
+				(void)pump(r, i);
+		if (p[3].revents)
+			feed(r, p[3].fd == 0);
+		if (!(p[0].revents & POLLIN))
+			continue;
 		if (read(sigfd, &si, sizeof(si)) != sizeof(si)) {
 			if (errno == EINTR)
 				continue;
@@ -1111,14 +1249,20 @@ supervise(pid_t pid, int sigfd)
 			(void)kill(pid, si.ssi_signo);
 			continue;
 		}
-		if (waitpid(pid, &st, WNOHANG) == pid)
+		/* every process of the namespace is gone with init, and
+		 * with them every writer of the pipes */
+		if (waitpid(pid, &st, WNOHANG) == pid) {
+			drain(r);
 			return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+		}
 	}
 }
 
 int
 ns_run(struct store *s, struct ctr *c, int imgfd)
 {
+	struct sigaction ign = { .sa_handler = SIG_IGN }, oldpipe;
+	struct relay r;
 	sigset_t set, old;
 	size_t i;
 	int sv[2], sigfd, pidns, pty = -1, status, st;
@@ -1145,21 +1289,32 @@ ns_run(struct store *s, struct ctr *c, int imgfd)
 		status = 125;
 		goto out;
 	}
+	mkrelay(&r, c);
 	if ((pid = fork()) < 0)
 		eprintf("fork:");
 	if (pid == 0) {
 		close(sv[0]);
 		chan = sv[1];
+		for (i = 0; i < 3; i++)
+			if (r.child[i] >= 0 && dup2(r.child[i], i) < 0)
+				fail(125, "dup2:");
 		init(c, s->root, imgfd, &set);
 	}
 	close(sv[1]);
 	sv[1] = -1;
-	if ((status = report(sv[0], &pty)) != 0)
+	for (i = 0; i < 3; i++)
+		if (r.child[i] >= 0)
+			close(r.child[i]);
+	sigaction(SIGPIPE, &ign, &oldpipe);
+	if ((status = report(sv[0], &pty)) != 0) {
 		(void)waitpid(pid, &st, 0);
-	else if (pty >= 0)
+		drain(&r);
+	} else if (pty >= 0) {
 		status = tty_relay(pty, sigfd, pid, c->interactive);
-	else
-		status = supervise(pid, sigfd);
+	} else {
+		status = supervise(pid, sigfd, &r);
+	}
+	sigaction(SIGPIPE, &oldpipe, NULL);
 out:
 	if (pidns >= 0) {
 		(void)setns(pidns, CLONE_NEWPID);

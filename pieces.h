@@ -194,7 +194,9 @@ struct meta;
  * ns_run runs c in new PID, mount, UTS, IPC and cgroup namespaces on an
  * overlay of the image whose directory imgfd is (store_image), in a work
  * tree of store s removed after.  It takes CAPS_HOSTNET out of c->caps.
- * It returns the command's exit status, 128+signal if it was killed, 126 or 127 if it could not be
+ * Those of fds 0-2 that are not a pipe, socket or terminal reach the
+ * container as pipes it relays until the end.  It returns the command's
+ * exit status, 128+signal if it was killed, 126 or 127 if it could not be
  * executed, or 125 if the container could not be set up; every failure is
  * reported.
  */

@@ -264,4 +264,31 @@ is "not even with --cap-add ALL" "$rc:$(cat "$T/out")" "0:"
 fails "--cap-add NET_RAW is refused, saying why" 125 "host's network" p run --cap-add NET_RAW atk true
 run p run atk ping -c 1 -W 1 127.0.0.1
 is "ping fails" "$rc" 1
+
+# 10: pieces' stdout a file: the container writes to it, and no more
+printf 'earlier\n' >"$T/file"
+"$PIECES" -r "$S" run atk sh -c 'echo pwn >/proc/self/fd/1; (timeout 1 cat /proc/self/fd/1 /proc/self/fd/2) 2>/dev/null;
+	echo out; echo err >&2; exit 3' >>"$T/file" 2>>"$T/file"
+is "the exit status passes out" "$?" 3
+is "the file holds what it had and what the container wrote" \
+	"$(grep -v Terminated "$T/file" | sort | tr '\n' ' ')" \
+	"earlier err out pwn "
+printf 'earlier\n' >"$T/file"
+"$PIECES" -r "$S" run atk sh -c ': >/proc/self/fd/1; echo new' >>"$T/file"
+is "a reopened stdout truncates nothing" "$(cat "$T/file" | tr '\n' ' ')" "earlier new "
+mkdir -p "$T/b"
+printf 'FROM atk:latest\nRUN cat /proc/self/fd/1 & sleep 1; kill $!; wait; echo ran\n' >"$T/b/Piecefile"
+printf 'earlier log\n' >"$T/build.log"
+(cd "$T/b" && "$PIECES" -r "$S" build -t esc-b . >>"$T/build.log" 2>&1)
+is "a build's RUN reads nothing of build.log" "$(grep -c earlier "$T/build.log"):$(grep -c '^ran' "$T/build.log")" "1:1"
+seq 1 100000 >"$T/in"
+run sh -c "'$PIECES' -r '$S' run -i atk sh -c 'cat; cat /proc/self/fd/0' <'$T/in' >'$T/got'"
+is "stdin from a file reaches the command whole" "$rc:$(cmp "$T/in" "$T/got" && echo same)" "0:same"
+run sh -c "'$PIECES' -r '$S' run -i atk head -n 1 <'$T/in'"
+is "a command that stops reading its stdin" "$rc:$(cat "$T/out")" "0:1"
+run sh -c "'$PIECES' -r '$S' run atk sh -c 'seq 1 200000; echo end >&2' >'$T/got' 2>&1"
+is "a long output is relayed in full" "$(wc -l <"$T/got"):$(tail -n 1 "$T/got")" "200001:end"
+run sh -c "'$PIECES' -r '$S' run atk sh -c 'trap \"\" PIPE; seq 1 100000; echo \$? >&2' >/dev/full"
+is "a full device stops the relay, the command sees EPIPE" \
+	"$(grep -c 'relay fd 1' "$T/err"):$(tail -n 1 "$T/err" | grep -c '^[1-9]')" "1:1"
 finish
