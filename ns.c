@@ -11,6 +11,12 @@
  * then only reaps and forwards signals; when the command exits, init exits
  * with its status and the kernel kills whatever the command left behind.
  *
+ * pieces' own stdio, when it is a file, reaches the container as a pipe
+ * that pieces relays (struct relay): a file would be the container's to
+ * reopen.  init keeps nothing of the host: it closes every fd it does not
+ * need before the image is looked at, and wipes its command line,
+ * environment and stdio before the command, which waits at a gate, runs.
+ *
  * init and the command report a failed setup to pieces over an
  * SOCK_SEQPACKET pair whose child end is close-on-exec: end of file with no
  * message means the command's exec succeeded.  The same channel carries
@@ -33,6 +39,7 @@
 #include <sys/signalfd.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
 #include <sys/statvfs.h>
 #include <sys/syscall.h>
 #include <sys/sysmacros.h>
@@ -42,6 +49,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
+#include <poll.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -62,6 +70,9 @@
 #endif
 #define CAPVERSION3	0x20080522	/* _LINUX_CAPABILITY_VERSION_3 */
 #define CAP_KILLBIT	(1ULL << 5)	/* CAP_KILL */
+#define KEYCTL_JOIN_SESSION_KEYRING	1
+#define PROC_SUPER_MAGIC	0x9fa0
+#define SYSFS_MAGIC		0x62656572
 
 enum { MSGERR = 1, MSGPTY };
 
@@ -175,6 +186,51 @@ at(int rootfd, const char *path, int file)
 	return -1;
 }
 
+/*
+ * mdir opens the directory name at the top of the root for /proc, /sys or
+ * /dev, making it when missing.  It must be a directory of the image's
+ * own: a symlink there would put our procfs where the image chose, for
+ * example below a /dev/pts that our devpts then covers, so that the masks,
+ * which look for it at /proc, miss it and leave its sys/kernel/core_pattern
+ * writable: the host kernel runs that as root on the next crash.  So
+ * anything else is refused, as runc and crun do.
+ */
+static int
+mdir(int rootfd, const char *name)
+{
+	struct stat st;
+	int fd;
+
+	if ((fd = openat(rootfd, name, O_PATH | O_NOFOLLOW | O_CLOEXEC)) < 0 && errno == ENOENT &&
+	    mkdirat(rootfd, name, 0755) == 0)
+		fd = openat(rootfd, name, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0 || fstat(fd, &st) < 0)
+		fail(125, "/%s:", name);
+	if (!S_ISDIR(st.st_mode))
+		fail(125, "/%s in the image is %s, not a directory: refused", name,
+		     S_ISLNK(st.st_mode) ? "a symlink" : "a file");
+	return fd;
+}
+
+/*
+ * fsat opens the file system of type magic just mounted on the directory
+ * name at the top of the root (mdir checked it), for the masks to be
+ * found below it and nowhere else
+ */
+static int
+fsat(int rootfd, const char *name, long magic)
+{
+	struct statfs sf;
+	int fd;
+
+	if ((fd = openat(rootfd, name, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)) < 0 ||
+	    fstatfs(fd, &sf) < 0)
+		fail(125, "/%s:", name);
+	if ((long)sf.f_type != magic)
+		fail(125, "/%s: not the file system just mounted", name);
+	return fd;
+}
+
 /* mnt mounts onto the fd dst, by its magic link */
 static void
 mnt(const char *src, int dst, const char *type, unsigned long flags,
@@ -187,28 +243,62 @@ mnt(const char *src, int dst, const char *type, unsigned long flags,
 }
 
 /*
- * bindat bind-mounts the fd src onto path in the root, then adds the
- * mount flags flags (MS_RDONLY, MS_NODEV, ...) to those it had
+ * stage bind-mounts the fd src onto the fd dst with the mount flags flags
+ * (MS_RDONLY, MS_NODEV, ...) added to those it had.  A remount wants the
+ * new mount's own root, which the fd dst is not (it stays below), and
+ * finding it again by dst's path resolves an image-controlled path a
+ * second time: a symlink swapped in meanwhile, or a path that runs
+ * through what was just mounted, sends the remount to another mount and
+ * leaves the volume writable.  So the bind is made on a name of our own
+ * in the scratch tmpfs (workfd), found there, checked to be src's tree
+ * (device and inode), remounted, and moved onto dst by its fd.
  */
 static void
-bindat(int rootfd, int src, const char *path, int file, unsigned long flags)
+stage(int workfd, int src, int dst, int file, unsigned long flags, const char *what)
 {
 	const unsigned long keep = MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC |
 	                           MS_NOATIME | MS_NODIRATIME | MS_RELATIME;
 	struct statvfs sv;
+	struct stat a, b;
+	char p[32], q[32];
+	int fd;
+
+	if ((file ? (fd = openat(workfd, "stage", O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW |
+	    O_CLOEXEC, 0600)) < 0 || close(fd) < 0 : mkdirat(workfd, "stage", 0700) < 0) ||
+	    (fd = openat(workfd, "stage", O_PATH | O_NOFOLLOW | O_CLOEXEC)) < 0)
+		fail(125, "%s: stage:", what);
+	mnt(fdpath(src, p), fd, NULL, MS_BIND | MS_REC, NULL, what);
+	close(fd);
+	/* looked up again, the name is the new mount's root */
+	if ((fd = openat(workfd, "stage", O_PATH | O_NOFOLLOW | O_CLOEXEC)) < 0 ||
+	    fstat(fd, &a) < 0 || fstat(src, &b) < 0 || fstatvfs(fd, &sv) < 0)
+		fail(125, "%s: stage:", what);
+	if (a.st_dev != b.st_dev || a.st_ino != b.st_ino)
+		fail(125, "%s: not the tree that was mounted", what);
+	/* a remount sets the flags it is given, so the old ones go too
+	 * (ST_* are MS_*) */
+	mnt(NULL, fd, NULL, MS_REMOUNT | MS_BIND | flags | (sv.f_flag & keep), NULL, what);
+	if (mount(fdpath(fd, p), fdpath(dst, q), NULL, MS_MOVE, NULL) < 0)
+		fail(125, "mount %s: move:", what);
+	close(fd);
+	if (unlinkat(workfd, "stage", file ? 0 : AT_REMOVEDIR) < 0)
+		fail(125, "%s: stage:", what);
+}
+
+/*
+ * bindat bind-mounts the fd src onto path in the root, with the mount
+ * flags flags added (see stage)
+ */
+static void
+bindat(int rootfd, int workfd, int src, const char *path, int file, unsigned long flags)
+{
 	char p[32];
 	int fd = at(rootfd, path, file);
 
-	mnt(fdpath(src, p), fd, NULL, MS_BIND | MS_REC, NULL, path);
-	close(fd);
-	if (!flags)
-		return;
-	/* reopened, the fd is the new mount's root, which remount wants;
-	 * a remount sets the flags it is given, so the old ones go too
-	 * (ST_* are MS_*) */
-	if ((fd = root_open(rootfd, path, O_PATH)) < 0 || fstatvfs(fd, &sv) < 0)
-		fail(125, "/%s:", path);
-	mnt(NULL, fd, NULL, MS_REMOUNT | MS_BIND | flags | (sv.f_flag & keep), NULL, path);
+	if (flags)
+		stage(workfd, src, fd, file, flags, path);
+	else
+		mnt(fdpath(src, p), fd, NULL, MS_BIND | MS_REC, NULL, path);
 	close(fd);
 }
 
@@ -266,7 +356,10 @@ mkroot(const struct ctr *c, int imgfd, int workfd, int upfd, int *ro)
 		close(fd);
 		if ((fd = openat(workfd, "merged", O_PATH | O_DIRECTORY | O_CLOEXEC)) < 0)
 			fail(125, "root:");
-		mnt(NULL, fd, NULL, MS_REMOUNT | MS_BIND | MS_RDONLY, NULL, "root");
+		/* nodev: a device node in the image cannot be opened, as on
+		 * the overlay (pieces.1 promises it on every file system the
+		 * container can reach but /dev) */
+		mnt(NULL, fd, NULL, MS_REMOUNT | MS_BIND | MS_RDONLY | MS_NODEV, NULL, "root");
 	}
 	close(fd);
 	close(lower);
@@ -276,7 +369,7 @@ mkroot(const struct ctr *c, int imgfd, int workfd, int upfd, int *ro)
 }
 
 static void
-mkdev(int rootfd)
+mkdev(int rootfd, int workfd)
 {
 	static const struct { const char *name; unsigned maj, min; } nodes[] = {
 		{ "null", 1, 3 }, { "zero", 1, 5 }, { "full", 1, 7 },
@@ -295,12 +388,12 @@ mkdev(int rootfd)
 	/* nodev, as every file system the container can write: what it
 	 * makes with mknod cannot be opened.  The nodes it needs are the
 	 * host's, bind-mounted, once checked to be what they should. */
-	fd = at(rootfd, "dev", 0);
+	fd = mdir(rootfd, "dev");
 	mnt("tmpfs", fd, "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, "mode=755,size=65536k",
 	    "/dev");
 	close(fd);
 	/* a fresh tmpfs of ours: nothing in it is the image's */
-	if ((dev = root_open(rootfd, "dev", O_RDONLY | O_DIRECTORY)) < 0)
+	if ((dev = openat(rootfd, "dev", O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)) < 0)
 		fail(125, "/dev:");
 	for (i = 0; i < LEN(nodes); i++) {
 		snprintf(path, sizeof(path), "/dev/%s", nodes[i].name);
@@ -308,7 +401,7 @@ mkdev(int rootfd)
 			fail(125, "%s:", path);
 		if (!S_ISCHR(st.st_mode) || st.st_rdev != makedev(nodes[i].maj, nodes[i].min))
 			fail(125, "%s: not the device it should be", path);
-		bindat(rootfd, src, path + 1, 1, 0);	/* not nodev: it is a device */
+		bindat(rootfd, workfd, src, path + 1, 1, 0);	/* not nodev: it is a device */
 		close(src);
 	}
 	for (i = 0; i < LEN(links); i++)
@@ -380,13 +473,13 @@ etc(const struct ctr *c, int rootfd, int workfd, int ro)
 		}
 		if (ro)
 			close(fd2);
-		bindat(rootfd, fd, buf, 1, 0);
+		bindat(rootfd, workfd, fd, buf, 1, 0);
 		close(fd);
 	}
 }
 
 static void
-volumes(const struct ctr *c, int rootfd)
+volumes(const struct ctr *c, int rootfd, int workfd)
 {
 	struct stat st;
 	int i, fd;
@@ -395,17 +488,34 @@ volumes(const struct ctr *c, int rootfd)
 		/* the host side is the user's own path, followed as given */
 		if ((fd = open(c->vol[i].src, O_PATH | O_CLOEXEC)) < 0 || fstat(fd, &st) < 0)
 			fail(125, "volume %s:", c->vol[i].src);
-		bindat(rootfd, fd, c->vol[i].dst + 1, !S_ISDIR(st.st_mode),
+		bindat(rootfd, workfd, fd, c->vol[i].dst + 1, !S_ISDIR(st.st_mode),
 		       MS_NODEV | (c->vol[i].ro ? MS_RDONLY | MS_NOSUID : 0));
 		close(fd);
 	}
 }
 
+/*
+ * under opens a mask target, "proc/..." or "sys/...", below the fd of the
+ * procfs or sysfs we mounted, never by its path from the root: the image
+ * has no say in where it is.  ENOENT there means this kernel has no such
+ * file, the one reason a mask may be left out.
+ */
+static int
+under(int procfd, int sysfd, const char *path)
+{
+	int fd, base = !strncmp(path, "proc/", 5) ? procfd : sysfd;
+
+	if ((fd = openat(base, strchr(path, '/') + 1, O_PATH | O_NOFOLLOW | O_CLOEXEC)) < 0 &&
+	    errno != ENOENT)
+		fail(125, "mask /%s:", path);
+	return fd;
+}
+
 /* mask hides what the image must not see in /proc and /sys */
 static void
-mask(int rootfd)
+mask(int rootfd, int workfd, int procfd, int sysfd)
 {
-	char path[64];
+	char path[32];
 	struct stat st;
 	size_t i;
 	int fd, null;
@@ -413,10 +523,11 @@ mask(int rootfd)
 	if ((null = root_open(rootfd, "dev/null", O_PATH)) < 0)
 		fail(125, "/dev/null:");
 	for (i = 0; i < LEN(masked); i++) {
-		/* our own proc and sysfs now: no symlink of the image's there */
-		if ((fd = root_open(rootfd, masked[i], O_PATH | O_NOFOLLOW)) < 0)
+		if ((fd = under(procfd, sysfd, masked[i])) < 0)
 			continue;
-		if (fstat(fd, &st) == 0 && S_ISDIR(st.st_mode))
+		if (fstat(fd, &st) < 0)
+			fail(125, "mask /%s:", masked[i]);
+		if (S_ISDIR(st.st_mode))
 			mnt("tmpfs", fd, "tmpfs", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC,
 			    "size=0", masked[i]);
 		else
@@ -425,9 +536,12 @@ mask(int rootfd)
 	}
 	close(null);
 	for (i = 0; i < LEN(rdonly); i++) {
-		if ((fd = root_open(rootfd, rdonly[i], O_PATH | O_NOFOLLOW)) < 0)
+		if ((fd = under(procfd, sysfd, rdonly[i])) < 0)
 			continue;
-		bindat(rootfd, fd, rdonly[i], 0, MS_RDONLY | MS_NOSUID | MS_NODEV);
+		if (fstat(fd, &st) < 0)
+			fail(125, "mask /%s:", rdonly[i]);
+		stage(workfd, fd, fd, !S_ISDIR(st.st_mode), MS_RDONLY | MS_NOSUID | MS_NODEV,
+		      rdonly[i]);
 		close(fd);
 	}
 }
@@ -538,23 +652,25 @@ ns_cap(const char *name, uint64_t *bits)
 
 /*
  * dropcaps shrinks the bounding set to caps and clears the ambient set,
- * which needs CAP_SETPCAP: so before the user changes.
+ * which needs CAP_SETPCAP: so before the user changes.  It returns caps
+ * without those this kernel or pieces' own bounding set lacks, which
+ * capset would refuse (--cap-add ALL).
  */
-static void
+static uint64_t
 dropcaps(uint64_t caps)
 {
-	int i;
+	int i, in;
 
 	for (i = 0; i < 64; i++) {
-		if (caps & (1ULL << i))
-			continue;
-		if (prctl(PR_CAPBSET_DROP, i, 0, 0, 0) < 0) {
-			if (errno == EINVAL)	/* past the kernel's last capability */
-				break;
+		if ((in = prctl(PR_CAPBSET_READ, i, 0, 0, 0)) < 0)	/* past the last */
+			break;
+		if (!in)
+			caps &= ~(1ULL << i);
+		else if (!(caps & (1ULL << i)) && prctl(PR_CAPBSET_DROP, i, 0, 0, 0) < 0)
 			fail(125, "drop capability %d:", i);
-		}
 	}
 	(void)prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0);
+	return i < 64 ? caps & ((1ULL << i) - 1) : caps;
 }
 
 /* setcaps makes caps root's effective and permitted sets, nothing inheritable */
@@ -571,45 +687,68 @@ setcaps(uint64_t caps)
 		fail(125, "capset:");
 }
 
-/* closefds closes every fd but 0-2 and the report channel (close-on-exec) */
+/*
+ * closefds closes every fd but 0-2, the report channel and keep[0..n),
+ * by the list in /proc/self/fd (the host's /proc before the pivot, the
+ * container's after: either way this process's own fds)
+ */
 static void
-closefds(void)
+closefds(const int *keep, int n)
 {
 	struct dirent *de;
 	DIR *d;
-	int fd;
+	int fd, i;
 
-	/* the container's own /proc by now: only this process's fds */
 	if (!(d = opendir("/proc/self/fd")))
 		fail(125, "/proc/self/fd:");
-	while ((de = readdir(d)))
-		if ((fd = atoi(de->d_name)) > 2 && fd != dirfd(d) && fd != chan)
+	while ((de = readdir(d))) {
+		if ((fd = atoi(de->d_name)) <= 2 || fd == dirfd(d) || fd == chan)
+			continue;
+		for (i = 0; i < n && keep[i] != fd; i++)
+			;
+		if (i == n)
 			close(fd);
+	}
 	closedir(d);
 }
 
+/*
+ * mkcwd makes the working directory when it is missing, as Docker does:
+ * as root, before the pivot, and through the resolver, so that none of it
+ * lands outside the root whatever symlinks the image put on the way.  It
+ * does not enter it: see enter.
+ */
 static void
-mkworkdir(const char *dir)
+mkcwd(int rootfd, const char *dir)
 {
-	char path[PATHMAX], *p;
+	int fd;
 
-	if (chdir(dir) == 0)
-		return;
-	/* as Docker: a missing working directory is made */
-	snprintf(path, sizeof(path), "%s", dir);
-	for (p = path + 1; ; p++) {
-		if (*p == '/' || !*p) {
-			char c = *p;
+	if ((fd = root_open(rootfd, dir, O_PATH | O_DIRECTORY)) >= 0)
+		close(fd);
+	else if (errno == ENOENT && root_mkdirs(rootfd, dir) < 0)
+		fail(125, "workdir %s:", dir);
+}
 
-			*p = '\0';
-			if (mkdir(path, 0755) < 0 && errno != EEXIST)
-				fail(125, "workdir %s:", dir);
-			if (!(*p = c))
-				break;
-		}
-	}
+/*
+ * enter makes dir the command's working directory: after every fd but 0-2
+ * is closed and the capabilities are dropped, so that no /proc/self/fd/N
+ * or /proc/1/fd/N can name a directory of the host (runc's
+ * CVE-2024-21626: -w /proc/self/fd/3, then "cd ../../.." walks the host).
+ * Then it checks that the cwd is one the root reaches: getcwd fails, or
+ * says "(unreachable)", for one outside it, and the path it gives must
+ * lead back to the same directory.
+ */
+static void
+enter(const char *dir)
+{
+	char cwd[PATHMAX];
+	struct stat a, b;
+
 	if (chdir(dir) < 0)
 		fail(125, "workdir %s:", dir);
+	if (syscall(SYS_getcwd, cwd, sizeof(cwd)) < 0 || cwd[0] != '/' ||
+	    stat(cwd, &a) < 0 || stat(".", &b) < 0 || a.st_dev != b.st_dev || a.st_ino != b.st_ino)
+		fail(125, "workdir %s: outside the container: refused", dir);
 }
 
 static const char *
@@ -657,6 +796,7 @@ static void
 command(const struct ctr *c, int pty)
 {
 	sigset_t none;
+	uint64_t caps;
 	int fd;
 
 	sigemptyset(&none);
@@ -675,20 +815,20 @@ command(const struct ctr *c, int pty)
 	}
 	if (fd >= 0 && (dup2(fd, 0) < 0 || (pty >= 0 && (dup2(fd, 1) < 0 || dup2(fd, 2) < 0))))
 		fail(125, "dup2:");
-	mkworkdir(c->workdir);
-	closefds();
-	dropcaps(c->caps);
+	closefds(NULL, 0);
+	caps = dropcaps(c->caps);
 	if (setgroups(0, NULL) < 0 || setgid(c->gid) < 0 || setuid(c->uid) < 0)
 		fail(125, "user %u:%u:", (unsigned)c->uid, (unsigned)c->gid);
 	/* root keeps the set; setuid cleared it for anyone else, as Docker */
 	if (c->uid == 0)
-		setcaps(c->caps);
+		setcaps(caps);
+	enter(c->workdir);
 	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
 		fail(125, "no_new_privs:");
 	/* last before exec, as it denies what setup needed: the kernel the
 	 * escapes of recent years went through (nested user namespaces,
 	 * keyrings, bpf, the mount API; seccomp.c) */
-	if (!c->noseccomp && seccomp_load(c->caps) < 0)
+	if (!c->noseccomp && seccomp_load(caps) < 0)
 		fail(125, "seccomp:");
 	execute(c);
 }
@@ -772,7 +912,7 @@ scratch(const char *root)
 static int
 setup(const struct ctr *c, const char *root, int imgfd)
 {
-	int rootfd, workfd, upfd = -1, fd, ro, pty = -1;
+	int rootfd, workfd, upfd = -1, fd, procfd, sysfd, ro, pty = -1;
 
 	if (unshare(CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWCGROUP) < 0)
 		fail(125, "unshare:");
@@ -789,14 +929,16 @@ setup(const struct ctr *c, const char *root, int imgfd)
 	if (sethostname(c->hostname, strlen(c->hostname)) < 0)
 		fail(125, "sethostname:");
 	rootfd = mkroot(c, imgfd, workfd, c->work ? upfd : workfd, &ro);
-	fd = at(rootfd, "proc", 0);
+	fd = mdir(rootfd, "proc");
 	/* in the new PID namespace: it shows the container's processes */
 	mnt("proc", fd, "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL, "/proc");
 	close(fd);
-	fd = at(rootfd, "sys", 0);
+	procfd = fsat(rootfd, "proc", PROC_SUPER_MAGIC);
+	fd = mdir(rootfd, "sys");
 	mnt("sysfs", fd, "sysfs", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL, "/sys");
 	close(fd);
-	mkdev(rootfd);
+	sysfd = fsat(rootfd, "sys", SYSFS_MAGIC);
+	mkdev(rootfd, workfd);
 	if (ro && !c->readonly) {
 		fd = at(rootfd, "tmp", 0);
 		mnt("tmpfs", fd, "tmpfs", MS_NOSUID | MS_NODEV, "mode=1777", "/tmp");
@@ -806,11 +948,14 @@ setup(const struct ctr *c, const char *root, int imgfd)
 		close(fd);
 	}
 	etc(c, rootfd, workfd, ro);
-	volumes(c, rootfd);
+	volumes(c, rootfd, workfd);
 	/* --privileged: the user gives the container the host's /proc and
 	 * /sys, core_pattern and sysrq-trigger included */
 	if (!c->privileged)
-		mask(rootfd);
+		mask(rootfd, workfd, procfd, sysfd);
+	close(procfd);
+	close(sysfd);
+	mkcwd(rootfd, c->workdir);
 	if (c->tty)
 		pty = mkpty(rootfd);
 	pivot(rootfd, workfd);
@@ -820,6 +965,45 @@ setup(const struct ctr *c, const char *root, int imgfd)
 	if (upfd >= 0)
 		close(upfd);
 	return pty;
+}
+
+/*
+ * forget wipes what init holds of the host before the command may run:
+ * the command line and environment pieces was started with, which
+ * /proc/1/cmdline and /proc/1/environ show (to a command with
+ * CAP_SYS_PTRACE: the host user's environment), and pieces' stdio, which
+ * /proc/1/fd/0-2 would hand out.  The command, forked already, has its
+ * own copy of everything it needs.
+ */
+static void
+forget(void)
+{
+	char buf[1024], *p;
+	unsigned long start, end;
+	ssize_t n;
+	int fd, i;
+
+	/* the container sees its init as "pieces-init" */
+	if (argmem && argmemlen > 0) {
+		memset(argmem, 0, argmemlen);
+		snprintf(argmem, argmemlen, "pieces-init");
+	}
+	/* where the kernel reads /proc/1/environ from: fields 50 and 51
+	 * of /proc/self/stat, after the command name in parentheses */
+	if ((fd = open("/proc/self/stat", O_RDONLY | O_CLOEXEC)) < 0 ||
+	    (n = readall(fd, buf, sizeof(buf) - 1)) <= 0)
+		fail(125, "/proc/self/stat:");
+	close(fd);
+	buf[n] = '\0';
+	for (p = strrchr(buf, ')'), i = 2; p && i < 50; i++)
+		p = strchr(p + 1, ' ');
+	if (!p || !(start = strtoul(p, &p, 10)) || (end = strtoul(p, NULL, 10)) < start)
+		fail(125, "/proc/self/stat: no environment");
+	memset((char *)start, 0, end - start);
+	if ((fd = open("/dev/null", O_RDWR | O_CLOEXEC)) < 0 || dup2(fd, 0) < 0 ||
+	    dup2(fd, 1) < 0 || dup2(fd, 2) < 0)
+		fail(125, "/dev/null:");
+	close(fd);
 }
 
 /*
@@ -834,33 +1018,45 @@ init(const struct ctr *c, const char *root, int imgfd, const sigset_t *set)
 {
 	siginfo_t si;
 	pid_t cmd, p;
-	int pty, st;
+	int keep[2] = { imgfd, c->work ? c->work->fd : -1 }, gate[2], pty, st;
+	char b;
 
 	/* no container process may ptrace us or open /proc/1/exe, the
 	 * host's pieces binary (runc CVE-2019-5736) */
 	if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0 ||
 	    prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) < 0)
 		fail(125, "prctl:");
+	/* before anything of the image is looked at: pieces' store
+	 * directories, lock, host PID namespace and whatever the caller
+	 * left open are no fds of ours (runc CVE-2024-21626) */
+	closefds(keep, LEN(keep));
 	pty = setup(c, root, imgfd);
-	if ((cmd = fork()) < 0)
+	/* a session keyring of the container's own: the one pieces runs in
+	 * is the invoking shell's, with its keys; a kernel without keys
+	 * has none to share */
+	if (syscall(SYS_keyctl, KEYCTL_JOIN_SESSION_KEYRING, NULL) < 0 && errno != ENOSYS)
+		fail(125, "session keyring:");
+	/* the command waits at the gate until init has forgotten the host */
+	if (pipe2(gate, O_CLOEXEC) < 0 || (cmd = fork()) < 0)
 		fail(125, "fork:");
-	if (cmd == 0)
+	if (cmd == 0) {
+		close(gate[1]);
+		while (read(gate[0], &b, 1) < 0 && errno == EINTR)
+			;
+		close(gate[0]);
 		command(c, pty);
-	/* the container sees its init as "pieces-init", not the host's path
-	 * of the binary and the command line (c's strings point into it: the
-	 * command has its own copy by now, and init needs them no more) */
-	if (argmem && argmemlen > 0) {
-		memset(argmem, 0, argmemlen);
-		snprintf(argmem, argmemlen, "pieces-init");
 	}
+	close(gate[0]);
+	forget();
 	if (pty >= 0)
 		close(pty);
 	/* reaping needs no privilege; passing a signal on to a command
 	 * that runs as another user needs CAP_KILL, and nothing else is
 	 * kept */
-	dropcaps(CAP_KILLBIT);
+	(void)dropcaps(CAP_KILLBIT);
 	setcaps(CAP_KILLBIT);
 	close(chan);
+	close(gate[1]);
 	for (;;) {
 		if (sigwaitinfo(set, &si) < 0)
 			continue;
@@ -912,14 +1108,149 @@ report(int fd, int *pty)
 	}
 }
 
-/* wait passes signals on to init until it exits; its status */
+/*
+ * struct relay stands between the container and those of pieces' fds 0-2
+ * it must not have.  A pipe, socket or terminal is passed as it is;
+ * anything else, a regular file above all (pieces build . > build.log),
+ * the container could open again through /proc/self/fd/1, read from its
+ * start and rewrite.  Such an fd gets a pipe instead, relayed here.
+ */
+struct relay {
+	int fd[3];		/* our end of the pipe for fd i, or -1 */
+	int child[3];		/* the container's end, or -1 */
+	char buf[16384];	/* stdin read, not yet in its pipe */
+	size_t off, len;
+};
+
+/* passable says whether fd may go to the container as it is */
 static int
-supervise(pid_t pid, int sigfd)
+passable(int fd)
+{
+	struct stat st;
+
+	/* closed: nothing to hand out */
+	return fstat(fd, &st) < 0 || S_ISFIFO(st.st_mode) || S_ISSOCK(st.st_mode) || isatty(fd);
+}
+
+static void
+mkrelay(struct relay *r, const struct ctr *c)
+{
+	int i, p[2];
+
+	r->off = r->len = 0;
+	for (i = 0; i < 3; i++) {
+		r->fd[i] = r->child[i] = -1;
+		/* -t: the container has only its pty; no -i: /dev/null */
+		if (c->tty || (i == 0 && !c->interactive) || passable(i))
+			continue;
+		if (pipe2(p, O_CLOEXEC) < 0)
+			eprintf("pipe:");
+		r->fd[i] = p[i != 0 ? 0 : 1];
+		r->child[i] = p[i != 0 ? 1 : 0];
+		if (fcntl(r->fd[i], F_SETFL, O_NONBLOCK) < 0)
+			eprintf("fcntl:");
+	}
+}
+
+static void
+shut(struct relay *r, int i)
+{
+	close(r->fd[i]);
+	r->fd[i] = -1;
+}
+
+/*
+ * pump moves what the container wrote on fd i to pieces' own: 1, 0 once
+ * it is done (its end of file, or ours failed: the container then gets
+ * EPIPE as from any closed pipe), -1 if there is nothing now
+ */
+static int
+pump(struct relay *r, int i)
+{
+	char buf[16384];
+	ssize_t n;
+
+	while ((n = read(r->fd[i], buf, sizeof(buf))) < 0 && errno == EINTR)
+		;
+	if (n < 0 && errno == EAGAIN)
+		return -1;
+	if (n > 0 && writeall(i, buf, n) >= 0)
+		return 1;
+	if (n > 0)
+		weprintf("relay fd %d:", i);
+	shut(r, i);
+	return 0;
+}
+
+/* feed moves pieces' stdin to the container's pipe, as much as fits now */
+static void
+feed(struct relay *r, int readable)
+{
+	ssize_t n;
+
+	if (r->off == r->len && readable) {
+		while ((n = read(0, r->buf, sizeof(r->buf))) < 0 && errno == EINTR)
+			;
+		if (n <= 0) {
+			shut(r, 0);
+			return;
+		}
+		r->off = 0;
+		r->len = n;
+	}
+	if (r->off == r->len)
+		return;
+	/* SIGPIPE is ignored here: a command that closed its stdin gets
+	 * no more of it */
+	if ((n = write(r->fd[0], r->buf + r->off, r->len - r->off)) < 0) {
+		if (errno != EAGAIN && errno != EINTR)
+			shut(r, 0);
+		return;
+	}
+	if ((r->off += n) == r->len)
+		r->off = r->len = 0;
+}
+
+/* drain moves what is left in the pipes once init is gone, and closes them */
+static void
+drain(struct relay *r)
+{
+	int i;
+
+	for (i = 0; i < 3; i++) {
+		while (i > 0 && r->fd[i] >= 0 && pump(r, i) > 0)
+			;
+		if (r->fd[i] >= 0)
+			shut(r, i);
+	}
+}
+
+/* supervise passes signals on to init and relays r until init exits; its status */
+static int
+supervise(pid_t pid, int sigfd, struct relay *r)
 {
 	struct signalfd_siginfo si;
-	int st;
+	struct pollfd p[4];
+	int st, i;
 
 	for (;;) {
+		p[0] = (struct pollfd){ sigfd, POLLIN, 0 };
+		p[1] = (struct pollfd){ r->fd[1], POLLIN, 0 };
+		p[2] = (struct pollfd){ r->fd[2], POLLIN, 0 };
+		p[3] = (struct pollfd){ r->off < r->len ? r->fd[0] : r->fd[0] >= 0 ? 0 : -1,
+		                        r->off < r->len ? POLLOUT : POLLIN, 0 };
+		if (poll(p, 4, -1) < 0) {
+			if (errno == EINTR)
+				continue;
+			eprintf("poll:");
+		}
+		for (i = 1; i < 3; i++)
+			if (p[i].revents)
+				(void)pump(r, i);
+		if (p[3].revents)
+			feed(r, p[3].fd == 0);
+		if (!(p[0].revents & POLLIN))
+			continue;
 		if (read(sigfd, &si, sizeof(si)) != sizeof(si)) {
 			if (errno == EINTR)
 				continue;
@@ -929,18 +1260,27 @@ supervise(pid_t pid, int sigfd)
 			(void)kill(pid, si.ssi_signo);
 			continue;
 		}
-		if (waitpid(pid, &st, WNOHANG) == pid)
+		/* every process of the namespace is gone with init, and
+		 * with them every writer of the pipes */
+		if (waitpid(pid, &st, WNOHANG) == pid) {
+			drain(r);
 			return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+		}
 	}
 }
 
 int
 ns_run(struct store *s, struct ctr *c, int imgfd)
 {
+	struct sigaction ign = { .sa_handler = SIG_IGN }, oldpipe;
+	struct relay r;
 	sigset_t set, old;
 	size_t i;
 	int sv[2], sigfd, pidns, pty = -1, status, st;
 	pid_t pid;
+
+	/* as long as the network is the host's: see CAPS_HOSTNET */
+	c->caps &= ~CAPS_HOSTNET;
 
 	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
 		eprintf("socketpair:");
@@ -960,21 +1300,32 @@ ns_run(struct store *s, struct ctr *c, int imgfd)
 		status = 125;
 		goto out;
 	}
+	mkrelay(&r, c);
 	if ((pid = fork()) < 0)
 		eprintf("fork:");
 	if (pid == 0) {
 		close(sv[0]);
 		chan = sv[1];
+		for (i = 0; i < 3; i++)
+			if (r.child[i] >= 0 && dup2(r.child[i], i) < 0)
+				fail(125, "dup2:");
 		init(c, s->root, imgfd, &set);
 	}
 	close(sv[1]);
 	sv[1] = -1;
-	if ((status = report(sv[0], &pty)) != 0)
+	for (i = 0; i < 3; i++)
+		if (r.child[i] >= 0)
+			close(r.child[i]);
+	sigaction(SIGPIPE, &ign, &oldpipe);
+	if ((status = report(sv[0], &pty)) != 0) {
 		(void)waitpid(pid, &st, 0);
-	else if (pty >= 0)
+		drain(&r);
+	} else if (pty >= 0) {
 		status = tty_relay(pty, sigfd, pid, c->interactive);
-	else
-		status = supervise(pid, sigfd);
+	} else {
+		status = supervise(pid, sigfd, &r);
+	}
+	sigaction(SIGPIPE, &oldpipe, NULL);
 out:
 	if (pidns >= 0) {
 		(void)setns(pidns, CLONE_NEWPID);

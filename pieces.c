@@ -917,6 +917,10 @@ cmd_run(int argc, char *argv[])
 		case 'A': case 'D':
 			if (ns_cap(optarg, &bit) < 0)
 				enprintf(125, "%s: unknown capability", optarg);
+			/* ALL too stops short of it: see CAPS_HOSTNET */
+			if (ch == 'A' && bit == CAPS_HOSTNET)
+				enprintf(125, "%s: refused while the container shares the "
+				          "host's network: it would sniff and spoof its traffic", optarg);
 			*(ch == 'A' ? &add : &drop) |= bit;
 			break;
 		case 'E': entry = optarg; break;

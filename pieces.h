@@ -195,9 +195,12 @@ struct meta;
 /*
  * ns_run runs c in new PID, mount, UTS, IPC and cgroup namespaces on an
  * overlay of the image whose directory imgfd is (store_image), in a work
- * tree of store s removed after.  It returns the command's exit status,
- * 128+signal if it was killed, 126 or 127 if it could not be executed, or
- * 125 if the container could not be set up; every failure is reported.
+ * tree of store s removed after.  It takes CAPS_HOSTNET out of c->caps.
+ * Those of fds 0-2 that are not a pipe, socket or terminal reach the
+ * container as pipes it relays until the end.  It returns the command's
+ * exit status, 128+signal if it was killed, 126 or 127 if it could not be
+ * executed, or 125 if the container could not be set up; every failure is
+ * reported.
  */
 int ns_run(struct store *s, struct ctr *c, int imgfd);
 
@@ -210,10 +213,14 @@ int ns_run(struct store *s, struct ctr *c, int imgfd);
  */
 int ns_prepare(struct ctr *c, int imgfd, const struct meta *m, const char *user);
 
-/* Docker's default capabilities: CHOWN DAC_OVERRIDE FOWNER FSETID KILL
- * SETGID SETUID SETPCAP NET_BIND_SERVICE NET_RAW SYS_CHROOT MKNOD
- * AUDIT_WRITE SETFCAP */
-#define CAPS_DEFAULT	0xa80425fbULL
+/* Docker's default capabilities but NET_RAW (see CAPS_HOSTNET): CHOWN
+ * DAC_OVERRIDE FOWNER FSETID KILL SETGID SETUID SETPCAP NET_BIND_SERVICE
+ * SYS_CHROOT MKNOD AUDIT_WRITE SETFCAP */
+#define CAPS_DEFAULT	0xa80405fbULL
+/* what no container gets while its network is the host's, which until
+ * network namespaces it always is: NET_RAW, with which it would sniff and
+ * spoof the host's traffic, loopback included; ns_run takes it away */
+#define CAPS_HOSTNET	(1ULL << 13)
 
 /*
  * ns_cap sets *bits to the capability name ("NET_ADMIN", "CAP_CHOWN",

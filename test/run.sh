@@ -294,10 +294,10 @@ is "the ramroot path: nothing left mounted" "$(mounts)" "$before"
 
 # hardening
 run p run alpine grep -E '^(CapEff|CapBnd|CapInh|CapAmb|NoNewPrivs)' /proc/self/status
-is "Docker's default capabilities, no_new_privs" "$(awk '{ print $2 }' "$T/out" | tr '\n' ' ')" \
-	"0000000000000000 00000000a80425fb 00000000a80425fb 0000000000000000 1 "
+is "Docker's default capabilities but NET_RAW, no_new_privs" "$(awk '{ print $2 }' "$T/out" | tr '\n' ' ')" \
+	"0000000000000000 00000000a80405fb 00000000a80405fb 0000000000000000 1 "
 run p run --cap-add NET_ADMIN --cap-drop CHOWN alpine grep CapEff /proc/self/status
-is "--cap-add, --cap-drop" "$(awk '{ print $2 }' "$T/out")" 00000000a80435fa
+is "--cap-add, --cap-drop" "$(awk '{ print $2 }' "$T/out")" 00000000a80415fa
 run p run --cap-drop ALL alpine grep CapBnd /proc/self/status
 is "--cap-drop ALL" "$(awk '{ print $2 }' "$T/out")" 0000000000000000
 run p run alpine sh -c 'cat /proc/1/environ; ls -l /proc/1/exe; echo x >>/proc/1/exe'
@@ -326,9 +326,16 @@ hostile() {
 	tar -xzf "$ALPINE" -C "$T/hostile" ./bin ./lib ./etc ./usr
 }
 hostile
-for d in proc sys dev run; do
+for d in proc sys dev; do
 	ln -s "$T/pwn/$d" "$T/hostile/$d"
 done
+tar -C "$T/hostile" -czf "$T/hostile.tar.gz" .
+p import "$T/hostile.tar.gz" hostile0
+fails "a symlinked /proc, /sys or /dev is refused" 125 "symlink" p run hostile0 true
+is "hostile0: nothing made outside its root" "$(find "$T/pwn")" "$T/pwn"
+is "hostile0: nothing left mounted" "$(mounts)" "$before"
+hostile
+ln -s "$T/pwn/run" "$T/hostile/run"
 ln -sf "$T/pwn/hosts" "$T/hostile/etc/hosts"
 ln -sf "$T/pwn/hostname" "$T/hostile/etc/hostname"
 ln -sf "../../../../../../$T/pwn/resolv.conf" "$T/hostile/etc/resolv.conf"
