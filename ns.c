@@ -978,28 +978,17 @@ setup(const struct ctr *c, const char *root, int imgfd)
 static void
 forget(void)
 {
-	char buf[1024], *p;
-	unsigned long start, end;
-	ssize_t n;
-	int fd, i;
+	int fd;
 
 	/* the container sees its init as "pieces-init" */
 	if (argmem && argmemlen > 0) {
 		memset(argmem, 0, argmemlen);
 		snprintf(argmem, argmemlen, "pieces-init");
 	}
-	/* where the kernel reads /proc/1/environ from: fields 50 and 51
-	 * of /proc/self/stat, after the command name in parentheses */
-	if ((fd = open("/proc/self/stat", O_RDONLY | O_CLOEXEC)) < 0 ||
-	    (n = readall(fd, buf, sizeof(buf) - 1)) <= 0)
-		fail(125, "/proc/self/stat:");
-	close(fd);
-	buf[n] = '\0';
-	for (p = strrchr(buf, ')'), i = 2; p && i < 50; i++)
-		p = strchr(p + 1, ' ');
-	if (!p || !(start = strtoul(p, &p, 10)) || (end = strtoul(p, NULL, 10)) < start)
-		fail(125, "/proc/self/stat: no environment");
-	memset((char *)start, 0, end - start);
+	/* where the kernel reads /proc/1/environ from: the strings the
+	 * environment came in, as main found them */
+	if (envmem && envmemlen > 0)
+		memset(envmem, 0, envmemlen);
 	if ((fd = open("/dev/null", O_RDWR | O_CLOEXEC)) < 0 || dup2(fd, 0) < 0 ||
 	    dup2(fd, 1) < 0 || dup2(fd, 2) < 0)
 		fail(125, "/dev/null:");

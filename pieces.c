@@ -111,6 +111,8 @@ static const struct cmd cmds[] = {
 static const char *root = "/var/lib/pieces";
 char *argmem;
 size_t argmemlen;
+char *envmem;
+size_t envmemlen;
 
 static void
 usage(FILE *fp)
@@ -1052,7 +1054,7 @@ int
 main(int argc, char *argv[])
 {
 	const struct cmd *c;
-	char *env;
+	char *env, **ep;
 	int ch, ret;
 	static const struct option opts[] = {
 		{ "help", no_argument, NULL, 'h' },
@@ -1063,6 +1065,11 @@ main(int argc, char *argv[])
 
 	argmem = argv[0];
 	argmemlen = argv[argc - 1] + strlen(argv[argc - 1]) + 1 - argv[0];
+	/* the kernel lays the strings out one after the other; init wipes
+	 * them, since /proc/1/environ reads them from there */
+	for (ep = environ; ep && *ep; ep++)
+		envmemlen = *ep + strlen(*ep) + 1 - environ[0];
+	envmem = envmemlen ? environ[0] : NULL;
 	if ((env = getenv("PIECES_ROOT")) && *env)
 		root = env;
 	while ((ch = getopt_long(argc, argv, "+hr:", opts, NULL)) != -1) {

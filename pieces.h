@@ -24,6 +24,8 @@ extern char *argv0;
 /* pieces.c: the command line's memory, for a process to retitle itself */
 extern char *argmem;
 extern size_t argmemlen;
+extern char *envmem;		/* the environment's strings, as main found them */
+extern size_t envmemlen;
 
 /*
  * eprintf prints "pieces: " and the message to stderr and exits 1;
