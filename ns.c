@@ -997,27 +997,34 @@ field(const char *line, int n, char *buf, size_t len)
 
 /*
  * entry finds name, or the number it is, in the image's passwd or group
- * file and copies its line into line; -1 if it is not there.
+ * file and copies its line into line: 0, 1 if it is not there (nor the
+ * file), or -1 after saying why the file cannot be read.  The host reads
+ * it as root: root_readfile opens no fifo or device and caps the size.
  */
 static int
 entry(int rootfd, const char *file, const char *name, char *line, size_t len)
 {
 	char buf[METAMAX], f[256], *l, *save;
-	ssize_t n;
-	int fd;
 
-	if ((fd = root_open(rootfd, file, O_RDONLY)) < 0)
+	if (root_readfile(rootfd, file, buf, sizeof(buf)) < 0) {
+		if (errno == ENOENT)
+			return 1;
+		if (errno == EINVAL)
+			weprintf("/%s of the image: not a regular file", file);
+		else if (errno == EFBIG)
+			weprintf("/%s of the image: larger than METAMAX (%d KiB)", file,
+			         METAMAX >> 10);
+		else
+			weprintf("/%s of the image:", file);
 		return -1;
-	n = readall(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	buf[n > 0 ? n : 0] = '\0';
+	}
 	for (l = strtok_r(buf, "\n", &save); l; l = strtok_r(NULL, "\n", &save))
 		if ((field(l, 0, f, sizeof(f)) && !strcmp(f, name)) ||
 		    (field(l, 2, f, sizeof(f)) && !strcmp(f, name))) {
 			snprintf(line, len, "%s", l);
 			return 0;
 		}
-	return -1;
+	return 1;
 }
 
 static int
@@ -1069,7 +1076,7 @@ ns_user(int imgfd, const char *spec, uid_t *uid, gid_t *gid, char *home, size_t 
 {
 	char u[256], line[1024], f[PATHMAX], *g;
 	unsigned long v;
-	int rootfd;
+	int rootfd, r;
 
 	snprintf(u, sizeof(u), "%s", spec);
 	if ((g = strchr(u, ':')))
@@ -1078,7 +1085,9 @@ ns_user(int imgfd, const char *spec, uid_t *uid, gid_t *gid, char *home, size_t 
 		eprintf("rootfs:");
 	snprintf(home, len, "/");
 	*uid = *gid = 0;
-	if (entry(rootfd, "etc/passwd", u, line, sizeof(line)) == 0) {
+	if ((r = entry(rootfd, "etc/passwd", u, line, sizeof(line))) < 0)
+		goto fail;
+	if (r == 0) {
 		*uid = field(line, 2, f, sizeof(f)) ? strtoul(f, NULL, 10) : 0;
 		*gid = field(line, 3, f, sizeof(f)) ? strtoul(f, NULL, 10) : 0;
 		if (field(line, 5, f, sizeof(f)) && *f)
@@ -1089,7 +1098,9 @@ ns_user(int imgfd, const char *spec, uid_t *uid, gid_t *gid, char *home, size_t 
 		weprintf("user %s: not in the image's /etc/passwd", u);
 		goto fail;
 	}
-	if (g && entry(rootfd, "etc/group", g, line, sizeof(line)) == 0) {
+	if (g && (r = entry(rootfd, "etc/group", g, line, sizeof(line))) < 0)
+		goto fail;
+	if (g && r == 0) {
 		*gid = field(line, 2, f, sizeof(f)) ? strtoul(f, NULL, 10) : 0;
 	} else if (g && numeric(g, &v) == 0) {
 		*gid = v;

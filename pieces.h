@@ -96,6 +96,24 @@ int root_parent(int rootfd, const char *path, char *leaf);
  */
 int root_mkdirs(int rootfd, const char *path);
 
+/*
+ * root_openfile opens path below rootfd (resolved as root_open does; of
+ * flags only O_NOFOLLOW counts) for reading, non-blocking, if it is a
+ * regular file or a directory, its fstat in st.  A fifo, device, socket
+ * is never opened: -1 with errno EINVAL.  It returns the fd or -1 with
+ * errno set, printing nothing.
+ */
+struct stat;
+int root_openfile(int rootfd, const char *path, int flags, struct stat *st);
+
+/*
+ * root_readfile reads the regular file path below rootfd (opened as
+ * root_openfile does) into buf of cap bytes, NUL-terminated: its length,
+ * or -1 with errno set, printing nothing: EINVAL for what is not a
+ * regular file or directory, EISDIR, EFBIG for a file of cap bytes or more.
+ */
+ssize_t root_readfile(int rootfd, const char *path, char *buf, size_t cap);
+
 /* a byte source: read returns the count read, 0 at its end, or -1 on an
  * error it has already reported */
 struct reader {
