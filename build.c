@@ -44,6 +44,9 @@ struct build {
 	const struct bopts *o;
 	char ctx[PATH_MAX];		/* the build directory, resolved */
 	int ctxfd;			/* and opened */
+	char (*host)[PATH_MAX];		/* the --allow fs.read= directories, resolved */
+	int *hostfd;			/* and opened */
+	int nhost;
 	struct sha256 sha;		/* of the step being keyed */
 	char key[65];			/* the chain so far */
 	const char *dir;		/* the tree: images/ or cache/ */
@@ -475,38 +478,50 @@ join(char *buf, size_t len, const char *dir, const char *p)
 }
 
 static void line(struct build *b, const struct pfstep *st, int hit);
+static int within(struct build *b, const char *what, const char *path, int host,
+                  struct stat *st);
 
 /* --- FROM --- */
 
-/* base fetches a rootfs tarball for the FROM step: its tree in the cache */
+/*
+ * base fetches a rootfs tarball for the FROM step: its tree in the cache.
+ * A file:// one comes already opened as fd (or -1), which base closes.
+ */
 static int
 base(struct build *b, const struct pfstep *st, const char *url, const char *want,
-     const char *sums, const char *text)
+     const char *sums, const char *text, int fd)
 {
 	struct work w;
 	struct meta m = { 0 };
 	char sum[72];
-	int hit;
+	int hit, r = -1;
 
 	keyed(b, text);
 	rekey(b);
 	line(b, st, hit = cached(b));
-	if (hit)
-		return 1;
+	if (hit) {
+		r = 1;
+		goto out;
+	}
 	if (sums && !want) {
 		if (known_sum(sums, url, sum) < 0)
-			return -1;
+			goto out;
 		want = sum;
 	}
 	if (store_begin(b->s, "build", &w) < 0)
-		return -1;
-	if ((url ? store_fetch(b->s, &w, url, want, b->o->cafile, 0, &m) : 0) < 0 ||
+		goto out;
+	if ((fd >= 0 ? store_fetchfd(b->s, &w, fd, url, want, &m) :
+	    url ? store_fetch(b->s, &w, url, want, b->o->cafile, 0, &m) : 0) < 0 ||
 	    done(b, &w, url ? m.source : "scratch") < 0) {
 		if (w.fd >= 0)
 			store_abort(b->s, &w);
-		return -1;
+		goto out;
 	}
-	return 0;
+	r = 0;
+out:
+	if (fd >= 0)
+		close(fd);
+	return r;
 }
 
 static void
@@ -532,21 +547,34 @@ from(struct build *b, const struct pfstep *st)
 	struct meta m;
 	struct stat fs;
 	struct ref rr;
-	int fd, r;
+	int fd = -1, r;
 
 	if (st->kind == PF_FROM_URL) {
 		r = snprintf(text, sizeof(text), "FROM_URL %s %s", st->args[0],
 		             st->nargs > 1 ? st->args[1] : "");
+		/* a Piecefile from anywhere must not carry /var/backups or
+		 * /etc/shadow into an image: a file:// source is confined
+		 * as COPY's are, to the build directory or one the user
+		 * allowed, and opened once, here */
+		if (!strncmp(st->args[0], "file://", 7)) {
+			if ((fd = within(b, "FROM_URL", st->args[0] + 7, 1, &fs)) < 0)
+				return -1;
+			if (!S_ISREG(fs.st_mode)) {
+				weprintf("FROM_URL %s: not a regular file", st->args[0] + 7);
+				close(fd);
+				return -1;
+			}
+		}
 		/* a local file without a digest is known by what stat says */
-		if (st->nargs == 1 && !strncmp(st->args[0], "file://", 7) &&
-		    stat(st->args[0] + 7, &fs) == 0)
+		if (st->nargs == 1 && fd >= 0)
 			snprintf(text + r, sizeof(text) - r, " %llu %llu %lld.%09ld",
 			         (unsigned long long)fs.st_ino, (unsigned long long)fs.st_size,
 			         (long long)fs.st_mtim.tv_sec, fs.st_mtim.tv_nsec);
-		return base(b, st, st->args[0], st->nargs > 1 ? st->args[1] : NULL, NULL, text);
+		return base(b, st, st->args[0], st->nargs > 1 ? st->args[1] : NULL, NULL, text,
+		            fd);
 	}
 	if (!strcmp(st->args[0], "scratch"))
-		return base(b, st, NULL, NULL, NULL, "FROM scratch");
+		return base(b, st, NULL, NULL, NULL, "FROM scratch", -1);
 	/* a known name is its pinned tarball, not whatever the store has
 	 * under that name: a build named after its base replaces it there */
 	known_name(st->args[0], name, sizeof(name));
@@ -556,7 +584,7 @@ from(struct build *b, const struct pfstep *st)
 		/* a sum published beside the file is fetched only to fetch it */
 		snprintf(want, sizeof(want), "sha256:%s", sha ? sha : "");
 		snprintf(text, sizeof(text), "FROM_URL %s %s", url, sha ? want : "");
-		return base(b, st, url, sha ? want : NULL, sums, text);
+		return base(b, st, url, sha ? want : NULL, sums, text, -1);
 	}
 	line(b, st, 0);
 	/* a registry image (a known one, or a reference with a tag, host
@@ -785,15 +813,15 @@ cpent(struct cp *c, int sfd, const char *name)
 		}
 		goto out;
 	}
-	/* no symlink followed, no fifo waited on; and what was opened must
-	 * be what was looked at */
-	if ((fd = openat(sfd, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC)) < 0 &&
-	    errno != ENXIO)
+	/* no symlink followed, no fifo waited on, no device opened; and
+	 * what was opened must be what was looked at */
+	if ((fd = root_openfile(sfd, name, O_NOFOLLOW, &fst)) < 0 && errno != EINVAL)
 		goto out;
-	if (fd < 0 || fstat(fd, &fst) < 0 || fst.st_ino != st.st_ino || fst.st_dev != st.st_dev) {
+	if (fd < 0 || fst.st_ino != st.st_ino || fst.st_dev != st.st_dev) {
 		if (fd >= 0)
 			close(fd);
-		weprintf("COPY %s: changed while copied, or not a file", c->path);
+		weprintf("COPY %s: changed while copied, or not a file, directory or symlink",
+		         c->path);
 		errno = 0;
 		goto out;
 	}
@@ -809,42 +837,48 @@ out:
 }
 
 /*
- * source opens COPY source src in the build directory: an fd for what it
- * names, its fstat in st.  A source whose real path leaves the directory
+ * within opens path in the build directory for reading: taken relative
+ * to it, unless host is set and path absolute; then it may also be in a
+ * directory --allow fs.read= names.  A path whose real path leaves them
  * is refused; it is then opened below the directory's fd, every symlink
- * kept inside it, so a swap behind our back cannot lead out either.
- * It returns the fd, or -1 (reported).
+ * kept inside it, so a swap behind our back cannot lead out either, and
+ * only if it is a regular file or directory (root_openfile): a fifo or
+ * device node in a build directory from elsewhere is not opened.  It
+ * returns the fd, its fstat in st, or -1 (reported, naming it what).
  */
 static int
-source(struct build *b, const char *src, struct stat *st)
+within(struct build *b, const char *what, const char *path, int host, struct stat *st)
 {
-	char path[PATH_MAX], real[PATH_MAX];
-	size_t n = strlen(b->ctx);
-	const char *rel;
-	int fd;
+	char full[PATH_MAX], real[PATH_MAX];
+	const char *dir, *rel;
+	size_t n;
+	int i, fd, abs = host && *path == '/';
 
-	if ((size_t)snprintf(path, sizeof(path), "%s/%s", b->ctx, src) >= sizeof(path))
+	if ((size_t)snprintf(full, sizeof(full), "%s%s%s", abs ? "" : b->ctx, abs ? "" : "/",
+	    path) >= sizeof(full))
 		errno = ENAMETOOLONG;
-	else if (realpath(path, real))
+	else if (realpath(full, real))
 		errno = 0;
 	if (errno) {
-		weprintf("COPY %s:", src);
+		weprintf("%s %s:", what, path);
 		return -1;
 	}
-	if (n > 1 && (strncmp(real, b->ctx, n) || (real[n] && real[n] != '/'))) {
-		weprintf("COPY %s: outside the build directory %s", src, b->ctx);
-		return -1;
+	for (i = 0; i <= (host ? b->nhost : 0); i++) {
+		dir = i ? b->host[i - 1] : b->ctx;
+		n = strlen(dir);
+		if (n > 1 && (strncmp(real, dir, n) || (real[n] && real[n] != '/')))
+			continue;
+		rel = n > 1 ? real + n : real;
+		rel += *rel == '/';
+		if ((fd = root_openfile(i ? b->hostfd[i - 1] : b->ctxfd, *rel ? rel : ".",
+		    O_NOFOLLOW, st)) < 0)
+			weprintf(errno == EINVAL ? "%s %s: not a regular file or directory" : "%s %s:",
+			         what, path);
+		return fd;
 	}
-	rel = n > 1 ? real + n : real;
-	rel += *rel == '/';
-	if ((fd = root_open(b->ctxfd, *rel ? rel : ".", O_RDONLY | O_NOFOLLOW | O_NONBLOCK)) < 0 ||
-	    fstat(fd, st) < 0) {
-		weprintf("COPY %s:", src);
-		if (fd >= 0)
-			close(fd);
-		return -1;
-	}
-	return fd;
+	weprintf("%s %s: outside the build directory %s%s", what, path, b->ctx,
+	         host ? " (pieces build --allow fs.read=DIR allows a host directory)" : "");
+	return -1;
 }
 
 /* leafof is the last component of src as written, trailing '/'s dropped */
@@ -891,7 +925,7 @@ copy(struct build *b, const struct pfstep *st, int rootfd, struct sha256 *sha)
 		close(fd);
 	}
 	for (i = 0; r == 0 && i < st->nargs - 1; i++) {
-		if ((fd = source(b, st->args[i], &sst)) < 0)
+		if ((fd = within(b, "COPY", st->args[i], 0, &sst)) < 0)
 			return -1;
 		snprintf(path, sizeof(path), "%s", st->args[i]);
 		/* a directory's contents go into dest; a file into dest/,
@@ -1108,7 +1142,7 @@ int
 build(struct store *s, const struct bopts *o)
 {
 	struct build b = { 0 };
-	struct piecefile pf;
+	struct piecefile pf = { 0 };
 	struct rlimit rl;
 	char file[PATH_MAX], name[NAMEMAX + 8];
 	int i, ret = -1;
@@ -1128,14 +1162,21 @@ build(struct store *s, const struct bopts *o)
 		weprintf("%s:", o->dir);
 		return -1;
 	}
+	for (; o->host && o->host[b.nhost]; b.nhost++) {
+		b.host = erealloc(b.host, (b.nhost + 1) * sizeof(*b.host));
+		b.hostfd = erealloc(b.hostfd, (b.nhost + 1) * sizeof(*b.hostfd));
+		if (!realpath(o->host[b.nhost], b.host[b.nhost]) || (b.hostfd[b.nhost] =
+		    open(b.host[b.nhost], O_PATH | O_DIRECTORY | O_CLOEXEC)) < 0) {
+			weprintf("--allow fs.read=%s:", o->host[b.nhost]);
+			goto out;
+		}
+	}
 	if (o->file)
 		snprintf(file, sizeof(file), "%s", o->file);
 	else
 		snprintf(file, sizeof(file), "%s/Piecefile", o->dir);
-	if (pf_load(file, &pf) < 0) {
-		close(b.ctxfd);
-		return -1;
-	}
+	if (pf_load(file, &pf) < 0)
+		goto out;
 	if (o->name) {
 		snprintf(name, sizeof(name), "%s", o->name);
 	} else if (pf.step[0].kind == PF_FROM && known(pf.step[0].args[0], name, sizeof(name))) {
@@ -1158,6 +1199,10 @@ build(struct store *s, const struct bopts *o)
 	ret = image(&b, name, file);
 out:
 	close(b.ctxfd);
+	for (i = 0; i < b.nhost; i++)
+		close(b.hostfd[i]);
+	free(b.host);
+	free(b.hostfd);
 	if (b.treefd >= 0)
 		close(b.treefd);
 	meta_free(&b.m);

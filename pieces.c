@@ -43,12 +43,15 @@ static const struct cmd cmds[] = {
 	  "store a rootfs tarball (gzip or plain tar) as image name\n\n"
 	  "  -q, --quiet         no progress line\n"
 	  "  -c, --cacert file   trust the CA certificates in file (PEM) for https" },
-	{ "build",   cmd_build,   "[-t name] [-f file] [--no-cache] [-c cafile] dir",
+	{ "build",   cmd_build,   "[-t name] [-f file] [--no-cache] [--allow fs.read=dir] [-c cafile] dir",
 	  "build an image from the Piecefile in dir\n\n"
 	  "  -t, --tag name      name the image (default: after its FROM, alpine:3.18\n"
 	  "                      builds alpine-3.18)\n"
 	  "  -f, --file file     the Piecefile (default: dir/Piecefile)\n"
 	  "      --no-cache      run every step again\n"
+	  "      --allow fs.read=dir\n"
+	  "                      let FROM_URL file:// read below the host's dir too\n"
+	  "                      (by default only the build directory)\n"
 	  "  -c, --cacert file   trust the CA certificates in file (PEM) for https" },
 	{ "pull",    cmd_pull,    "[-q] [-c cafile] image",
 	  "pull an image from a registry and store it as its store name\n\n"
@@ -441,6 +444,7 @@ cmd_build(int argc, char *argv[])
 		{ "file", required_argument, NULL, 'f' },
 		{ "no-cache", no_argument, NULL, 'n' },
 		{ "cacert", required_argument, NULL, 'c' },
+		{ "allow", required_argument, NULL, 'a' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -456,6 +460,14 @@ cmd_build(int argc, char *argv[])
 		case 'f': o.file = optarg; break;
 		case 'n': o.nocache = 1; break;
 		case 'c': o.cafile = optarg; break;
+		case 'a':
+			/* BuildKit's entitlement, as docker buildx bake spells it */
+			if (strncmp(optarg, "fs.read=", 8) || !optarg[8]) {
+				weprintf("--allow %s: want fs.read=DIR", optarg);
+				cmdusage(c);
+			}
+			vpush(&o.host, optarg + 8);
+			break;
 		case 'h': help(c); break;
 		default: cmdusage(c);
 		}
@@ -468,12 +480,12 @@ cmd_build(int argc, char *argv[])
 		imagename(o.name, name, sizeof(name));
 		o.name = name;
 	}
-	if (o.name && store_name(o.name) < 0)
-		return 1;
-	if (store_open(&s, root, 1) < 0)
-		return 1;
-	ret = build(&s, &o);
-	store_close(&s);
+	ret = -1;
+	if ((!o.name || store_name(o.name) == 0) && store_open(&s, root, 1) == 0) {
+		ret = build(&s, &o);
+		store_close(&s);
+	}
+	vfree(o.host);
 	return ret < 0;
 }
 

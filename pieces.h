@@ -321,6 +321,7 @@ struct bopts {
 	const char *file;		/* the Piecefile, or NULL: DIR/Piecefile */
 	const char *dir;		/* the build directory COPY reads */
 	const char *cafile;		/* for https downloads, or NULL */
+	char **host;			/* directories file:// may read beside dir, or NULL */
 	int nocache;			/* run every step, whatever the cache has */
 };
 
@@ -392,6 +393,13 @@ int store_import(struct store *s, const char *name, struct reader in,
  */
 int store_fetch(struct store *s, struct work *w, const char *url, const char *want,
                 const char *cafile, int flags, struct meta *m);
+
+/*
+ * store_fetchfd is store_fetch for a file the caller opened, fd (not
+ * closed), recorded as source src: 0, or -1 (reported).
+ */
+int store_fetchfd(struct store *s, struct work *w, int fd, const char *src,
+                  const char *want, struct meta *m);
 
 /*
  * store_begin makes a fresh work tree with an empty rootfs/ for image

@@ -72,5 +72,87 @@ for mode in openat2 walk; do
 	fi
 	unset PIECES_NO_OPENAT2
 done
+# class 12: a Piecefile names host files.  file:// sources, COPY sources
+# and what is in them stay in the build directory, or one --allow names
+C=$T/ctx12
+mkdir -p "$C/sub" "$T/secret" "$T/other"
+cp "$ALPINE" "$C/rootfs.tar.gz"
+cp "$ALPINE" "$T/secret/x.tar.gz"
+cp "$ALPINE" "$T/other/y.tar.gz"
+ln -s "$T/secret/x.tar.gz" "$C/link.tar.gz"
+ln -s "$T/secret" "$C/out"
+ln -s /etc "$T/secret/etc"
+mkfifo "$C/fifo"
+mknod "$C/null" c 1 3
+mkdir -p "$C/tree"
+echo data >"$C/tree/f"
+mknod "$C/tree/null" c 1 3
+mkdir -p "$C/ftree"
+mkfifo "$C/ftree/fifo"
+# pf NAME LINE...: a Piecefile in the build directory
+pf() {
+	_f=$C/$1.pf
+	shift
+	printf '%s\n' "$@" >"$_f"
+}
+pf abs "FROM_URL file://$T/secret/x.tar.gz"
+pf rel "FROM_URL file://../secret/x.tar.gz"
+pf dots "FROM_URL file://$C/sub/../../secret/x.tar.gz"
+pf link "FROM_URL file://link.tar.gz"
+pf dirlink "FROM_URL file://$C/out/x.tar.gz"
+pf other "FROM_URL file://$T/other/y.tar.gz"
+pf etc "FROM_URL file://$T/secret/etc/passwd"
+pf fifo "FROM_URL file://fifo"
+pf null "FROM_URL file://null"
+pf inside "FROM_URL file://rootfs.tar.gz" 'CMD ["cat", "/etc/alpine-release"]'
+pf inabs "FROM_URL file://$C/rootfs.tar.gz"
+pf copynull "FROM alpine" "COPY null /null"
+pf copytree "FROM alpine" "COPY tree /tree"
+pf copyfifo "FROM alpine" "COPY ftree /ftree"
+b() {
+	timeout 20 "$PIECES" -r "$S" build "$@"
+}
+for mode in openat2 walk; do
+	if [ $mode = walk ]; then PIECES_NO_OPENAT2=1; export PIECES_NO_OPENAT2; fi
+	for f in abs rel dots link dirlink other etc; do
+		fails "$mode: FROM_URL $f: a host file stays out" 1 "outside the build directory" \
+			b -t x12 -f "$C/$f.pf" "$C"
+	done
+	fails "$mode: FROM_URL of a fifo in the build directory" 1 "fifo: not a regular file" \
+		b -t x12 -f "$C/fifo.pf" "$C"
+	fails "$mode: FROM_URL of a device node in the build directory" 1 "null: not a regular file" \
+		b -t x12 -f "$C/null.pf" "$C"
+	ok "$mode: FROM_URL file:// relative to the build directory" \
+		b --no-cache -t in12 -f "$C/inside.pf" "$C"
+	ok "$mode: FROM_URL file:// of an absolute path inside it" b -t in12b -f "$C/inabs.pf" "$C"
+	ok "$mode: --allow fs.read=DIR lets a host directory in" \
+		b --allow fs.read="$T/secret" -t al12 -f "$C/abs.pf" "$C"
+	ok "$mode: and through a symlink of the build directory into it" \
+		b --allow fs.read="$T/secret" -t al12 -f "$C/dirlink.pf" "$C"
+	fails "$mode: but not another one" 1 "outside the build directory" \
+		b --allow fs.read="$T/secret" -t x12 -f "$C/other.pf" "$C"
+	fails "$mode: nor through a symlink out of it" 1 "outside the build directory" \
+		b --allow fs.read="$T/secret" -t x12 -f "$C/etc.pf" "$C"
+	fails "$mode: COPY of a device node is refused" 1 "COPY null: not a regular file" \
+		b -t x12 -f "$C/copynull.pf" "$C"
+	fails "$mode: COPY of a tree with a device node in it" 1 "tree/null: changed while copied, or not a file" \
+		b -t x12 -f "$C/copytree.pf" "$C"
+	fails "$mode: COPY of a tree with a fifo in it fails fast" 1 "ftree/fifo: changed while copied, or not a file" \
+		b -t x12 -f "$C/copyfifo.pf" "$C"
+	unset PIECES_NO_OPENAT2
+done
+fails "--allow takes only fs.read=" 1 "want fs.read=DIR" p build --allow net.host "$C"
+run p run in12
+is "the image from the build directory's file runs" "$(cat "$T/out")" "3.18.9"
+is "no image was made of a host file" "$(p images | grep -c "^x12 ")" 0
+if command -v strace >/dev/null; then
+	strace -f -o "$T/trace" -e trace=open,openat,openat2 "$PIECES" -r "$S" \
+		build -t x12 -f "$C/copytree.pf" "$C" >/dev/null 2>&1
+	is "COPY never opens the device node for reading" \
+		"$(grep '"null"' "$T/trace" | grep -vc O_PATH)" 0
+else
+	skip "COPY never opens the device node" "no strace"
+fi
+
 is "nothing left mounted" "$(mounts)" "$before"
 finish
