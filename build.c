@@ -20,14 +20,18 @@
  * onto the clone: its whiteouts remove, an opaque directory replaces,
  * anything else is renamed into place without overlayfs's own xattrs.
  */
+#include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
+#include <sys/wait.h>
 #include <sys/xattr.h>
 
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -38,6 +42,7 @@
 #define DEPTHMAX	(PATHMAX / 2)	/* directories deep a tree may be walked */
 #define XLISTMAX	(64 << 10)	/* a file's list of xattr names */
 #define XVALMAX		(64 << 10)	/* one xattr's value */
+#define INODEBYTES	4096		/* what a file costs of a RUN step's bound */
 
 struct build {
 	struct store *s;
@@ -612,17 +617,162 @@ from(struct build *b, const struct pfstep *st)
 
 /* --- RUN --- */
 
+struct du {				/* an upper layer, measured */
+	uint64_t bytes, files;
+	int depth;
+};
+
+/* du1 adds what entry name of directory fd holds on disk */
+static int
+du1(void *arg, int fd, const char *name)
+{
+	struct du *d = arg;
+	struct stat st;
+	int sub, r;
+
+	/* the step runs on: what it removed while we looked is gone */
+	if (fstatat(fd, name, &st, AT_SYMLINK_NOFOLLOW) < 0)
+		return errno == ENOENT ? 0 : -1;
+	/* a file's blocks shared by its links, counted once in all */
+	d->bytes += (uint64_t)st.st_blocks * 512 / (S_ISDIR(st.st_mode) ? 1 : MAX(st.st_nlink, 1));
+	d->files++;
+	if (!S_ISDIR(st.st_mode))
+		return 0;
+	if (d->depth >= DEPTHMAX)
+		return errno = ELOOP, -1;
+	if ((sub = subdir(fd, name)) < 0)
+		return errno == ENOENT ? 0 : -1;
+	d->depth++;
+	r = walk(sub, du1, d);
+	d->depth--;
+	close(sub);
+	return r;
+}
+
+/* measure measures w's upper layer: 0, or -1 with errno set */
+static int
+measure(struct work *w, struct du *d)
+{
+	int fd, r;
+
+	memset(d, 0, sizeof(*d));
+	if ((fd = subdir(w->fd, "upper")) < 0)
+		return errno == ENOENT ? 0 : -1;
+	r = walk(fd, du1, d);
+	close(fd);
+	return r;
+}
+
+static int
+over(const struct du *d, uint64_t limit)
+{
+	return d->bytes > limit || d->files > limit / INODEBYTES;
+}
+
+/* grown says whether the file system of fd lost more than limit bytes or
+ * its inodes since *sv was taken */
+static int
+grown(int fd, const struct statvfs *sv, uint64_t limit)
+{
+	struct statvfs now;
+
+	if (fstatvfs(fd, &now) < 0)
+		return 1;
+	return (now.f_bavail < sv->f_bavail &&
+	        (uint64_t)(sv->f_bavail - now.f_bavail) * sv->f_frsize > limit) ||
+	       (now.f_favail < sv->f_favail && sv->f_favail - now.f_favail > limit / INODEBYTES);
+}
+
+/*
+ * bounded runs c as ns_run does, in a child, while this process watches
+ * the step's upper layer grow.  It is on the store's disk, and nothing in
+ * the kernel bounds an overlayfs upper (no quotas on most file systems):
+ * a RUN step could fill the host's disk.  Each tick a statvfs of the
+ * store, cheap, says whether the upper may be past the bound; then, and
+ * every second anyway (a deletion elsewhere can hide growth from
+ * statvfs), a walk of the upper says whether it is.  Past it the child is
+ * killed, and with it the container (init's parent-death signal).  A
+ * tick's worth of writing may overshoot; run's final walk does not.  It
+ * returns ns_run's status, or -1 (reported) if the step was killed.
+ */
+static int
+bounded(struct build *b, struct ctr *c, struct work *w, uint64_t limit)
+{
+	static const int fwd[] = { SIGTERM, SIGINT, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2 };
+	struct timespec tick = { 0, 100 * 1000 * 1000 };
+	struct statvfs sv, now;
+	sigset_t set, old;
+	siginfo_t si;
+	struct du d;
+	char sz[16];
+	size_t i;
+	pid_t pid;
+	int sig, st, n, killed = 0;
+
+	sigemptyset(&set);
+	for (i = 0; i < LEN(fwd); i++)
+		sigaddset(&set, fwd[i]);
+	sigaddset(&set, SIGCHLD);
+	sigprocmask(SIG_BLOCK, &set, &old);
+	if (fstatvfs(w->fd, &sv) < 0)
+		eprintf("%s/tmp/%s: statvfs:", b->s->root, w->name);
+	if ((pid = fork()) < 0)
+		eprintf("fork:");
+	if (pid == 0) {
+		/* a build that dies takes its step with it */
+		if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) < 0 || getppid() == 1)
+			_exit(125);
+		_exit(ns_run(b->s, c, b->treefd));
+	}
+	for (n = 1; ; n++) {
+		if ((sig = sigtimedwait(&set, &si, &tick)) == SIGCHLD) {
+			if (waitpid(pid, &st, WNOHANG) == pid)
+				break;
+			continue;
+		}
+		/* a terminal's signal reached the child too; forward the rest */
+		if (sig > 0 && si.si_code != SI_KERNEL && !killed)
+			(void)kill(pid, sig);
+		if (sig > 0 || killed || (n % 10 && !grown(w->fd, &sv, limit)))
+			continue;
+		/* a tree too deep to measure is past any bound */
+		if (measure(w, &d) < 0 || over(&d, limit)) {
+			(void)kill(pid, SIGKILL);
+			killed = 1;
+		} else if (fstatvfs(w->fd, &now) == 0) {
+			/* what the store has free, had the step written nothing */
+			sv = now;
+			sv.f_bavail += d.bytes / sv.f_frsize;
+			sv.f_favail += d.files;
+		}
+	}
+	sigprocmask(SIG_SETMASK, &old, NULL);
+	if (killed) {
+		weprintf("[%d/%d] RUN: killed: it wrote past its bound of %s or %llu files "
+		         "(--storage-opt size= sets it)", b->step, b->nstep,
+		         fmtsize(sz, sizeof(sz), limit), (unsigned long long)(limit / INODEBYTES));
+		return -1;
+	}
+	return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+}
+
 static int
 run(struct build *b, const struct pfstep *st)
 {
 	struct ctr c = { 0 };
+	struct statvfs sv;
 	struct work w;
-	uint64_t size;
-	char **p;
+	struct du d;
+	uint64_t size, limit;
+	char **p, sz[16], lim[16];
 	int status;
 
 	if (store_begin(b->s, "build", &w) < 0)
 		return -1;
+	/* by default a step may take half of what the store's disk has
+	 * free: never all of it, whatever it runs */
+	if (!(limit = b->o->size) && fstatvfs(w.fd, &sv) == 0)
+		limit = (uint64_t)sv.f_bavail * sv.f_frsize / 2;
 	c.image = b->tree;
 	c.dir = b->dir;
 	c.work = &w;
@@ -634,12 +784,22 @@ run(struct build *b, const struct pfstep *st)
 		goto out;
 	}
 	fflush(stdout);
-	if ((status = ns_run(b->s, &c, b->treefd)) != 0) {
-		if (status < 125 || status > 127)
+	if ((status = bounded(b, &c, &w, limit)) != 0) {
+		if (status > 0 && (status < 125 || status > 127))
 			weprintf("[%d/%d] RUN: exit status %d", b->step, b->nstep, status);
 		status = -1;
 		goto out;
 	}
+	/* exact, once nothing writes: a step past its bound is never kept */
+	if ((status = measure(&w, &d)) < 0)
+		weprintf("%s/tmp/%s/upper: measure:", b->s->root, w.name);
+	else if ((status = -over(&d, limit)) < 0)
+		weprintf("[%d/%d] RUN: it wrote %s in %llu files, past its bound of %s "
+		         "(--storage-opt size= sets it)", b->step, b->nstep,
+		         fmtsize(sz, sizeof(sz), d.bytes), (unsigned long long)d.files,
+		         fmtsize(lim, sizeof(lim), limit));
+	if (status < 0)
+		goto out;
 	if (clone(b, &w, &size) < 0 || apply(b, &w) < 0 || done(b, &w, "RUN") < 0)
 		status = -1;
 out:

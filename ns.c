@@ -35,6 +35,7 @@
 #include <sys/stat.h>
 #include <sys/statvfs.h>
 #include <sys/syscall.h>
+#include <sys/sysinfo.h>
 #include <sys/sysmacros.h>
 #include <sys/wait.h>
 
@@ -748,15 +749,24 @@ reopen(const char *root, const char *sub, const char *name, int fd)
 	return nfd;
 }
 
-/* scratch mounts the tmpfs for the upper layer and the /etc files */
+/*
+ * scratch mounts the tmpfs for the upper layer and the /etc files.  It is
+ * bounded: a tmpfs without size= may take half the host's RAM, and a few
+ * containers writing to their root would exhaust it.  nr_inodes too, one
+ * per 4 KiB: each file costs kernel memory that size= does not count.  A
+ * build's upper layer is on disk (build.c bounds it), not here.
+ */
 static int
-scratch(const char *root)
+scratch(const struct ctr *c, const char *root)
 {
-	char path[PATHMAX];
+	char path[PATHMAX], opts[80];
+	unsigned long long size = c->work || !c->size ? 4 << 20 : c->size;
 	int fd;
 
 	snprintf(path, sizeof(path), "%s/tmp", root);
-	if (mount("tmpfs", path, "tmpfs", MS_NOSUID | MS_NODEV, "mode=700") < 0 ||
+	snprintf(opts, sizeof(opts), "mode=700,size=%llu,nr_inodes=%llu", size,
+	         MAX(size / 4096, 1024));
+	if (mount("tmpfs", path, "tmpfs", MS_NOSUID | MS_NODEV, opts) < 0 ||
 	    (fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
 		fail(125, "%s: tmpfs:", path);
 	return fd;
@@ -779,7 +789,7 @@ setup(const struct ctr *c, const char *root, int imgfd)
 	 * tmp/ the scratch tmpfs is about to hide */
 	if (c->work && (upfd = dup(c->work->fd)) >= 0)
 		upfd = reopen(root, "tmp", c->work->name, upfd);
-	workfd = scratch(root);
+	workfd = scratch(c, root);
 	if (sethostname(c->hostname, strlen(c->hostname)) < 0)
 		fail(125, "sethostname:");
 	rootfd = mkroot(c, imgfd, workfd, c->work ? upfd : workfd, &ro);
@@ -1037,6 +1047,21 @@ numeric(const char *s, unsigned long *v)
 	return *s && !*end && !errno && *v < UINT32_MAX ? 0 : -1;
 }
 
+/*
+ * layersize is the writable layer's default bound: LAYERSIZE, or a
+ * quarter of the RAM of a smaller box, so that one container cannot take
+ * more than that of a router's memory
+ */
+static uint64_t
+layersize(void)
+{
+	struct sysinfo si;
+
+	if (sysinfo(&si) < 0)
+		return LAYERSIZE;
+	return MIN(LAYERSIZE, (uint64_t)si.totalram * si.mem_unit / 4);
+}
+
 int
 ns_prepare(struct ctr *c, int imgfd, const struct meta *m, const char *user)
 {
@@ -1051,6 +1076,8 @@ ns_prepare(struct ctr *c, int imgfd, const struct meta *m, const char *user)
 		return -1;
 	if (!c->workdir)
 		c->workdir = *m->workdir ? m->workdir : "/";
+	if (!c->size && !c->work)
+		c->size = layersize();
 	if (!c->hostname) {
 		/* as Docker: a random id */
 		if (getentropy(rnd, sizeof(rnd)) < 0)

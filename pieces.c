@@ -43,12 +43,16 @@ static const struct cmd cmds[] = {
 	  "store a rootfs tarball (gzip or plain tar) as image name\n\n"
 	  "  -q, --quiet         no progress line\n"
 	  "  -c, --cacert file   trust the CA certificates in file (PEM) for https" },
-	{ "build",   cmd_build,   "[-t name] [-f file] [--no-cache] [--allow fs.read=dir] [-c cafile] dir",
+	{ "build",   cmd_build,   "[-t name] [-f file] [--no-cache] [--storage-opt size=size]\n"
+	  "      [--allow fs.read=dir] [-c cafile] dir",
 	  "build an image from the Piecefile in dir\n\n"
 	  "  -t, --tag name      name the image (default: after its FROM, alpine:3.18\n"
 	  "                      builds alpine-3.18)\n"
 	  "  -f, --file file     the Piecefile (default: dir/Piecefile)\n"
 	  "      --no-cache      run every step again\n"
+	  "      --storage-opt size=size\n"
+	  "                      what one RUN step may write (default: half the free\n"
+	  "                      space of the store's file system)\n"
 	  "      --allow fs.read=dir\n"
 	  "                      let FROM_URL file:// read below the host's dir too\n"
 	  "                      (by default only the build directory)\n"
@@ -79,6 +83,8 @@ static const struct cmd cmds[] = {
 	  "  -u, --user user[:group]     run as user (name or number)\n"
 	  "      --hostname name         the container's host name\n"
 	  "      --read-only             a read-only root\n"
+	  "      --storage-opt size=size the writable layer's bound (default 256m, or a\n"
+	  "                              quarter of a smaller RAM): 64m, 1g""\n"
 	  "      --cap-add cap           keep a capability beyond Docker's default set\n"
 	  "      --cap-drop cap          drop a capability (ALL: every one)\n"
 	  "      --entrypoint cmd        run cmd instead of the image's entrypoint\n"
@@ -436,6 +442,19 @@ cmd_fetch(int argc, char *argv[])
 	return n < 0;
 }
 
+/* storageopt reads --storage-opt size=SIZE, as Docker's: 0, or -1 (reported) */
+static int
+storageopt(const char *arg, uint64_t *size)
+{
+	/* at least a megabyte: a tmpfs of size=0 has no bound at all */
+	if (strncmp(arg, "size=", 5) || parsesize(arg + 5, SIZEMAX, size) < 0 ||
+	    *size < (1 << 20)) {
+		weprintf("--storage-opt %s: want size=SIZE of 1m or more, as 512m or 2g", arg);
+		return -1;
+	}
+	return 0;
+}
+
 static int
 cmd_build(int argc, char *argv[])
 {
@@ -445,6 +464,7 @@ cmd_build(int argc, char *argv[])
 		{ "no-cache", no_argument, NULL, 'n' },
 		{ "cacert", required_argument, NULL, 'c' },
 		{ "allow", required_argument, NULL, 'a' },
+		{ "storage-opt", required_argument, NULL, 'S' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -467,6 +487,10 @@ cmd_build(int argc, char *argv[])
 				cmdusage(c);
 			}
 			vpush(&o.host, optarg + 8);
+			break;
+		case 'S':
+			if (storageopt(optarg, &o.size) < 0)
+				cmdusage(c);
 			break;
 		case 'h': help(c); break;
 		default: cmdusage(c);
@@ -745,6 +769,7 @@ cmd_run(int argc, char *argv[])
 		{ "cap-drop", required_argument, NULL, 'D' },
 		{ "entrypoint", required_argument, NULL, 'E' },
 		{ "rm", no_argument, NULL, 'X' },
+		{ "storage-opt", required_argument, NULL, 'S' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -784,6 +809,10 @@ cmd_run(int argc, char *argv[])
 			break;
 		case 'E': entry = optarg; break;
 		case 'X': break;	/* containers are always removed */
+		case 'S':
+			if (storageopt(optarg, &ctr.size) < 0)
+				exit(125);
+			break;
 		case 'h': help(c); break;
 		default: cmdusage(c);
 		}

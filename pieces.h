@@ -62,6 +62,14 @@ int rmtree(int dirfd, const char *name);
 char *fmtsize(char *buf, size_t len, uint64_t n);
 
 /*
+ * parsesize reads a size as Docker's flags take it: digits, then maybe
+ * one of b k m g t (any case, binary: 64m is 64 MiB) and a "b" after a
+ * unit ("1gb").  It sets *v and returns 0, or -1 for anything else or a
+ * value over max, printing nothing.
+ */
+int parsesize(const char *s, uint64_t max, uint64_t *v);
+
+/*
  * Lists of strings ending in NULL, NULL being the empty one.  vpush
  * appends a copy of s; vsetenv sets "KEY=value" in an environment,
  * replacing KEY's entry or appending; vfree frees a list.
@@ -201,6 +209,7 @@ struct ctr {
 	int nvol;
 	uint64_t caps;			/* capabilities the command keeps */
 	int tty, interactive, readonly;
+	uint64_t size;			/* bytes the writable layer holds; 0: ns_prepare's default */
 	const char *dir;		/* the store directory of image: NULL, images/; or cache/ */
 	struct work *work;		/* a build step's: its upper layer goes on disk there */
 };
@@ -217,12 +226,16 @@ struct meta;
  */
 int ns_run(struct store *s, struct ctr *c, int imgfd);
 
+#define LAYERSIZE	(256ULL << 20)	/* run's writable layer, by default */
+#define SIZEMAX		(1ULL << 50)	/* a size a flag may give */
+
 /*
  * ns_prepare fills in c what the image (its directory imgfd, metadata m)
  * decides: the user (user, else m's, else root) and its home, the working
- * directory unless set, a random host name unless set, and the
- * environment: PATH, HOSTNAME, HOME (TERM with a tty), then m's env.  It
- * returns 0, or -1 (reported).
+ * directory unless set, the writable layer's size unless set (LAYERSIZE,
+ * or a quarter of a smaller RAM; none for a build, whose is on disk), a
+ * random host name unless set, and the environment: PATH, HOSTNAME, HOME
+ * (TERM with a tty), then m's env.  It returns 0, or -1 (reported).
  */
 int ns_prepare(struct ctr *c, int imgfd, const struct meta *m, const char *user);
 
@@ -322,6 +335,7 @@ struct bopts {
 	const char *dir;		/* the build directory COPY reads */
 	const char *cafile;		/* for https downloads, or NULL */
 	char **host;			/* directories file:// may read beside dir, or NULL */
+	uint64_t size;			/* what one RUN step may write; 0: half the free space */
 	int nocache;			/* run every step, whatever the cache has */
 };
 

@@ -154,5 +154,50 @@ else
 	skip "COPY never opens the device node" "no strace"
 fi
 
+# class 9: the writable layer.  run's is a tmpfs, bounded by default and
+# by --storage-opt size=; a container writing past it gets ENOSPC inside
+fails "run: writing past --storage-opt size= is ENOSPC inside" 1 "No space left on device" \
+	p run --storage-opt size=8m alpine dd if=/dev/zero of=/big bs=1M count=20
+fails "run: so is making more files than it allows" 1 "No space left on device" \
+	p run --storage-opt size=4m alpine sh -c 'mkdir /d && cd /d &&
+	i=0; while [ $i -lt 1500 ]; do : >f$i; i=$((i + 1)); done'
+want=$(awk '$1 == "MemTotal:" { k = int($2 / 4); print k < 262144 ? k : 262144 }' /proc/meminfo)
+run p run alpine sh -c "df -k / | awk 'NR == 2 { print \$2 }'"
+is "run: the default bound is 256m, or a quarter of a smaller RAM" "$(cat "$T/out")" "$want"
+for sz in 1g:1048576 1GB:1048576 64m:65536 2048k:2048; do
+	run p run --storage-opt size=${sz%:*} alpine sh -c "df -k / | awk 'NR == 2 { print \$2 }'"
+	is "run: --storage-opt size=${sz%:*}" "$(cat "$T/out")" "${sz#*:}"
+done
+for sz in 0 1x -1 1m1 "" 99999999999999999999 1t5 4k; do
+	fails "run: --storage-opt size=$sz is refused" 125 "want size=SIZE" \
+		p run --storage-opt size=$sz alpine true
+done
+fails "run: --storage-opt takes only size=" 125 "want size=SIZE" p run --storage-opt dm.x=1 alpine true
+
+# a RUN step's upper layer is on the store's disk: bounded, the step is
+# killed past it, and the image of that name is what it was
+C=$T/ctx9
+mkdir -p "$C"
+printf 'FROM alpine\nRUN echo small >/s\n' >"$C/ok.pf"
+printf 'FROM alpine\nRUN dd if=/dev/zero of=/big bs=1M count=400\n' >"$C/dd.pf"
+printf 'FROM alpine\nRUN head -c 20000000 /dev/zero >/quick\n' >"$C/quick.pf"
+printf 'FROM alpine\nRUN mkdir /d && cd /d && seq 1 6000 | xargs touch\n' >"$C/files.pf"
+p build -t lim9 -f "$C/ok.pf" "$C" >/dev/null 2>&1
+p inspect lim9 >"$T/lim9"
+fails "build: a RUN step writing past its bound is killed" 1 \
+	"\[2/2\] RUN: killed: it wrote past its bound of 64.0M" \
+	p build --storage-opt size=64m -t lim9 -f "$C/dd.pf" "$C"
+fails "build: one that wrote past it within a tick is not kept" 1 \
+	"\[2/2\] RUN: .*past its bound of 16.0M" \
+	p build --storage-opt size=16m -t lim9 -f "$C/quick.pf" "$C"
+fails "build: so is one making more files than its bound allows" 1 \
+	"\[2/2\] RUN: .*past its bound of 16.0M" \
+	p build --storage-opt size=16m -t lim9 -f "$C/files.pf" "$C"
+is "build: the image of that name is as it was" "$(p inspect lim9 | cmp - "$T/lim9" && echo same)" same
+is "build: no work tree is left" "$(ls "$S/tmp")" ""
+ok "build: under its bound a step runs" p build --storage-opt size=64m -t q9 -f "$C/quick.pf" "$C"
+fails "build: --storage-opt takes only size=" 1 "want size=SIZE" \
+	p build --storage-opt size=0 -t q9 -f "$C/quick.pf" "$C"
+
 is "nothing left mounted" "$(mounts)" "$before"
 finish
