@@ -1285,6 +1285,31 @@ image(struct build *b, const char *name, const char *file)
 	return 0;
 }
 
+/*
+ * piecefile loads the build directory's own Piecefile, named file, as
+ * pf_load does, but through the resolver: a build directory from
+ * elsewhere may make it a symlink to /etc/shadow, whose lines the parse
+ * errors would print into a build log, or a fifo that hangs the build
+ */
+static int
+piecefile(struct build *b, const char *file, struct piecefile *pf)
+{
+	char *buf = emalloc(PIECEFILEMAX + 1);
+	ssize_t n;
+	int r = -1;
+
+	if ((n = root_readfile(b->ctxfd, "Piecefile", buf, PIECEFILEMAX + 1)) >= 0)
+		r = pf_parse(file, buf, n, pf);
+	else if (errno == EINVAL)
+		weprintf("%s: not a regular file", file);
+	else if (errno == EFBIG)
+		weprintf("%s: over PIECEFILEMAX (%d bytes)", file, PIECEFILEMAX);
+	else
+		weprintf("%s: open:", file);
+	free(buf);
+	return r;
+}
+
 /* known says whether ref is a known image, its store name in name */
 static int
 known(const char *ref, char *name, size_t len)
@@ -1335,7 +1360,7 @@ build(struct store *s, const struct bopts *o)
 		snprintf(file, sizeof(file), "%s", o->file);
 	else
 		snprintf(file, sizeof(file), "%s/Piecefile", o->dir);
-	if (pf_load(file, &pf) < 0)
+	if ((o->file ? pf_load(file, &pf) : piecefile(&b, file, &pf)) < 0)
 		goto out;
 	if (o->name) {
 		snprintf(name, sizeof(name), "%s", o->name);

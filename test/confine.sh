@@ -139,6 +139,20 @@ for mode in openat2 walk; do
 		b -t x12 -f "$C/copytree.pf" "$C"
 	fails "$mode: COPY of a tree with a fifo in it fails fast" 1 "ftree/fifo: changed while copied, or not a file" \
 		b -t x12 -f "$C/copyfifo.pf" "$C"
+	# the build directory's own Piecefile is one of its files too
+	for k in link fifo null; do
+		rm -rf "$T/pf12"
+		mkdir -p "$T/pf12"
+		case $k in
+		link) ln -s "$T/host/passwd" "$T/pf12/Piecefile" ;;
+		fifo) mkfifo "$T/pf12/Piecefile" ;;
+		null) mknod "$T/pf12/Piecefile" c 1 3 ;;
+		esac
+		run timeout 20 "$PIECES" -r "$S" build -t x12 "$T/pf12"
+		[ $k = link ] || grep -q "Piecefile: not a regular file" "$T/err" || rc=x
+		is "$mode: a Piecefile that is a $k is refused, the host's file unread" \
+			"$rc $(grep -c 4242 "$T/err")" "1 0"
+	done
 	unset PIECES_NO_OPENAT2
 done
 fails "--allow takes only fs.read=" 1 "want fs.read=DIR" p build --allow net.host "$C"
