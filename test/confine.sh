@@ -210,6 +210,20 @@ fails "build: so is one making more files than its bound allows" 1 \
 is "build: the image of that name is as it was" "$(p inspect lim9 | cmp - "$T/lim9" && echo same)" same
 is "build: no work tree is left" "$(ls "$S/tmp")" ""
 ok "build: under its bound a step runs" p build --storage-opt size=64m -t q9 -f "$C/quick.pf" "$C"
+printf 'FROM alpine\nRUN sleep 37\n' >"$C/sleep.pf"
+"$PIECES" -r "$S" build -t sl9 -f "$C/sleep.pf" "$C" >/dev/null 2>&1 &
+bpid=$!
+sleep 2
+kill -TERM $bpid
+wait $bpid
+is "build: a signal reaches the watched step" "$?" 1
+"$PIECES" -r "$S" build -t sl9 -f "$C/sleep.pf" "$C" >/dev/null 2>&1 &
+bpid=$!
+sleep 2
+kill -KILL $bpid
+wait $bpid 2>/dev/null
+sleep 1
+is "build: a build killed takes its step with it" "$(pgrep -c -x -f 'sleep 37')" 0
 fails "build: --storage-opt takes only size=" 1 "want size=SIZE" \
 	p build --storage-opt size=0 -t q9 -f "$C/quick.pf" "$C"
 
