@@ -20,14 +20,18 @@
  * onto the clone: its whiteouts remove, an opaque directory replaces,
  * anything else is renamed into place without overlayfs's own xattrs.
  */
+#include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
+#include <sys/wait.h>
 #include <sys/xattr.h>
 
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -38,12 +42,16 @@
 #define DEPTHMAX	(PATHMAX / 2)	/* directories deep a tree may be walked */
 #define XLISTMAX	(64 << 10)	/* a file's list of xattr names */
 #define XVALMAX		(64 << 10)	/* one xattr's value */
+#define INODEBYTES	4096		/* what a file costs of a RUN step's bound */
 
 struct build {
 	struct store *s;
 	const struct bopts *o;
 	char ctx[PATH_MAX];		/* the build directory, resolved */
 	int ctxfd;			/* and opened */
+	char (*host)[PATH_MAX];		/* the --allow fs.read= directories, resolved */
+	int *hostfd;			/* and opened */
+	int nhost;
 	struct sha256 sha;		/* of the step being keyed */
 	char key[65];			/* the chain so far */
 	const char *dir;		/* the tree: images/ or cache/ */
@@ -475,38 +483,50 @@ join(char *buf, size_t len, const char *dir, const char *p)
 }
 
 static void line(struct build *b, const struct pfstep *st, int hit);
+static int within(struct build *b, const char *what, const char *path, int host,
+                  struct stat *st);
 
 /* --- FROM --- */
 
-/* base fetches a rootfs tarball for the FROM step: its tree in the cache */
+/*
+ * base fetches a rootfs tarball for the FROM step: its tree in the cache.
+ * A file:// one comes already opened as fd (or -1), which base closes.
+ */
 static int
 base(struct build *b, const struct pfstep *st, const char *url, const char *want,
-     const char *sums, const char *text)
+     const char *sums, const char *text, int fd)
 {
 	struct work w;
 	struct meta m = { 0 };
 	char sum[72];
-	int hit;
+	int hit, r = -1;
 
 	keyed(b, text);
 	rekey(b);
 	line(b, st, hit = cached(b));
-	if (hit)
-		return 1;
+	if (hit) {
+		r = 1;
+		goto out;
+	}
 	if (sums && !want) {
 		if (known_sum(sums, url, sum) < 0)
-			return -1;
+			goto out;
 		want = sum;
 	}
 	if (store_begin(b->s, "build", &w) < 0)
-		return -1;
-	if ((url ? store_fetch(b->s, &w, url, want, b->o->cafile, 0, &m) : 0) < 0 ||
+		goto out;
+	if ((fd >= 0 ? store_fetchfd(b->s, &w, fd, url, want, &m) :
+	    url ? store_fetch(b->s, &w, url, want, b->o->cafile, 0, &m) : 0) < 0 ||
 	    done(b, &w, url ? m.source : "scratch") < 0) {
 		if (w.fd >= 0)
 			store_abort(b->s, &w);
-		return -1;
+		goto out;
 	}
-	return 0;
+	r = 0;
+out:
+	if (fd >= 0)
+		close(fd);
+	return r;
 }
 
 static void
@@ -532,21 +552,34 @@ from(struct build *b, const struct pfstep *st)
 	struct meta m;
 	struct stat fs;
 	struct ref rr;
-	int fd, r;
+	int fd = -1, r;
 
 	if (st->kind == PF_FROM_URL) {
 		r = snprintf(text, sizeof(text), "FROM_URL %s %s", st->args[0],
 		             st->nargs > 1 ? st->args[1] : "");
+		/* a Piecefile from anywhere must not carry /var/backups or
+		 * /etc/shadow into an image: a file:// source is confined
+		 * as COPY's are, to the build directory or one the user
+		 * allowed, and opened once, here */
+		if (!strncmp(st->args[0], "file://", 7)) {
+			if ((fd = within(b, "FROM_URL", st->args[0] + 7, 1, &fs)) < 0)
+				return -1;
+			if (!S_ISREG(fs.st_mode)) {
+				weprintf("FROM_URL %s: not a regular file", st->args[0] + 7);
+				close(fd);
+				return -1;
+			}
+		}
 		/* a local file without a digest is known by what stat says */
-		if (st->nargs == 1 && !strncmp(st->args[0], "file://", 7) &&
-		    stat(st->args[0] + 7, &fs) == 0)
+		if (st->nargs == 1 && fd >= 0)
 			snprintf(text + r, sizeof(text) - r, " %llu %llu %lld.%09ld",
 			         (unsigned long long)fs.st_ino, (unsigned long long)fs.st_size,
 			         (long long)fs.st_mtim.tv_sec, fs.st_mtim.tv_nsec);
-		return base(b, st, st->args[0], st->nargs > 1 ? st->args[1] : NULL, NULL, text);
+		return base(b, st, st->args[0], st->nargs > 1 ? st->args[1] : NULL, NULL, text,
+		            fd);
 	}
 	if (!strcmp(st->args[0], "scratch"))
-		return base(b, st, NULL, NULL, NULL, "FROM scratch");
+		return base(b, st, NULL, NULL, NULL, "FROM scratch", -1);
 	/* a known name is its pinned tarball, not whatever the store has
 	 * under that name: a build named after its base replaces it there */
 	known_name(st->args[0], name, sizeof(name));
@@ -556,7 +589,7 @@ from(struct build *b, const struct pfstep *st)
 		/* a sum published beside the file is fetched only to fetch it */
 		snprintf(want, sizeof(want), "sha256:%s", sha ? sha : "");
 		snprintf(text, sizeof(text), "FROM_URL %s %s", url, sha ? want : "");
-		return base(b, st, url, sha ? want : NULL, sums, text);
+		return base(b, st, url, sha ? want : NULL, sums, text, -1);
 	}
 	line(b, st, 0);
 	/* a registry image (a known one, or a reference with a tag, host
@@ -584,17 +617,162 @@ from(struct build *b, const struct pfstep *st)
 
 /* --- RUN --- */
 
+struct du {				/* an upper layer, measured */
+	uint64_t bytes, files;
+	int depth;
+};
+
+/* du1 adds what entry name of directory fd holds on disk */
+static int
+du1(void *arg, int fd, const char *name)
+{
+	struct du *d = arg;
+	struct stat st;
+	int sub, r;
+
+	/* the step runs on: what it removed while we looked is gone */
+	if (fstatat(fd, name, &st, AT_SYMLINK_NOFOLLOW) < 0)
+		return errno == ENOENT ? 0 : -1;
+	/* a file's blocks shared by its links, counted once in all */
+	d->bytes += (uint64_t)st.st_blocks * 512 / (S_ISDIR(st.st_mode) ? 1 : MAX(st.st_nlink, 1));
+	d->files++;
+	if (!S_ISDIR(st.st_mode))
+		return 0;
+	if (d->depth >= DEPTHMAX)
+		return errno = ELOOP, -1;
+	if ((sub = subdir(fd, name)) < 0)
+		return errno == ENOENT ? 0 : -1;
+	d->depth++;
+	r = walk(sub, du1, d);
+	d->depth--;
+	close(sub);
+	return r;
+}
+
+/* measure measures w's upper layer: 0, or -1 with errno set */
+static int
+measure(struct work *w, struct du *d)
+{
+	int fd, r;
+
+	memset(d, 0, sizeof(*d));
+	if ((fd = subdir(w->fd, "upper")) < 0)
+		return errno == ENOENT ? 0 : -1;
+	r = walk(fd, du1, d);
+	close(fd);
+	return r;
+}
+
+static int
+over(const struct du *d, uint64_t limit)
+{
+	return d->bytes > limit || d->files > limit / INODEBYTES;
+}
+
+/* grown says whether the file system of fd lost more than limit bytes or
+ * its inodes since *sv was taken */
+static int
+grown(int fd, const struct statvfs *sv, uint64_t limit)
+{
+	struct statvfs now;
+
+	if (fstatvfs(fd, &now) < 0)
+		return 1;
+	return (now.f_bavail < sv->f_bavail &&
+	        (uint64_t)(sv->f_bavail - now.f_bavail) * sv->f_frsize > limit) ||
+	       (now.f_favail < sv->f_favail && sv->f_favail - now.f_favail > limit / INODEBYTES);
+}
+
+/*
+ * bounded runs c as ns_run does, in a child, while this process watches
+ * the step's upper layer grow.  It is on the store's disk, and nothing in
+ * the kernel bounds an overlayfs upper (no quotas on most file systems):
+ * a RUN step could fill the host's disk.  Each tick a statvfs of the
+ * store, cheap, says whether the upper may be past the bound; then, and
+ * every second anyway (a deletion elsewhere can hide growth from
+ * statvfs), a walk of the upper says whether it is.  Past it the child is
+ * killed, and with it the container (init's parent-death signal).  A
+ * tick's worth of writing may overshoot; run's final walk does not.  It
+ * returns ns_run's status, or -1 (reported) if the step was killed.
+ */
+static int
+bounded(struct build *b, struct ctr *c, struct work *w, uint64_t limit)
+{
+	static const int fwd[] = { SIGTERM, SIGINT, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2 };
+	struct timespec tick = { 0, 100 * 1000 * 1000 };
+	struct statvfs sv, now;
+	sigset_t set, old;
+	siginfo_t si;
+	struct du d;
+	char sz[16];
+	size_t i;
+	pid_t pid;
+	int sig, st, n, killed = 0;
+
+	sigemptyset(&set);
+	for (i = 0; i < LEN(fwd); i++)
+		sigaddset(&set, fwd[i]);
+	sigaddset(&set, SIGCHLD);
+	sigprocmask(SIG_BLOCK, &set, &old);
+	if (fstatvfs(w->fd, &sv) < 0)
+		eprintf("%s/tmp/%s: statvfs:", b->s->root, w->name);
+	if ((pid = fork()) < 0)
+		eprintf("fork:");
+	if (pid == 0) {
+		/* a build that dies takes its step with it */
+		if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) < 0 || getppid() == 1)
+			_exit(125);
+		_exit(ns_run(b->s, c, b->treefd));
+	}
+	for (n = 1; ; n++) {
+		if ((sig = sigtimedwait(&set, &si, &tick)) == SIGCHLD) {
+			if (waitpid(pid, &st, WNOHANG) == pid)
+				break;
+			continue;
+		}
+		/* a terminal's signal reached the child too; forward the rest */
+		if (sig > 0 && si.si_code != SI_KERNEL && !killed)
+			(void)kill(pid, sig);
+		if (sig > 0 || killed || (n % 10 && !grown(w->fd, &sv, limit)))
+			continue;
+		/* a tree too deep to measure is past any bound */
+		if (measure(w, &d) < 0 || over(&d, limit)) {
+			(void)kill(pid, SIGKILL);
+			killed = 1;
+		} else if (fstatvfs(w->fd, &now) == 0) {
+			/* what the store has free, had the step written nothing */
+			sv = now;
+			sv.f_bavail += d.bytes / sv.f_frsize;
+			sv.f_favail += d.files;
+		}
+	}
+	sigprocmask(SIG_SETMASK, &old, NULL);
+	if (killed) {
+		weprintf("[%d/%d] RUN: killed: it wrote past its bound of %s or %llu files "
+		         "(--storage-opt size= sets it)", b->step, b->nstep,
+		         fmtsize(sz, sizeof(sz), limit), (unsigned long long)(limit / INODEBYTES));
+		return -1;
+	}
+	return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+}
+
 static int
 run(struct build *b, const struct pfstep *st)
 {
 	struct ctr c = { 0 };
+	struct statvfs sv;
 	struct work w;
-	uint64_t size;
-	char **p;
+	struct du d;
+	uint64_t size, limit;
+	char **p, sz[16], lim[16];
 	int status;
 
 	if (store_begin(b->s, "build", &w) < 0)
 		return -1;
+	/* by default a step may take half of what the store's disk has
+	 * free: never all of it, whatever it runs */
+	if (!(limit = b->o->size) && fstatvfs(w.fd, &sv) == 0)
+		limit = (uint64_t)sv.f_bavail * sv.f_frsize / 2;
 	c.image = b->tree;
 	c.dir = b->dir;
 	c.work = &w;
@@ -606,12 +784,22 @@ run(struct build *b, const struct pfstep *st)
 		goto out;
 	}
 	fflush(stdout);
-	if ((status = ns_run(b->s, &c, b->treefd)) != 0) {
-		if (status < 125 || status > 127)
+	if ((status = bounded(b, &c, &w, limit)) != 0) {
+		if (status > 0 && (status < 125 || status > 127))
 			weprintf("[%d/%d] RUN: exit status %d", b->step, b->nstep, status);
 		status = -1;
 		goto out;
 	}
+	/* exact, once nothing writes: a step past its bound is never kept */
+	if ((status = measure(&w, &d)) < 0)
+		weprintf("%s/tmp/%s/upper: measure:", b->s->root, w.name);
+	else if ((status = -over(&d, limit)) < 0)
+		weprintf("[%d/%d] RUN: it wrote %s in %llu files, past its bound of %s "
+		         "(--storage-opt size= sets it)", b->step, b->nstep,
+		         fmtsize(sz, sizeof(sz), d.bytes), (unsigned long long)d.files,
+		         fmtsize(lim, sizeof(lim), limit));
+	if (status < 0)
+		goto out;
 	if (clone(b, &w, &size) < 0 || apply(b, &w) < 0 || done(b, &w, "RUN") < 0)
 		status = -1;
 out:
@@ -785,15 +973,15 @@ cpent(struct cp *c, int sfd, const char *name)
 		}
 		goto out;
 	}
-	/* no symlink followed, no fifo waited on; and what was opened must
-	 * be what was looked at */
-	if ((fd = openat(sfd, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC)) < 0 &&
-	    errno != ENXIO)
+	/* no symlink followed, no fifo waited on, no device opened; and
+	 * what was opened must be what was looked at */
+	if ((fd = root_openfile(sfd, name, O_NOFOLLOW, &fst)) < 0 && errno != EINVAL)
 		goto out;
-	if (fd < 0 || fstat(fd, &fst) < 0 || fst.st_ino != st.st_ino || fst.st_dev != st.st_dev) {
+	if (fd < 0 || fst.st_ino != st.st_ino || fst.st_dev != st.st_dev) {
 		if (fd >= 0)
 			close(fd);
-		weprintf("COPY %s: changed while copied, or not a file", c->path);
+		weprintf("COPY %s: changed while copied, or not a file, directory or symlink",
+		         c->path);
 		errno = 0;
 		goto out;
 	}
@@ -809,42 +997,48 @@ out:
 }
 
 /*
- * source opens COPY source src in the build directory: an fd for what it
- * names, its fstat in st.  A source whose real path leaves the directory
+ * within opens path in the build directory for reading: taken relative
+ * to it, unless host is set and path absolute; then it may also be in a
+ * directory --allow fs.read= names.  A path whose real path leaves them
  * is refused; it is then opened below the directory's fd, every symlink
- * kept inside it, so a swap behind our back cannot lead out either.
- * It returns the fd, or -1 (reported).
+ * kept inside it, so a swap behind our back cannot lead out either, and
+ * only if it is a regular file or directory (root_openfile): a fifo or
+ * device node in a build directory from elsewhere is not opened.  It
+ * returns the fd, its fstat in st, or -1 (reported, naming it what).
  */
 static int
-source(struct build *b, const char *src, struct stat *st)
+within(struct build *b, const char *what, const char *path, int host, struct stat *st)
 {
-	char path[PATH_MAX], real[PATH_MAX];
-	size_t n = strlen(b->ctx);
-	const char *rel;
-	int fd;
+	char full[PATH_MAX], real[PATH_MAX];
+	const char *dir, *rel;
+	size_t n;
+	int i, fd, abs = host && *path == '/';
 
-	if ((size_t)snprintf(path, sizeof(path), "%s/%s", b->ctx, src) >= sizeof(path))
+	if ((size_t)snprintf(full, sizeof(full), "%s%s%s", abs ? "" : b->ctx, abs ? "" : "/",
+	    path) >= sizeof(full))
 		errno = ENAMETOOLONG;
-	else if (realpath(path, real))
+	else if (realpath(full, real))
 		errno = 0;
 	if (errno) {
-		weprintf("COPY %s:", src);
+		weprintf("%s %s:", what, path);
 		return -1;
 	}
-	if (n > 1 && (strncmp(real, b->ctx, n) || (real[n] && real[n] != '/'))) {
-		weprintf("COPY %s: outside the build directory %s", src, b->ctx);
-		return -1;
+	for (i = 0; i <= (host ? b->nhost : 0); i++) {
+		dir = i ? b->host[i - 1] : b->ctx;
+		n = strlen(dir);
+		if (n > 1 && (strncmp(real, dir, n) || (real[n] && real[n] != '/')))
+			continue;
+		rel = n > 1 ? real + n : real;
+		rel += *rel == '/';
+		if ((fd = root_openfile(i ? b->hostfd[i - 1] : b->ctxfd, *rel ? rel : ".",
+		    O_NOFOLLOW, st)) < 0)
+			weprintf(errno == EINVAL ? "%s %s: not a regular file or directory" : "%s %s:",
+			         what, path);
+		return fd;
 	}
-	rel = n > 1 ? real + n : real;
-	rel += *rel == '/';
-	if ((fd = root_open(b->ctxfd, *rel ? rel : ".", O_RDONLY | O_NOFOLLOW | O_NONBLOCK)) < 0 ||
-	    fstat(fd, st) < 0) {
-		weprintf("COPY %s:", src);
-		if (fd >= 0)
-			close(fd);
-		return -1;
-	}
-	return fd;
+	weprintf("%s %s: outside the build directory %s%s", what, path, b->ctx,
+	         host ? " (pieces build --allow fs.read=DIR allows a host directory)" : "");
+	return -1;
 }
 
 /* leafof is the last component of src as written, trailing '/'s dropped */
@@ -891,7 +1085,7 @@ copy(struct build *b, const struct pfstep *st, int rootfd, struct sha256 *sha)
 		close(fd);
 	}
 	for (i = 0; r == 0 && i < st->nargs - 1; i++) {
-		if ((fd = source(b, st->args[i], &sst)) < 0)
+		if ((fd = within(b, "COPY", st->args[i], 0, &sst)) < 0)
 			return -1;
 		snprintf(path, sizeof(path), "%s", st->args[i]);
 		/* a directory's contents go into dest; a file into dest/,
@@ -1091,6 +1285,31 @@ image(struct build *b, const char *name, const char *file)
 	return 0;
 }
 
+/*
+ * piecefile loads the build directory's own Piecefile, named file, as
+ * pf_load does, but through the resolver: a build directory from
+ * elsewhere may make it a symlink to /etc/shadow, whose lines the parse
+ * errors would print into a build log, or a fifo that hangs the build
+ */
+static int
+piecefile(struct build *b, const char *file, struct piecefile *pf)
+{
+	char *buf = emalloc(PIECEFILEMAX + 1);
+	ssize_t n;
+	int r = -1;
+
+	if ((n = root_readfile(b->ctxfd, "Piecefile", buf, PIECEFILEMAX + 1)) >= 0)
+		r = pf_parse(file, buf, n, pf);
+	else if (errno == EINVAL)
+		weprintf("%s: not a regular file", file);
+	else if (errno == EFBIG)
+		weprintf("%s: over PIECEFILEMAX (%d bytes)", file, PIECEFILEMAX);
+	else
+		weprintf("%s: open:", file);
+	free(buf);
+	return r;
+}
+
 /* known says whether ref is a known image, its store name in name */
 static int
 known(const char *ref, char *name, size_t len)
@@ -1108,7 +1327,7 @@ int
 build(struct store *s, const struct bopts *o)
 {
 	struct build b = { 0 };
-	struct piecefile pf;
+	struct piecefile pf = { 0 };
 	struct rlimit rl;
 	char file[PATH_MAX], name[NAMEMAX + 8];
 	int i, ret = -1;
@@ -1128,14 +1347,21 @@ build(struct store *s, const struct bopts *o)
 		weprintf("%s:", o->dir);
 		return -1;
 	}
+	for (; o->host && o->host[b.nhost]; b.nhost++) {
+		b.host = erealloc(b.host, (b.nhost + 1) * sizeof(*b.host));
+		b.hostfd = erealloc(b.hostfd, (b.nhost + 1) * sizeof(*b.hostfd));
+		if (!realpath(o->host[b.nhost], b.host[b.nhost]) || (b.hostfd[b.nhost] =
+		    open(b.host[b.nhost], O_PATH | O_DIRECTORY | O_CLOEXEC)) < 0) {
+			weprintf("--allow fs.read=%s:", o->host[b.nhost]);
+			goto out;
+		}
+	}
 	if (o->file)
 		snprintf(file, sizeof(file), "%s", o->file);
 	else
 		snprintf(file, sizeof(file), "%s/Piecefile", o->dir);
-	if (pf_load(file, &pf) < 0) {
-		close(b.ctxfd);
-		return -1;
-	}
+	if ((o->file ? pf_load(file, &pf) : piecefile(&b, file, &pf)) < 0)
+		goto out;
 	if (o->name) {
 		snprintf(name, sizeof(name), "%s", o->name);
 	} else if (pf.step[0].kind == PF_FROM && known(pf.step[0].args[0], name, sizeof(name))) {
@@ -1158,6 +1384,10 @@ build(struct store *s, const struct bopts *o)
 	ret = image(&b, name, file);
 out:
 	close(b.ctxfd);
+	for (i = 0; i < b.nhost; i++)
+		close(b.hostfd[i]);
+	free(b.host);
+	free(b.hostfd);
 	if (b.treefd >= 0)
 		close(b.treefd);
 	meta_free(&b.m);

@@ -42,6 +42,7 @@
 #include <sys/statfs.h>
 #include <sys/statvfs.h>
 #include <sys/syscall.h>
+#include <sys/sysinfo.h>
 #include <sys/sysmacros.h>
 #include <sys/wait.h>
 
@@ -894,15 +895,24 @@ reopen(const char *root, const char *sub, const char *name, int fd)
 	return nfd;
 }
 
-/* scratch mounts the tmpfs for the upper layer and the /etc files */
+/*
+ * scratch mounts the tmpfs for the upper layer and the /etc files.  It is
+ * bounded: a tmpfs without size= may take half the host's RAM, and a few
+ * containers writing to their root would exhaust it.  nr_inodes too, one
+ * per 4 KiB: each file costs kernel memory that size= does not count.  A
+ * build's upper layer is on disk (build.c bounds it), not here.
+ */
 static int
-scratch(const char *root)
+scratch(const struct ctr *c, const char *root)
 {
-	char path[PATHMAX];
+	char path[PATHMAX], opts[80];
+	unsigned long long size = c->work || !c->size ? 4 << 20 : c->size;
 	int fd;
 
 	snprintf(path, sizeof(path), "%s/tmp", root);
-	if (mount("tmpfs", path, "tmpfs", MS_NOSUID | MS_NODEV, "mode=700") < 0 ||
+	snprintf(opts, sizeof(opts), "mode=700,size=%llu,nr_inodes=%llu", size,
+	         MAX(size / 4096, 1024));
+	if (mount("tmpfs", path, "tmpfs", MS_NOSUID | MS_NODEV, opts) < 0 ||
 	    (fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
 		fail(125, "%s: tmpfs:", path);
 	return fd;
@@ -925,7 +935,7 @@ setup(const struct ctr *c, const char *root, int imgfd)
 	 * tmp/ the scratch tmpfs is about to hide */
 	if (c->work && (upfd = dup(c->work->fd)) >= 0)
 		upfd = reopen(root, "tmp", c->work->name, upfd);
-	workfd = scratch(root);
+	workfd = scratch(c, root);
 	if (sethostname(c->hostname, strlen(c->hostname)) < 0)
 		fail(125, "sethostname:");
 	rootfd = mkroot(c, imgfd, workfd, c->work ? upfd : workfd, &ro);
@@ -1348,27 +1358,34 @@ field(const char *line, int n, char *buf, size_t len)
 
 /*
  * entry finds name, or the number it is, in the image's passwd or group
- * file and copies its line into line; -1 if it is not there.
+ * file and copies its line into line: 0, 1 if it is not there (nor the
+ * file), or -1 after saying why the file cannot be read.  The host reads
+ * it as root: root_readfile opens no fifo or device and caps the size.
  */
 static int
 entry(int rootfd, const char *file, const char *name, char *line, size_t len)
 {
 	char buf[METAMAX], f[256], *l, *save;
-	ssize_t n;
-	int fd;
 
-	if ((fd = root_open(rootfd, file, O_RDONLY)) < 0)
+	if (root_readfile(rootfd, file, buf, sizeof(buf)) < 0) {
+		if (errno == ENOENT)
+			return 1;
+		if (errno == EINVAL)
+			weprintf("/%s of the image: not a regular file", file);
+		else if (errno == EFBIG)
+			weprintf("/%s of the image: larger than METAMAX (%d KiB)", file,
+			         METAMAX >> 10);
+		else
+			weprintf("/%s of the image:", file);
 		return -1;
-	n = readall(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	buf[n > 0 ? n : 0] = '\0';
+	}
 	for (l = strtok_r(buf, "\n", &save); l; l = strtok_r(NULL, "\n", &save))
 		if ((field(l, 0, f, sizeof(f)) && !strcmp(f, name)) ||
 		    (field(l, 2, f, sizeof(f)) && !strcmp(f, name))) {
 			snprintf(line, len, "%s", l);
 			return 0;
 		}
-	return -1;
+	return 1;
 }
 
 static int
@@ -1379,6 +1396,21 @@ numeric(const char *s, unsigned long *v)
 	errno = 0;
 	*v = strtoul(s, &end, 10);
 	return *s && !*end && !errno && *v < UINT32_MAX ? 0 : -1;
+}
+
+/*
+ * layersize is the writable layer's default bound: LAYERSIZE, or a
+ * quarter of the RAM of a smaller box, so that one container cannot take
+ * more than that of a router's memory
+ */
+static uint64_t
+layersize(void)
+{
+	struct sysinfo si;
+
+	if (sysinfo(&si) < 0)
+		return LAYERSIZE;
+	return MIN(LAYERSIZE, (uint64_t)si.totalram * si.mem_unit / 4);
 }
 
 int
@@ -1395,6 +1427,8 @@ ns_prepare(struct ctr *c, int imgfd, const struct meta *m, const char *user)
 		return -1;
 	if (!c->workdir)
 		c->workdir = *m->workdir ? m->workdir : "/";
+	if (!c->size && !c->work)
+		c->size = layersize();
 	if (!c->hostname) {
 		/* as Docker: a random id */
 		if (getentropy(rnd, sizeof(rnd)) < 0)
@@ -1420,7 +1454,7 @@ ns_user(int imgfd, const char *spec, uid_t *uid, gid_t *gid, char *home, size_t 
 {
 	char u[256], line[1024], f[PATHMAX], *g;
 	unsigned long v;
-	int rootfd;
+	int rootfd, r;
 
 	snprintf(u, sizeof(u), "%s", spec);
 	if ((g = strchr(u, ':')))
@@ -1429,7 +1463,9 @@ ns_user(int imgfd, const char *spec, uid_t *uid, gid_t *gid, char *home, size_t 
 		eprintf("rootfs:");
 	snprintf(home, len, "/");
 	*uid = *gid = 0;
-	if (entry(rootfd, "etc/passwd", u, line, sizeof(line)) == 0) {
+	if ((r = entry(rootfd, "etc/passwd", u, line, sizeof(line))) < 0)
+		goto fail;
+	if (r == 0) {
 		*uid = field(line, 2, f, sizeof(f)) ? strtoul(f, NULL, 10) : 0;
 		*gid = field(line, 3, f, sizeof(f)) ? strtoul(f, NULL, 10) : 0;
 		if (field(line, 5, f, sizeof(f)) && *f)
@@ -1440,7 +1476,9 @@ ns_user(int imgfd, const char *spec, uid_t *uid, gid_t *gid, char *home, size_t 
 		weprintf("user %s: not in the image's /etc/passwd", u);
 		goto fail;
 	}
-	if (g && entry(rootfd, "etc/group", g, line, sizeof(line)) == 0) {
+	if (g && (r = entry(rootfd, "etc/group", g, line, sizeof(line))) < 0)
+		goto fail;
+	if (g && r == 0) {
 		*gid = field(line, 2, f, sizeof(f)) ? strtoul(f, NULL, 10) : 0;
 	} else if (g && numeric(g, &v) == 0) {
 		*gid = v;

@@ -45,12 +45,19 @@ static const struct cmd cmds[] = {
 	  "store a rootfs tarball (gzip or plain tar) as image name\n\n"
 	  "  -q, --quiet         no progress line\n"
 	  "  -c, --cacert file   trust the CA certificates in file (PEM) for https" },
-	{ "build",   cmd_build,   "[-t name] [-f file] [--no-cache] [-c cafile] dir",
+	{ "build",   cmd_build,   "[-t name] [-f file] [--no-cache] [--storage-opt size=size]\n"
+	  "      [--allow fs.read=dir] [-c cafile] dir",
 	  "build an image from the Piecefile in dir\n\n"
 	  "  -t, --tag name      name the image (default: after its FROM, alpine:3.18\n"
 	  "                      builds alpine-3.18)\n"
 	  "  -f, --file file     the Piecefile (default: dir/Piecefile)\n"
 	  "      --no-cache      run every step again\n"
+	  "      --storage-opt size=size\n"
+	  "                      what one RUN step may write (default: half the free\n"
+	  "                      space of the store's file system)\n"
+	  "      --allow fs.read=dir\n"
+	  "                      let FROM_URL file:// read below the host's dir too\n"
+	  "                      (by default only the build directory)\n"
 	  "  -c, --cacert file   trust the CA certificates in file (PEM) for https" },
 	{ "pull",    cmd_pull,    "[-q] [-c cafile] image",
 	  "pull an image from a registry and store it as its store name\n\n"
@@ -78,6 +85,8 @@ static const struct cmd cmds[] = {
 	  "  -u, --user user[:group]     run as user (name or number)\n"
 	  "      --hostname name         the container's host name\n"
 	  "      --read-only             a read-only root\n"
+	  "      --storage-opt size=size the writable layer's bound (default 256m, or a\n"
+	  "                              quarter of a smaller RAM): 64m, 1g""\n"
 	  "      --cap-add cap           keep a capability beyond Docker's default set\n"
 	  "      --cap-drop cap          drop a capability (ALL: every one)\n"
 	  "      --entrypoint cmd        run cmd instead of the image's entrypoint\n"
@@ -497,6 +506,19 @@ cmd_fetch(int argc, char *argv[])
 	return n < 0;
 }
 
+/* storageopt reads --storage-opt size=SIZE, as Docker's: 0, or -1 (reported) */
+static int
+storageopt(const char *arg, uint64_t *size)
+{
+	/* at least a megabyte: a tmpfs of size=0 has no bound at all */
+	if (strncmp(arg, "size=", 5) || parsesize(arg + 5, SIZEMAX, size) < 0 ||
+	    *size < (1 << 20)) {
+		weprintf("--storage-opt %s: want size=SIZE of 1m or more, as 512m or 2g", arg);
+		return -1;
+	}
+	return 0;
+}
+
 static int
 cmd_build(int argc, char *argv[])
 {
@@ -505,6 +527,8 @@ cmd_build(int argc, char *argv[])
 		{ "file", required_argument, NULL, 'f' },
 		{ "no-cache", no_argument, NULL, 'n' },
 		{ "cacert", required_argument, NULL, 'c' },
+		{ "allow", required_argument, NULL, 'a' },
+		{ "storage-opt", required_argument, NULL, 'S' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -520,6 +544,18 @@ cmd_build(int argc, char *argv[])
 		case 'f': o.file = optarg; break;
 		case 'n': o.nocache = 1; break;
 		case 'c': o.cafile = optarg; break;
+		case 'a':
+			/* BuildKit's entitlement, as docker buildx bake spells it */
+			if (strncmp(optarg, "fs.read=", 8) || !optarg[8]) {
+				weprintf("--allow %s: want fs.read=DIR", optarg);
+				cmdusage(c);
+			}
+			vpush(&o.host, optarg + 8);
+			break;
+		case 'S':
+			if (storageopt(optarg, &o.size) < 0)
+				cmdusage(c);
+			break;
 		case 'h': help(c); break;
 		default: cmdusage(c);
 		}
@@ -533,12 +569,12 @@ cmd_build(int argc, char *argv[])
 			return 1;
 		o.name = name;
 	}
-	if (o.name && store_name(o.name) < 0)
-		return 1;
-	if (store_open(&s, root, 1) < 0)
-		return 1;
-	ret = build(&s, &o);
-	store_close(&s);
+	ret = -1;
+	if ((!o.name || store_name(o.name) == 0) && store_open(&s, root, 1) == 0) {
+		ret = build(&s, &o);
+		store_close(&s);
+	}
+	vfree(o.host);
 	return ret < 0;
 }
 
@@ -881,6 +917,7 @@ cmd_run(int argc, char *argv[])
 		{ "security-opt", required_argument, NULL, 'S' },
 		{ "privileged", no_argument, NULL, 'P' },
 		{ "rm", no_argument, NULL, 'X' },
+		{ "storage-opt", required_argument, NULL, 'O' },
 		{ "help", no_argument, NULL, 'Q' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -936,6 +973,10 @@ cmd_run(int argc, char *argv[])
 			break;
 		case 'P': ctr.privileged = ctr.noseccomp = 1; break;
 		case 'X': break;	/* containers are always removed */
+		case 'O':
+			if (storageopt(optarg, &ctr.size) < 0)
+				exit(125);
+			break;
 		case 'Q': help(c); break;
 		default: cmdusage(c);
 		}

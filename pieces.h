@@ -64,6 +64,14 @@ int rmtree(int dirfd, const char *name);
 char *fmtsize(char *buf, size_t len, uint64_t n);
 
 /*
+ * parsesize reads a size as Docker's flags take it: digits, then maybe
+ * one of b k m g t (any case, binary: 64m is 64 MiB) and a "b" after a
+ * unit ("1gb").  It sets *v and returns 0, or -1 for anything else or a
+ * value over max, printing nothing.
+ */
+int parsesize(const char *s, uint64_t max, uint64_t *v);
+
+/*
  * Lists of strings ending in NULL, NULL being the empty one.  vpush
  * appends a copy of s; vsetenv sets "KEY=value" in an environment,
  * replacing KEY's entry or appending; vfree frees a list.
@@ -97,6 +105,24 @@ int root_parent(int rootfd, const char *path, char *leaf);
  * errno set.
  */
 int root_mkdirs(int rootfd, const char *path);
+
+/*
+ * root_openfile opens path below rootfd (resolved as root_open does; of
+ * flags only O_NOFOLLOW counts) for reading, non-blocking, if it is a
+ * regular file or a directory, its fstat in st.  A fifo, device, socket
+ * is never opened: -1 with errno EINVAL.  It returns the fd or -1 with
+ * errno set, printing nothing.
+ */
+struct stat;
+int root_openfile(int rootfd, const char *path, int flags, struct stat *st);
+
+/*
+ * root_readfile reads the regular file path below rootfd (opened as
+ * root_openfile does) into buf of cap bytes, NUL-terminated: its length,
+ * or -1 with errno set, printing nothing: EINVAL for what is not a
+ * regular file or directory, EISDIR, EFBIG for a file of cap bytes or more.
+ */
+ssize_t root_readfile(int rootfd, const char *path, char *buf, size_t cap);
 
 /* a byte source: read returns the count read, 0 at its end, or -1 on an
  * error it has already reported */
@@ -187,6 +213,7 @@ struct ctr {
 	int tty, interactive, readonly;
 	int noseccomp;			/* no seccomp filter: seccomp=unconfined, --privileged */
 	int privileged;			/* --privileged: no masks on /proc and /sys either */
+	uint64_t size;			/* bytes the writable layer holds; 0: ns_prepare's default */
 	const char *dir;		/* the store directory of image: NULL, images/; or cache/ */
 	struct work *work;		/* a build step's: its upper layer goes on disk there */
 };
@@ -206,12 +233,16 @@ struct meta;
  */
 int ns_run(struct store *s, struct ctr *c, int imgfd);
 
+#define LAYERSIZE	(256ULL << 20)	/* run's writable layer, by default */
+#define SIZEMAX		(1ULL << 50)	/* a size a flag may give */
+
 /*
  * ns_prepare fills in c what the image (its directory imgfd, metadata m)
  * decides: the user (user, else m's, else root) and its home, the working
- * directory unless set, a random host name unless set, and the
- * environment: PATH, HOSTNAME, HOME (TERM with a tty), then m's env.  It
- * returns 0, or -1 (reported).
+ * directory unless set, the writable layer's size unless set (LAYERSIZE,
+ * or a quarter of a smaller RAM; none for a build, whose is on disk), a
+ * random host name unless set, and the environment: PATH, HOSTNAME, HOME
+ * (TERM with a tty), then m's env.  It returns 0, or -1 (reported).
  */
 int ns_prepare(struct ctr *c, int imgfd, const struct meta *m, const char *user);
 
@@ -336,6 +367,8 @@ struct bopts {
 	const char *file;		/* the Piecefile, or NULL: DIR/Piecefile */
 	const char *dir;		/* the build directory COPY reads */
 	const char *cafile;		/* for https downloads, or NULL */
+	char **host;			/* directories file:// may read beside dir, or NULL */
+	uint64_t size;			/* what one RUN step may write; 0: half the free space */
 	int nocache;			/* run every step, whatever the cache has */
 };
 
@@ -407,6 +440,13 @@ int store_import(struct store *s, const char *name, struct reader in,
  */
 int store_fetch(struct store *s, struct work *w, const char *url, const char *want,
                 const char *cafile, int flags, struct meta *m);
+
+/*
+ * store_fetchfd is store_fetch for a file the caller opened, fd (not
+ * closed), recorded as source src: 0, or -1 (reported).
+ */
+int store_fetchfd(struct store *s, struct work *w, int fd, const char *src,
+                  const char *want, struct meta *m);
 
 /*
  * store_begin makes a fresh work tree with an empty rootfs/ for image

@@ -310,3 +310,70 @@ root_mkdirs(int rootfd, const char *path)
 {
 	return mkdirs(rootfd, path, 0);
 }
+
+/*
+ * The host reads a few files of images and build directories (passwd and
+ * group for -u, COPY and file:// sources) as root, and what a stranger
+ * put there can be a fifo, whose open blocks until someone writes to it,
+ * or a device node, whose open alone acts on the host's hardware (a
+ * watchdog starts counting, a tape rewinds).  So the path is resolved to
+ * an O_PATH fd, which opens nothing, and only a regular file or a
+ * directory is opened for reading, through its /proc/self/fd link: the
+ * very inode looked at, not whatever a rename put at the path since.
+ */
+int
+root_openfile(int rootfd, const char *path, int flags, struct stat *st)
+{
+	char p[32];
+	struct stat again;
+	int fd, rfd, saved;
+
+	if ((fd = root_open(rootfd, path, O_PATH | (flags & O_NOFOLLOW))) < 0)
+		return -1;
+	if (fstat(fd, st) < 0)
+		goto fail;
+	if (!S_ISREG(st->st_mode) && !S_ISDIR(st->st_mode)) {
+		errno = EINVAL;
+		goto fail;
+	}
+	snprintf(p, sizeof(p), "/proc/self/fd/%d", fd);
+	rfd = open(p, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC |
+	           (S_ISDIR(st->st_mode) ? O_DIRECTORY : 0));
+	if (rfd < 0)
+		goto fail;
+	close(fd);
+	if (fstat(rfd, &again) < 0 || again.st_dev != st->st_dev || again.st_ino != st->st_ino) {
+		close(rfd);
+		return errno = EINVAL, -1;
+	}
+	return rfd;
+fail:
+	saved = errno;
+	close(fd);
+	errno = saved;
+	return -1;
+}
+
+ssize_t
+root_readfile(int rootfd, const char *path, char *buf, size_t cap)
+{
+	struct stat st;
+	ssize_t n;
+	int fd, saved;
+
+	if ((fd = root_openfile(rootfd, path, 0, &st)) < 0)
+		return -1;
+	if (S_ISDIR(st.st_mode)) {
+		close(fd);
+		return errno = EISDIR, -1;
+	}
+	/* one byte more than fits tells a file at the cap from a larger one */
+	if ((n = readall(fd, buf, cap)) >= 0 && (size_t)n == cap)
+		errno = EFBIG, n = -1;
+	saved = errno;
+	close(fd);
+	errno = saved;
+	if (n >= 0)
+		buf[n] = '\0';
+	return n;
+}

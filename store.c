@@ -806,6 +806,15 @@ nocreds(char *buf, size_t len, const char *url)
 }
 
 int
+store_fetchfd(struct store *s, struct work *w, int fd, const char *src, const char *want,
+              struct meta *m)
+{
+	struct fdin in = { fd, src };
+
+	return import(s, w, (struct reader){ fd_read, &in }, src, want, 0, m);
+}
+
+int
 store_fetch(struct store *s, struct work *w, const char *url, const char *want,
             const char *cafile, int flags, struct meta *m)
 {

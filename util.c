@@ -148,6 +148,35 @@ fmtsize(char *buf, size_t len, uint64_t n)
 	return buf;
 }
 
+int
+parsesize(const char *s, uint64_t max, uint64_t *v)
+{
+	static const char units[] = "bkmgt";
+	const char *u;
+	uint64_t n = 0;
+	int shift;
+
+	if (*s < '0' || *s > '9')
+		return -1;
+	for (; *s >= '0' && *s <= '9'; s++) {
+		if (n > (UINT64_MAX - 9) / 10)
+			return -1;
+		n = n * 10 + (*s - '0');
+	}
+	/* one unit letter, any case, as Docker's 64m or 1G; then maybe "b" */
+	shift = 0;
+	if (*s && (u = strchr(units, *s | 0x20))) {
+		shift = 10 * (u - units);
+		s++;
+		if (shift && (*s | 0x20) == 'b')
+			s++;
+	}
+	if (*s || n > (max >> shift))
+		return -1;
+	*v = n << shift;
+	return 0;
+}
+
 /*
  * rmtree removes name below dirfd and, if it is a directory, everything in
  * it, never following a symlink.  It holds two fds at any depth: it walks
