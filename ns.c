@@ -895,6 +895,14 @@ reopen(const char *root, const char *sub, const char *name, int fd)
 	return nfd;
 }
 
+/* tmpopts writes a tmpfs's options: mode, size and an inode a 4 KiB of it */
+static void
+tmpopts(char *buf, size_t len, const char *mode, unsigned long long size)
+{
+	snprintf(buf, len, "mode=%s,size=%llu,nr_inodes=%llu", mode, size,
+	         MAX(size / 4096, 1024));
+}
+
 /*
  * scratch mounts the tmpfs for the upper layer and the /etc files.  It is
  * bounded: a tmpfs without size= may take half the host's RAM, and a few
@@ -906,12 +914,10 @@ static int
 scratch(const struct ctr *c, const char *root)
 {
 	char path[PATHMAX], opts[80];
-	unsigned long long size = c->work || !c->size ? 4 << 20 : c->size;
 	int fd;
 
 	snprintf(path, sizeof(path), "%s/tmp", root);
-	snprintf(opts, sizeof(opts), "mode=700,size=%llu,nr_inodes=%llu", size,
-	         MAX(size / 4096, 1024));
+	tmpopts(opts, sizeof(opts), "700", c->work || !c->size ? 4 << 20 : c->size);
 	if (mount("tmpfs", path, "tmpfs", MS_NOSUID | MS_NODEV, opts) < 0 ||
 	    (fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
 		fail(125, "%s: tmpfs:", path);
@@ -922,6 +928,7 @@ scratch(const struct ctr *c, const char *root)
 static int
 setup(const struct ctr *c, const char *root, int imgfd)
 {
+	char opts[80];
 	int rootfd, workfd, upfd = -1, fd, procfd, sysfd, ro, pty = -1;
 
 	if (unshare(CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWCGROUP) < 0)
@@ -950,11 +957,15 @@ setup(const struct ctr *c, const char *root, int imgfd)
 	sysfd = fsat(rootfd, "sys", SYSFS_MAGIC);
 	mkdev(rootfd, workfd);
 	if (ro && !c->readonly) {
+		/* what can be written, bounded as the overlay's upper is:
+		 * half the layer's size each */
+		tmpopts(opts, sizeof(opts), "1777", c->size / 2);
 		fd = at(rootfd, "tmp", 0);
-		mnt("tmpfs", fd, "tmpfs", MS_NOSUID | MS_NODEV, "mode=1777", "/tmp");
+		mnt("tmpfs", fd, "tmpfs", MS_NOSUID | MS_NODEV, opts, "/tmp");
 		close(fd);
+		tmpopts(opts, sizeof(opts), "755", c->size / 2);
 		fd = at(rootfd, "run", 0);
-		mnt("tmpfs", fd, "tmpfs", MS_NOSUID | MS_NODEV, "mode=755", "/run");
+		mnt("tmpfs", fd, "tmpfs", MS_NOSUID | MS_NODEV, opts, "/run");
 		close(fd);
 	}
 	etc(c, rootfd, workfd, ro);

@@ -172,6 +172,12 @@ fi
 # by --storage-opt size=; a container writing past it gets ENOSPC inside
 fails "run: writing past --storage-opt size= is ENOSPC inside" 1 "No space left on device" \
 	p run --storage-opt size=8m alpine dd if=/dev/zero of=/big bs=1M count=20
+fails "run without overlayfs: /tmp is bounded too" 1 "No space left on device" \
+	env PIECES_NO_OVERLAY=1 "$PIECES" -r "$S" run --storage-opt size=8m alpine \
+	dd if=/dev/zero of=/tmp/big bs=1M count=20
+run env PIECES_NO_OVERLAY=1 "$PIECES" -r "$S" run --storage-opt size=8m alpine \
+	sh -c "df -k /tmp /run | awk 'NR > 1 { s += \$2 } END { print s }'"
+is "run without overlayfs: /tmp and /run share the bound" "$(cat "$T/out")" 8192
 fails "run: so is making more files than it allows" 1 "No space left on device" \
 	p run --storage-opt size=4m alpine sh -c 'mkdir /d && cd /d &&
 	i=0; while [ $i -lt 1500 ]; do : >f$i; i=$((i + 1)); done'
