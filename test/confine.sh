@@ -12,7 +12,6 @@ if ! needroot; then
 	skip "confinement" "needs root"
 	finish
 fi
-ALPINE=$FIXTURES/alpine-minirootfs-3.18.9-x86_64.tar.gz
 S=$T/store
 p() {
 	"$PIECES" -r "$S" "$@"

@@ -16,7 +16,6 @@ if ! command -v musl-gcc >/dev/null; then
 	skip "escapes" "no musl-gcc for the attack tool"
 	finish
 fi
-ALPINE=$FIXTURES/alpine-minirootfs-3.18.9-x86_64.tar.gz
 S=$T/store
 p() {
 	"$PIECES" -r "$S" "$@"

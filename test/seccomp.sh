@@ -20,7 +20,6 @@ if ! command -v musl-gcc >/dev/null; then
 	skip "seccomp" "no musl-gcc for the static attack program"
 	finish
 fi
-ALPINE=$FIXTURES/alpine-minirootfs-3.18.9-x86_64.tar.gz
 S=$T/store
 UNCONFINED="--security-opt seccomp=unconfined"
 p() {

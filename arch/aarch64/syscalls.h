@@ -1,17 +1,11 @@
 /* See LICENSE file for copyright and license details. */
 /*
- * Every aarch64 system call the seccomp profile can know, by number
- * (64-bit ARM: the asm-generic numbers): musl 1.2.3's bits/syscall.h for
- * aarch64-linux-musl, then the calls Linux numbers alike on every architecture
- * since 5.1 (424 on), through 6.19.  seccomp.c includes it inside an
- * array; one line a call, numbers rising.  A number not here gets ENOSYS.
- */
-/*
- * Every aarch64 system call the seccomp profile can know, by number
- * (64-bit ARM (the asm-generic numbers)): musl 1.2.3's bits/syscall.h for aarch64-linux-musl,
- * then the calls Linux numbers alike on every architecture since 5.1
- * (424 on), through 6.19.  seccomp.c includes it inside an array;
- * one line a call, numbers rising.  A number not here gets ENOSYS.
+ * Every aarch64 system call the seccomp profile can know, by number (the
+ * asm-generic numbers): musl 1.2.3's bits/syscall.h for aarch64-linux-musl,
+ * below 424; arch/common.h has the rest, through Linux 6.19.
+ * seccomp.c includes it inside an array; one line a call, numbers
+ * rising.  A number not here gets ENOSYS from the filter, so a call newer
+ * than the table fails as on an older kernel and a libc falls back.
  */
 	{ "io_setup", 0 },
 	{ "io_destroy", 1 },
@@ -292,49 +286,4 @@
 	{ "io_pgetevents", 292 },
 	{ "rseq", 293 },
 	{ "kexec_file_load", 294 },
-	{ "pidfd_send_signal", 424 },
-	{ "io_uring_setup", 425 },
-	{ "io_uring_enter", 426 },
-	{ "io_uring_register", 427 },
-	{ "open_tree", 428 },
-	{ "move_mount", 429 },
-	{ "fsopen", 430 },
-	{ "fsconfig", 431 },
-	{ "fsmount", 432 },
-	{ "fspick", 433 },
-	{ "pidfd_open", 434 },
-	{ "clone3", 435 },
-	{ "close_range", 436 },
-	{ "openat2", 437 },
-	{ "pidfd_getfd", 438 },
-	{ "faccessat2", 439 },
-	{ "process_madvise", 440 },
-	{ "epoll_pwait2", 441 },
-	{ "mount_setattr", 442 },
-	{ "landlock_create_ruleset", 444 },
-	{ "landlock_add_rule", 445 },
-	{ "landlock_restrict_self", 446 },
-	{ "memfd_secret", 447 },
-	{ "process_mrelease", 448 },
-	{ "futex_waitv", 449 },
-	{ "set_mempolicy_home_node", 450 },
-	{ "cachestat", 451 },
-	{ "fchmodat2", 452 },
-	{ "map_shadow_stack", 453 },
-	{ "futex_wake", 454 },
-	{ "futex_wait", 455 },
-	{ "futex_requeue", 456 },
-	{ "statmount", 457 },
-	{ "listmount", 458 },
-	{ "lsm_get_self_attr", 459 },
-	{ "lsm_set_self_attr", 460 },
-	{ "lsm_list_modules", 461 },
-	{ "mseal", 462 },
-	{ "setxattrat", 463 },
-	{ "getxattrat", 464 },
-	{ "listxattrat", 465 },
-	{ "removexattrat", 466 },
-	{ "open_tree_attr", 467 },
-	{ "file_getattr", 468 },
-	{ "file_setattr", 469 },
-	{ "listns", 470 },
+#include "../common.h"

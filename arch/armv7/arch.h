@@ -20,3 +20,6 @@
  */
 #define ARCH_AUDIT	0x40000028u
 #define ARCH_FOREIGN	0x00100000u
+
+/* what arch/common.h adds to the numbers every architecture shares */
+#define ARCH_SYSBASE	0

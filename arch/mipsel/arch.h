@@ -20,3 +20,6 @@
  */
 #define ARCH_AUDIT	0x40000008u
 #define ARCH_FOREIGN	5000u
+
+/* what arch/common.h adds to the numbers every architecture shares */
+#define ARCH_SYSBASE	4000

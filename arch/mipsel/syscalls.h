@@ -1,17 +1,11 @@
 /* See LICENSE file for copyright and license details. */
 /*
- * Every mipsel system call the seccomp profile can know, by number
- * (MIPS o32, numbered from 4000): musl 1.2.3's bits/syscall.h for
- * mipsel-linux-musl, then the calls Linux numbers alike on every architecture
- * since 5.1 (4424 on), through 6.19.  seccomp.c includes it inside an
- * array; one line a call, numbers rising.  A number not here gets ENOSYS.
- */
-/*
- * Every mipsel system call the seccomp profile can know, by number
- * (MIPS o32, numbered from 4000): musl 1.2.3's bits/syscall.h for mipsel-linux-musl,
- * then the calls Linux numbers alike on every architecture since 5.1
- * (4424 on), through 6.19.  seccomp.c includes it inside an array;
- * one line a call, numbers rising.  A number not here gets ENOSYS.
+ * Every mipsel system call the seccomp profile can know, by number (o32,
+ * from 4000): musl 1.2.3's bits/syscall.h for mipsel-linux-musl, below
+ * 4424; arch/common.h has the rest, through Linux 6.19.
+ * seccomp.c includes it inside an array; one line a call, numbers
+ * rising.  A number not here gets ENOSYS from the filter, so a call newer
+ * than the table fails as on an older kernel and a libc falls back.
  */
 	{ "syscall", 4000 },
 	{ "exit", 4001 },
@@ -411,49 +405,4 @@
 	{ "rt_sigtimedwait_time64", 4421 },
 	{ "futex_time64", 4422 },
 	{ "sched_rr_get_interval_time64", 4423 },
-	{ "pidfd_send_signal", 4424 },
-	{ "io_uring_setup", 4425 },
-	{ "io_uring_enter", 4426 },
-	{ "io_uring_register", 4427 },
-	{ "open_tree", 4428 },
-	{ "move_mount", 4429 },
-	{ "fsopen", 4430 },
-	{ "fsconfig", 4431 },
-	{ "fsmount", 4432 },
-	{ "fspick", 4433 },
-	{ "pidfd_open", 4434 },
-	{ "clone3", 4435 },
-	{ "close_range", 4436 },
-	{ "openat2", 4437 },
-	{ "pidfd_getfd", 4438 },
-	{ "faccessat2", 4439 },
-	{ "process_madvise", 4440 },
-	{ "epoll_pwait2", 4441 },
-	{ "mount_setattr", 4442 },
-	{ "landlock_create_ruleset", 4444 },
-	{ "landlock_add_rule", 4445 },
-	{ "landlock_restrict_self", 4446 },
-	{ "memfd_secret", 4447 },
-	{ "process_mrelease", 4448 },
-	{ "futex_waitv", 4449 },
-	{ "set_mempolicy_home_node", 4450 },
-	{ "cachestat", 4451 },
-	{ "fchmodat2", 4452 },
-	{ "map_shadow_stack", 4453 },
-	{ "futex_wake", 4454 },
-	{ "futex_wait", 4455 },
-	{ "futex_requeue", 4456 },
-	{ "statmount", 4457 },
-	{ "listmount", 4458 },
-	{ "lsm_get_self_attr", 4459 },
-	{ "lsm_set_self_attr", 4460 },
-	{ "lsm_list_modules", 4461 },
-	{ "mseal", 4462 },
-	{ "setxattrat", 4463 },
-	{ "getxattrat", 4464 },
-	{ "listxattrat", 4465 },
-	{ "removexattrat", 4466 },
-	{ "open_tree_attr", 4467 },
-	{ "file_getattr", 4468 },
-	{ "file_setattr", 4469 },
-	{ "listns", 4470 },
+#include "../common.h"

@@ -20,3 +20,6 @@
  */
 #define ARCH_AUDIT	0xc000003eu
 #define ARCH_FOREIGN	0x40000000u
+
+/* what arch/common.h adds to the numbers every architecture shares */
+#define ARCH_SYSBASE	0

@@ -2,10 +2,10 @@
 /*
  * Every x86_64 system call the seccomp profile can know, by number: the
  * kernel's arch/x86/entry/syscalls/syscall_64.tbl, common and 64-bit ABIs,
- * through Linux 6.19.  seccomp.c includes it inside an array; one line a
- * call, numbers rising.  A number not here gets ENOSYS from the filter, so
- * a call newer than this table fails as on an older kernel and a libc falls
- * back; add new calls at the end.
+ * below 424; arch/common.h has the rest, through Linux 6.19.
+ * seccomp.c includes it inside an array; one line a call, numbers
+ * rising.  A number not here gets ENOSYS from the filter, so a call newer
+ * than the table fails as on an older kernel and a libc falls back.
  */
 	{ "read", 0 },
 	{ "write", 1 },
@@ -344,50 +344,4 @@
 	{ "rseq", 334 },
 	{ "uretprobe", 335 },
 	{ "uprobe", 336 },
-	{ "pidfd_send_signal", 424 },
-	{ "io_uring_setup", 425 },
-	{ "io_uring_enter", 426 },
-	{ "io_uring_register", 427 },
-	{ "open_tree", 428 },
-	{ "move_mount", 429 },
-	{ "fsopen", 430 },
-	{ "fsconfig", 431 },
-	{ "fsmount", 432 },
-	{ "fspick", 433 },
-	{ "pidfd_open", 434 },
-	{ "clone3", 435 },
-	{ "close_range", 436 },
-	{ "openat2", 437 },
-	{ "pidfd_getfd", 438 },
-	{ "faccessat2", 439 },
-	{ "process_madvise", 440 },
-	{ "epoll_pwait2", 441 },
-	{ "mount_setattr", 442 },
-	{ "quotactl_fd", 443 },
-	{ "landlock_create_ruleset", 444 },
-	{ "landlock_add_rule", 445 },
-	{ "landlock_restrict_self", 446 },
-	{ "memfd_secret", 447 },
-	{ "process_mrelease", 448 },
-	{ "futex_waitv", 449 },
-	{ "set_mempolicy_home_node", 450 },
-	{ "cachestat", 451 },
-	{ "fchmodat2", 452 },
-	{ "map_shadow_stack", 453 },
-	{ "futex_wake", 454 },
-	{ "futex_wait", 455 },
-	{ "futex_requeue", 456 },
-	{ "statmount", 457 },
-	{ "listmount", 458 },
-	{ "lsm_get_self_attr", 459 },
-	{ "lsm_set_self_attr", 460 },
-	{ "lsm_list_modules", 461 },
-	{ "mseal", 462 },
-	{ "setxattrat", 463 },
-	{ "getxattrat", 464 },
-	{ "listxattrat", 465 },
-	{ "removexattrat", 466 },
-	{ "open_tree_attr", 467 },
-	{ "file_getattr", 468 },
-	{ "file_setattr", 469 },
-	{ "listns", 470 },
+#include "../common.h"
