@@ -1036,6 +1036,11 @@ init(const struct ctr *c, const char *root, int imgfd, const sigset_t *set)
 	if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0 ||
 	    prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) < 0)
 		fail(125, "prctl:");
+	/* out of pieces' process group: a Ctrl-C on the host's terminal is
+	 * pieces' to pass on, once; in its group init got it as well and
+	 * the command got it twice */
+	if (setpgid(0, 0) < 0)
+		fail(125, "setpgid:");
 	/* before anything of the image is looked at: pieces' store
 	 * directories, lock, host PID namespace and whatever the caller
 	 * left open are no fds of ours (runc CVE-2024-21626) */
