@@ -716,6 +716,12 @@ bounded(struct build *b, struct ctr *c, struct work *w, uint64_t limit)
 	sigprocmask(SIG_BLOCK, &set, &old);
 	if (fstatvfs(w->fd, &sv) < 0)
 		eprintf("%s/tmp/%s: statvfs:", b->s->root, w->name);
+	/* a killed child leaves the container's init to die of its parent's
+	 * death: as the subreaper, this process gets it and waits for it, so
+	 * that nothing of the container still writes to the upper when the
+	 * work tree is removed */
+	if (prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) < 0)
+		eprintf("subreaper:");
 	if ((pid = fork()) < 0)
 		eprintf("fork:");
 	if (pid == 0) {
@@ -746,6 +752,8 @@ bounded(struct build *b, struct ctr *c, struct work *w, uint64_t limit)
 			sv.f_favail += d.files;
 		}
 	}
+	while (killed && (waitpid(-1, NULL, 0) > 0 || errno == EINTR))
+		;
 	sigprocmask(SIG_SETMASK, &old, NULL);
 	if (killed) {
 		weprintf("[%d/%d] RUN: killed: it wrote past its bound of %s or %llu files "
