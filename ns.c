@@ -1070,6 +1070,13 @@ init(const struct ctr *c, const char *root, int imgfd, const sigset_t *set)
 	 * kept */
 	(void)dropcaps(CAP_KILLBIT);
 	setcaps(CAP_KILLBIT);
+	/* under the command's filter too: a command given SYS_PTRACE may
+	 * attach to init (non-dumpable yields to that capability) and make
+	 * its calls, which would otherwise pass unfiltered */
+	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
+		fail(125, "no_new_privs:");
+	if (!c->noseccomp && seccomp_load(CAP_KILLBIT) < 0)
+		fail(125, "seccomp:");
 	close(chan);
 	close(gate[1]);
 	for (;;) {

@@ -234,6 +234,9 @@ run p run sc sh -c 'sh -c "grep Seccomp: /proc/self/status"'
 is "and so for what the command starts" "$(cat "$T/out")" "Seccomp:	2"
 run p run -u 1234 sc grep Seccomp: /proc/self/status
 is "and for a user other than root" "$(cat "$T/out")" "Seccomp:	2"
+# a command given SYS_PTRACE may attach to init and make its calls
+run p run --cap-add SYS_PTRACE sc grep Seccomp: /proc/1/status
+is "init runs under the filter too" "$(cat "$T/out")" "Seccomp:	2"
 PIECES_NO_OVERLAY=1 run p run sc grep Seccomp: /proc/self/status
 is "and on the read-only root without overlayfs" "$(cat "$T/out")" "Seccomp:	2"
 
