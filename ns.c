@@ -402,7 +402,10 @@ mkdev(int rootfd, int workfd)
 			fail(125, "%s:", path);
 		if (!S_ISCHR(st.st_mode) || st.st_rdev != makedev(nodes[i].maj, nodes[i].min))
 			fail(125, "%s: not the device it should be", path);
-		bindat(rootfd, workfd, src, path + 1, 1, 0);	/* not nodev: it is a device */
+		/* not nodev: it is a device; read-only, so that its inode,
+		 * the host's, takes no chmod, chown or utimes (writing the
+		 * device itself needs no writable mount) */
+		bindat(rootfd, workfd, src, path + 1, 1, MS_RDONLY | MS_NOSUID | MS_NOEXEC);
 		close(src);
 	}
 	for (i = 0; i < LEN(links); i++)

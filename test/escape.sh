@@ -290,4 +290,13 @@ is "a long output is relayed in full" "$(wc -l <"$T/got"):$(tail -n 1 "$T/got")"
 run sh -c "'$PIECES' -r '$S' run atk sh -c 'trap \"\" PIPE; seq 1 100000; echo \$? >&2' >/dev/full"
 is "a full device stops the relay, the command sees EPIPE" \
 	"$(grep -c 'relay fd 1' "$T/err"):$(tail -n 1 "$T/err" | grep -c '^[1-9]')" "1:1"
+# 3, neighbour: /dev's nodes are the host's own inodes, bound read-only
+# so the container cannot chmod, chown or touch them on the host
+before=$(stat -c '%a %U %Z' /dev/full /dev/null)
+# (what is tried leaves the host's nodes as they are, should it work:
+# their own mode and owner, which still moves their ctime)
+run p run atk sh -c 'chmod 0666 /dev/null; chmod 0666 /dev/full; chown 0:0 /dev/full; touch /dev/null
+	echo x >/dev/null && head -c 2 /dev/zero | wc -c'
+is "the host's /dev nodes take no chmod, chown or touch from a container" \
+	"$(stat -c '%a %U %Z' /dev/full /dev/null) $(cat "$T/out")" "$before 2"
 finish
