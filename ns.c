@@ -244,6 +244,24 @@ mnt(const char *src, int dst, const char *type, unsigned long flags,
 }
 
 /*
+ * setattr adds the mount flags flags (MS_RDONLY, MS_NOSUID, MS_NODEV,
+ * MS_NOEXEC) to the mount fd is the root of and to every mount below it,
+ * with mount_setattr (Linux 5.12); 0, or -1 with errno set, ENOSYS on an
+ * older kernel.  fd -1 only asks whether the call is there (EBADF).
+ */
+static int
+setattr(int fd, unsigned long flags)
+{
+	struct {			/* struct mount_attr */
+		uint64_t set, clr, propagation, userns;
+	} a = { 0, 0, 0, 0 };
+
+	a.set = (flags & MS_RDONLY ? 0x1 : 0) | (flags & MS_NOSUID ? 0x2 : 0) |
+	        (flags & MS_NODEV ? 0x4 : 0) | (flags & MS_NOEXEC ? 0x8 : 0);
+	return syscall(SYS_mount_setattr, fd, "", AT_EMPTY_PATH | AT_RECURSIVE, &a, sizeof(a));
+}
+
+/*
  * stage bind-mounts the fd src onto the fd dst with the mount flags flags
  * (MS_RDONLY, MS_NODEV, ...) added to those it had.  A remount wants the
  * new mount's own root, which the fd dst is not (it stays below), and
@@ -262,13 +280,17 @@ stage(int workfd, int src, int dst, int file, unsigned long flags, const char *w
 	struct statvfs sv;
 	struct stat a, b;
 	char p[32], q[32];
-	int fd;
+	int fd, rec;
 
 	if ((file ? (fd = openat(workfd, "stage", O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW |
 	    O_CLOEXEC, 0600)) < 0 || close(fd) < 0 : mkdirat(workfd, "stage", 0700) < 0) ||
 	    (fd = openat(workfd, "stage", O_PATH | O_NOFOLLOW | O_CLOEXEC)) < 0)
 		fail(125, "%s: stage:", what);
-	mnt(fdpath(src, p), fd, NULL, MS_BIND | MS_REC, NULL, what);
+	/* the mounts below the tree come along only where they can be made
+	 * read-only and nodev too: a /proc, /sys or devtmpfs under -v /:/host:ro
+	 * would stay writable, with devices */
+	rec = setattr(-1, 0) < 0 && errno == ENOSYS ? 0 : MS_REC;
+	mnt(fdpath(src, p), fd, NULL, MS_BIND | rec, NULL, what);
 	close(fd);
 	/* looked up again, the name is the new mount's root */
 	if ((fd = openat(workfd, "stage", O_PATH | O_NOFOLLOW | O_CLOEXEC)) < 0 ||
@@ -277,8 +299,11 @@ stage(int workfd, int src, int dst, int file, unsigned long flags, const char *w
 	if (a.st_dev != b.st_dev || a.st_ino != b.st_ino)
 		fail(125, "%s: not the tree that was mounted", what);
 	/* a remount sets the flags it is given, so the old ones go too
-	 * (ST_* are MS_*) */
-	mnt(NULL, fd, NULL, MS_REMOUNT | MS_BIND | flags | (sv.f_flag & keep), NULL, what);
+	 * (ST_* are MS_*); mount_setattr adds them, to every mount below */
+	if (rec && setattr(fd, flags) < 0)
+		fail(125, "mount %s: mount_setattr:", what);
+	if (!rec)
+		mnt(NULL, fd, NULL, MS_REMOUNT | MS_BIND | flags | (sv.f_flag & keep), NULL, what);
 	if (mount(fdpath(fd, p), fdpath(dst, q), NULL, MS_MOVE, NULL) < 0)
 		fail(125, "mount %s: move:", what);
 	close(fd);

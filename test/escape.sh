@@ -299,4 +299,21 @@ run p run atk sh -c 'chmod 0666 /dev/null; chmod 0666 /dev/full; chown 0:0 /dev/
 	echo x >/dev/null && head -c 2 /dev/zero | wc -c'
 is "the host's /dev nodes take no chmod, chown or touch from a container" \
 	"$(stat -c '%a %U %Z' /dev/full /dev/null) $(cat "$T/out")" "$before 2"
+# 6, neighbour: :ro and nodev hold on every mount below a volume, not
+# only on its top: a tmpfs with a device under it, the host's own /proc
+mkdir -p "$T/rv/m"
+if mount -t tmpfs tmpfs "$T/rv/m"; then
+	atexit "umount -l '$T/rv/m'"
+	mknod "$T/rv/m/null" c 1 3
+	run p run -v "$T/rv:/v:ro" atk sh -c 'touch /v/m/new || echo ro; echo x >/v/m/null || echo nodev'
+	is "a :ro volume's submounts are read-only and nodev" "$(cat "$T/out" | tr '\n' ' ')$(ls "$T/rv/m")" \
+		"ro nodev null"
+	run p run -v "$T/rv:/v" atk sh -c 'echo x >/v/m/null || echo nodev'
+	is "a read-write volume's submounts are nodev" "$(cat "$T/out")" nodev
+else
+	skip "a :ro volume's submounts" "cannot mount a tmpfs here"
+fi
+# opened for appending, never written: the test changes nothing
+run p run -v /:/host:ro atk sh -c 'true >>/host/proc/sys/kernel/core_pattern || echo refused'
+is "-v /:/host:ro leaves the host's /proc/sys read-only" "$(cat "$T/out")" refused
 finish

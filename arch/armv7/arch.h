@@ -8,6 +8,9 @@
 #ifndef SYS_renameat2
 #define SYS_renameat2	382
 #endif
+#ifndef SYS_mount_setattr
+#define SYS_mount_setattr	442
+#endif
 #ifndef SYS_openat2
 #define SYS_openat2	437
 #endif

@@ -8,6 +8,9 @@
 #ifndef SYS_renameat2
 #define SYS_renameat2	4351
 #endif
+#ifndef SYS_mount_setattr
+#define SYS_mount_setattr	4442
+#endif
 #ifndef SYS_openat2
 #define SYS_openat2	4437
 #endif
