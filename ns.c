@@ -1160,10 +1160,11 @@ report(int fd, int *pty)
 
 /*
  * struct relay stands between the container and those of pieces' fds 0-2
- * it must not have.  A pipe, socket or terminal is passed as it is;
- * anything else, a regular file above all (pieces build . > build.log),
- * the container could open again through /proc/self/fd/1, read from its
- * start and rewrite.  Such an fd gets a pipe instead, relayed here.
+ * it must not have.  A pipe or socket is passed as it is; anything else
+ * the container could open again through /proc/self/fd/1: a regular file
+ * (pieces build . > build.log) to read from its start and rewrite, the
+ * user's terminal (without -t) to read what is typed on it.  Such an fd
+ * gets a pipe instead, relayed here, as Docker's are without -t.
  */
 struct relay {
 	int fd[3];		/* our end of the pipe for fd i, or -1 */
@@ -1179,7 +1180,7 @@ passable(int fd)
 	struct stat st;
 
 	/* closed: nothing to hand out */
-	return fstat(fd, &st) < 0 || S_ISFIFO(st.st_mode) || S_ISSOCK(st.st_mode) || isatty(fd);
+	return fstat(fd, &st) < 0 || S_ISFIFO(st.st_mode) || S_ISSOCK(st.st_mode);
 }
 
 static void

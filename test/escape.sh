@@ -316,4 +316,13 @@ fi
 # opened for appending, never written: the test changes nothing
 run p run -v /:/host:ro atk sh -c 'true >>/host/proc/sys/kernel/core_pattern || echo refused'
 is "-v /:/host:ro leaves the host's /proc/sys read-only" "$(cat "$T/out")" refused
+# 10, neighbour: the user's terminal on stdout, without -t, is no
+# longer the container's to open again and read what is typed
+if command -v script >/dev/null; then
+	run script -qec "'$PIECES' -r '$S' run atk sh -c 'test -t 1 || echo notatty; test -t 2 || echo notatty'" /dev/null
+	is "without -t the terminal reaches the container as a pipe" "$(tr -d '\r' <"$T/out" | tr '\n' ' ')" \
+		"notatty notatty "
+else
+	skip "the terminal without -t" "no script(1)"
+fi
 finish
