@@ -9,6 +9,7 @@
  *	cache/HEX/{rootfs,meta}	build steps' trees, by the step's key
  *	blobs/sha256/HEX	files downloaded by import URL NAME sha256:HEX,
  *				by digest: the cache a second such import reads
+ *	blobs/sha256/HEX.src	the URL it came from, the only one it serves
  *
  * An image appears whole or not at all: it is unpacked into a work tree in
  * tmp/, synced, and renamed into images/ in one step; a second import of a
@@ -520,6 +521,74 @@ store_commitstep(struct store *s, struct work *w, const char *hex, struct meta *
 	return finish(s, w, s->cachefd, "cache", hex, m);
 }
 
+/* blobdir opens blobs/sha256, creating it with create */
+static int
+blobdir(struct store *s, int create)
+{
+	int fd, bfd;
+
+	if (create)
+		fd = subdir(s, "blobs");
+	else
+		fd = openat(s->fd, "blobs", O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	if (create && mkdirat(fd, "sha256", 0700) < 0 && errno != EEXIST) {
+		close(fd);
+		return -1;
+	}
+	bfd = openat(fd, "sha256", O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	close(fd);
+	return bfd;
+}
+
+/*
+ * The blob cache is by digest, and a digest proves what a file is only to
+ * whoever already knows the file: a Piecefile could name the digest of a
+ * tarball this machine fetched from a private server (FROM_URL
+ * https://anywhere sha256:HEX) and get its contents into its build, for a
+ * RUN step to send away.  So a blob serves store_fetch only for the URL
+ * it came from, recorded beside it as HEX.src; any other URL is fetched,
+ * and must bring the same bytes itself.
+ */
+static void
+keepsrc(struct store *s, struct work *w, const char *hex, const char *src)
+{
+	char name[80];
+	int fd, bfd;
+
+	snprintf(name, sizeof(name), "%s.src", hex);
+	if ((fd = openat(w->fd, "src", O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644)) < 0)
+		return;
+	if (writeall(fd, src, strlen(src)) < 0 || close(fd) < 0 ||
+	    (bfd = blobdir(s, 0)) < 0) {
+		(void)unlinkat(w->fd, "src", 0);
+		return;
+	}
+	if (renameat(w->fd, "src", bfd, name) < 0)
+		(void)unlinkat(w->fd, "src", 0);
+	close(bfd);
+}
+
+/* samesrc says whether blob hex was fetched from src */
+static int
+samesrc(struct store *s, const char *hex, const char *src)
+{
+	char name[80], buf[PATHMAX];
+	ssize_t n = -1;
+	int fd, bfd;
+
+	snprintf(name, sizeof(name), "%s.src", hex);
+	if ((bfd = blobdir(s, 0)) < 0)
+		return 0;
+	if ((fd = openat(bfd, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC)) >= 0) {
+		n = readall(fd, buf, sizeof(buf));
+		close(fd);
+	}
+	close(bfd);
+	return n >= 0 && (size_t)n == strlen(src) && !memcmp(buf, src, n);
+}
+
 /*
  * import unpacks the stream in into w for store_import, filling m; with
  * cache, the stream is also written to a blob in w that joins the cache
@@ -560,7 +629,8 @@ import(struct store *s, struct work *w, struct reader in, const char *source,
 			weprintf("%s/tmp/%s/blob:", s->root, w->name);
 			goto out;
 		}
-		store_keep(s, w, "blob", hex);
+		if (store_keep(s, w, "blob", hex) == 0)
+			keepsrc(s, w, hex, source);
 	}
 	ret = 0;
 out:
@@ -744,27 +814,6 @@ store_prune(struct store *s)
 	return ret;
 }
 
-/* blobdir opens blobs/sha256, creating it with create */
-static int
-blobdir(struct store *s, int create)
-{
-	int fd, bfd;
-
-	if (create)
-		fd = subdir(s, "blobs");
-	else
-		fd = openat(s->fd, "blobs", O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-	if (fd < 0)
-		return -1;
-	if (create && mkdirat(fd, "sha256", 0700) < 0 && errno != EEXIST) {
-		close(fd);
-		return -1;
-	}
-	bfd = openat(fd, "sha256", O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-	close(fd);
-	return bfd;
-}
-
 int
 store_blob(struct store *s, const char *hex)
 {
@@ -825,7 +874,7 @@ store_fetch(struct store *s, struct work *w, const char *url, const char *want,
 	int bfd, ret;
 
 	nocreds(src, sizeof(src), url);
-	if (want && (in.fd = store_blob(s, want + 7)) >= 0) {
+	if (want && samesrc(s, want + 7, src) && (in.fd = store_blob(s, want + 7)) >= 0) {
 		snprintf(blob, sizeof(blob), "%s/blobs/sha256/%s", s->root, want + 7);
 		ret = import(s, w, (struct reader){ fd_read, &in }, src, want, 0, m);
 		close(in.fd);

@@ -272,6 +272,13 @@ fi
 printf 'FROM_URL %s%s sha256:%s\nRUN echo MARK-4\n' "$HOST" "$PATHNAME" "$SUM" >"$D/url.pf"
 ok "FROM_URL https with its sum" p build -t url -f "$D/url.pf" "$D"
 is "comes from the blob cache" "$(requests)" 2
+# the blob is cached by digest, but serves only the URL it came from: a
+# Piecefile naming the digest of what this machine fetched elsewhere gets
+# nothing from the cache (here: a path the server does not have)
+printf 'FROM_URL https://127.0.0.1:%s/elsewhere.tar.gz sha256:%s\n' "$PORT" "$SUM" >"$D/steal.pf"
+fails "a digest alone does not take a blob from another URL's cache" 1 "elsewhere.tar.gz: 404" \
+	p build --no-cache -t steal -f "$D/steal.pf" "$D"
+is "nothing built from it" "$(p images | grep -c '^steal ')" 0
 printf 'FROM_URL file://%s\nCMD ["cat", "/etc/alpine-release"]\n' "$ALPINE" >"$D/file.pf"
 ok "FROM_URL file:// of an allowed host directory" \
 	p build --allow fs.read="$FIXTURES" -t file -f "$D/file.pf" "$D"
