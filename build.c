@@ -784,6 +784,9 @@ run(struct build *b, const struct pfstep *st)
 	c.image = b->tree;
 	c.dir = b->dir;
 	c.work = &w;
+	/* no one file past the bound: a fallocate of gigabytes would fill
+	 * the disk within one of the watcher's ticks */
+	c.fsize = limit;
 	c.caps = CAPS_DEFAULT;
 	for (p = st->args; *p; p++)
 		vpush(&c.argv, *p);
@@ -793,7 +796,10 @@ run(struct build *b, const struct pfstep *st)
 	}
 	fflush(stdout);
 	if ((status = bounded(b, &c, &w, limit)) != 0) {
-		if (status > 0 && (status < 125 || status > 127))
+		if (status == 128 + SIGXFSZ)
+			weprintf("[%d/%d] RUN: a file past its bound of %s (--storage-opt size= "
+			         "sets it)", b->step, b->nstep, fmtsize(sz, sizeof(sz), limit));
+		else if (status > 0 && (status < 125 || status > 127))
 			weprintf("[%d/%d] RUN: exit status %d", b->step, b->nstep, status);
 		status = -1;
 		goto out;

@@ -36,6 +36,7 @@
 #include <sys/ioctl.h>
 #include <sys/mount.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/signalfd.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -852,6 +853,8 @@ command(const struct ctr *c, int pty)
 	if (c->uid == 0)
 		setcaps(caps);
 	enter(c->workdir);
+	if (c->fsize && setrlimit(RLIMIT_FSIZE, &(struct rlimit){ c->fsize, c->fsize }) < 0)
+		fail(125, "file size limit:");
 	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
 		fail(125, "no_new_privs:");
 	/* last before exec, as it denies what setup needed: the kernel the

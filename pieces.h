@@ -214,6 +214,7 @@ struct ctr {
 	int noseccomp;			/* no seccomp filter: seccomp=unconfined, --privileged */
 	int privileged;			/* --privileged: no masks on /proc and /sys either */
 	uint64_t size;			/* bytes the writable layer holds; 0: ns_prepare's default */
+	uint64_t fsize;			/* the largest file the command may write; 0: any */
 	const char *dir;		/* the store directory of image: NULL, images/; or cache/ */
 	struct work *work;		/* a build step's: its upper layer goes on disk there */
 };

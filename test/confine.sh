@@ -201,10 +201,11 @@ printf 'FROM alpine\nRUN echo small >/s\n' >"$C/ok.pf"
 printf 'FROM alpine\nRUN dd if=/dev/zero of=/big bs=1M count=400\n' >"$C/dd.pf"
 printf 'FROM alpine\nRUN head -c 20000000 /dev/zero >/quick\n' >"$C/quick.pf"
 printf 'FROM alpine\nRUN mkdir /d && cd /d && seq 1 6000 | xargs touch\n' >"$C/files.pf"
+printf 'FROM alpine\nRUN fallocate -l 4G /big\n' >"$C/falloc.pf"
 p build -t lim9 -f "$C/ok.pf" "$C" >/dev/null 2>&1
 p inspect lim9 >"$T/lim9"
 fails "build: a RUN step writing past its bound is killed" 1 \
-	"\[2/2\] RUN: killed: it wrote past its bound of 64.0M" \
+	"\[2/2\] RUN: .*past its bound of 64.0M" \
 	p build --storage-opt size=64m -t lim9 -f "$C/dd.pf" "$C"
 fails "build: one that wrote past it within a tick is not kept" 1 \
 	"\[2/2\] RUN: .*past its bound of 16.0M" \
@@ -212,6 +213,9 @@ fails "build: one that wrote past it within a tick is not kept" 1 \
 fails "build: so is one making more files than its bound allows" 1 \
 	"\[2/2\] RUN: .*past its bound of 16.0M" \
 	p build --storage-opt size=16m -t lim9 -f "$C/files.pf" "$C"
+fails "build: no one file past the bound, not even in one fallocate" 1 \
+	"\[2/2\] RUN: a file past its bound of 16.0M" \
+	p build --storage-opt size=16m -t lim9 -f "$C/falloc.pf" "$C"
 is "build: the image of that name is as it was" "$(p inspect lim9 | cmp - "$T/lim9" && echo same)" same
 is "build: no work tree is left" "$(ls "$S/tmp")" ""
 ok "build: under its bound a step runs" p build --storage-opt size=64m -t q9 -f "$C/quick.pf" "$C"
