@@ -5,4 +5,6 @@ DEBARCH = arm64
 MUSL_DEB_VERSION = 1.2.3-1
 MUSL_DEB_SHA256 = 55c2ca4bc3041c8ed8ac7dc3ef6080d9551a21650568b2fd7610b59eaf98a4f4
 QEMU = qemu-aarch64-static
-XCFLAGS =
+# no RELRO: musl does not apply it to a static binary, and ld rounds its
+# end up to a 64 KiB page, padding the file by as much
+XCFLAGS = -Wl,-z,norelro

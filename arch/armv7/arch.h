@@ -8,12 +8,6 @@
 #ifndef SYS_renameat2
 #define SYS_renameat2	382
 #endif
-#ifndef SYS_mount_setattr
-#define SYS_mount_setattr	442
-#endif
-#ifndef SYS_openat2
-#define SYS_openat2	437
-#endif
 
 /*
  * seccomp: the audit architecture of this ABI's calls
@@ -26,3 +20,4 @@
 
 /* what arch/common.h adds to the numbers every architecture shares */
 #define ARCH_SYSBASE	0
+#include "../numbers.h"

@@ -8,12 +8,6 @@
 #ifndef SYS_renameat2
 #define SYS_renameat2	316
 #endif
-#ifndef SYS_mount_setattr
-#define SYS_mount_setattr	442
-#endif
-#ifndef SYS_openat2
-#define SYS_openat2	437
-#endif
 
 /*
  * seccomp: the audit architecture of this ABI's calls (AUDIT_ARCH_X86_64;
@@ -26,3 +20,4 @@
 
 /* what arch/common.h adds to the numbers every architecture shares */
 #define ARCH_SYSBASE	0
+#include "../numbers.h"

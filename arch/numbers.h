@@ -1,0 +1,12 @@
+/* See LICENSE file for copyright and license details. */
+/*
+ * Numbers of calls every architecture shares from 424 on (arch/common.h),
+ * for a libc too old to have them; arch.h includes this last, after
+ * ARCH_SYSBASE.
+ */
+#ifndef SYS_openat2
+#define SYS_openat2		(ARCH_SYSBASE + 437)
+#endif
+#ifndef SYS_mount_setattr
+#define SYS_mount_setattr	(ARCH_SYSBASE + 442)
+#endif
