@@ -49,7 +49,8 @@ STRIP = $(CROSS)strip
 # flags
 CPPFLAGS = -D_GNU_SOURCE -DVERSION=\"$(VERSION)\" -DBEARSSL_VERSION=\"$(BEARSSL_VERSION)\" \
 	-Iarch/$(ARCH) -I$(DEPDIR)/include
-CFLAGS = -std=c99 -pedantic -Wall -Wextra -Os -ffunction-sections -fdata-sections
+CFLAGS = -std=c99 -pedantic -Wall -Wextra -Os -ffunction-sections -fdata-sections \
+	-fno-asynchronous-unwind-tables -fno-unwind-tables
 LDFLAGS = -static -Wl,--gc-sections
 LIBS = -L$(DEPDIR)/lib -lbearssl -lz
 
