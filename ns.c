@@ -396,7 +396,7 @@ mkroot(const struct ctr *c, int imgfd, int workfd, int upfd, int *ro)
 }
 
 static void
-mkdev(int rootfd, int workfd)
+mkdev(int rootfd)
 {
 	static const struct { const char *name; unsigned maj, min; } nodes[] = {
 		{ "null", 1, 3 }, { "zero", 1, 5 }, { "full", 1, 7 },
@@ -407,7 +407,7 @@ mkdev(int rootfd, int workfd)
 		{ "stdout", "/proc/self/fd/1" }, { "stderr", "/proc/self/fd/2" },
 		{ "ptmx", "pts/ptmx" }, { "core", "/proc/kcore" },
 	};
-	char path[16];
+	char path[16], p[32];
 	struct stat st;
 	size_t i;
 	int fd, dev, src;
@@ -430,8 +430,19 @@ mkdev(int rootfd, int workfd)
 			fail(125, "%s: not the device it should be", path);
 		/* not nodev: it is a device; read-only, so that its inode,
 		 * the host's, takes no chmod, chown or utimes (writing the
-		 * device itself needs no writable mount) */
-		bindat(rootfd, workfd, src, path + 1, 1, MS_RDONLY | MS_NOSUID | MS_NOEXEC);
+		 * device itself needs no writable mount).  Our own tmpfs,
+		 * so the name is found again without a stage (see stage) */
+		if ((fd = openat(dev, nodes[i].name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW |
+		    O_CLOEXEC, 0600)) < 0 || close(fd) < 0 ||
+		    (fd = openat(dev, nodes[i].name, O_PATH | O_NOFOLLOW | O_CLOEXEC)) < 0)
+			fail(125, "%s:", path);
+		mnt(fdpath(src, p), fd, NULL, MS_BIND, NULL, path);
+		close(fd);
+		if ((fd = openat(dev, nodes[i].name, O_PATH | O_NOFOLLOW | O_CLOEXEC)) < 0)
+			fail(125, "%s:", path);
+		mnt(NULL, fd, NULL, MS_REMOUNT | MS_BIND | MS_RDONLY | MS_NOSUID | MS_NOEXEC, NULL,
+		    path);
+		close(fd);
 		close(src);
 	}
 	for (i = 0; i < LEN(links); i++)
@@ -986,7 +997,7 @@ setup(const struct ctr *c, const char *root, int imgfd)
 	mnt("sysfs", fd, "sysfs", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL, "/sys");
 	close(fd);
 	sysfd = fsat(rootfd, "sys", SYSFS_MAGIC);
-	mkdev(rootfd, workfd);
+	mkdev(rootfd);
 	if (ro && !c->readonly) {
 		/* what can be written, bounded as the overlay's upper is:
 		 * half the layer's size each */
