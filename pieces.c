@@ -86,7 +86,7 @@ static const struct cmd cmds[] = {
 	  "      --hostname name         the container's host name\n"
 	  "      --read-only             a read-only root\n"
 	  "      --storage-opt size=size the writable layer's bound (default 256m, or a\n"
-	  "                              quarter of a smaller RAM): 64m, 1g""\n"
+	  "                              quarter of a smaller RAM): 64m, 1g\n"
 	  "      --cap-add cap           keep a capability beyond Docker's default set\n"
 	  "      --cap-drop cap          drop a capability (ALL: every one)\n"
 	  "      --entrypoint cmd        run cmd instead of the image's entrypoint\n"

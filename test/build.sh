@@ -18,9 +18,6 @@ SUM=$ALPINESUM
 HOST=https://dl-cdn.alpinelinux.org
 PATHNAME=/alpine/v3.18/releases/$arch/alpine-minirootfs-3.18.9-$arch.tar.gz
 S=$T/store
-p() {
-	"$PIECES" -r "$S" "$@"
-}
 
 W=$T/www
 mkdir -p "$W${PATHNAME%/*}"

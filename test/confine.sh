@@ -13,12 +13,6 @@ if ! needroot; then
 	finish
 fi
 S=$T/store
-p() {
-	"$PIECES" -r "$S" "$@"
-}
-mounts() {
-	wc -l </proc/self/mountinfo
-}
 p import "$ALPINE" alpine >/dev/null 2>&1 || { skip "confinement" "import failed"; finish; }
 before=$(mounts)
 

@@ -17,12 +17,6 @@ if ! command -v musl-gcc >/dev/null; then
 	finish
 fi
 S=$T/store
-p() {
-	"$PIECES" -r "$S" "$@"
-}
-mounts() {
-	wc -l </proc/self/mountinfo
-}
 
 # the attacker's tool: raw sockets and the session keyring
 cat >"$T/esc.c" <<'EOF'

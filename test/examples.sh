@@ -17,9 +17,6 @@ fi
 [ -f "$ALPINE" ] || { skip "examples" "no Alpine fixture for $ARCH"; finish; }
 arch=$ARCH
 S=$T/store
-p() {
-	"$PIECES" -r "$S" "$@"
-}
 
 M=$T/mirror
 APATH=/alpine/v3.18/releases/$arch/alpine-minirootfs-3.18.9-$arch.tar.gz

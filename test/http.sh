@@ -11,9 +11,6 @@
 
 SUM=$ALPINESUM
 S=$T/store
-p() {
-	"$PIECES" -r "$S" "$@"
-}
 
 # SHA-256 first: it needs nothing but the binary
 head -c 300000 /dev/urandom >"$T/rand"

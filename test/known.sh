@@ -18,9 +18,6 @@ done
 arch=$ARCH
 OFFICIAL=https://dl-cdn.alpinelinux.org/alpine/v3.18/releases/$arch/alpine-minirootfs-3.18.9-$arch.tar.gz
 S=$T/store
-p() {
-	"$PIECES" -r "$S" "$@"
-}
 
 # the server: the fixture at its official path; each request logged
 W=$T/www

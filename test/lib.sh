@@ -15,6 +15,8 @@
 #	$ARCH, $DEBARCH, $ALPINE, $ALPINESUM
 #				this machine's architecture (as arch/ and as
 #				Debian name it), its Alpine fixture and its sum
+#	p ARG...		pieces with the test's store, $S
+#	mounts			how many mounts this process sees
 #	finish			print the totals and exit
 set -u
 : "${PIECES:?PIECES must name the binary under test}"
@@ -95,6 +97,14 @@ skip() {
 	_n=$((_n + 1))
 	_skip=$((_skip + 1))
 	echo "ok $_n # SKIP $1: $2"
+}
+
+p() {
+	"$PIECES" -r "$S" "$@"
+}
+
+mounts() {
+	wc -l </proc/self/mountinfo
 }
 
 needroot() {

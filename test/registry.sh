@@ -28,9 +28,6 @@ x86_64) ;;
 esac
 ALPINE=$FIXTURES/alpine-minirootfs-3.18.9-x86_64.tar.gz
 S=$T/store
-p() {
-	"$PIECES" -r "$S" "$@"
-}
 
 # ---- a CA, a server certificate, a token signing key ----
 C=$T/ca

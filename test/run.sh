@@ -11,12 +11,6 @@ if ! needroot; then
 	finish
 fi
 S=$T/store
-p() {
-	"$PIECES" -r "$S" "$@"
-}
-mounts() {
-	wc -l </proc/self/mountinfo
-}
 # a manifest of a tree: names, types, modes, owners, sizes, link targets
 manifest() {
 	(cd "$1" && find . -printf '%p %y %m %U %G %s %l\n' | sort)

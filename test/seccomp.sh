@@ -22,9 +22,6 @@ if ! command -v musl-gcc >/dev/null; then
 fi
 S=$T/store
 UNCONFINED="--security-opt seccomp=unconfined"
-p() {
-	"$PIECES" -r "$S" "$@"
-}
 
 cat >"$T/sc.c" <<'EOT'
 /* sc NAME: make the call NAME names and print what came back: "ok" or

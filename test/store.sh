@@ -7,9 +7,6 @@
 
 SUM=$ALPINESUM
 S=$T/store
-p() {
-	"$PIECES" -r "$S" "$@"
-}
 # what the store lists, and what its work area holds
 listed() {
 	p images | awk 'NR > 1 { print $1 }' | tr '\n' ' '
