@@ -33,6 +33,10 @@ extern size_t envmemlen;
  * ':' appends strerror(errno).
  */
 void eprintf(const char *fmt, ...);
+/* where every message goes, without its "pieces: " and newline: stderr
+ * by default; a caller may point it elsewhere (an OCI runtime's JSON log)
+ * before the first message */
+extern void (*errsink)(const char *msg);
 void enprintf(int status, const char *fmt, ...);
 void weprintf(const char *fmt, ...);
 
@@ -49,6 +53,21 @@ char *estrdup(const char *s);
  */
 ssize_t readall(int fd, void *buf, size_t n);
 ssize_t writeall(int fd, const void *buf, size_t n);
+
+/*
+ * readcap reads the whole of fd into buf of cap bytes, NUL-terminated: its
+ * length, or -1 with errno set, EFBIG for a file of cap bytes or more
+ * (never cut short), printing nothing.  The fd is the caller's.
+ */
+ssize_t readcap(int fd, char *buf, size_t cap);
+
+/* digestok says whether s is "sha256:" and 64 lower-case hex digits, as
+ * a digest is written everywhere pieces keeps or checks one */
+#define DIGESTLEN	71
+int digestok(const char *s);
+
+/* wstatus turns a wait status into a shell's: the exit code, or 128+signal */
+int wstatus(int st);
 
 /*
  * rmtree removes name below dirfd, a directory with all it holds, never

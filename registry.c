@@ -237,14 +237,6 @@ reg_name(const struct ref *r, char *name, size_t len)
 
 /* ---- manifests, indexes and configs ---- */
 
-/* digestok says whether s is "sha256:" and 64 lowercase hex digits */
-static int
-digestok(const char *s)
-{
-	return s && !strncmp(s, "sha256:", 7) && strlen(s) == 71 &&
-	       strspn(s + 7, "0123456789abcdef") == 64;
-}
-
 /* copy copies the string member key of j into buf (len bytes), if any */
 static int
 copy(const struct json *j, const char *key, char *buf, size_t len)

@@ -1,4 +1,6 @@
 /* See LICENSE file for copyright and license details. */
+#include <sys/wait.h>
+
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -13,16 +15,27 @@
 char *argv0 = "pieces";
 
 static void
+tostderr(const char *msg)
+{
+	fprintf(stderr, "%s: %s\n", argv0, msg);
+}
+
+void (*errsink)(const char *msg) = tostderr;
+
+/* verr formats one message, strerror appended after a final ':', for the sink */
+static void
 verr(const char *fmt, va_list ap)
 {
+	char msg[PATHMAX + 256];
 	int saved = errno;
+	size_t n;
 
-	fprintf(stderr, "%s: ", argv0);
-	vfprintf(stderr, fmt, ap);
-	if (fmt[0] && fmt[strlen(fmt) - 1] == ':')
-		fprintf(stderr, " %s\n", strerror(saved));
-	else
-		fputc('\n', stderr);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	n = strlen(msg);
+	if (n && fmt[0] && fmt[strlen(fmt) - 1] == ':')
+		snprintf(msg + n, sizeof(msg) - n, " %s", strerror(saved));
+	errsink(msg);
+	errno = saved;
 }
 
 void
@@ -115,6 +128,33 @@ readall(int fd, void *buf, size_t n)
 }
 
 ssize_t
+readcap(int fd, char *buf, size_t cap)
+{
+	ssize_t n;
+
+	/* a full buffer tells a file at the cap from a smaller one */
+	if ((n = readall(fd, buf, cap)) < 0)
+		return -1;
+	if ((size_t)n == cap)
+		return errno = EFBIG, -1;
+	buf[n] = '\0';
+	return n;
+}
+
+int
+digestok(const char *s)
+{
+	return s && !strncmp(s, "sha256:", 7) && strspn(s + 7, "0123456789abcdef") == 64 &&
+	       !s[DIGESTLEN];
+}
+
+int
+wstatus(int st)
+{
+	return WIFEXITED(st) ? WEXITSTATUS(st) : WIFSIGNALED(st) ? 128 + WTERMSIG(st) : 125;
+}
+
+ssize_t
 writeall(int fd, const void *buf, size_t n)
 {
 	size_t off = 0;
@@ -204,8 +244,10 @@ rmtree(int at, const char *name)
 	if ((fd = openat(at, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)) < 0)
 		return -1;
 	for (;;) {
-		if (!(d = fdopendir(fd)))
-			eprintf("fdopendir:");
+		if (!(d = fdopendir(fd))) {
+			up = fd;
+			goto fail_up;
+		}
 		descended = 0;
 		while ((de = readdir(d))) {
 			if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
