@@ -684,7 +684,7 @@ grown(int fd, const struct statvfs *sv, uint64_t limit)
 }
 
 /*
- * bounded runs c as ns_run does, in a child, while this process watches
+ * bounded runs c with ns_run, in a child, while this process watches
  * the step's upper layer grow.  It is on the store's disk, and nothing in
  * the kernel bounds an overlayfs upper (no quotas on most file systems):
  * a RUN step could fill the host's disk.  Each tick a statvfs of the
@@ -728,7 +728,7 @@ bounded(struct build *b, struct ctr *c, struct work *w, uint64_t limit)
 		/* a build that dies takes its step with it */
 		if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) < 0 || getppid() == 1)
 			_exit(125);
-		_exit(ns_run(b->s, c, b->treefd));
+		_exit(ns_run(c));
 	}
 	for (n = 1; ; n++) {
 		if ((sig = sigtimedwait(&set, &si, &tick)) == SIGCHLD) {
@@ -761,7 +761,7 @@ bounded(struct build *b, struct ctr *c, struct work *w, uint64_t limit)
 		         fmtsize(sz, sizeof(sz), limit), (unsigned long long)(limit / INODEBYTES));
 		return -1;
 	}
-	return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+	return wstatus(st);
 }
 
 static int
@@ -781,16 +781,17 @@ run(struct build *b, const struct pfstep *st)
 	 * free: never all of it, whatever it runs */
 	if (!(limit = b->o->size) && fstatvfs(w.fd, &sv) == 0)
 		limit = (uint64_t)sv.f_bavail * sv.f_frsize / 2;
-	c.image = b->tree;
-	c.dir = b->dir;
-	c.work = &w;
+	c.name = b->tree;
+	/* the step's upper layer is read back as a plain tree (apply) */
+	c.fs.plain = 1;
 	/* no one file past the bound: a fallocate of gigabytes would fill
 	 * the disk within one of the watcher's ticks */
-	c.fsize = limit;
-	c.caps = CAPS_DEFAULT;
+	c.proc.fsize = limit;
+	c.proc.caps = CAPS_DEFAULT;
 	for (p = st->args; *p; p++)
-		vpush(&c.argv, *p);
-	if (ns_prepare(&c, b->treefd, &b->m, NULL) < 0) {
+		vpush(&c.proc.argv, *p);
+	if (store_rootfs(b->s, b->dir, b->tree, b->treefd, &w, &c.fs) < 0 ||
+	    proc_prepare(&c, b->treefd, &b->m, NULL) < 0) {
 		status = -1;
 		goto out;
 	}
@@ -817,8 +818,8 @@ run(struct build *b, const struct pfstep *st)
 	if (clone(b, &w, &size) < 0 || apply(b, &w) < 0 || done(b, &w, "RUN") < 0)
 		status = -1;
 out:
-	vfree(c.argv);
-	vfree(c.env);
+	vfree(c.proc.argv);
+	vfree(c.proc.env);
 	if (status < 0 && w.fd >= 0)
 		store_abort(b->s, &w);
 	return status;

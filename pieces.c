@@ -697,7 +697,7 @@ cmd_seccomp(int argc, char *argv[])
 	while ((ch = getopt(argc, argv, "+hc:a:")) != -1) {
 		if (ch == 'h')
 			help(c);
-		else if (ch == 'c' && ns_cap(optarg, &bit) == 0)
+		else if (ch == 'c' && proc_cap(optarg, &bit) == 0)
 			caps |= bit;
 		else if (ch == 'c')
 			eprintf("capability %s: unknown", optarg);
@@ -935,8 +935,8 @@ cmd_run(int argc, char *argv[])
 	/* -h is the host name, as Docker's; --help is help */
 	while ((ch = getopt_long(argc, argv, "+ite:w:v:u:h:", opts, NULL)) != -1) {
 		switch (ch) {
-		case 'i': ctr.interactive = 1; break;
-		case 't': ctr.tty = 1; break;
+		case 'i': ctr.proc.interactive = 1; break;
+		case 't': ctr.proc.tty = 1; break;
 		case 'e':
 			if (*optarg == '=' || !*optarg)
 				enprintf(125, "-e '%s': no variable name", optarg);
@@ -944,7 +944,7 @@ cmd_run(int argc, char *argv[])
 			cli[ncli++] = optarg;
 			cli[ncli] = NULL;
 			break;
-		case 'w': ctr.workdir = optarg; break;
+		case 'w': ctr.proc.cwd = optarg; break;
 		case 'v':
 			ctr.vol = erealloc(ctr.vol, (ctr.nvol + 1) * sizeof(*ctr.vol));
 			if (parsevol(optarg, &ctr.vol[ctr.nvol++]) < 0)
@@ -952,9 +952,9 @@ cmd_run(int argc, char *argv[])
 			break;
 		case 'u': user = optarg; break;
 		case 'h': case 'H': ctr.hostname = optarg; break;
-		case 'R': ctr.readonly = 1; break;
+		case 'R': ctr.fs.readonly = 1; break;
 		case 'A': case 'D':
-			if (ns_cap(optarg, &bit) < 0)
+			if (proc_cap(optarg, &bit) < 0)
 				enprintf(125, "%s: unknown capability", optarg);
 			/* ALL too stops short of it: see CAPS_HOSTNET */
 			if (ch == 'A' && bit == CAPS_HOSTNET)
@@ -969,12 +969,12 @@ cmd_run(int argc, char *argv[])
 			if (strcmp(optarg, "seccomp=unconfined"))
 				enprintf(125, "--security-opt %s: not supported "
 				         "(only seccomp=unconfined is)", optarg);
-			ctr.noseccomp = 1;
+			ctr.proc.noseccomp = 1;
 			break;
-		case 'P': ctr.privileged = ctr.noseccomp = 1; break;
+		case 'P': ctr.privileged = ctr.proc.noseccomp = 1; break;
 		case 'X': break;	/* containers are always removed */
 		case 'O':
-			if (storageopt(optarg, &ctr.size) < 0)
+			if (storageopt(optarg, &ctr.fs.size) < 0)
 				exit(125);
 			break;
 		case 'Q': help(c); break;
@@ -985,27 +985,28 @@ cmd_run(int argc, char *argv[])
 		cmdusage(c);
 	/* as Docker: a terminal's input that is not a terminal would hang
 	 * on the first thing the shell asks of it */
-	if (ctr.tty && ctr.interactive && !isatty(0))
+	if (ctr.proc.tty && ctr.proc.interactive && !isatty(0))
 		enprintf(125, "the input device is not a TTY");
-	if (ctr.workdir && ctr.workdir[0] != '/')
-		enprintf(125, "workdir %s: not an absolute path", ctr.workdir);
+	if (ctr.proc.cwd && ctr.proc.cwd[0] != '/')
+		enprintf(125, "workdir %s: not an absolute path", ctr.proc.cwd);
 	/* as Docker: --privileged is every capability, whatever else says;
 	 * every one is what pieces holds, since capset refuses more */
 	if (ctr.privileged)
 		add = ~0ULL, drop = 0;
-	ctr.caps = (CAPS_DEFAULT | add) & ~drop;
+	ctr.proc.caps = (CAPS_DEFAULT | add) & ~drop;
 	if (add == ~0ULL)
-		ctr.caps &= held();
-	ctr.image = name;
+		ctr.proc.caps &= held();
+	ctr.name = name;
 	if (imagename(argv[optind], name, sizeof(name)) < 0 || store_open(&s, root, 0) < 0 ||
 	    fetchknown(&s, name, argv[optind]) < 0)
 		goto out;
-	if ((imgfd = store_image(&s, ctr.image, &m)) < 0)
+	if ((imgfd = store_image(&s, ctr.name, &m)) < 0)
 		goto out;
-	if (ns_prepare(&ctr, imgfd, &m, user) < 0)
+	if (store_rootfs(&s, "images", ctr.name, imgfd, NULL, &ctr.fs) < 0 ||
+	    proc_prepare(&ctr, imgfd, &m, user) < 0)
 		goto close;
-	if (!(ctr.argv = mkargv(&m, entry, argv + optind + 1, argc - optind - 1))) {
-		weprintf("%s: no command: --entrypoint '' and none given", ctr.image);
+	if (!(ctr.proc.argv = mkargv(&m, entry, argv + optind + 1, argc - optind - 1))) {
+		weprintf("%s: no command: --entrypoint '' and none given", ctr.name);
 		goto close;
 	}
 	for (p = cli; p && *p; p++) {
@@ -1016,12 +1017,12 @@ cmd_run(int argc, char *argv[])
 			continue;
 		else
 			snprintf(kv, sizeof(kv), "%s", *p);
-		vsetenv(&ctr.env, kv);
+		vsetenv(&ctr.proc.env, kv);
 	}
-	ret = ns_run(&s, &ctr, imgfd);
+	ret = ns_run(&ctr);
 close:
-	vfree(ctr.argv);
-	vfree(ctr.env);
+	vfree(ctr.proc.argv);
+	vfree(ctr.proc.env);
 	close(imgfd);
 	meta_free(&m);
 out:

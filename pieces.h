@@ -214,57 +214,83 @@ int known_find(const char *name, const char **url, const char **sha256, const ch
  */
 int known_sum(const char *sums, const char *url, char *want);
 
-/* ns.c */
+/* ns.c: the container runtime; it knows nothing of the store (see ns.c) */
 struct vol {
 	char *src, *dst;		/* host path; absolute path in the container */
 	int ro;
 };
 
-struct ctr {
-	const char *image;
-	char **argv, **env;		/* the command, its environment */
-	const char *workdir, *hostname;
-	uid_t uid;
-	gid_t gid;
-	struct vol *vol;
-	int nvol;
-	uint64_t caps;			/* capabilities the command keeps */
-	int tty, interactive, readonly;
-	int noseccomp;			/* no seccomp filter: seccomp=unconfined, --privileged */
-	int privileged;			/* --privileged: no masks on /proc and /sys either */
-	uint64_t size;			/* bytes the writable layer holds; 0: ns_prepare's default */
-	uint64_t fsize;			/* the largest file the command may write; 0: any */
-	const char *dir;		/* the store directory of image: NULL, images/; or cache/ */
-	struct work *work;		/* a build step's: its upper layer goes on disk there */
+/* a directory, by path (opened again in the container's mount namespace)
+ * and by the device and inode it must have there */
+struct tree {
+	char path[PATHMAX];
+	dev_t dev;
+	ino_t ino;
 };
 
-struct store;
-struct meta;
+/* the container's root: an overlay of lower, never written, and an upper layer */
+struct rootfs {
+	struct tree lower;
+	struct tree upper;		/* on disk, to hold upper/ and work/; path "": in scratch */
+	char scratch[PATHMAX];		/* a directory init covers with its own tmpfs */
+	uint64_t size;			/* bytes the upper layer in scratch may hold */
+	int plain;			/* the upper is read back as a tree: no redirects,
+					 * index or metadata-only copies */
+	int readonly;
+};
+
+/* the process a container runs */
+struct proc {
+	char **argv, **env;		/* the command, its environment */
+	const char *cwd;
+	uid_t uid;
+	gid_t gid;
+	uint64_t caps;			/* capabilities the command keeps */
+	uint64_t fsize;			/* the largest file it may write; 0: any */
+	int tty, interactive;
+	int noseccomp;			/* no seccomp filter: seccomp=unconfined, --privileged */
+};
+
+struct ctr {
+	const char *name;		/* what messages call it: the image */
+	struct rootfs fs;
+	struct proc proc;
+	const char *hostname;
+	struct vol *vol;
+	int nvol;
+	int privileged;			/* --privileged: no masks on /proc and /sys either */
+	/* at the first gate, init's pid: 0, or -1 (reported) to give up */
+	int (*attach)(void *arg, pid_t init);
+	void *arg;
+};
+
+struct run;
 
 /*
- * ns_run runs c in new PID, mount, UTS, IPC and cgroup namespaces on an
- * overlay of the image whose directory imgfd is (store_image), in a work
- * tree of store s removed after.  It takes CAPS_HOSTNET out of c->caps.
- * Those of fds 0-2 that are not a pipe, socket or terminal reach the
- * container as pipes it relays until the end.  It returns the command's
- * exit status, 128+signal if it was killed, 126 or 127 if it could not be
- * executed, or 125 if the container could not be set up; every failure is
- * reported.
+ * ns_start starts c: init in new PID, mount, UTS, IPC and cgroup
+ * namespaces on an overlay of c->fs, set up, its command forked and
+ * waiting to exec.  It takes CAPS_HOSTNET out of c's caps; c must outlive
+ * the run.  Those of fds 0-2 that are not a pipe, socket or terminal
+ * reach the container as pipes relayed until the end.  It returns 0 with
+ * the run in *rp, or 125 (or 126, 127: the command's setup) with nothing
+ * left running, reported.  ns_go lets the command exec: 0, or -1
+ * (reported).  ns_wait relays signals, stdio and a terminal until init
+ * exits and frees the run; without ns_go before, init gives up at its
+ * gate.  It returns the command's exit status, 128+signal if it was
+ * killed, 126 or 127 if it could not be executed, or 125 if the container
+ * could not be set up; every failure is reported.  ns_run is the three.
  */
-int ns_run(struct store *s, struct ctr *c, int imgfd);
-
-#define LAYERSIZE	(256ULL << 20)	/* run's writable layer, by default */
-#define SIZEMAX		(1ULL << 50)	/* a size a flag may give */
+int ns_start(struct ctr *c, struct run **rp);
+int ns_go(struct run *r);
+int ns_wait(struct run *r);
+int ns_run(struct ctr *c);
 
 /*
- * ns_prepare fills in c what the image (its directory imgfd, metadata m)
- * decides: the user (user, else m's, else root) and its home, the working
- * directory unless set, the writable layer's size unless set (LAYERSIZE,
- * or a quarter of a smaller RAM; none for a build, whose is on disk), a
- * random host name unless set, and the environment: PATH, HOSTNAME, HOME
- * (TERM with a tty), then m's env.  It returns 0, or -1 (reported).
+ * ns_fail, in init or the command only, reports a setup failure to pieces,
+ * which prints it, and exits with status; a format ending in ':' appends
+ * strerror(errno)
  */
-int ns_prepare(struct ctr *c, int imgfd, const struct meta *m, const char *user);
+_Noreturn void ns_fail(int status, const char *fmt, ...);
 
 /* Docker's default capabilities but NET_RAW (see CAPS_HOSTNET): CHOWN
  * DAC_OVERRIDE FOWNER FSETID KILL SETGID SETUID SETPCAP NET_BIND_SERVICE
@@ -272,22 +298,46 @@ int ns_prepare(struct ctr *c, int imgfd, const struct meta *m, const char *user)
 #define CAPS_DEFAULT	0xa80405fbULL
 /* what no container gets while its network is the host's, which until
  * network namespaces it always is: NET_RAW, with which it would sniff and
- * spoof the host's traffic, loopback included; ns_run takes it away */
+ * spoof the host's traffic, loopback included; ns_start takes it away */
 #define CAPS_HOSTNET	(1ULL << 13)
 
+/* mount.c */
 /*
- * ns_cap sets *bits to the capability name ("NET_ADMIN", "CAP_CHOWN",
- * "ALL") stands for: 0, or -1 for an unknown name, printing nothing.
+ * mnt_build, in init's new private mount namespace, mounts the container's
+ * root and its file systems as c says and pivots into them; it fails with
+ * ns_fail
  */
-int ns_cap(const char *name, uint64_t *bits);
+void mnt_build(const struct ctr *c);
+
+/* proc.c */
+#define LAYERSIZE	(256ULL << 20)	/* run's writable layer, by default */
+#define SIZEMAX		(1ULL << 50)	/* a size a flag may give */
+
+struct meta;
 
 /*
- * ns_user resolves a user spec (name, uid, name:group, uid:gid) against
+ * proc_prepare fills in c what the image (its directory imgfd, metadata m)
+ * decides: the user (user, else m's, else root) and its home, the working
+ * directory unless set, the writable layer's size unless set (LAYERSIZE,
+ * or a quarter of a smaller RAM; none for an upper layer on disk), a
+ * random host name unless set, and the environment: PATH, HOSTNAME, HOME
+ * (TERM with a tty), then m's env.  It returns 0, or -1 (reported).
+ */
+int proc_prepare(struct ctr *c, int imgfd, const struct meta *m, const char *user);
+
+/*
+ * proc_cap sets *bits to the capability name ("NET_ADMIN", "CAP_CHOWN",
+ * "ALL") stands for: 0, or -1 for an unknown name, printing nothing.
+ */
+int proc_cap(const char *name, uint64_t *bits);
+
+/*
+ * proc_user resolves a user spec (name, uid, name:group, uid:gid) against
  * the passwd and group files of the image imgfd: *uid, *gid (the user's
  * primary group unless named) and its home in home ("/" if unknown).  It
  * returns 0, or -1 after saying what is not there.
  */
-int ns_user(int imgfd, const char *spec, uid_t *uid, gid_t *gid, char *home, size_t len);
+int proc_user(int imgfd, const char *spec, uid_t *uid, gid_t *gid, char *home, size_t len);
 
 /* seccomp.c */
 /*
@@ -397,6 +447,7 @@ struct bopts {
  * writing), printing a line a step and streaming what RUN steps print.
  * It returns 0, or -1 (reported) with the store's images as they were.
  */
+struct store;
 int build(struct store *s, const struct bopts *o);
 
 /* store.c */
@@ -514,6 +565,15 @@ int store_keep(struct store *s, struct work *w, const char *file, const char *he
  * in use, or -1 on an error it reported.
  */
 int store_image(struct store *s, const char *name, struct meta *m);
+
+/*
+ * store_rootfs describes for ns.c a container's root on the tree sub/name
+ * of s ("images", or "cache" for a build step; open as fd, locked): its
+ * rootfs/ as fs's lower, w's directory as the upper layer on disk (for a
+ * build step) or none, tmp/ as the scratch.  0, or -1 (reported).
+ */
+int store_rootfs(struct store *s, const char *sub, const char *name, int fd,
+                 const struct work *w, struct rootfs *fs);
 
 /*
  * store_meta reads the metadata of image name into m: 0, or -1 with errno

@@ -694,6 +694,46 @@ store_step(struct store *s, const char *hex, struct meta *m)
 	return use(s, s->cachefd, "cache", hex, m);
 }
 
+/* tree fills t with the path root/sub/name[/leaf] and what fd's leaf is */
+static int
+tree(const char *root, const char *sub, const char *name, int fd, const char *leaf,
+     struct tree *t)
+{
+	struct stat st;
+
+	if ((size_t)snprintf(t->path, sizeof(t->path), "%s/%s/%s%s%s", root, sub, name,
+	    leaf ? "/" : "", leaf ? leaf : "") >= sizeof(t->path)) {
+		weprintf("%s/%s/%s: path longer than PATHMAX", root, sub, name);
+		return -1;
+	}
+	if (fstatat(fd, leaf ? leaf : "", &st, leaf ? AT_SYMLINK_NOFOLLOW : AT_EMPTY_PATH) < 0) {
+		weprintf("%s:", t->path);
+		return -1;
+	}
+	if (!S_ISDIR(st.st_mode)) {
+		weprintf("%s: not a directory", t->path);
+		return -1;
+	}
+	t->dev = st.st_dev;
+	t->ino = st.st_ino;
+	return 0;
+}
+
+int
+store_rootfs(struct store *s, const char *sub, const char *name, int fd,
+             const struct work *w, struct rootfs *fs)
+{
+	if (tree(s->root, sub, name, fd, "rootfs", &fs->lower) < 0 ||
+	    (w && tree(s->root, "tmp", w->name, w->fd, NULL, &fs->upper) < 0))
+		return -1;
+	if (!w)
+		fs->upper.path[0] = '\0';
+	/* tmp/ is the store's own: the scratch tmpfs hides only what
+	 * a dead run left there, in the container's mount namespace */
+	snprintf(fs->scratch, sizeof(fs->scratch), "%s/tmp", s->root);
+	return 0;
+}
+
 int
 store_import(struct store *s, const char *name, struct reader in,
              const char *source, const char *want)

@@ -61,7 +61,7 @@ copy(int from, int to)
 static int
 status(int st)
 {
-	return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+	return wstatus(st);
 }
 
 int

@@ -1,0 +1,770 @@
+/* See LICENSE file for copyright and license details. */
+/*
+ * The container's file systems, built in init's new mount namespace: an
+ * overlay root over the lower tree, the file systems of the mount table
+ * (/proc, /sys, /dev and below it), the /etc files and the volumes, the
+ * masks over /proc and /sys, the working directory; then the pivot.
+ *
+ * The image is never written: the root is an overlay whose upper layer
+ * lives in a tmpfs that init mounts, in its own mount namespace, over the
+ * scratch directory the caller names (or on disk, for a build step that
+ * keeps it).  The container's writes stay in memory and go with the
+ * namespace: nothing is left to remove.
+ *
+ * Paths inside the root come from the image and may be symlinks to
+ * anywhere, so every mount target there is resolved with root.c's in-root
+ * resolver and mounted through its /proc/self/fd/N magic link, never by a
+ * path string the image could redirect (the runc and crun CVEs of 2019 to
+ * 2026 around /proc, /dev and volume targets).  Every failure here is
+ * ns_fail's: this runs only in init.
+ */
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/statfs.h>
+#include <sys/statvfs.h>
+#include <sys/syscall.h>
+#include <sys/sysmacros.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "arch.h"
+#include "pieces.h"
+
+#ifndef MS_PRIVATE
+#define MS_PRIVATE	(1 << 18)
+#endif
+#define PROC_SUPER_MAGIC	0x9fa0
+#define SYSFS_MAGIC		0x62656572
+#define TMPFS_MAGIC		0x01021994
+
+/*
+ * One of the container's own mounts, or a path hidden in them.  dst is
+ * below the root: a top directory ("proc"), or a path below a mount
+ * made earlier in the same table ("dev/pts").  A mask has no type: its
+ * MS_RDONLY makes it read-only, else it is hidden.  An OCI config's
+ * mounts[] and maskedPaths/readonlyPaths will be tables of the same kind.
+ */
+struct mnt {
+	const char *dst, *src, *type;
+	unsigned long flags;
+	const char *data;
+	long magic;			/* what a top one's statfs must say */
+	void (*fill)(int fd);		/* fills it once mounted */
+};
+
+/* a top mount of ours, for what goes below it */
+struct top {
+	const char *name;
+	int fd;
+};
+
+static void devnodes(int dev);
+
+/* proc in the new PID namespace: it shows the container's processes */
+static const struct mnt defmounts[] = {
+	{ "proc", "proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL, PROC_SUPER_MAGIC, NULL },
+	{ "sys", "sysfs", "sysfs", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL, SYSFS_MAGIC,
+	  NULL },
+	{ "dev", "tmpfs", "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, "mode=755,size=65536k",
+	  TMPFS_MAGIC, devnodes },
+	{ "dev/pts", "devpts", "devpts", MS_NOSUID | MS_NOEXEC,
+	  "newinstance,ptmxmode=0666,mode=0620,gid=5", 0, NULL },
+	{ "dev/shm", "shm", "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, "mode=1777,size=65536k", 0,
+	  NULL },
+	{ "dev/mqueue", "mqueue", "mqueue", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL, 0, NULL },
+};
+
+/* /proc and /sys paths an image has no business reading or writing, as Docker */
+static const struct mnt defmasks[] = {
+	{ .dst = "proc/acpi" }, { .dst = "proc/asound" }, { .dst = "proc/kcore" }, { .dst = "proc/keys" },
+	{ .dst = "proc/latency_stats" }, { .dst = "proc/timer_list" }, { .dst = "proc/timer_stats" },
+	{ .dst = "proc/sched_debug" }, { .dst = "proc/scsi" }, { .dst = "sys/firmware" },
+	{ .dst = "sys/devices/virtual/powercap" },
+	{ .dst = "proc/bus", .flags = MS_RDONLY }, { .dst = "proc/fs", .flags = MS_RDONLY },
+	{ .dst = "proc/irq", .flags = MS_RDONLY }, { .dst = "proc/sys", .flags = MS_RDONLY },
+	{ .dst = "proc/sysrq-trigger", .flags = MS_RDONLY },
+};
+
+/* toobig fails for a host file past its cap, else for why it could not be read */
+static void
+toobig(const char *name)
+{
+	if (errno == EFBIG)
+		ns_fail(125, "%s: larger than METAMAX (%d KiB)", name, METAMAX >> 10);
+	ns_fail(125, "%s:", name);
+}
+
+static char *
+fdpath(int fd, char *buf)
+{
+	snprintf(buf, 32, "/proc/self/fd/%d", fd);
+	return buf;
+}
+
+/*
+ * at opens path below rootfd for a mount, making it when missing: a
+ * directory, or an empty file if file.  A dangling symlink on the way is
+ * followed inside the root and what it names is made there: Ubuntu's
+ * /etc/resolv.conf points into /run, which the image leaves empty, and an
+ * image whose /dev points to /outside gets ROOT/outside, never the host's.
+ */
+static int
+at(int rootfd, const char *path, int file)
+{
+	char cur[PATHMAX], dir[PATHMAX], link[PATHMAX], leaf[LEAFMAX], *slash;
+	ssize_t n;
+	int fd, pfd, hops;
+
+	snprintf(cur, sizeof(cur), "%s", path);
+	for (hops = 0; hops < 40; hops++) {
+		if ((fd = root_open(rootfd, cur, O_PATH)) >= 0)
+			return fd;
+		if (errno != ENOENT)
+			break;
+		snprintf(dir, sizeof(dir), "%s", cur);
+		slash = strrchr(dir, '/');
+		if (slash)
+			*slash = '\0';
+		if (root_mkdirs(rootfd, file ? (slash ? dir : "") : cur) < 0)
+			break;
+		if (!file)
+			continue;
+		if ((pfd = root_parent(rootfd, cur, leaf)) < 0)
+			break;
+		if ((fd = openat(pfd, leaf, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW |
+		    O_CLOEXEC, 0644)) >= 0) {
+			close(fd);
+		} else if ((n = readlinkat(pfd, leaf, link, sizeof(link) - 1)) > 0) {
+			/* a dangling symlink: its target, from its directory */
+			link[n] = '\0';
+			if ((size_t)snprintf(cur, sizeof(cur), "%s%s%s", link[0] == '/' || !slash ?
+			    "" : dir, link[0] == '/' || !slash ? "" : "/", link) >= sizeof(cur)) {
+				close(pfd);
+				errno = ENAMETOOLONG;
+				break;
+			}
+		}
+		close(pfd);
+	}
+	ns_fail(125, "/%s:", path);
+	return -1;
+}
+
+/*
+ * mdir opens the directory name at the top of the root for /proc, /sys or
+ * /dev, making it when missing.  It must be a directory of the image's
+ * own: a symlink there would put our procfs where the image chose, for
+ * example below a /dev/pts that our devpts then covers, so that the masks,
+ * which look for it at /proc, miss it and leave its sys/kernel/core_pattern
+ * writable: the host kernel runs that as root on the next crash.  So
+ * anything else is refused, as runc and crun do.
+ */
+static int
+mdir(int rootfd, const char *name)
+{
+	struct stat st;
+	int fd;
+
+	if ((fd = openat(rootfd, name, O_PATH | O_NOFOLLOW | O_CLOEXEC)) < 0 && errno == ENOENT &&
+	    mkdirat(rootfd, name, 0755) == 0)
+		fd = openat(rootfd, name, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0 || fstat(fd, &st) < 0)
+		ns_fail(125, "/%s:", name);
+	if (!S_ISDIR(st.st_mode))
+		ns_fail(125, "/%s in the image is %s, not a directory: refused", name,
+		     S_ISLNK(st.st_mode) ? "a symlink" : "a file");
+	return fd;
+}
+
+/*
+ * fsat opens the file system of type magic just mounted on the directory
+ * name at the top of the root (mdir checked it), for the masks to be
+ * found below it and nowhere else
+ */
+static int
+fsat(int rootfd, const char *name, long magic)
+{
+	struct statfs sf;
+	int fd;
+
+	if ((fd = openat(rootfd, name, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)) < 0 ||
+	    fstatfs(fd, &sf) < 0)
+		ns_fail(125, "/%s:", name);
+	if ((long)sf.f_type != magic)
+		ns_fail(125, "/%s: not the file system just mounted", name);
+	return fd;
+}
+
+/* mountat mounts onto the fd dst, by its magic link */
+static void
+mountat(const char *src, int dst, const char *type, unsigned long flags,
+    const char *data, const char *what)
+{
+	char p[32];
+
+	if (mount(src, fdpath(dst, p), type, flags, data) < 0)
+		ns_fail(125, "mount %s:", what);
+}
+
+/*
+ * setattr adds the mount flags flags (MS_RDONLY, MS_NOSUID, MS_NODEV,
+ * MS_NOEXEC) to the mount fd is the root of and to every mount below it,
+ * with mount_setattr (Linux 5.12); 0, or -1 with errno set, ENOSYS on an
+ * older kernel.  fd -1 only asks whether the call is there (EBADF).
+ */
+static int
+setattr(int fd, unsigned long flags)
+{
+	struct {			/* struct mount_attr */
+		uint64_t set, clr, propagation, userns;
+	} a = { 0, 0, 0, 0 };
+
+	a.set = (flags & MS_RDONLY ? 0x1 : 0) | (flags & MS_NOSUID ? 0x2 : 0) |
+	        (flags & MS_NODEV ? 0x4 : 0) | (flags & MS_NOEXEC ? 0x8 : 0);
+	return syscall(SYS_mount_setattr, fd, "", AT_EMPTY_PATH | AT_RECURSIVE, &a, sizeof(a));
+}
+
+/*
+ * stage bind-mounts the fd src onto the fd dst with the mount flags flags
+ * (MS_RDONLY, MS_NODEV, ...) added to those it had.  A remount wants the
+ * new mount's own root, which the fd dst is not (it stays below), and
+ * finding it again by dst's path resolves an image-controlled path a
+ * second time: a symlink swapped in meanwhile, or a path that runs
+ * through what was just mounted, sends the remount to another mount and
+ * leaves the volume writable.  So the bind is made on a name of our own
+ * in the scratch tmpfs (workfd), found there, checked to be src's tree
+ * (device and inode), remounted, and moved onto dst by its fd.
+ */
+static void
+stage(int workfd, int src, int dst, int file, unsigned long flags, const char *what)
+{
+	const unsigned long keep = MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC |
+	                           MS_NOATIME | MS_NODIRATIME | MS_RELATIME;
+	struct statvfs sv;
+	struct stat a, b;
+	char p[32], q[32];
+	int fd, rec;
+
+	if ((file ? (fd = openat(workfd, "stage", O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW |
+	    O_CLOEXEC, 0600)) < 0 || close(fd) < 0 : mkdirat(workfd, "stage", 0700) < 0) ||
+	    (fd = openat(workfd, "stage", O_PATH | O_NOFOLLOW | O_CLOEXEC)) < 0)
+		ns_fail(125, "%s: stage:", what);
+	/* the mounts below the tree come along only where they can be made
+	 * read-only and nodev too: a /proc, /sys or devtmpfs under -v /:/host:ro
+	 * would stay writable, with devices */
+	rec = setattr(-1, 0) < 0 && errno == ENOSYS ? 0 : MS_REC;
+	mountat(fdpath(src, p), fd, NULL, MS_BIND | rec, NULL, what);
+	close(fd);
+	/* looked up again, the name is the new mount's root */
+	if ((fd = openat(workfd, "stage", O_PATH | O_NOFOLLOW | O_CLOEXEC)) < 0 ||
+	    fstat(fd, &a) < 0 || fstat(src, &b) < 0 || fstatvfs(fd, &sv) < 0)
+		ns_fail(125, "%s: stage:", what);
+	if (a.st_dev != b.st_dev || a.st_ino != b.st_ino)
+		ns_fail(125, "%s: not the tree that was mounted", what);
+	/* a remount sets the flags it is given, so the old ones go too
+	 * (ST_* are MS_*); mount_setattr adds them, to every mount below */
+	if (rec && setattr(fd, flags) < 0)
+		ns_fail(125, "mount %s: mount_setattr:", what);
+	if (!rec)
+		mountat(NULL, fd, NULL, MS_REMOUNT | MS_BIND | flags | (sv.f_flag & keep), NULL, what);
+	if (mount(fdpath(fd, p), fdpath(dst, q), NULL, MS_MOVE, NULL) < 0)
+		ns_fail(125, "mount %s: move:", what);
+	close(fd);
+	if (unlinkat(workfd, "stage", file ? 0 : AT_REMOVEDIR) < 0)
+		ns_fail(125, "%s: stage:", what);
+}
+
+/*
+ * bindat bind-mounts the fd src onto path in the root, with the mount
+ * flags flags added (see stage)
+ */
+static void
+bindat(int rootfd, int workfd, int src, const char *path, int file, unsigned long flags)
+{
+	char p[32];
+	int fd = at(rootfd, path, file);
+
+	if (flags)
+		stage(workfd, src, fd, file, flags, path);
+	else
+		mountat(fdpath(src, p), fd, NULL, MS_BIND | MS_REC, NULL, path);
+	close(fd);
+}
+
+/*
+ * mkroot mounts the container's root on work/merged and returns its fd;
+ * *ro says whether it is read-only (--read-only, or no overlayfs).
+ */
+static int
+mkroot(const struct ctr *c, int lower, int workfd, int upfd, int *ro)
+{
+	/* a build reads its upper layer back as a plain tree: no redirects,
+	 * no metadata-only copies, no index; kernels older than an option
+	 * have no such feature, so each is dropped in turn when refused */
+	static const char *const extra[] = {
+		",redirect_dir=off,index=off,metacopy=off", ",redirect_dir=off,index=off",
+		",redirect_dir=off", "",
+	};
+	char opts[256], p[32];
+	struct stat st;
+	size_t i = c->fs.plain ? 0 : LEN(extra) - 1;
+	int fd;
+
+	if (mkdirat(workfd, "merged", 0755) < 0 || mkdirat(upfd, "upper", 0755) < 0 ||
+	    mkdirat(upfd, "work", 0700) < 0)
+		ns_fail(125, "upper layer:");
+	if ((fd = openat(workfd, "merged", O_PATH | O_DIRECTORY | O_CLOEXEC)) < 0)
+		ns_fail(125, "root:");
+	/* the upper root is the merged root: it starts as the image's */
+	if (fstat(lower, &st) < 0 || fchownat(upfd, "upper", st.st_uid, st.st_gid, 0) < 0 ||
+	    fchmodat(upfd, "upper", st.st_mode & 07777, 0) < 0)
+		ns_fail(125, "upper layer:");
+	errno = ENODEV;		/* PIECES_NO_OVERLAY: as a kernel without it */
+	*ro = 1;
+	for (; !c->fs.readonly && !getenv("PIECES_NO_OVERLAY") && i < LEN(extra); i++) {
+		/* the lower layer by fd: the tree this run locked, even if
+		 * an import renamed another one into place since */
+		snprintf(opts, sizeof(opts), "lowerdir=/proc/self/fd/%d,"
+		         "upperdir=/proc/self/fd/%d/upper,workdir=/proc/self/fd/%d/work%s",
+		         lower, upfd, upfd, extra[i]);
+		/* nodev: a device node the container makes cannot be opened */
+		if (!(*ro = mount("overlay", fdpath(fd, p), "overlay", MS_NODEV, opts) < 0) ||
+		    errno != EINVAL)
+			break;
+	}
+	/* only a build reads an upper layer back, on disk */
+	if (*ro && *c->fs.upper.path)
+		ns_fail(125, "RUN needs overlayfs: mount overlay:");
+	if (*ro) {
+		if (!c->fs.readonly && errno != ENODEV)
+			ns_fail(125, "mount overlay:");
+		if (!c->fs.readonly)
+			weprintf("overlayfs unavailable: %s runs on a read-only root "
+			         "with /tmp and /run on tmpfs", c->name);
+		mountat(fdpath(lower, p), fd, NULL, MS_BIND | MS_REC, NULL, "root");
+		close(fd);
+		if ((fd = openat(workfd, "merged", O_PATH | O_DIRECTORY | O_CLOEXEC)) < 0)
+			ns_fail(125, "root:");
+		/* nodev: a device node in the image cannot be opened, as on
+		 * the overlay (pieces.1 promises it on every file system the
+		 * container can reach but /dev) */
+		mountat(NULL, fd, NULL, MS_REMOUNT | MS_BIND | MS_RDONLY | MS_NODEV, NULL, "root");
+	}
+	close(fd);
+	if ((fd = openat(workfd, "merged", O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
+		ns_fail(125, "root:");
+	return fd;
+}
+
+/*
+ * devnodes fills our /dev tmpfs.  It is nodev, as every file system the
+ * container can write: what it makes with mknod cannot be opened.  The
+ * nodes it needs are the host's, bind-mounted, once checked to be what
+ * they should be.
+ */
+static void
+devnodes(int dev)
+{
+	static const struct { const char *name; unsigned maj, min; } nodes[] = {
+		{ "null", 1, 3 }, { "zero", 1, 5 }, { "full", 1, 7 },
+		{ "random", 1, 8 }, { "urandom", 1, 9 }, { "tty", 5, 0 },
+	};
+	static const char *links[][2] = {
+		{ "fd", "/proc/self/fd" }, { "stdin", "/proc/self/fd/0" },
+		{ "stdout", "/proc/self/fd/1" }, { "stderr", "/proc/self/fd/2" },
+		{ "ptmx", "pts/ptmx" }, { "core", "/proc/kcore" },
+	};
+	char path[16], p[32];
+	struct stat st;
+	size_t i;
+	int fd, src;
+
+	for (i = 0; i < LEN(nodes); i++) {
+		snprintf(path, sizeof(path), "/dev/%s", nodes[i].name);
+		if ((src = open(path, O_PATH | O_NOFOLLOW | O_CLOEXEC)) < 0 || fstat(src, &st) < 0)
+			ns_fail(125, "%s:", path);
+		if (!S_ISCHR(st.st_mode) || st.st_rdev != makedev(nodes[i].maj, nodes[i].min))
+			ns_fail(125, "%s: not the device it should be", path);
+		/* not nodev: it is a device; read-only, so that its inode,
+		 * the host's, takes no chmod, chown or utimes (writing the
+		 * device itself needs no writable mount).  Our own tmpfs,
+		 * so the name is found again without a stage (see stage) */
+		if ((fd = openat(dev, nodes[i].name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW |
+		    O_CLOEXEC, 0600)) < 0 || close(fd) < 0 ||
+		    (fd = openat(dev, nodes[i].name, O_PATH | O_NOFOLLOW | O_CLOEXEC)) < 0)
+			ns_fail(125, "%s:", path);
+		mountat(fdpath(src, p), fd, NULL, MS_BIND, NULL, path);
+		close(fd);
+		if ((fd = openat(dev, nodes[i].name, O_PATH | O_NOFOLLOW | O_CLOEXEC)) < 0)
+			ns_fail(125, "%s:", path);
+		mountat(NULL, fd, NULL, MS_REMOUNT | MS_BIND | MS_RDONLY | MS_NOSUID | MS_NOEXEC,
+		        NULL, path);
+		close(fd);
+		close(src);
+	}
+	for (i = 0; i < LEN(links); i++)
+		if (symlinkat(links[i][1], dev, links[i][0]) < 0)
+			ns_fail(125, "/dev/%s:", links[i][0]);
+}
+/* mkfile writes a file of the container's (hostname, hosts) in the scratch tmpfs */
+static int
+mkfile(int workfd, const char *name, const char *text)
+{
+	int fd;
+
+	if ((fd = openat(workfd, name, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0644)) < 0 ||
+	    writeall(fd, text, strlen(text)) < 0)
+		ns_fail(125, "%s:", name);
+	return fd;
+}
+
+/* etc gives the container its /etc/hostname, /etc/hosts and resolv.conf */
+static void
+etc(const struct ctr *c, int rootfd, int workfd, int ro)
+{
+	char buf[METAMAX];
+	int fd, fd2, i;
+	const char *names[] = { "hostname", "hosts", "resolv.conf" };
+
+	for (i = 0; i < 3; i++) {
+		if (i == 0) {
+			snprintf(buf, sizeof(buf), "%s\n", c->hostname);
+		} else if (i == 1) {
+			snprintf(buf, sizeof(buf), "127.0.0.1\tlocalhost\n"
+			         "::1\tlocalhost ip6-localhost ip6-loopback\n"
+			         "127.0.1.1\t%s\n", c->hostname);
+		} else {
+			/* the container shares the host's network: its
+			 * resolvers, whole or not at all */
+			buf[0] = '\0';
+			if ((fd = open("/etc/resolv.conf", O_RDONLY | O_NONBLOCK | O_CLOEXEC)) < 0 &&
+			    errno != ENOENT)
+				ns_fail(125, "/etc/resolv.conf:");
+			if (fd >= 0 && readcap(fd, buf, sizeof(buf)) < 0)
+				toobig("/etc/resolv.conf");
+			if (fd >= 0)
+				close(fd);
+		}
+		fd = mkfile(workfd, names[i], buf);
+		snprintf(buf, sizeof(buf), "etc/%s", names[i]);
+		/* a read-only root without the file: nothing to mount it on */
+		if (ro && (fd2 = root_open(rootfd, buf, O_PATH)) < 0) {
+			close(fd);
+			continue;
+		}
+		if (ro)
+			close(fd2);
+		bindat(rootfd, workfd, fd, buf, 1, 0);
+		close(fd);
+	}
+}
+
+static void
+volumes(const struct ctr *c, int rootfd, int workfd)
+{
+	struct stat st;
+	int i, fd;
+
+	for (i = 0; i < c->nvol; i++) {
+		/* the host side is the user's own path, followed as given */
+		if ((fd = open(c->vol[i].src, O_PATH | O_CLOEXEC)) < 0 || fstat(fd, &st) < 0)
+			ns_fail(125, "volume %s:", c->vol[i].src);
+		bindat(rootfd, workfd, fd, c->vol[i].dst + 1, !S_ISDIR(st.st_mode),
+		       MS_NODEV | (c->vol[i].ro ? MS_RDONLY | MS_NOSUID : 0));
+		close(fd);
+	}
+}
+
+/*
+ * top opens the file system mounted at name, the first component of path,
+ * from the list of ours (n of them), and sets *rest to what follows it: -1
+ * if it is not one of ours
+ */
+static int
+top(const struct top *t, int n, const char *path, const char **rest)
+{
+	size_t len = strcspn(path, "/");
+	int i;
+
+	for (i = 0; i < n; i++)
+		if (strlen(t[i].name) == len && !strncmp(t[i].name, path, len) && path[len]) {
+			*rest = path + len + 1;
+			return t[i].fd;
+		}
+	return -1;
+}
+
+/*
+ * mountone makes m: at the top of the root, on a directory of the
+ * image's own (mdir), the mount then found again and checked to be the
+ * file system just made, its fd added to t for what goes below it; or
+ * below one of ours (t), where nothing is the image's
+ */
+static void
+mountone(int rootfd, const struct mnt *m, struct top *t, int *n)
+{
+	const char *rest;
+	int fd, base;
+
+	if (!strchr(m->dst, '/')) {
+		fd = mdir(rootfd, m->dst);
+		mountat(m->src, fd, m->type, m->flags, m->data, m->dst);
+		close(fd);
+		t[*n].name = m->dst;
+		t[*n].fd = fsat(rootfd, m->dst, m->magic);
+		if (m->fill)
+			m->fill(t[*n].fd);
+		++*n;
+		return;
+	}
+	if ((base = top(t, *n, m->dst, &rest)) < 0)
+		ns_fail(125, "/%s: not below a mount of ours", m->dst);
+	if ((mkdirat(base, rest, 0755) < 0 && errno != EEXIST) ||
+	    (fd = openat(base, rest, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)) < 0)
+		ns_fail(125, "/%s:", m->dst);
+	mountat(m->src, fd, m->type, m->flags, m->data, m->dst);
+	close(fd);
+}
+
+/*
+ * maskone hides what m names below one of our /proc and /sys, opened
+ * from that file system's fd, never by its path from the root: the image
+ * has no say in where it is.  ENOENT there means this kernel has no such
+ * file, the one reason a mask may be left out.  A masked directory gets
+ * an empty read-only tmpfs, a file /dev/null; a read-only one is bound
+ * onto itself read-only.
+ */
+static void
+maskone(int rootfd, int workfd, const struct mnt *m, const struct top *t, int n)
+{
+	const char *rest;
+	struct stat st;
+	char p[32];
+	int fd, base, null;
+
+	if ((base = top(t, n, m->dst, &rest)) < 0)
+		ns_fail(125, "mask /%s: not below a mount of ours", m->dst);
+	if ((fd = openat(base, rest, O_PATH | O_NOFOLLOW | O_CLOEXEC)) < 0 && errno == ENOENT)
+		return;
+	if (fd < 0 || fstat(fd, &st) < 0)
+		ns_fail(125, "mask /%s:", m->dst);
+	if (m->flags & MS_RDONLY) {
+		stage(workfd, fd, fd, !S_ISDIR(st.st_mode), MS_RDONLY | MS_NOSUID | MS_NODEV,
+		      m->dst);
+	} else if (S_ISDIR(st.st_mode)) {
+		mountat("tmpfs", fd, "tmpfs", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC,
+		        "size=0", m->dst);
+	} else {
+		if ((null = root_open(rootfd, "dev/null", O_PATH)) < 0)
+			ns_fail(125, "/dev/null:");
+		mountat(fdpath(null, p), fd, NULL, MS_BIND, NULL, m->dst);
+		close(null);
+	}
+	close(fd);
+}
+/*
+ * ramroot gets out of an initramfs.  There "/" is rootfs, the mount at the
+ * bottom of the tree, and pivot_root refuses to move it (EINVAL: it has no
+ * parent).  runc and crun then fall back to MS_MOVE and chroot, which
+ * leaves the initramfs reachable from the container.  Instead: a fresh
+ * tmpfs is moved over "/", covering the initramfs, we chroot into it with
+ * the container's root moved inside, and the caller pivots again from
+ * there.  The tmpfs becomes the old root and is detached like any other;
+ * the initramfs stays buried under it, reachable from no path.
+ */
+static int
+ramroot(int rootfd, int workfd)
+{
+	char p[32], q[32];
+	int fd, root;
+
+	if (mkdirat(workfd, "ramroot", 0700) < 0 ||
+	    (fd = openat(workfd, "ramroot", O_PATH | O_DIRECTORY | O_CLOEXEC)) < 0)
+		ns_fail(125, "ramroot:");
+	mountat("tmpfs", fd, "tmpfs", 0, "size=16k,mode=700", "ramroot");
+	close(fd);
+	if ((fd = openat(workfd, "ramroot", O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0 ||
+	    mkdirat(fd, "root", 0755) < 0 ||
+	    (root = openat(fd, "root", O_PATH | O_DIRECTORY | O_CLOEXEC)) < 0)
+		ns_fail(125, "ramroot:");
+	if (mount(fdpath(rootfd, p), fdpath(root, q), NULL, MS_MOVE, NULL) < 0)
+		ns_fail(125, "move the root into ramroot:");
+	close(root);
+	if (fchdir(fd) < 0 || mount(".", "/", NULL, MS_MOVE, NULL) < 0 ||
+	    chroot(".") < 0 || chdir("/") < 0)
+		ns_fail(125, "move ramroot onto /:");
+	close(fd);
+	if ((root = open("/root", O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
+		ns_fail(125, "ramroot/root:");
+	return root;
+}
+
+/*
+ * pivot makes rootfd the root: the old root stacks on top of the new one
+ * (pivot_root(".", ".")), is made private so its unmount reaches no peer,
+ * and is detached.
+ */
+static void
+pivot(int rootfd, int workfd)
+{
+	int old;
+
+	if ((old = open("/", O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
+		ns_fail(125, "open /:");
+	if (fchdir(rootfd) < 0)
+		ns_fail(125, "chdir to the root:");
+	if (getenv("PIECES_TEST_RAMROOT") || syscall(SYS_pivot_root, ".", ".") < 0) {
+		if (!getenv("PIECES_TEST_RAMROOT") && errno != EINVAL)
+			ns_fail(125, "pivot_root:");
+		close(old);
+		rootfd = ramroot(rootfd, workfd);
+		if ((old = open("/", O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0 ||
+		    fchdir(rootfd) < 0)
+			ns_fail(125, "ramroot:");
+		if (syscall(SYS_pivot_root, ".", ".") < 0)
+			ns_fail(125, "pivot_root from ramroot:");
+		close(rootfd);
+	}
+	if (fchdir(old) < 0)
+		ns_fail(125, "chdir to the old root:");
+	if (mount(NULL, ".", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
+		ns_fail(125, "make the old root private:");
+	if (umount2(".", MNT_DETACH) < 0)
+		ns_fail(125, "detach the old root:");
+	if (chdir("/") < 0)
+		ns_fail(125, "chdir /:");
+	close(old);
+}
+
+/*
+ * mkcwd makes the working directory when it is missing, as Docker does:
+ * as root, before the pivot, and through the resolver, so that none of it
+ * lands outside the root whatever symlinks the image put on the way.  It
+ * does not enter it: see enter.
+ */
+static void
+mkcwd(int rootfd, const char *dir)
+{
+	int fd;
+
+	if ((fd = root_open(rootfd, dir, O_PATH | O_DIRECTORY)) >= 0)
+		close(fd);
+	else if (errno == ENOENT && root_mkdirs(rootfd, dir) < 0)
+		ns_fail(125, "workdir %s:", dir);
+}
+
+/*
+ * opentree opens the directory t names, which must be the one it was
+ * when the caller looked (device and inode).  It is opened by path in the
+ * container's mount namespace: an fd opened before unshare(CLONE_NEWNS)
+ * still points into the host's, and overlayfs refuses layers outside its
+ * own ("failed to clone lowerpath").  A tree renamed over it since (an
+ * import replacing the image) is refused, never used in its place.
+ */
+static int
+opentree(const struct tree *t)
+{
+	struct stat st;
+	int fd;
+
+	if ((fd = open(t->path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)) < 0 ||
+	    fstat(fd, &st) < 0)
+		ns_fail(125, "%s:", t->path);
+	if (st.st_dev != t->dev || st.st_ino != t->ino)
+		ns_fail(125, "%s: replaced while starting; run again", t->path);
+	return fd;
+}
+/* tmpopts writes a tmpfs's options: mode, size and an inode a 4 KiB of it */
+static void
+tmpopts(char *buf, size_t len, const char *mode, unsigned long long size)
+{
+	snprintf(buf, len, "mode=%s,size=%llu,nr_inodes=%llu", mode, size,
+	         MAX(size / 4096, 1024));
+}
+
+/*
+ * scratch mounts the tmpfs for the upper layer and the /etc files.  It is
+ * bounded: a tmpfs without size= may take half the host's RAM, and a few
+ * containers writing to their root would exhaust it.  nr_inodes too, one
+ * per 4 KiB: each file costs kernel memory that size= does not count.  A
+ * build's upper layer is on disk (build.c bounds it), not here.
+ */
+static int
+scratch(const struct ctr *c)
+{
+	const char *path = c->fs.scratch;
+	char opts[80];
+	int fd;
+
+	tmpopts(opts, sizeof(opts), "700",
+	        *c->fs.upper.path || !c->fs.size ? 4 << 20 : c->fs.size);
+	if (mount("tmpfs", path, "tmpfs", MS_NOSUID | MS_NODEV, opts) < 0 ||
+	    (fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
+		ns_fail(125, "%s: tmpfs:", path);
+	return fd;
+}
+
+/*
+ * ramtmp gives a read-only root (no overlayfs) what must be written, on
+ * tmpfs, bounded as the overlay's upper is: half the layer's size each
+ */
+static void
+ramtmp(const struct ctr *c, int rootfd)
+{
+	static const char *const dirs[][2] = { { "tmp", "1777" }, { "run", "755" } };
+	char opts[80];
+	size_t i;
+	int fd;
+
+	for (i = 0; i < LEN(dirs); i++) {
+		tmpopts(opts, sizeof(opts), dirs[i][1], c->fs.size / 2);
+		fd = at(rootfd, dirs[i][0], 0);
+		mountat("tmpfs", fd, "tmpfs", MS_NOSUID | MS_NODEV, opts, dirs[i][0]);
+		close(fd);
+	}
+}
+
+void
+mnt_build(const struct ctr *c)
+{
+	struct top t[LEN(defmounts)];
+	size_t i;
+	int rootfd, workfd, lower, upfd = -1, ro, n = 0;
+
+	/* before anything is mounted: no mount of ours may propagate back
+	 * to the host (the Python original's bug) */
+	if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
+		ns_fail(125, "make / private:");
+	/* both before the scratch tmpfs: a build's upper layer is on
+	 * disk in the store's tmp/, which that tmpfs is about to hide */
+	lower = opentree(&c->fs.lower);
+	if (*c->fs.upper.path)
+		upfd = opentree(&c->fs.upper);
+	workfd = scratch(c);
+	rootfd = mkroot(c, lower, workfd, upfd >= 0 ? upfd : workfd, &ro);
+	for (i = 0; i < LEN(defmounts); i++)
+		mountone(rootfd, &defmounts[i], t, &n);
+	if (ro && !c->fs.readonly)
+		ramtmp(c, rootfd);
+	etc(c, rootfd, workfd, ro);
+	volumes(c, rootfd, workfd);
+	/* --privileged: the user gives the container the host's /proc and
+	 * /sys, core_pattern and sysrq-trigger included */
+	for (i = 0; !c->privileged && i < LEN(defmasks); i++)
+		maskone(rootfd, workfd, &defmasks[i], t, n);
+	while (n > 0)
+		close(t[--n].fd);
+	mkcwd(rootfd, c->proc.cwd);
+	pivot(rootfd, workfd);
+	close(rootfd);
+	close(lower);
+	close(workfd);
+	if (upfd >= 0)
+		close(upfd);
+}
