@@ -108,14 +108,14 @@ fdpath(int fd, char *buf)
 }
 
 /*
- * at opens path below rootfd for a mount, making it when missing: a
+ * target opens path below rootfd for a mount, making it when missing: a
  * directory, or an empty file if file.  A dangling symlink on the way is
  * followed inside the root and what it names is made there: Ubuntu's
  * /etc/resolv.conf points into /run, which the image leaves empty, and an
  * image whose /dev points to /outside gets ROOT/outside, never the host's.
  */
 static int
-at(int rootfd, const char *path, int file)
+target(int rootfd, const char *path, int file)
 {
 	char cur[PATHMAX], dir[PATHMAX], link[PATHMAX], leaf[LEAFMAX], *slash;
 	ssize_t n;
@@ -288,7 +288,7 @@ static void
 bindat(int rootfd, int workfd, int src, const char *path, int file, unsigned long flags)
 {
 	char p[32];
-	int fd = at(rootfd, path, file);
+	int fd = target(rootfd, path, file);
 
 	if (flags)
 		stage(workfd, src, fd, file, flags, path);
@@ -724,7 +724,7 @@ ramtmp(const struct ctr *c, int rootfd)
 
 	for (i = 0; i < LEN(dirs); i++) {
 		tmpopts(opts, sizeof(opts), dirs[i][1], c->fs.size / 2);
-		fd = at(rootfd, dirs[i][0], 0);
+		fd = target(rootfd, dirs[i][0], 0);
 		mountat("tmpfs", fd, "tmpfs", MS_NOSUID | MS_NODEV, opts, dirs[i][0]);
 		close(fd);
 	}

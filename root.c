@@ -62,12 +62,12 @@ rewalk(int rootfd, const char *p, size_t len)
 }
 
 /*
- * walk resolves path below rootfd without openat2.  rest holds what is
+ * walkin resolves path below rootfd without openat2.  rest holds what is
  * left to resolve; done the components resolved so far, each real
  * directories below the root, joined by '/'.
  */
 static int
-walk(int rootfd, const char *path, int flags)
+walkin(int rootfd, const char *path, int flags)
 {
 	char rest[PATHMAX], done[PATHMAX], link[PATHMAX], *c, *next;
 	size_t dlen = 0, rlen;
@@ -190,7 +190,7 @@ root_open(int rootfd, const char *path, int flags)
 	if (!*path)
 		path = ".";
 	if (noopenat2)
-		return walk(rootfd, path, flags);
+		return walkin(rootfd, path, flags);
 	how.flags = flags | O_CLOEXEC;
 	how.resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS;
 	/* EAGAIN: a rename raced the lookup; the kernel asks for a retry */
@@ -200,7 +200,7 @@ root_open(int rootfd, const char *path, int flags)
 	}
 	if (fd < 0 && errno == ENOSYS) {
 		noopenat2 = 1;
-		return walk(rootfd, path, flags);
+		return walkin(rootfd, path, flags);
 	}
 	return fd;
 }
@@ -367,13 +367,9 @@ root_readfile(int rootfd, const char *path, char *buf, size_t cap)
 		close(fd);
 		return errno = EISDIR, -1;
 	}
-	/* one byte more than fits tells a file at the cap from a larger one */
-	if ((n = readall(fd, buf, cap)) >= 0 && (size_t)n == cap)
-		errno = EFBIG, n = -1;
+	n = readcap(fd, buf, cap);
 	saved = errno;
 	close(fd);
 	errno = saved;
-	if (n >= 0)
-		buf[n] = '\0';
 	return n;
 }

@@ -356,11 +356,11 @@ readmeta(int dirfd, const char *name, struct meta *m)
 	snprintf(path, sizeof(path), "%s/meta", name);
 	if ((fd = openat(dirfd, path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)) < 0)
 		return -1;
-	n = readall(fd, buf, sizeof(buf) - 1);
+	/* a meta past its cap is a broken image, not a shorter one */
+	n = readcap(fd, buf, sizeof(buf));
 	close(fd);
 	if (n < 0)
 		return -1;
-	buf[n] = '\0';
 	for (line = strtok_r(buf, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
 		if (!(val = strchr(line, ' ')))
 			continue;
@@ -582,11 +582,11 @@ samesrc(struct store *s, const char *hex, const char *src)
 	if ((bfd = blobdir(s, 0)) < 0)
 		return 0;
 	if ((fd = openat(bfd, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC)) >= 0) {
-		n = readall(fd, buf, sizeof(buf));
+		n = readcap(fd, buf, sizeof(buf));
 		close(fd);
 	}
 	close(bfd);
-	return n >= 0 && (size_t)n == strlen(src) && !memcmp(buf, src, n);
+	return n >= 0 && !strcmp(buf, src);
 }
 
 /*

@@ -214,12 +214,12 @@ chksum(const unsigned char *b)
 }
 
 /*
- * clean makes a member name a path relative to the root: "" and "."
+ * cleanpath makes a member name a path relative to the root: "" and "."
  * components and leading slashes go, ".." pops a component.  It returns -1
  * if ".." would climb above the root or the name is too long.
  */
 static int
-clean(const char *name, char *out)
+cleanpath(const char *name, char *out)
 {
 	const char *c, *e;
 	size_t len = 0, n;
@@ -501,7 +501,7 @@ parse(struct tar *t, const struct hdr *h, struct entry *e)
 		memcpy(e->link, h->link, n);
 		e->link[n] = '\0';
 	}
-	if (clean(raw, e->path) < 0)
+	if (cleanpath(raw, e->path) < 0)
 		return terr(t, raw, "name escapes the root or is too long");
 	e->type = h->type == '\0' || h->type == '7' ? '0' : h->type;
 	if (e->type == '0' && *raw && raw[strlen(raw) - 1] == '/')
@@ -659,7 +659,7 @@ mklink(struct tar *t, struct entry *e, int pfd, const char *leaf)
 	char target[PATHMAX], tleaf[LEAFMAX];
 	int tfd, r;
 
-	if (clean(e->link, target) < 0)
+	if (cleanpath(e->link, target) < 0)
 		return terr(t, e->path, "hardlink target '%s' escapes the root", e->link);
 	if (!strcmp(target, e->path))
 		return skip(t, e->path, e->size);
