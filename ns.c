@@ -33,8 +33,8 @@
  * ns_go, and its state init's pid.
  *
  * pieces' own stdio, when it is a file, reaches the container as a pipe
- * that pieces relays (struct relay): a file would be the container's to
- * reopen.  init keeps nothing of the host: it closes every fd it does not
+ * that pieces relays (struct relay, tty.c): a file would be the
+ * container's to reopen.  init keeps nothing of the host: it closes every fd it does not
  * need before the image is looked at, and wipes its command line,
  * environment and stdio before the command, which waits at a gate, runs.
  *
@@ -57,14 +57,12 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
-#include <poll.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <termios.h>
 #include <unistd.h>
 
 #include "arch.h"
@@ -540,174 +538,6 @@ report(int fd, int *pty, int ready)
 	}
 }
 
-/*
- * struct relay stands between the container and those of pieces' fds 0-2
- * it must not have.  A pipe or socket is passed as it is; anything else
- * the container could open again through /proc/self/fd/1: a regular file
- * (pieces build . > build.log) to read from its start and rewrite, the
- * user's terminal (without -t) to read what is typed on it.  Such an fd
- * gets a pipe instead, relayed here, as Docker's are without -t.
- */
-struct relay {
-	int fd[3];		/* our end of the pipe for fd i, or -1 */
-	int child[3];		/* the container's end, or -1 */
-	char buf[16384];	/* stdin read, not yet in its pipe */
-	size_t off, len;
-};
-
-/* passable says whether fd may go to the container as it is */
-static int
-passable(int fd)
-{
-	struct stat st;
-
-	/* closed: nothing to hand out */
-	return fstat(fd, &st) < 0 || S_ISFIFO(st.st_mode) || S_ISSOCK(st.st_mode);
-}
-
-/* mkrelay makes the pipes: 0, or -1 (reported) */
-static int
-mkrelay(struct relay *r, const struct proc *c)
-{
-	int i, p[2];
-
-	r->off = r->len = 0;
-	for (i = 0; i < 3; i++) {
-		r->fd[i] = r->child[i] = -1;
-		/* -t: the container has only its pty; no -i: /dev/null */
-		if (c->tty || (i == 0 && !c->interactive) || passable(i))
-			continue;
-		if (pipe2(p, O_CLOEXEC) < 0) {
-			weprintf("pipe:");
-			return -1;
-		}
-		r->fd[i] = p[i != 0 ? 0 : 1];
-		r->child[i] = p[i != 0 ? 1 : 0];
-		if (fcntl(r->fd[i], F_SETFL, O_NONBLOCK) < 0) {
-			weprintf("fcntl:");
-			return -1;
-		}
-	}
-	return 0;
-}
-
-static void
-shut(struct relay *r, int i)
-{
-	close(r->fd[i]);
-	r->fd[i] = -1;
-}
-
-/*
- * pump moves what the container wrote on fd i to pieces' own: 1, 0 once
- * it is done (its end of file, or ours failed: the container then gets
- * EPIPE as from any closed pipe), -1 if there is nothing now
- */
-static int
-pump(struct relay *r, int i)
-{
-	char buf[16384];
-	ssize_t n;
-
-	while ((n = read(r->fd[i], buf, sizeof(buf))) < 0 && errno == EINTR)
-		;
-	if (n < 0 && errno == EAGAIN)
-		return -1;
-	if (n > 0 && writeall(i, buf, n) >= 0)
-		return 1;
-	if (n > 0)
-		weprintf("relay fd %d:", i);
-	shut(r, i);
-	return 0;
-}
-
-/* feed moves pieces' stdin to the container's pipe, as much as fits now */
-static void
-feed(struct relay *r, int readable)
-{
-	ssize_t n;
-
-	if (r->off == r->len && readable) {
-		while ((n = read(0, r->buf, sizeof(r->buf))) < 0 && errno == EINTR)
-			;
-		if (n <= 0) {
-			shut(r, 0);
-			return;
-		}
-		r->off = 0;
-		r->len = n;
-	}
-	if (r->off == r->len)
-		return;
-	/* SIGPIPE is ignored here: a command that closed its stdin gets
-	 * no more of it */
-	if ((n = write(r->fd[0], r->buf + r->off, r->len - r->off)) < 0) {
-		if (errno != EAGAIN && errno != EINTR)
-			shut(r, 0);
-		return;
-	}
-	if ((r->off += n) == r->len)
-		r->off = r->len = 0;
-}
-
-/* drain moves what is left in the pipes once init is gone, and closes them */
-static void
-drain(struct relay *r)
-{
-	int i;
-
-	for (i = 0; i < 3; i++) {
-		while (i > 0 && r->fd[i] >= 0 && pump(r, i) > 0)
-			;
-		if (r->fd[i] >= 0)
-			shut(r, i);
-	}
-}
-
-/* supervise passes signals on to init and relays r until init exits; its status */
-static int
-supervise(pid_t pid, int sigfd, struct relay *r)
-{
-	struct signalfd_siginfo si;
-	struct pollfd p[4];
-	int st, i;
-
-	for (;;) {
-		p[0] = (struct pollfd){ sigfd, POLLIN, 0 };
-		p[1] = (struct pollfd){ r->fd[1], POLLIN, 0 };
-		p[2] = (struct pollfd){ r->fd[2], POLLIN, 0 };
-		p[3] = (struct pollfd){ r->off < r->len ? r->fd[0] : r->fd[0] >= 0 ? 0 : -1,
-		                        r->off < r->len ? POLLOUT : POLLIN, 0 };
-		if (poll(p, 4, -1) < 0) {
-			if (errno == EINTR)
-				continue;
-			eprintf("poll:");
-		}
-		for (i = 1; i < 3; i++)
-			if (p[i].revents)
-				(void)pump(r, i);
-		if (p[3].revents)
-			feed(r, p[3].fd == 0);
-		if (!(p[0].revents & POLLIN))
-			continue;
-		if (read(sigfd, &si, sizeof(si)) != sizeof(si)) {
-			if (errno == EINTR)
-				continue;
-			eprintf("signalfd:");
-		}
-		if (si.ssi_signo != SIGCHLD) {
-			(void)kill(pid, si.ssi_signo);
-			continue;
-		}
-		/* every process of the namespace is gone with init, and
-		 * with them every writer of the pipes */
-		if (waitpid(pid, &st, WNOHANG) == pid) {
-			drain(r);
-			return wstatus(st);
-		}
-	}
-}
-
 /* a started container, as ns_start leaves it for ns_go and ns_wait */
 struct run {
 	const struct ctr *c;
@@ -734,7 +564,7 @@ done(struct run *r)
 	for (i = 0; i < 3; i++)
 		if (r->r.child[i] >= 0)
 			close(r->r.child[i]);
-	drain(&r->r);
+	tty_drain(&r->r);
 	if (r->pty >= 0)
 		close(r->pty);
 	if (r->chan >= 0)
@@ -762,7 +592,7 @@ fork1(struct run *r, const sigset_t *set)
 		close(sv[1]);
 		return -1;
 	}
-	if (mkrelay(&r->r, &r->c->proc) < 0 || (r->pid = fork()) < 0) {
+	if (tty_pipes(&r->r, &r->c->proc) < 0 || (r->pid = fork()) < 0) {
 		if (r->pid < 0)
 			weprintf("fork:");
 		close(sv[1]);
@@ -870,7 +700,7 @@ ns_wait(struct run *r)
 	} else if (r->pty >= 0) {
 		status = tty_relay(r->pty, r->sigfd, r->pid, r->c->proc.interactive);
 	} else {
-		status = supervise(r->pid, r->sigfd, &r->r);
+		status = tty_supervise(r->pid, r->sigfd, &r->r);
 	}
 	done(r);
 	return status;

@@ -363,6 +363,34 @@ int seccomp_nr(const char *name, uint32_t *nr);
 
 /* tty.c */
 /*
+ * struct relay stands between the container and those of pieces' fds 0-2
+ * it must not have.  A pipe or socket is passed as it is; anything else
+ * the container could open again through /proc/self/fd/1: a regular file
+ * (pieces build . > build.log) to read from its start and rewrite, the
+ * user's terminal (without -t) to read what is typed on it.  Such an fd
+ * gets a pipe instead, relayed here, as Docker's are without -t.
+ */
+struct relay {
+	int fd[3];		/* our end of the pipe for fd i, or -1 */
+	int child[3];		/* the container's end, or -1 */
+	char buf[16384];	/* stdin read, not yet in its pipe */
+	size_t off, len;
+};
+
+struct proc;
+
+/*
+ * tty_pipes makes r's pipes for the process p (its tty and interactive
+ * say which fds need one): 0, or -1 (reported).  tty_supervise passes
+ * signals from sigfd on to pid and relays r until pid exits: its status.
+ * tty_drain moves what is left in the pipes once pid is gone, and closes
+ * them.
+ */
+int tty_pipes(struct relay *r, const struct proc *p);
+int tty_supervise(pid_t pid, int sigfd, struct relay *r);
+void tty_drain(struct relay *r);
+
+/*
  * tty_relay relays the terminal on fds 0 and 1 (stdin only if in) to the
  * pty master, in raw mode, following window size changes and passing
  * other signals from sigfd on to pid, until pid exits: its status.  The
