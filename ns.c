@@ -409,8 +409,13 @@ reap(pid_t cmd, const sigset_t *set)
 	for (;;) {
 		if (sigwaitinfo(set, &si) < 0)
 			continue;
+		/* pieces queues a terminal's signals with NS_GROUP: the
+		 * command's process group gets them, as from a terminal;
+		 * only pieces can signal init (a namespace's init gets no
+		 * signal from inside it that it has no handler for) */
 		if (si.si_signo != SIGCHLD) {
-			(void)kill(cmd, si.si_signo);
+			(void)kill(si.si_code == SI_QUEUE && si.si_value.sival_int == NS_GROUP ?
+			           -cmd : cmd, si.si_signo);
 			continue;
 		}
 		while ((p = waitpid(-1, &st, WNOHANG)) > 0)

@@ -266,6 +266,9 @@ struct ctr {
 
 struct run;
 
+/* the value a signal is queued to init with to reach the command's group */
+#define NS_GROUP	0x70696563
+
 /*
  * ns_start starts c: init in new PID, mount, UTS, IPC and cgroup
  * namespaces on an overlay of c->fs, set up, its command forked and

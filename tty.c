@@ -63,10 +63,26 @@ copy(int from, int to)
 	return writeall(to, buf, n) < 0 ? 0 : 1;
 }
 
-static int
-status(int st)
+/*
+ * pass passes the signal si on to init, pid.  One the kernel sent, as a
+ * terminal does at Ctrl-C (SIGINT), Ctrl-\ (SIGQUIT) or hang-up, goes on
+ * as a terminal's would, to the command's whole process group: init is
+ * told so by the value it comes queued with (NS_GROUP).  Any other (a
+ * kill, a service manager's SIGTERM) goes to the command alone, as
+ * Docker's.  A second Ctrl-C kills the container: a command that ignores
+ * the first must not hold the user's terminal.
+ */
+static void
+pass(pid_t pid, const struct signalfd_siginfo *si, int *ints)
 {
-	return wstatus(st);
+	if (si->ssi_code != SI_KERNEL) {
+		(void)kill(pid, si->ssi_signo);
+	} else if (si->ssi_signo == SIGINT && ++*ints > 1) {
+		weprintf("interrupted again: killing the container");
+		(void)kill(pid, SIGKILL);
+	} else {
+		(void)sigqueue(pid, si->ssi_signo, (union sigval){ .sival_int = NS_GROUP });
+	}
 }
 
 int
@@ -75,7 +91,7 @@ tty_relay(int master, int sigfd, pid_t pid, int in)
 	struct signalfd_siginfo si;
 	struct termios raw;
 	struct pollfd p[3];
-	int st, open_in = in, open_out = 1;
+	int st, open_in = in, open_out = 1, ints = 0;
 
 	/* only -i takes the host terminal's input: without it the terminal
 	 * stays as it was, and its Ctrl-C is a SIGINT for pieces to pass on */
@@ -106,7 +122,7 @@ tty_relay(int master, int sigfd, pid_t pid, int in)
 		if (si.ssi_signo == SIGWINCH)
 			winsize(master);
 		else if (si.ssi_signo != SIGCHLD)
-			(void)kill(pid, si.ssi_signo);
+			pass(pid, &si, &ints);
 		else if (waitpid(pid, &st, WNOHANG) == pid)
 			break;
 	}
@@ -115,7 +131,7 @@ tty_relay(int master, int sigfd, pid_t pid, int in)
 	while (open_out && copy(master, 1) > 0)
 		;
 	restore();
-	return status(st);
+	return wstatus(st);
 }
 
 /* passable says whether fd may go to the container as it is */
@@ -230,7 +246,7 @@ tty_supervise(pid_t pid, int sigfd, struct relay *r)
 {
 	struct signalfd_siginfo si;
 	struct pollfd p[4];
-	int st, i;
+	int st, i, ints = 0;
 
 	for (;;) {
 		p[0] = (struct pollfd){ sigfd, POLLIN, 0 };
@@ -256,7 +272,7 @@ tty_supervise(pid_t pid, int sigfd, struct relay *r)
 			eprintf("signalfd:");
 		}
 		if (si.ssi_signo != SIGCHLD) {
-			(void)kill(pid, si.ssi_signo);
+			pass(pid, &si, &ints);
 			continue;
 		}
 		/* every process of the namespace is gone with init, and

@@ -181,6 +181,56 @@ EOF
 	is "-t without -i: Ctrl-C reaches the command" "$(cat "$T/tv/out" "$T/tv/rc" | tr '\n' ' ')" \
 		"ready got-int rc=4 "
 	is "-t without -i: the terminal stays cooked" "$(grep -c ' icanon ' "$T/tv/stty")" 1
+	# without -t: a Ctrl-C reaches the command's whole process group,
+	# as a terminal's would, not the shell alone to wait out its sleep;
+	# a second Ctrl-C kills a container that ignores the first
+	cat >"$T/ctrlc2.sh" <<EOF
+trap 'echo outer' INT
+'$PIECES' -r '$S' run -v '$T/tv:/v' alpine sh -c \
+	'echo ready >/v/out2; sleep 20; echo after >>/v/out2'
+echo rc=\$? >'$T/tv/rc2'
+'$PIECES' -r '$S' run -v '$T/tv:/v' alpine sh -c 'trap "" INT; echo ready >/v/out3; sleep 20'
+echo rc=\$? >'$T/tv/rc3'
+EOF
+	tm new-session -d -x 100 -y 30 "sh '$T/ctrlc2.sh'; sleep 30"
+	waitfor() {
+		i=0
+		while [ ! -s "$1" ] && [ $i -lt 100 ]; do
+			sleep 0.1
+			i=$((i + 1))
+		done
+	}
+	waitfor "$T/tv/out2"
+	tm send-keys C-c
+	waitfor "$T/tv/rc2"
+	is "without -t: Ctrl-C stops the command's children too" \
+		"$(cat "$T/tv/out2" "$T/tv/rc2" 2>&1 | tr '\n' ' ')" "ready rc=130 "
+	waitfor "$T/tv/out3"
+	tm send-keys C-c
+	sleep 1
+	is "a command that ignores Ctrl-C keeps running" "$(cat "$T/tv/rc3" 2>/dev/null)" ""
+	tm send-keys C-c
+	waitfor "$T/tv/rc3"
+	is "a second Ctrl-C kills it" "$(cat "$T/tv/rc3" 2>&1)" "rc=137"
+	# a build's RUN step the same: Ctrl-C ends it, not the sleep
+	mkdir "$T/bctx"
+	printf 'FROM alpine\nRUN echo ready >/dev/stderr; sleep 20; true\n' >"$T/bctx/Piecefile"
+	cat >"$T/ctrlc3.sh" <<EOF
+trap 'echo outer' INT
+'$PIECES' -r '$S' build -t slow '$T/bctx' 2>'$T/tv/berr'
+echo rc=\$? >'$T/tv/rc4'
+EOF
+	tm new-session -d -x 100 -y 30 "sh '$T/ctrlc3.sh'; sleep 30"
+	i=0
+	while ! grep -q ready "$T/tv/berr" 2>/dev/null && [ $i -lt 100 ]; do
+		sleep 0.1
+		i=$((i + 1))
+	done
+	tm send-keys C-c
+	waitfor "$T/tv/rc4"
+	tm kill-server
+	is "Ctrl-C stops a build's RUN step" "$(cat "$T/tv/rc4" 2>&1) $(p images | grep -c slow)" \
+		"rc=1 0"
 else
 	skip "a tmux session" "no tmux"
 fi
