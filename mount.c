@@ -465,6 +465,33 @@ etc(const struct ctr *c, int rootfd, int workfd, int ro)
 	}
 }
 
+/* tmpopts writes a tmpfs's options: mode, size and an inode a 4 KiB of it */
+static void
+tmpopts(char *buf, size_t len, const char *mode, unsigned long long size)
+{
+	snprintf(buf, len, "mode=%s,size=%llu,nr_inodes=%llu", mode, size,
+	         MAX(size / 4096, 1024));
+}
+
+/*
+ * ramdir mounts the tmpfs v on its path in the root, found as any mount
+ * target there (target), bounded as the user said; nosuid and nodev, and
+ * noexec unless asked, as Docker's --tmpfs
+ */
+static void
+ramdir(int rootfd, const struct vol *v)
+{
+	char opts[80], mode[8];
+	int fd;
+
+	snprintf(mode, sizeof(mode), "%o", v->mode);
+	tmpopts(opts, sizeof(opts), mode, v->size);
+	fd = target(rootfd, v->dst + 1, 0);
+	mountat("tmpfs", fd, "tmpfs", MS_NOSUID | MS_NODEV | (v->exec ? 0 : MS_NOEXEC) |
+	        (v->ro ? MS_RDONLY : 0), opts, v->dst);
+	close(fd);
+}
+
 static void
 volumes(const struct ctr *c, int rootfd, int workfd)
 {
@@ -472,6 +499,10 @@ volumes(const struct ctr *c, int rootfd, int workfd)
 	int i, fd;
 
 	for (i = 0; i < c->nvol; i++) {
+		if (!c->vol[i].src) {
+			ramdir(rootfd, &c->vol[i]);
+			continue;
+		}
 		/* the host side is the user's own path, followed as given */
 		if ((fd = open(c->vol[i].src, O_PATH | O_CLOEXEC)) < 0 || fstat(fd, &st) < 0)
 			ns_fail(125, "volume %s:", c->vol[i].src);
@@ -680,14 +711,6 @@ opentree(const struct tree *t)
 		ns_fail(125, "%s: replaced while starting; run again", t->path);
 	return fd;
 }
-/* tmpopts writes a tmpfs's options: mode, size and an inode a 4 KiB of it */
-static void
-tmpopts(char *buf, size_t len, const char *mode, unsigned long long size)
-{
-	snprintf(buf, len, "mode=%s,size=%llu,nr_inodes=%llu", mode, size,
-	         MAX(size / 4096, 1024));
-}
-
 /*
  * scratch mounts the tmpfs for the upper layer and the /etc files.  It is
  * bounded: a tmpfs without size= may take half the host's RAM, and a few

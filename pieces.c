@@ -82,6 +82,8 @@ static const struct cmd cmds[] = {
 	  "  -e, --env key[=value]       set an environment variable\n"
 	  "  -w, --workdir dir           the command's working directory\n"
 	  "  -v, --volume host:ctr[:ro]  bind-mount a host path\n"
+	  "      --tmpfs path[:opts]     a tmpfs there: size= (256m), mode= (1777),\n"
+	  "                              ro, exec (noexec by default)\n"
 	  "  -u, --user user[:group]     run as user (name or number)\n"
 	  "      --hostname name         the container's host name\n"
 	  "      --read-only             a read-only root\n"
@@ -803,14 +805,57 @@ mkargv(const struct meta *m, const char *entry, char **args, int nargs)
 	return argv;
 }
 
+/*
+ * parsetmpfs reads --tmpfs PATH[:OPTIONS] into v: size=SIZE (default
+ * LAYERSIZE), mode=OCTAL (1777), ro, rw, exec, noexec.  0, or -1 (reported).
+ */
+static int
+parsetmpfs(const char *arg, struct vol *v)
+{
+	char *o, *next, *end;
+	unsigned long m;
+
+	memset(v, 0, sizeof(*v));
+	v->dst = estrdup(arg);
+	v->size = LAYERSIZE;
+	v->mode = 01777;
+	if ((o = strchr(v->dst, ':')))
+		*o++ = '\0';
+	if (v->dst[0] != '/' || !v->dst[1]) {
+		weprintf("--tmpfs %s: want /path/in/container[:size=64m,mode=1777,exec,ro]", arg);
+		return -1;
+	}
+	for (; o && *o; o = next) {
+		if ((next = strchr(o, ',')))
+			*next++ = '\0';
+		if (!strncmp(o, "size=", 5) && parsesize(o + 5, SIZEMAX, &v->size) == 0 && v->size)
+			continue;
+		if (!strncmp(o, "mode=", 5) && (m = strtoul(o + 5, &end, 8)) <= 07777 &&
+		    o[5] && !*end) {
+			v->mode = m;
+			continue;
+		}
+		if (!strcmp(o, "ro") || !strcmp(o, "rw"))
+			v->ro = !strcmp(o, "ro");
+		else if (!strcmp(o, "exec") || !strcmp(o, "noexec"))
+			v->exec = !strcmp(o, "exec");
+		else {
+			weprintf("--tmpfs %s: bad option '%s' (size=, mode=, ro, rw, exec, noexec)",
+			         arg, o);
+			return -1;
+		}
+	}
+	return 0;
+}
+
 static int
 parsevol(const char *arg, struct vol *v)
 {
 	char *p, *abs;
 	size_t n;
 
+	memset(v, 0, sizeof(*v));
 	v->src = estrdup(arg);
-	v->ro = 0;
 	if (!(p = strchr(v->src, ':')))
 		goto bad;
 	*p++ = '\0';
@@ -908,6 +953,7 @@ cmd_run(int argc, char *argv[])
 		{ "env", required_argument, NULL, 'e' },
 		{ "workdir", required_argument, NULL, 'w' },
 		{ "volume", required_argument, NULL, 'v' },
+		{ "tmpfs", required_argument, NULL, 'T' },
 		{ "user", required_argument, NULL, 'u' },
 		{ "hostname", required_argument, NULL, 'H' },
 		{ "read-only", no_argument, NULL, 'R' },
@@ -948,6 +994,11 @@ cmd_run(int argc, char *argv[])
 		case 'v':
 			ctr.vol = erealloc(ctr.vol, (ctr.nvol + 1) * sizeof(*ctr.vol));
 			if (parsevol(optarg, &ctr.vol[ctr.nvol++]) < 0)
+				exit(125);
+			break;
+		case 'T':
+			ctr.vol = erealloc(ctr.vol, (ctr.nvol + 1) * sizeof(*ctr.vol));
+			if (parsetmpfs(optarg, &ctr.vol[ctr.nvol++]) < 0)
 				exit(125);
 			break;
 		case 'u': user = optarg; break;
@@ -1027,8 +1078,9 @@ close:
 	meta_free(&m);
 out:
 	store_close(&s);
+	/* a volume's one allocation is its src; a tmpfs's its dst */
 	for (i = 0; i < (size_t)ctr.nvol; i++)
-		free(ctr.vol[i].src);
+		free(ctr.vol[i].src ? ctr.vol[i].src : ctr.vol[i].dst);
 	free(ctr.vol);
 	free(cli);
 	return ret;

@@ -215,9 +215,13 @@ int known_find(const char *name, const char **url, const char **sha256, const ch
 int known_sum(const char *sums, const char *url, char *want);
 
 /* ns.c: the container runtime; it knows nothing of the store (see ns.c) */
+/* a volume: a host path bound in, or a tmpfs of its own (--tmpfs) */
 struct vol {
-	char *src, *dst;		/* host path; absolute path in the container */
+	char *src, *dst;		/* host path, or NULL: a tmpfs; absolute path inside */
 	int ro;
+	uint64_t size;			/* a tmpfs's bound */
+	unsigned mode;			/* its root's */
+	int exec;			/* its files may be executed */
 };
 
 /* a directory, by path (opened again in the container's mount namespace)

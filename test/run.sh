@@ -236,6 +236,18 @@ else
 fi
 
 # options
+run p run --read-only --tmpfs /mnt:size=1m,mode=700 alpine sh -c \
+	'stat -c %a /mnt; echo x >/mnt/f && cat /mnt/f; grep " /mnt " /proc/mounts'
+is "--tmpfs on a read-only root: its mode, writable" "$(sed -n 1,2p "$T/out" | tr '\n' ' ')" "700 x "
+is "--tmpfs: bounded, noexec by default" \
+	"$(sed -n 3p "$T/out" | grep -c 'tmpfs.*nosuid,nodev,noexec.*size=1024k')" 1
+run p run --tmpfs /scratch:size=1m alpine sh -c 'dd if=/dev/zero of=/scratch/f bs=1k count=2048'
+is "--tmpfs: a write past its size fails" "$rc $(grep -c 'No space left' "$T/err")" "1 1"
+run p run --tmpfs /x:exec alpine sh -c 'cp /bin/busybox /x/true && /x/true && echo ran'
+is "--tmpfs exec" "$(cat "$T/out")" ran
+fails "--tmpfs with a bad option" 125 "--tmpfs /x:bogus: bad option 'bogus'" \
+	p run --tmpfs /x:bogus alpine true
+fails "--tmpfs with a relative path" 125 "--tmpfs x: want /path" p run --tmpfs x alpine true
 run p run -e A=1 -e B -e C=x=y alpine sh -c 'echo "$A/$B/$C"'
 is "-e" "$(cat "$T/out")" "1//x=y"
 fails "-e '=bad' is refused" 125 "-e '=bad': no variable name" p run -e =bad alpine true
