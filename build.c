@@ -818,8 +818,7 @@ run(struct build *b, const struct pfstep *st)
 	if (clone(b, &w, &size) < 0 || apply(b, &w) < 0 || done(b, &w, "RUN") < 0)
 		status = -1;
 out:
-	vfree(c.proc.argv);
-	vfree(c.proc.env);
+	proc_free(&c.proc);
 	if (status < 0 && w.fd >= 0)
 		store_abort(b->s, &w);
 	return status;

@@ -271,7 +271,11 @@ command(const struct ctr *c, int pty)
 		ns_fail(125, "dup2:");
 	closefds(NULL, 0);
 	caps = dropcaps(p->caps);
-	if (setgroups(0, NULL) < 0 || setgid(p->gid) < 0 || setuid(p->uid) < 0)
+	/* the pty is the user's, as a login's: its programs may set its
+	 * modes and size, and mesg(1) says what it should */
+	if (pty >= 0 && fchown(0, p->uid, -1) < 0)
+		ns_fail(125, "pty:");
+	if (setgroups(p->ngroups, p->groups) < 0 || setgid(p->gid) < 0 || setuid(p->uid) < 0)
 		ns_fail(125, "user %u:%u:", (unsigned)p->uid, (unsigned)p->gid);
 	/* root keeps the set; setuid cleared it for anyone else, as Docker */
 	if (p->uid == 0)

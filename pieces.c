@@ -1072,8 +1072,7 @@ cmd_run(int argc, char *argv[])
 	}
 	ret = ns_run(&ctr);
 close:
-	vfree(ctr.proc.argv);
-	vfree(ctr.proc.env);
+	proc_free(&ctr.proc);
 	close(imgfd);
 	meta_free(&m);
 out:

@@ -249,6 +249,8 @@ struct proc {
 	const char *cwd;
 	uid_t uid;
 	gid_t gid;
+	gid_t *groups;			/* supplementary, ngroups of them */
+	int ngroups;
 	uint64_t caps;			/* capabilities the command keeps */
 	uint64_t fsize;			/* the largest file it may write; 0: any */
 	int tty, interactive;
@@ -324,7 +326,9 @@ struct meta;
 
 /*
  * proc_prepare fills in c what the image (its directory imgfd, metadata m)
- * decides: the user (user, else m's, else root) and its home, the working
+ * decides: the user (user, else m's, else root: a name, uid, name:group
+ * or uid:gid, looked up in the image's passwd and group files), its
+ * supplementary groups unless a group is named, as Docker's, its home, the working
  * directory unless set, the writable layer's size unless set (LAYERSIZE,
  * or a quarter of a smaller RAM; none for an upper layer on disk), a
  * random host name unless set, and the environment: PATH, HOSTNAME, HOME
@@ -332,19 +336,16 @@ struct meta;
  */
 int proc_prepare(struct ctr *c, int imgfd, const struct meta *m, const char *user);
 
+/* proc_free frees what proc_prepare and the caller allocated in p: its
+ * argv, env and groups */
+void proc_free(struct proc *p);
+
 /*
  * proc_cap sets *bits to the capability name ("NET_ADMIN", "CAP_CHOWN",
  * "ALL") stands for: 0, or -1 for an unknown name, printing nothing.
  */
 int proc_cap(const char *name, uint64_t *bits);
 
-/*
- * proc_user resolves a user spec (name, uid, name:group, uid:gid) against
- * the passwd and group files of the image imgfd: *uid, *gid (the user's
- * primary group unless named) and its home in home ("/" if unknown).  It
- * returns 0, or -1 after saying what is not there.
- */
-int proc_user(int imgfd, const char *spec, uid_t *uid, gid_t *gid, char *home, size_t len);
 
 /* seccomp.c */
 /*

@@ -66,28 +66,40 @@ field(const char *line, int n, char *buf, size_t len)
 }
 
 /*
+ * readetc reads the image's passwd or group file into buf (METAMAX
+ * bytes): 0, 1 if there is none, or -1 after saying why it cannot be
+ * read.  The host reads it as root: root_readfile opens no fifo or device
+ * and fails at its cap.
+ */
+static int
+readetc(int rootfd, const char *file, char *buf)
+{
+	if (root_readfile(rootfd, file, buf, METAMAX) >= 0)
+		return 0;
+	if (errno == ENOENT)
+		return 1;
+	if (errno == EINVAL)
+		weprintf("/%s of the image: not a regular file", file);
+	else if (errno == EFBIG)
+		weprintf("/%s of the image: larger than METAMAX (%d KiB)", file, METAMAX >> 10);
+	else
+		weprintf("/%s of the image:", file);
+	return -1;
+}
+
+/*
  * entry finds name, or the number it is, in the image's passwd or group
  * file and copies its line into line: 0, 1 if it is not there (nor the
- * file), or -1 after saying why the file cannot be read.  The host reads
- * it as root: root_readfile opens no fifo or device and caps the size.
+ * file), or -1 (reported)
  */
 static int
 entry(int rootfd, const char *file, const char *name, char *line, size_t len)
 {
 	char buf[METAMAX], f[256], *l, *save;
+	int r;
 
-	if (root_readfile(rootfd, file, buf, sizeof(buf)) < 0) {
-		if (errno == ENOENT)
-			return 1;
-		if (errno == EINVAL)
-			weprintf("/%s of the image: not a regular file", file);
-		else if (errno == EFBIG)
-			weprintf("/%s of the image: larger than METAMAX (%d KiB)", file,
-			         METAMAX >> 10);
-		else
-			weprintf("/%s of the image:", file);
-		return -1;
-	}
+	if ((r = readetc(rootfd, file, buf)) != 0)
+		return r;
 	for (l = strtok_r(buf, "\n", &save); l; l = strtok_r(NULL, "\n", &save))
 		if ((field(l, 0, f, sizeof(f)) && !strcmp(f, name)) ||
 		    (field(l, 2, f, sizeof(f)) && !strcmp(f, name))) {
@@ -95,6 +107,32 @@ entry(int rootfd, const char *file, const char *name, char *line, size_t len)
 			return 0;
 		}
 	return 1;
+}
+
+/*
+ * groupsof gives p the groups of the image's /etc/group that list the
+ * user name as a member, its supplementary groups: 0, or -1 (reported)
+ */
+static int
+groupsof(int rootfd, const char *name, struct proc *p)
+{
+	char buf[METAMAX], f[32], *l, *m, *save, *msave;
+	int r;
+
+	if ((r = readetc(rootfd, "etc/group", buf)) != 0)
+		return r < 0 ? -1 : 0;
+	for (l = strtok_r(buf, "\n", &save); l; l = strtok_r(NULL, "\n", &save)) {
+		if (!field(l, 2, f, sizeof(f)) || !*f || !(m = strchr(l, ':')) ||
+		    !(m = strchr(m + 1, ':')) || !(m = strchr(m + 1, ':')))
+			continue;
+		for (m = strtok_r(m + 1, ",", &msave); m; m = strtok_r(NULL, ",", &msave))
+			if (!strcmp(m, name)) {
+				p->groups = erealloc(p->groups, (p->ngroups + 1) * sizeof(*p->groups));
+				p->groups[p->ngroups++] = strtoul(f, NULL, 10);
+				break;
+			}
+	}
+	return 0;
 }
 
 static int
@@ -122,8 +160,63 @@ layersize(void)
 	return MIN(LAYERSIZE, (uint64_t)si.totalram * si.mem_unit / 4);
 }
 
+/*
+ * user resolves a user spec (name, uid, name:group, uid:gid) against the
+ * passwd and group files of the image imgfd into p: its uid, gid (the
+ * user's primary group unless named) and, unless a group is named, as
+ * Docker's, its supplementary groups; its home in home ("/" if unknown).
+ * It returns 0, or -1 after saying what is not there.
+ */
+static int
+user(int imgfd, const char *spec, struct proc *p, char *home, size_t len)
+{
+	char u[256], line[1024], f[PATHMAX], *g;
+	unsigned long v;
+	int rootfd, r;
+
+	snprintf(u, sizeof(u), "%s", spec);
+	if ((g = strchr(u, ':')))
+		*g++ = '\0';
+	if ((rootfd = openat(imgfd, "rootfs", O_PATH | O_DIRECTORY | O_CLOEXEC)) < 0) {
+		weprintf("rootfs:");
+		return -1;
+	}
+	snprintf(home, len, "/");
+	p->uid = p->gid = 0;
+	if ((r = entry(rootfd, "etc/passwd", u, line, sizeof(line))) < 0)
+		goto fail;
+	if (r == 0) {
+		p->uid = field(line, 2, f, sizeof(f)) ? strtoul(f, NULL, 10) : 0;
+		p->gid = field(line, 3, f, sizeof(f)) ? strtoul(f, NULL, 10) : 0;
+		if (field(line, 5, f, sizeof(f)) && *f)
+			snprintf(home, len, "%s", f);
+		if (!g && (!field(line, 0, f, sizeof(f)) || groupsof(rootfd, f, p) < 0))
+			goto fail;
+	} else if (numeric(u, &v) == 0) {
+		p->uid = v;
+	} else {
+		weprintf("user %s: not in the image's /etc/passwd", u);
+		goto fail;
+	}
+	if (g && (r = entry(rootfd, "etc/group", g, line, sizeof(line))) < 0)
+		goto fail;
+	if (g && r == 0) {
+		p->gid = field(line, 2, f, sizeof(f)) ? strtoul(f, NULL, 10) : 0;
+	} else if (g && numeric(g, &v) == 0) {
+		p->gid = v;
+	} else if (g) {
+		weprintf("group %s: not in the image's /etc/group", g);
+		goto fail;
+	}
+	close(rootfd);
+	return 0;
+fail:
+	close(rootfd);
+	return -1;
+}
+
 int
-proc_prepare(struct ctr *c, int imgfd, const struct meta *m, const char *user)
+proc_prepare(struct ctr *c, int imgfd, const struct meta *m, const char *spec)
 {
 	static char host[16];
 	char home[PATHMAX], kv[PATHMAX + 16];
@@ -132,8 +225,7 @@ proc_prepare(struct ctr *c, int imgfd, const struct meta *m, const char *user)
 	char **e;
 	size_t i;
 
-	if (proc_user(imgfd, user ? user : *m->user ? m->user : "0", &p->uid, &p->gid,
-	    home, sizeof(home)) < 0)
+	if (user(imgfd, spec ? spec : *m->user ? m->user : "0", p, home, sizeof(home)) < 0)
 		return -1;
 	if (!p->cwd)
 		p->cwd = *m->workdir ? m->workdir : "/";
@@ -161,49 +253,13 @@ proc_prepare(struct ctr *c, int imgfd, const struct meta *m, const char *user)
 	return 0;
 }
 
-int
-proc_user(int imgfd, const char *spec, uid_t *uid, gid_t *gid, char *home, size_t len)
+void
+proc_free(struct proc *p)
 {
-	char u[256], line[1024], f[PATHMAX], *g;
-	unsigned long v;
-	int rootfd, r;
-
-	snprintf(u, sizeof(u), "%s", spec);
-	if ((g = strchr(u, ':')))
-		*g++ = '\0';
-	if ((rootfd = openat(imgfd, "rootfs", O_PATH | O_DIRECTORY | O_CLOEXEC)) < 0) {
-		weprintf("rootfs:");
-		return -1;
-	}
-	snprintf(home, len, "/");
-	*uid = *gid = 0;
-	if ((r = entry(rootfd, "etc/passwd", u, line, sizeof(line))) < 0)
-		goto fail;
-	if (r == 0) {
-		*uid = field(line, 2, f, sizeof(f)) ? strtoul(f, NULL, 10) : 0;
-		*gid = field(line, 3, f, sizeof(f)) ? strtoul(f, NULL, 10) : 0;
-		if (field(line, 5, f, sizeof(f)) && *f)
-			snprintf(home, len, "%s", f);
-	} else if (numeric(u, &v) == 0) {
-		*uid = v;
-	} else {
-		weprintf("user %s: not in the image's /etc/passwd", u);
-		goto fail;
-	}
-	if (g && (r = entry(rootfd, "etc/group", g, line, sizeof(line))) < 0)
-		goto fail;
-	if (g && r == 0) {
-		*gid = field(line, 2, f, sizeof(f)) ? strtoul(f, NULL, 10) : 0;
-	} else if (g && numeric(g, &v) == 0) {
-		*gid = v;
-	} else if (g) {
-		weprintf("group %s: not in the image's /etc/group", g);
-		goto fail;
-	}
-	close(rootfd);
-	return 0;
-fail:
-	close(rootfd);
-	return -1;
+	vfree(p->argv);
+	vfree(p->env);
+	free(p->groups);
+	p->argv = p->env = NULL;
+	p->groups = NULL;
+	p->ngroups = 0;
 }
-

@@ -276,6 +276,15 @@ is "-u name" "$(cat "$T/out")" "uid=65534(nobody) gid=65534(nobody)"
 run p run -u 1234:5 alpine sh -c 'id -u; id -g; grep CapEff /proc/self/status'
 is "-u uid:gid, and no capabilities" "$(cat "$T/out" | tr '\n' ' ')" "1234 5 CapEff:	0000000000000000 "
 fails "-u an unknown name" 125 "user nosuchuser: not in the image" p run -u nosuchuser alpine true
+run p run -u daemon alpine id
+is "-u name: its supplementary groups from the image's /etc/group" "$(cat "$T/out")" \
+	"uid=2(daemon) gid=2(daemon) groups=1(bin),2(daemon),4(adm)"
+run p run -u daemon:daemon alpine id
+is "-u name:group: that group alone, as Docker" "$(cat "$T/out")" "uid=2(daemon) gid=2(daemon)"
+if command -v script >/dev/null; then
+	run script -qec "'$PIECES' -r '$S' run -t -u nobody alpine sh -c 'stat -c %U \$(tty)'" /dev/null
+	is "-t -u: the pty is the user's" "$(tr -d '\r' <"$T/out")" nobody
+fi
 mkdir "$T/vol"
 echo host >"$T/vol/f"
 run p run -v "$T/vol:/data" alpine sh -c 'cat /data/f; echo ctr >/data/g'
