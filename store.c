@@ -147,15 +147,37 @@ sweep(struct store *s)
 	return 0;
 }
 
+/* subdir opens the store's directory name, made first for a writer */
 static int
-subdir(struct store *s, const char *name)
+subdir(struct store *s, const char *name, int write)
 {
-	int fd;
-
-	if (mkdirat(s->fd, name, 0700) < 0 && errno != EEXIST)
+	if (write && mkdirat(s->fd, name, 0700) < 0 && errno != EEXIST)
 		return -1;
-	fd = openat(s->fd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-	return fd;
+	return openat(s->fd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+}
+
+/*
+ * readers opens what a reader needs of a store that may be on read-only
+ * media (a rescue stick, a squashfs): images/, and tmp/ for run's
+ * scratch, cache/ and the lock where they are.  Where the store can be
+ * written, what an interrupted writer left in tmp/ is swept, as a
+ * writer's open does: 0, or -1 with errno set.
+ */
+static int
+readers(struct store *s)
+{
+	if ((s->imgfd = subdir(s, "images", 0)) < 0 || (s->tmpfd = subdir(s, "tmp", 0)) < 0)
+		return -1;
+	if ((s->cachefd = subdir(s, "cache", 0)) < 0 && errno != ENOENT)
+		return -1;
+	if ((s->lockfd = openat(s->fd, "lock", O_RDWR | O_CLOEXEC)) < 0 &&
+	    (s->lockfd = openat(s->fd, "lock", O_RDONLY | O_CLOEXEC)) < 0 && errno != ENOENT)
+		return -1;
+	if (s->lockfd >= 0 && faccessat(s->tmpfd, ".", W_OK, AT_EACCESS) == 0 && lock(s) == 0) {
+		sweep(s);
+		unlock(s);
+	}
+	return 0;
 }
 
 int
@@ -173,17 +195,20 @@ store_open(struct store *s, const char *root, int write)
 	}
 	if (!write && faccessat(s->fd, "images", F_OK, 0) < 0 && errno == ENOENT)
 		return 0;
-	if ((s->imgfd = subdir(s, "images")) < 0 || (s->tmpfd = subdir(s, "tmp")) < 0 ||
-	    (s->cachefd = subdir(s, "cache")) < 0)
+	if (!write) {
+		if (readers(s) < 0)
+			goto fail;
+		return 0;
+	}
+	if ((s->imgfd = subdir(s, "images", 1)) < 0 || (s->tmpfd = subdir(s, "tmp", 1)) < 0 ||
+	    (s->cachefd = subdir(s, "cache", 1)) < 0)
 		goto fail;
 	if ((s->lockfd = openat(s->fd, "lock", O_RDWR | O_CREAT | O_CLOEXEC, 0600)) < 0)
 		goto fail;
-	if (write) {
-		if (lock(s) < 0)
-			goto out;
-		sweep(s);
-		unlock(s);
-	}
+	if (lock(s) < 0)
+		goto out;
+	sweep(s);
+	unlock(s);
 	return 0;
 fail:
 	weprintf("%s: store:", root);
@@ -527,11 +552,7 @@ blobdir(struct store *s, int create)
 {
 	int fd, bfd;
 
-	if (create)
-		fd = subdir(s, "blobs");
-	else
-		fd = openat(s->fd, "blobs", O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-	if (fd < 0)
+	if ((fd = subdir(s, "blobs", create)) < 0)
 		return -1;
 	if (create && mkdirat(fd, "sha256", 0700) < 0 && errno != EEXIST) {
 		close(fd);

@@ -68,21 +68,27 @@ is "the rest stays" "$(listed)" "alpine "
 
 # SIGKILL mid-import: the writer blocks on a FIFO half way through
 mkfifo "$T/fifo"
-(head -c 2000000 "$ALPINE"; sleep 30) >"$T/fifo" &
-feeder=$!
-atexit "kill $feeder"
-"$PIECES" -r "$S" import "$T/fifo" killed 2>/dev/null &
-writer=$!
-i=0
-while [ -z "$(leftovers)" ] && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
-sleep 0.5
-kill -9 $writer
-wait $writer 2>/dev/null
-kill $feeder 2>/dev/null
+killimport() {
+	(head -c 2000000 "$ALPINE"; sleep 30) >"$T/fifo" &
+	feeder=$!
+	atexit "kill $feeder 2>/dev/null"
+	"$PIECES" -r "$S" import "$T/fifo" killed 2>/dev/null &
+	writer=$!
+	i=0
+	while [ -z "$(leftovers)" ] && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
+	sleep 0.5
+	kill -9 $writer
+	wait $writer 2>/dev/null
+	kill $feeder 2>/dev/null
+}
+killimport
 is "a killed import left a work tree" "$(leftovers | grep -c killed)" 1
-is "but nothing listed" "$(listed)" "alpine "
 ok "the next writer" p import "$T/small.tar.gz" next
 is "removed what the killed one left" "$(leftovers)" ""
+killimport
+is "a killed import again" "$(leftovers | grep -c killed)" 1
+is "nothing listed, and the next command, a reader, ..." "$(listed)" "alpine next "
+is "removed it too" "$(leftovers)" ""
 
 # concurrent writers of one name: each commit is whole, the last one wins
 for i in 1 2 3 4; do
@@ -101,6 +107,24 @@ ok "PIECES_ROOT names the store" env PIECES_ROOT="$S" "$PIECES" images
 grep -q '^same ' "$T/out"
 is "it read PIECES_ROOT's store" "$?" 0
 fails "images takes no operand" 1 "usage: pieces images" p images extra
+
+# a store on read-only media (a rescue stick, a squashfs): what reads it
+# works, what would write says why not
+if needroot && mkdir "$T/ro" && mount --bind "$S" "$T/ro" &&
+    mount -o remount,bind,ro "$T/ro"; then
+	atexit "umount '$T/ro'"
+	run "$PIECES" -r "$T/ro" images
+	is "images on a read-only store" "$rc $(grep -c '^alpine ' "$T/out")" "0 1"
+	run "$PIECES" -r "$T/ro" inspect alpine
+	is "inspect on a read-only store" "$rc $(grep -c '"Name": "alpine"' "$T/out")" "0 1"
+	run "$PIECES" -r "$T/ro" run same sh -c 'echo w >/f; cat /f'
+	is "run on a read-only store, its root writable" "$rc $(cat "$T/out")" "0 w"
+	fails "rmi on a read-only store says why" 1 "store: Read-only file system" \
+		"$PIECES" -r "$T/ro" rmi alpine
+	umount "$T/ro"
+else
+	skip "a read-only store" "cannot bind-mount it read-only (needs root)"
+fi
 
 # a full disk: a clear error, nothing stored, the work tree gone
 if needroot && mkdir "$T/tiny" && mount -t tmpfs -o size=1m tmpfs "$T/tiny"; then
