@@ -763,6 +763,8 @@ cmd_rmi(int argc, char *argv[])
 	for (; i < argc; i++)
 		if (imagename(argv[i], name, sizeof(name)) < 0 || store_remove(&s, name) < 0)
 			ret = 1;
+		else
+			printf("removed %s\n", name);
 	store_close(&s);
 	return ret;
 }

@@ -60,6 +60,7 @@ fails "a garbage import fails" 1 "not a tar archive" p import /etc/hostname junk
 is "nothing stored" "$(listed)" "alpine fromstdin pinned "
 
 ok "rmi two images" p rmi fromstdin pinned
+is "it says what it removed" "$(cat "$T/out" | tr '\n' ' ')" "removed fromstdin removed pinned "
 is "they are gone" "$(listed)" "alpine "
 fails "rmi of a missing image" 1 "nosuch: no such image" p rmi nosuch
 fails "rmi of a bad name" 1 "bad image name" p rmi ../images
