@@ -145,7 +145,7 @@ install: pieces
 	cp -f pieces $(DESTDIR)$(PREFIX)/bin/
 	$(STRIP) $(DESTDIR)$(PREFIX)/bin/pieces
 	chmod 755 $(DESTDIR)$(PREFIX)/bin/pieces
-	sed "s/VERSION/$(VERSION)/g" pieces.1 > $(DESTDIR)$(MANPREFIX)/man1/pieces.1
+	cp -f pieces.1 $(DESTDIR)$(MANPREFIX)/man1/pieces.1
 	chmod 644 $(DESTDIR)$(MANPREFIX)/man1/pieces.1
 
 uninstall:

@@ -50,6 +50,8 @@ fails "a near miss names the nearest command" 1 "imgaes: unknown command; did yo
 is "in one line" "$(wc -l <"$T/err")" 1
 fails "an unknown global option: one line" 1 "^usage: pieces .*'pieces help' lists" "$PIECES" -Z x
 is "one line of usage" "$(grep -c usage "$T/err")" 1
+is "the man page's footer carries the version" "$(sed -n 's/^\.Os //p' "$top/pieces.1")" \
+	"pieces $(conf VERSION)"
 ok "pieces --version" "$PIECES" --version
 is "--version is version" "$(head -n 1 "$T/out")" "pieces $(sed -n 's/^VERSION = //p' "$top/config.mk")"
 for c in import pull login images inspect rmi prune run build fetch sha256 seccomp untar \
