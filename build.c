@@ -1337,14 +1337,27 @@ known(const char *ref, char *name, size_t len)
 	return r != 0;
 }
 
+/* where the step being built was written, for atline */
+static const char *stepfile;
+static int stepline;
+
+/* atline is the error sink while a step runs: its every message names
+ * the Piecefile's line, as a parse error does */
+static void
+atline(const char *msg)
+{
+	fprintf(stderr, "%s: %s:%d: %s\n", argv0, stepfile, stepline, msg);
+}
+
 int
 build(struct store *s, const struct bopts *o)
 {
 	struct build b = { 0 };
 	struct piecefile pf = { 0 };
 	struct rlimit rl;
+	void (*sink)(const char *);
 	char file[PATH_MAX], name[NAMEMAX + 8];
-	int i, ret = -1;
+	int i, r = 0, ret = -1;
 
 	b.s = s;
 	b.o = o;
@@ -1390,12 +1403,18 @@ build(struct store *s, const struct bopts *o)
 	if (store_name(name) < 0)
 		goto out;
 	b.nstep = pf.nstep;
+	stepfile = file;
+	sink = errsink;
+	errsink = atline;
 	for (i = 0; i < pf.nstep; i++) {
 		b.step = i + 1;
-		if (step(&b, &pf.step[i]) < 0)
-			goto out;
+		stepline = pf.step[i].line;
+		if ((r = step(&b, &pf.step[i])) < 0)
+			break;
 	}
-	ret = image(&b, name, file);
+	errsink = sink;
+	if (r >= 0)
+		ret = image(&b, name, file);
 out:
 	close(b.ctxfd);
 	for (i = 0; i < b.nhost; i++)

@@ -220,6 +220,11 @@ ubuntu-22.04"
 is "no work tree is left" "$(ls -A "$S/tmp")" ""
 printf 'COPY nothere /x\n' >>"$D/Piecefile.good"
 fails "a missing COPY source" 1 "COPY nothere: No such file" p build -t all -f "$D/Piecefile.good" "$D"
+is "it names the Piecefile's line" \
+	"$(grep -c "Piecefile.good:$(wc -l <"$D/Piecefile.good"): COPY nothere" "$T/err")" 1
+printf 'FROM alpine:3.18\nUSER nosuch\nRUN true\n' >"$D/Piecefile.user"
+fails "a USER not in the image" 1 "Piecefile.user:3: user nosuch: not in the image" \
+	p build -t u -f "$D/Piecefile.user" "$D"
 
 # COPY never reads outside the build directory
 D=$T/esc
