@@ -49,6 +49,7 @@ struct build {
 	const struct bopts *o;
 	char ctx[PATH_MAX];		/* the build directory, resolved */
 	int ctxfd;			/* and opened */
+	struct ignore ign;		/* what COPY leaves out of it */
 	char (*host)[PATH_MAX];		/* the --allow fs.read= directories, resolved */
 	int *hostfd;			/* and opened */
 	int nhost;
@@ -831,6 +832,8 @@ struct cp {				/* a COPY source walked */
 	int dst;			/* copying it into this directory (or -1) */
 	char *path;			/* PATH_MAX: where in the source, for messages */
 	int depth;
+	const struct ignore *ign;	/* what is left out, */
+	char *rel;			/* PATH_MAX: by this path in the build directory */
 };
 
 static int cpent(struct cp *c, int sfd, const char *name);
@@ -964,13 +967,20 @@ cpent(struct cp *c, int sfd, const char *name)
 	char link[PATH_MAX];
 	struct stat st, fst;
 	struct timespec t[2];
-	size_t len = strlen(c->path);
+	size_t len = strlen(c->path), rlen = strlen(c->rel);
 	ssize_t n;
 	int fd, r = -1;
 
 	snprintf(c->path + len, PATH_MAX - len, "/%s", name);
+	snprintf(c->rel + rlen, PATH_MAX - rlen, "%s%s", rlen ? "/" : "", name);
 	if (fstatat(sfd, name, &st, AT_SYMLINK_NOFOLLOW) < 0)
 		goto out;
+	/* left out: neither copied nor in the key; a directory is walked
+	 * still when a '!' pattern may take something in it back */
+	if (ign_match(c->ign, c->rel) && (!S_ISDIR(st.st_mode) || !ign_walk(c->ign, c->rel))) {
+		r = 0;
+		goto out;
+	}
 	if (S_ISLNK(st.st_mode)) {
 		if ((n = readlinkat(sfd, name, link, sizeof(link) - 1)) < 0)
 			goto out;
@@ -1007,6 +1017,7 @@ out:
 	if (r < 0)
 		errno = 0;
 	c->path[len] = '\0';
+	c->rel[rlen] = '\0';
 	return r;
 }
 
@@ -1055,6 +1066,25 @@ within(struct build *b, const char *what, const char *path, int host, struct sta
 	return -1;
 }
 
+/*
+ * relof writes where path, which within opened, is in the build
+ * directory into rel (PATH_MAX bytes): "" for the directory itself, or
+ * "a/b".  0, or -1 if it has moved out meanwhile.
+ */
+static int
+relof(struct build *b, const char *path, char *rel)
+{
+	char full[PATH_MAX], real[PATH_MAX];
+	size_t n = strlen(b->ctx);
+
+	if ((size_t)snprintf(full, sizeof(full), "%s/%s", b->ctx, path) >= sizeof(full) ||
+	    !realpath(full, real) || (n > 1 && (strncmp(real, b->ctx, n) ||
+	    (real[n] && real[n] != '/'))))
+		return -1;
+	snprintf(rel, PATH_MAX, "%s", real + (n > 1 ? n : 0) + (real[n > 1 ? n : 0] == '/'));
+	return 0;
+}
+
 /* leafof is the last component of src as written, trailing '/'s dropped */
 static const char *
 leafof(const char *src, char *buf, size_t len)
@@ -1078,9 +1108,9 @@ static int
 copy(struct build *b, const struct pfstep *st, int rootfd, struct sha256 *sha)
 {
 	char dest[PATHMAX], target[PATHMAX], dir[PATHMAX], leaf[LEAFMAX], path[PATH_MAX];
-	char name[LEAFMAX];
+	char name[LEAFMAX], rel[PATH_MAX];
 	const char *base, *dst = st->args[st->nargs - 1];
-	struct cp c = { sha, -1, path, 0 };
+	struct cp c = { sha, -1, path, 0, &b->ign, rel };
 	struct stat sst;
 	int i, fd, todir, isdir, r = 0;
 
@@ -1102,6 +1132,13 @@ copy(struct build *b, const struct pfstep *st, int rootfd, struct sha256 *sha)
 		if ((fd = within(b, "COPY", st->args[i], 0, &sst)) < 0)
 			return -1;
 		snprintf(path, sizeof(path), "%s", st->args[i]);
+		if (relof(b, st->args[i], rel) < 0 || (ign_match(&b->ign, rel) &&
+		    (!S_ISDIR(sst.st_mode) || !ign_walk(&b->ign, rel)))) {
+			weprintf("COPY %s: left out of the build by its .piecesignore or "
+			         ".dockerignore", st->args[i]);
+			close(fd);
+			return -1;
+		}
 		/* a directory's contents go into dest; a file into dest/,
 		 * named as written, or as dest */
 		isdir = S_ISDIR(sst.st_mode);
@@ -1318,6 +1355,9 @@ piecefile(struct build *b, const char *file, struct piecefile *pf)
 		weprintf("%s: not a regular file", file);
 	else if (errno == EFBIG)
 		weprintf("%s: over PIECEFILEMAX (%d bytes)", file, PIECEFILEMAX);
+	else if (errno == ENOENT && faccessat(b->ctxfd, "Dockerfile", F_OK, AT_SYMLINK_NOFOLLOW) == 0)
+		weprintf("%s: no such file; the directory has a Dockerfile: "
+		         "pieces build -f %s/Dockerfile %s", file, b->o->dir, b->o->dir);
 	else
 		weprintf("%s: open:", file);
 	free(buf);
@@ -1374,6 +1414,10 @@ build(struct store *s, const struct bopts *o)
 		weprintf("%s:", o->dir);
 		return -1;
 	}
+	if (ign_load(b.ctxfd, &b.ign) < 0) {
+		close(b.ctxfd);
+		return -1;
+	}
 	for (; o->host && o->host[b.nhost]; b.nhost++) {
 		b.host = erealloc(b.host, (b.nhost + 1) * sizeof(*b.host));
 		b.hostfd = erealloc(b.hostfd, (b.nhost + 1) * sizeof(*b.hostfd));
@@ -1417,6 +1461,7 @@ build(struct store *s, const struct bopts *o)
 		ret = image(&b, name, file);
 out:
 	close(b.ctxfd);
+	ign_free(&b.ign);
 	for (i = 0; i < b.nhost; i++)
 		close(b.hostfd[i]);
 	free(b.host);

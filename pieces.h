@@ -467,6 +467,29 @@ void pf_free(struct piecefile *pf);
  * 2 more, and returns the end */
 char *pf_jstr(char *o, const char *s);
 
+/* ignore.c */
+/* the patterns of a build directory's .piecesignore or .dockerignore */
+struct ignore {
+	struct {
+		char *text;
+		int neg;		/* a '!' pattern: it takes a path back */
+	} *pat;
+	size_t n;
+};
+
+/*
+ * ign_load reads .piecesignore, else .dockerignore, of the build
+ * directory dirfd into ig (empty if there is neither), to be freed with
+ * ign_free: 0, or -1 (reported).  ign_match says whether COPY leaves out
+ * path (relative to the directory, "a/b"), by Docker's rules (ignore.c);
+ * ign_walk whether a directory left out must still be walked, since a
+ * '!' pattern may take back something in it.
+ */
+int ign_load(int dirfd, struct ignore *ig);
+int ign_match(const struct ignore *ig, const char *path);
+int ign_walk(const struct ignore *ig, const char *dir);
+void ign_free(struct ignore *ig);
+
 /* build.c */
 struct bopts {
 	const char *name;		/* the image's, or NULL: after its FROM */

@@ -399,4 +399,39 @@ run p build -t all "$T/all"
 is "a rebuild after prune runs its RUN steps" "$rc $(ran MARK-1) $(ran MARK-2)" "0 1 1"
 fails "a missing build directory" 1 "nosuch: No such file" p build "$T/nosuch"
 fails "a bad name" 1 "bad image name" p build -t 'a b' "$D"
+
+# .dockerignore and .piecesignore, with Docker's rules
+D=$T/ign
+mkdir -p "$D/src/sub" "$D/src/.git" "$D/logs" "$D/build"
+for f in src/a.txt src/b.log src/keep.log src/sub/x.log src/.git/HEAD logs/1 secret \
+    build/out build/keep; do
+	echo "$f" >"$D/$f"
+done
+printf '# comment\n**/*.log\n!src/keep.log\n  .git  \nsrc/.git\nlogs/\n/secret\nbuild\n' \
+	>"$D/.dockerignore"
+printf '!build/keep\n' >>"$D/.dockerignore"
+printf 'FROM alpine:3.18\nCOPY . /ctx/\nRUN cd /ctx && find . | sort\n' >"$D/Piecefile"
+run p build -t ign "$D"
+is ".dockerignore: what COPY leaves out" "$(grep '^\./' "$T/out" | tr '\n' ' ')" \
+	"./.dockerignore ./Piecefile ./build ./build/keep ./src ./src/a.txt ./src/keep.log ./src/sub "
+echo changed >"$D/src/b.log"
+run p build -t ign "$D"
+is "a file left out changes no cache key" "$(steps | grep -c 'COPY.*(cached)')" 1
+printf 'FROM alpine:3.18\nCOPY secret /s\n' >"$D/Piecefile.secret"
+fails "COPY of a file left out" 1 "COPY secret: left out of the build by its" \
+	p build -t ign -f "$D/Piecefile.secret" "$D"
+printf 'logs\n' >"$D/.piecesignore"
+run p build -t ign "$D"
+is ".piecesignore comes before .dockerignore" \
+	"$(grep -c '^\./secret$' "$T/out") $(grep -c '^\./logs' "$T/out")" "1 0"
+rm "$D/.piecesignore"
+# no pattern takes exponential time, whatever a stranger writes
+printf '*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*b\n**/**/**/**/**/**/**/**/**/**/c\n' \
+	>"$D/.dockerignore"
+touch "$D/src/$(printf 'a%.0s' $(seq 200))"
+ok "a pathological pattern" p build -t ign "$D"
+mkdir "$T/dk"
+echo 'FROM alpine:3.18' >"$T/dk/Dockerfile"
+fails "a directory with only a Dockerfile gets a hint" 1 \
+	"the directory has a Dockerfile: pieces build -f $T/dk/Dockerfile" p build -t x "$T/dk"
 finish
