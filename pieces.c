@@ -1,4 +1,18 @@
 /* See LICENSE file for copyright and license details. */
+/*
+ * The command line: global flags, then a command from the table below,
+ * each parsing its own options.
+ *
+ * pieces will have a second kind of caller: container engines (podman,
+ * containerd) that drive an OCI runtime through runc's command line,
+ * whose global flags (--root as a state directory, --log, --log-format
+ * json) clash with ours.  That table sits beside this one and is chosen
+ * by the name pieces is run as, as sbase-box and toybox choose: a link
+ * named pieces-runc (what an engine's runtime path names) dispatches
+ * runc's verbs with runc's flags; every other name is this table.  Its
+ * errors go through the same funnel, with errsink pointed at a writer of
+ * runc's JSON log lines when --log-format json asks.
+ */
 #include <sys/prctl.h>
 #include <sys/stat.h>
 
