@@ -489,16 +489,17 @@ static int within(struct build *b, const char *what, const char *path, int host,
 /* --- FROM --- */
 
 /*
- * base fetches a rootfs tarball for the FROM step: its tree in the cache.
- * A file:// one comes already opened as fd (or -1), which base closes.
+ * base makes the tree of a FROM that is a tarball, im (a file:// one
+ * already opened as fd, which base closes; else -1), or of FROM scratch
+ * (im NULL), in the cache: 1 if it was there, 0 if made, -1 (reported)
  */
 static int
-base(struct build *b, const struct pfstep *st, const char *url, const char *want,
-     const char *sums, const char *text, int fd)
+base(struct build *b, const struct pfstep *st, const struct image *im, const char *text,
+     int fd)
 {
-	struct work w;
+	struct fdin in = { fd, im ? im->url : NULL };
 	struct meta m = { 0 };
-	char sum[72];
+	struct work w;
 	int hit, r = -1;
 
 	keyed(b, text);
@@ -508,21 +509,18 @@ base(struct build *b, const struct pfstep *st, const char *url, const char *want
 		r = 1;
 		goto out;
 	}
-	if (sums && !want) {
-		if (known_sum(sums, url, sum) < 0)
-			goto out;
-		want = sum;
-	}
 	if (store_begin(b->s, "build", &w) < 0)
 		goto out;
-	if ((fd >= 0 ? store_fetchfd(b->s, &w, fd, url, want, &m) :
-	    url ? store_fetch(b->s, &w, url, want, b->o->cafile, 0, &m) : 0) < 0 ||
-	    done(b, &w, url ? m.source : "scratch") < 0) {
+	if (fd >= 0)
+		r = store_unpack(b->s, &w, (struct reader){ fd_read, &in }, im->url,
+		                 *im->want ? im->want : NULL, 0, &m);
+	else
+		r = im ? image_fetch(b->s, &w, im, b->o->cafile, 0, &m) : 0;
+	if (r < 0 || (r = done(b, &w, im ? m.source : "scratch")) < 0) {
 		if (w.fd >= 0)
 			store_abort(b->s, &w);
 		goto out;
 	}
-	r = 0;
 out:
 	if (fd >= 0)
 		close(fd);
@@ -547,49 +545,52 @@ inherit(struct build *b, const struct meta *m)
 static int
 from(struct build *b, const struct pfstep *st)
 {
-	char name[NAMEMAX + 8], text[PATHMAX + 128], want[80];
+	char name[NAMEMAX + 8], text[PATHMAX + 128];
 	const char *url, *sha, *sums, *ref;
+	struct image im = { 0 };
 	struct meta m;
 	struct stat fs;
 	struct ref rr;
 	int fd = -1, r;
 
 	if (st->kind == PF_FROM_URL) {
-		r = snprintf(text, sizeof(text), "FROM_URL %s %s", st->args[0],
-		             st->nargs > 1 ? st->args[1] : "");
+		im.url = st->args[0];
+		snprintf(im.want, sizeof(im.want), "%s", st->nargs > 1 ? st->args[1] : "");
+		r = snprintf(text, sizeof(text), "FROM_URL %s %s", im.url, im.want);
 		/* a Piecefile from anywhere must not carry /var/backups or
 		 * /etc/shadow into an image: a file:// source is confined
 		 * as COPY's are, to the build directory or one the user
 		 * allowed, and opened once, here */
-		if (!strncmp(st->args[0], "file://", 7)) {
-			if ((fd = within(b, "FROM_URL", st->args[0] + 7, 1, &fs)) < 0)
+		if (!strncmp(im.url, "file://", 7)) {
+			if ((fd = within(b, "FROM_URL", im.url + 7, 1, &fs)) < 0)
 				return -1;
 			if (!S_ISREG(fs.st_mode)) {
-				weprintf("FROM_URL %s: not a regular file", st->args[0] + 7);
+				weprintf("FROM_URL %s: not a regular file", im.url + 7);
 				close(fd);
 				return -1;
 			}
 		}
 		/* a local file without a digest is known by what stat says */
-		if (st->nargs == 1 && fd >= 0)
+		if (!*im.want && fd >= 0)
 			snprintf(text + r, sizeof(text) - r, " %llu %llu %lld.%09ld",
 			         (unsigned long long)fs.st_ino, (unsigned long long)fs.st_size,
 			         (long long)fs.st_mtim.tv_sec, fs.st_mtim.tv_nsec);
-		return base(b, st, st->args[0], st->nargs > 1 ? st->args[1] : NULL, NULL, text,
-		            fd);
+		return base(b, st, &im, text, fd);
 	}
 	if (!strcmp(st->args[0], "scratch"))
-		return base(b, st, NULL, NULL, NULL, "FROM scratch", -1);
+		return base(b, st, NULL, "FROM scratch", -1);
 	/* a known name is its pinned tarball, not whatever the store has
 	 * under that name: a build named after its base replaces it there */
 	known_name(st->args[0], name, sizeof(name));
 	if ((r = known_find(name, &url, &sha, &sums)) < 0)
 		return -1;
 	if (r > 0 && http_isurl(url)) {
-		/* a sum published beside the file is fetched only to fetch it */
-		snprintf(want, sizeof(want), "sha256:%s", sha ? sha : "");
-		snprintf(text, sizeof(text), "FROM_URL %s %s", url, sha ? want : "");
-		return base(b, st, url, sha ? want : NULL, sums, text, -1);
+		im.url = url;
+		im.sums = sums;
+		if (sha)
+			snprintf(im.want, sizeof(im.want), "sha256:%s", sha);
+		snprintf(text, sizeof(text), "FROM_URL %s %s", url, im.want);
+		return base(b, st, &im, text, -1);
 	}
 	line(b, st, 0);
 	/* a registry image (a known one, or a reference with a tag, host

@@ -297,17 +297,17 @@ httpopts(const struct cmd *c, int argc, char *argv[], int *flags, const char **c
 	return optind;
 }
 
-/* fetchimage stores the image at url as name: 0, or -1 (reported) */
+/* fetchimage stores the tarball im as name: 0, or -1 (reported) */
 static int
-fetchimage(struct store *s, const char *name, const char *url, const char *want,
-           const char *cafile, int flags)
+fetchimage(struct store *s, const char *name, const struct image *im, const char *cafile,
+           int flags)
 {
 	struct meta m = { 0 };
 	struct work w;
 
 	if (store_begin(s, name, &w) < 0)
 		return -1;
-	if (store_fetch(s, &w, url, want, cafile, flags, &m) < 0) {
+	if (image_fetch(s, &w, im, cafile, flags, &m) < 0) {
 		store_abort(s, &w);
 		return -1;
 	}
@@ -341,6 +341,7 @@ cmd_import(int argc, char *argv[])
 	const char *cafile = NULL;
 	char *src, *want = NULL, name[NAMEMAX + 8];
 	struct fdin in = { 0, "stdin" };
+	struct image im = { 0 };
 	struct store s;
 	size_t i;
 	int ret, flags = 0, a = httpopts(c, argc, argv, &flags, &cafile);
@@ -358,9 +359,11 @@ cmd_import(int argc, char *argv[])
 	if (imagename(argv[a + 1], name, sizeof(name)) < 0 || store_name(name) < 0)
 		return 1;
 	if (http_isurl(argv[a])) {
+		im.url = argv[a];
+		snprintf(im.want, sizeof(im.want), "%s", want ? want : "");
 		if (store_open(&s, root, 1) < 0)
 			return 1;
-		ret = fetchimage(&s, name, argv[a], want, cafile, flags);
+		ret = fetchimage(&s, name, &im, cafile, flags);
 		store_close(&s);
 		return ret < 0;
 	}
@@ -854,8 +857,8 @@ bad:
 static int
 fetchknown(struct store *s, const char *name, const char *ref)
 {
+	struct image im = { 0 };
 	const char *url, *sha, *sums;
-	char want[80];
 	struct ref r2;
 	int r;
 
@@ -877,13 +880,14 @@ fetchknown(struct store *s, const char *name, const char *ref)
 	if (!r)
 		return 0;
 	weprintf("%s: not in the store; fetching %s", name, url);
-	snprintf(want, sizeof(want), "sha256:%s", sha ? sha : "");
-	if (!sha && known_sum(sums, url, want) < 0)
-		return -1;
+	im.url = url;
+	im.sums = sums;
+	if (sha)
+		snprintf(im.want, sizeof(im.want), "sha256:%s", sha);
 	store_close(s);
 	if (store_open(s, root, 1) < 0)
 		return -1;
-	return fetchimage(s, name, url, want, NULL, 0);
+	return fetchimage(s, name, &im, NULL, 0);
 }
 
 /* held returns the capability bounding set pieces runs with */

@@ -451,22 +451,25 @@ int store_import(struct store *s, const char *name, struct reader in,
                  const char *source, const char *want);
 
 /*
- * store_fetch unpacks the image at url into the work tree w, filling m's
- * source (url without credentials), digest and size.  With want
- * ("sha256:HEX"), the file's digest must match it, and blobs/sha256/HEX is
- * used if the store has it; else what is downloaded is kept there once it
- * matched.  cafile and flags go to http_open.  It returns 0, or -1
- * (reported) with w to be aborted.
+ * store_unpack unpacks the (gzip or plain) tar stream in into the work
+ * tree w, filling m's source (source, as given), digest and size.  With
+ * want ("sha256:HEX"), the stream's digest must match it.  With keep, the
+ * stream is also kept as blobs/sha256/HEX once it matched, recorded as
+ * having come from source (a warning if it cannot be).  It returns 0, or
+ * -1 (reported) with w to be aborted.
  */
-int store_fetch(struct store *s, struct work *w, const char *url, const char *want,
-                const char *cafile, int flags, struct meta *m);
+int store_unpack(struct store *s, struct work *w, struct reader in, const char *source,
+                 const char *want, int keep, struct meta *m);
 
 /*
- * store_fetchfd is store_fetch for a file the caller opened, fd (not
- * closed), recorded as source src: 0, or -1 (reported).
+ * store_cached unpacks into w, as store_unpack does, the blob of digest
+ * want that was kept from source, and only from source: a digest proves a
+ * file only to whoever already has it.  It returns 0; 1 if the cache has
+ * no such blob from source (unreported); or -1 (reported), the blob
+ * dropped from the cache if it failed its digest, with w to be aborted.
  */
-int store_fetchfd(struct store *s, struct work *w, int fd, const char *src,
-                  const char *want, struct meta *m);
+int store_cached(struct store *s, struct work *w, const char *want, const char *src,
+                 struct meta *m);
 
 /*
  * store_begin makes a fresh work tree with an empty rootfs/ for image
@@ -527,6 +530,25 @@ int store_has(struct store *s, const char *name);
 void meta_free(struct meta *m);
 int store_list(struct store *s);
 int store_remove(struct store *s, const char *name);
+
+/* image.c */
+/* a tarball to fetch */
+struct image {
+	const char *url;
+	char want[DIGESTLEN + 1];	/* its "sha256:HEX", or "" */
+	const char *sums;		/* or the sums file that gives it, or NULL */
+};
+
+/*
+ * image_fetch unpacks im's tarball into the work tree w, filling m's
+ * source (the URL without credentials), digest and size.  Its digest is
+ * im->want, else the one im->sums gives (fetched first); with one, the
+ * blob cache serves it if it holds the file from that URL, and a
+ * download joins the cache once it matched.  It returns 0, or -1
+ * (reported) with w to be aborted.
+ */
+int image_fetch(struct store *s, struct work *w, const struct image *im, const char *cafile,
+                int flags, struct meta *m);
 
 /* registry.c */
 #define REFMAX		512		/* an image reference, as written */
