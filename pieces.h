@@ -196,21 +196,20 @@ int tar_extract(int rootfd, struct reader in, int flags, uint64_t *bytes);
 #define SUMSMAX		(1 << 20)	/* a SHA256SUMS file read */
 
 /*
- * known_name writes the store name of an image reference into name (len
- * bytes): NAME:TAG becomes NAME-TAG.  known_find looks a store name up in
- * the known images for this architecture: 1 with its *url and either its
- * pinned *sha256 (hex) or the URL of the *sums file published beside it
- * (the other NULL), or with *url a registry reference to pull (not
- * http_isurl) and both NULL; 0 if it is not known, or -1 after saying why
- * a known one cannot be fetched.
+ * known_find looks a store name (alpine-3.18) up in the known images for
+ * this architecture: 1 with its *url and, for a tarball, its pinned digest
+ * in want (DIGESTLEN + 1 bytes, "sha256:HEX") or "" there and *sums the
+ * URL of the sums file published beside it; for a registry reference to
+ * pull (*url not http_isurl), want "" and *sums NULL.  It returns 0 if
+ * name is not known, or -1 after saying why a known one cannot be fetched
+ * (or that its pinned sum is malformed).
  */
-void known_name(const char *ref, char *name, size_t len);
-int known_find(const char *name, const char **url, const char **sha256, const char **sums);
+int known_find(const char *name, const char **url, char *want, const char **sums);
 
 /*
- * known_sum fetches the sha256sum-style file at sums and writes the
- * "sha256:HEX" it gives for url's file name into want (72 bytes): 0, or
- * -1 (reported).
+ * known_sum fetches the sha256sum-style file at sums and
+ * writes the "sha256:HEX" it gives for url's file name into want
+ * (DIGESTLEN + 1 bytes): 0, or -1 (reported).
  */
 int known_sum(const char *sums, const char *url, char *want);
 
@@ -532,12 +531,45 @@ int store_list(struct store *s);
 int store_remove(struct store *s, const char *name);
 
 /* image.c */
-/* a tarball to fetch */
+#define IMAGE_BASE	4	/* a build's FROM: a known name is the known image only */
+#define IMAGE_REF	8	/* a registry reference and nothing else, as pull takes it */
+
+/* what an image name stands for: the store's image name, or what to fetch */
 struct image {
-	const char *url;
+	char name[NAMEMAX];		/* the store name it has, or gets */
+	int store;			/* 1: the store's image name is the answer */
+	const char *url;		/* else a tarball to fetch, or NULL */
 	char want[DIGESTLEN + 1];	/* its "sha256:HEX", or "" */
 	const char *sums;		/* or the sums file that gives it, or NULL */
+	const char *ref;		/* else a registry reference to pull, or NULL */
 };
+
+/*
+ * image_name writes the store name of the image name arg into name
+ * (NAMEMAX bytes): a reference's is reg_name's (alpine:3.18 is
+ * alpine-3.18, ghcr.io/o/app:1 ghcr.io_o_app-1), else NAME:TAG is
+ * NAME-TAG and a store name is itself.  It returns 0, or -1 after saying
+ * what is wrong (an empty tag, what store_name refuses).
+ */
+int image_name(const char *arg, char *name);
+
+/*
+ * image_find answers what the image name arg means in the store s, with
+ * how 0, IMAGE_BASE or IMAGE_REF (see image.c for the policy; with
+ * IMAGE_REF s is not used and may be NULL).  It fills im, whose url and
+ * ref point into arg or the known table, and returns 0; or -1 after
+ * saying why (no such image, a bad name).  It never touches the network.
+ */
+int image_find(struct store *s, const char *arg, int how, struct image *im);
+
+/*
+ * image_get brings im (not im->store) into the store s, open for
+ * writing, as image im->name, atomically: its tarball fetched and
+ * verified (image_fetch) or its reference pulled (reg_pull).  cafile
+ * and flags go to http_open.  It returns 0, or -1 (reported) with
+ * nothing stored.
+ */
+int image_get(struct store *s, const struct image *im, const char *cafile, int flags);
 
 /*
  * image_fetch unpacks im's tarball into the work tree w, filling m's
