@@ -525,11 +525,16 @@ base(struct build *b, const struct pfstep *st, const struct image *im, const cha
 {
 	struct meta m = { 0 };
 	struct work w;
-	int hit, r = -1;
+	int hit = 0, r = -1, net = im && fd < 0 && !im->store;
+	int fresh = net && b->o->pull == IMAGE_ALWAYS;
 
 	keyed(b, text);
-	rekey(b);
-	if (!(hit = cached(b)) && im && im->store) {
+	/* --pull=always fetches and checks it again, whatever the cache has */
+	if (!fresh) {
+		rekey(b);
+		hit = cached(b);
+	}
+	if (!hit && im && im->store) {
 		printf("[%d/%d] FROM %s (store image %s)\n", b->step, b->nstep, st->args[0],
 		       im->name);
 		fflush(stdout);
@@ -540,9 +545,20 @@ base(struct build *b, const struct pfstep *st, const struct image *im, const cha
 		r = 1;
 		goto out;
 	}
+	if (net && b->o->pull == IMAGE_NEVER) {
+		weprintf("%s: not in the store, and --pull=never", *im->name ? im->name : im->url);
+		goto out;
+	}
 	if (store_begin(b->s, "build", &w) < 0)
 		goto out;
 	r = im ? fill(b, &w, im, fd, &m) : 0;
+	/* a tarball fetched anew whose text has no digest is keyed by the
+	 * one it brought: steps built on an older file are not taken for
+	 * steps on this one */
+	if (fresh && !*im->want)
+		sha256_update(&b->sha, m.digest, strlen(m.digest) + 1);
+	if (fresh)
+		rekey(b);
 	if (r < 0 || (r = done(b, &w, im ? m.source : "scratch")) < 0) {
 		if (w.fd >= 0)
 			store_abort(b->s, &w);
@@ -619,7 +635,7 @@ from(struct build *b, const struct pfstep *st)
 		return fromurl(b, st);
 	if (!strcmp(st->args[0], "scratch"))
 		return base(b, st, NULL, "FROM scratch", -1);
-	if (image_find(b->s, st->args[0], IMAGE_BASE, &im) < 0)
+	if (image_find(b->s, st->args[0], b->o->pull | IMAGE_BASE, &im) < 0)
 		return -1;
 	/* a known tarball: the same text as FROM_URL of it, one cache for both */
 	if (im.url) {

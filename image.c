@@ -19,12 +19,19 @@
  * known tarball that means its digest is the pinned one, or, for one
  * published with a sums file, that it was fetched from the known URL;
  * a reference's image is the one pull left under its name.  Otherwise
- * the image is fetched.
+ * the image is fetched, as Podman's --pull says:
+ *
+ *   missing (the default): the store's image when it answers, else fetched;
+ *   always: fetched or pulled anew, whatever the store has (a pinned
+ *	tarball may still come from the blob cache; a pull asks the
+ *	registry for the manifest again); a bare name has nowhere else to
+ *	come from and is the store's;
+ *   never: no network at all: what the store does not answer is an error.
  *
  * One exception, and it is run's: to run, the store's image of a name
- * is used whatever made it.  An image the user built or imported under a
- * known name is theirs, and `pieces build` names a build after its FROM
- * (FROM alpine:3.18 builds alpine-3.18).
+ * is used whatever made it, under missing and never.  An image the user
+ * built or imported under a known name is theirs, and `pieces build`
+ * names a build after its FROM (FROM alpine:3.18 builds alpine-3.18).
  * A build's FROM (IMAGE_BASE) does not get it: there the store's
  * alpine-3.18 could be the last build of this very Piecefile, which would
  * become its own base.  So a FROM takes a known name's store image only
@@ -42,6 +49,18 @@
 #include <string.h>
 
 #include "pieces.h"
+
+int
+image_pull(const char *s)
+{
+	if (!s || !strcmp(s, "always"))
+		return IMAGE_ALWAYS;
+	if (!strcmp(s, "missing"))
+		return IMAGE_MISSING;
+	if (!strcmp(s, "never"))
+		return IMAGE_NEVER;
+	return -1;
+}
 
 int
 image_name(const char *arg, char *name)
@@ -104,7 +123,7 @@ verified(struct store *s, const struct image *im)
 int
 image_find(struct store *s, const char *arg, int how, struct image *im)
 {
-	int k, base = how & IMAGE_BASE;
+	int k, pull = how & (IMAGE_ALWAYS | IMAGE_NEVER), base = how & IMAGE_BASE;
 	struct ref r;
 
 	memset(im, 0, sizeof(*im));
@@ -112,23 +131,28 @@ image_find(struct store *s, const char *arg, int how, struct image *im)
 		return pullref(arg, im);
 	if (image_name(arg, im->name) < 0)
 		return -1;
-	if (!base && store_has(s, im->name)) {
+	if (!base && pull != IMAGE_ALWAYS && store_has(s, im->name)) {
 		im->store = 1;
 		return 0;
 	}
 	if ((k = known_find(im->name, &im->url, im->want, &im->sums)) < 0)
 		return -1;
 	if (k && http_isurl(im->url)) {
-		im->store = verified(s, im);
+		im->store = pull != IMAGE_ALWAYS && verified(s, im);
 	} else if (k || (strpbrk(arg, ":/@") && !reg_parse(arg, &r))) {
 		if (pullref(k ? im->url : arg, im) < 0)
 			return -1;
-		im->store = store_has(s, im->name);
+		im->store = pull != IMAGE_ALWAYS && store_has(s, im->name);
 	} else if (!store_has(s, im->name)) {
 		weprintf("%s: no such image", im->name);
 		return -1;
 	} else {
 		im->store = 1;
+	}
+	/* a FROM's tarball may still be in the build cache: build says */
+	if (!im->store && pull == IMAGE_NEVER && !(base && im->url)) {
+		weprintf("%s: not in the store, and --pull=never", im->name);
+		return -1;
 	}
 	return 0;
 }

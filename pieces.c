@@ -45,14 +45,15 @@ static const struct cmd cmds[] = {
 	  "store a rootfs tarball (gzip or plain tar) as image name\n\n"
 	  "  -q, --quiet         no progress line\n"
 	  "  -c, --cacert file   trust the CA certificates in file (PEM) for https" },
-	{ "build",   cmd_build,   "[-t name] [-f file] [--no-cache] [--storage-opt size=size]\n"
-	  "      [--allow fs.read=dir] [-c cafile] dir",
+	{ "build",   cmd_build,   "[-t name] [-f file] [--no-cache] [--pull[=policy]]\n"
+	  "      [--storage-opt size=size] [--allow fs.read=dir] [-c cafile] dir",
 	  "build an image from the Piecefile in dir\n\n"
 	  "  -t, --tag name      name the image (default: after its FROM, alpine:3.18\n"
 	  "                      builds alpine-3.18)\n"
 	  "  -f, --file file     the Piecefile (default: dir/Piecefile)\n"
 	  "      --no-cache      run every step again\n"
-
+	  "      --pull[=policy] when to fetch the FROM image: missing (default),\n"
+	  "                      always (--pull alone) or never, as run's\n"
 	  "      --storage-opt size=size\n"
 	  "                      what one RUN step may write (default: half the free\n"
 	  "                      space of the store's file system)\n"
@@ -95,7 +96,9 @@ static const struct cmd cmds[] = {
 	  "                              no seccomp filter (by default, Docker's profile)\n"
 	  "      --privileged            every capability, no seccomp filter, no masks\n"
 	  "                              on /proc and /sys: the host is not protected\n"
-	  "      --rm                    accepted; containers are always removed" },
+	  "      --rm                    accepted; containers are always removed\n"
+	  "      --pull[=policy]         when to fetch image: missing (default: if the\n"
+	  "                              store lacks it), always (--pull alone) or never" },
 	{ "fetch",   cmd_fetch,   "[-q] [-c cafile] url|-",
 	  "download url to stdout (plumbing)\n\n"
 	  "-q and -c are as for import.  With -, the HTTP response on stdin is\n"
@@ -364,7 +367,7 @@ cmd_pull(int argc, char *argv[])
 	if (argc - a != 1)
 		cmdusage(c);
 	/* a pull is always one: of a registry reference, as Docker's */
-	if (image_find(NULL, argv[a], IMAGE_REF, &im) < 0 ||
+	if (image_find(NULL, argv[a], IMAGE_ALWAYS | IMAGE_REF, &im) < 0 ||
 	    store_open(&s, root, 1) < 0)
 		return 1;
 	ret = image_get(&s, &im, cafile, flags) < 0;
@@ -493,6 +496,7 @@ cmd_build(int argc, char *argv[])
 		{ "cacert", required_argument, NULL, 'c' },
 		{ "allow", required_argument, NULL, 'a' },
 		{ "storage-opt", required_argument, NULL, 'S' },
+		{ "pull", optional_argument, NULL, 'p' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -519,6 +523,10 @@ cmd_build(int argc, char *argv[])
 		case 'S':
 			if (storageopt(optarg, &o.size) < 0)
 				cmdusage(c);
+			break;
+		case 'p':
+			if ((o.pull = image_pull(optarg)) < 0)
+				enprintf(1, "--pull=%s: want always, missing or never", optarg);
 			break;
 		case 'h': help(c); break;
 		default: cmdusage(c);
@@ -817,8 +825,8 @@ bad:
 static int
 getimage(struct store *s, const struct image *im)
 {
-	weprintf("%s: not in the store; %s %s", im->name, im->url ? "fetching" : "pulling",
-	         im->url ? im->url : im->ref);
+	weprintf(store_has(s, im->name) ? "%s: %s %s again" : "%s: not in the store; %s %s",
+	         im->name, im->url ? "fetching" : "pulling", im->url ? im->url : im->ref);
 	store_close(s);
 	if (store_open(s, root, 1) < 0)
 		return -1;
@@ -857,6 +865,7 @@ cmd_run(int argc, char *argv[])
 		{ "privileged", no_argument, NULL, 'P' },
 		{ "rm", no_argument, NULL, 'X' },
 		{ "storage-opt", required_argument, NULL, 'O' },
+		{ "pull", optional_argument, NULL, 'p' },
 		{ "help", no_argument, NULL, 'Q' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -869,7 +878,7 @@ cmd_run(int argc, char *argv[])
 	struct store s;
 	struct meta m;
 	size_t ncli = 0, i;
-	int ch, imgfd, ret = 125;
+	int ch, imgfd, ret = 125, pull = IMAGE_MISSING;
 	char **p;
 
 	/* -h is the host name, as Docker's; --help is help */
@@ -917,6 +926,10 @@ cmd_run(int argc, char *argv[])
 			if (storageopt(optarg, &ctr.size) < 0)
 				exit(125);
 			break;
+		case 'p':
+			if ((pull = image_pull(optarg)) < 0)
+				enprintf(125, "--pull=%s: want always, missing or never", optarg);
+			break;
 		case 'Q': help(c); break;
 		default: cmdusage(c);
 		}
@@ -937,7 +950,7 @@ cmd_run(int argc, char *argv[])
 	if (add == ~0ULL)
 		ctr.caps &= held();
 	ctr.image = im.name;
-	if (store_open(&s, root, 0) < 0 || image_find(&s, argv[optind], 0, &im) < 0 ||
+	if (store_open(&s, root, 0) < 0 || image_find(&s, argv[optind], pull, &im) < 0 ||
 	    (!im.store && getimage(&s, &im) < 0))
 		goto out;
 	if ((imgfd = store_image(&s, ctr.image, &m)) < 0)

@@ -389,6 +389,7 @@ struct bopts {
 	char **host;			/* directories file:// may read beside dir, or NULL */
 	uint64_t size;			/* what one RUN step may write; 0: half the free space */
 	int nocache;			/* run every step, whatever the cache has */
+	int pull;			/* for the FROM: IMAGE_MISSING, _ALWAYS, _NEVER */
 };
 
 /*
@@ -531,6 +532,9 @@ int store_list(struct store *s);
 int store_remove(struct store *s, const char *name);
 
 /* image.c */
+#define IMAGE_MISSING	0	/* the store's image if it is the one named, else fetched */
+#define IMAGE_ALWAYS	1	/* fetched or pulled anew */
+#define IMAGE_NEVER	2	/* never the network: the store's, or an error */
 #define IMAGE_BASE	4	/* a build's FROM: a known name is the known image only */
 #define IMAGE_REF	8	/* a registry reference and nothing else, as pull takes it */
 
@@ -545,6 +549,12 @@ struct image {
 };
 
 /*
+ * image_pull reads a --pull value (NULL: --pull alone, always): its
+ * IMAGE_MISSING, IMAGE_ALWAYS or IMAGE_NEVER, or -1, printing nothing.
+ */
+int image_pull(const char *s);
+
+/*
  * image_name writes the store name of the image name arg into name
  * (NAMEMAX bytes): a reference's is reg_name's (alpine:3.18 is
  * alpine-3.18, ghcr.io/o/app:1 ghcr.io_o_app-1), else NAME:TAG is
@@ -555,10 +565,12 @@ int image_name(const char *arg, char *name);
 
 /*
  * image_find answers what the image name arg means in the store s, with
- * how 0, IMAGE_BASE or IMAGE_REF (see image.c for the policy; with
- * IMAGE_REF s is not used and may be NULL).  It fills im, whose url and
- * ref point into arg or the known table, and returns 0; or -1 after
- * saying why (no such image, a bad name).  It never touches the network.
+ * how: one of IMAGE_MISSING, _ALWAYS, _NEVER, maybe with IMAGE_BASE or
+ * IMAGE_REF (see image.c for the policy; with IMAGE_REF s is not used
+ * and may be NULL).  It fills im, whose url and ref point into arg or the
+ * known table, and returns 0; or -1 after saying why (no such image,
+ * --pull=never and not in the store, a bad name).  It never touches the
+ * network.
  */
 int image_find(struct store *s, const char *arg, int how, struct image *im);
 

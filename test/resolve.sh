@@ -1,8 +1,8 @@
 #!/bin/sh
 # See LICENSE file for copyright and license details.
 #
-# One resolver (image.c): run and build's FROM answer an image name alike.
-# A known image the
+# One resolver (image.c): run and build's FROM answer an image name alike,
+# under --pull=missing (the default), always and never.  A known image the
 # store holds, verified by its digest or its source, is used with no
 # network; an image of its name that is not it is not taken for it by a
 # FROM.  The Alpine fixture is served under its official paths on loopback
@@ -65,6 +65,10 @@ run offline run app
 is "the build runs" "$rc $(cat "$T/out" | tr '\n' ' ')" "0 3.18.9 built "
 run offline run alpine:3.18 cat /etc/alpine-release
 is "run alpine:3.18 takes the same image offline" "$rc $(cat "$T/out")" "0 3.18.9"
+run offline run --pull=never alpine:3.18 true
+is "and under --pull=never" "$rc" 0
+run offline build --pull=never -t app2 "$D"
+is "so does build --pull=never" "$rc" 0
 is "neither asked any server" "$(requests)" 0
 
 # a build named after its base replaces the store's copy; the next one
@@ -92,6 +96,8 @@ ok "import another tarball as alpine-3.18" p import "$T/imp.tar.gz" alpine-3.18
 D=$T/imp-app
 mkdir -p "$D"
 printf 'FROM alpine:3.18\nCMD ["cat", "/etc/alpine-release"]\n' >"$D/Piecefile"
+fails "build --pull=never does not take it for alpine:3.18" 1 \
+	"alpine-3.18: not in the store, and --pull=never" p build --pull=never -t imp-app "$D"
 fails "offline, the build goes for the known tarball and fails" 1 "Connection refused" \
 	offline build -t imp-app "$D"
 n=$(requests)
@@ -119,16 +125,69 @@ ok "import the same file as alpine-3.19" p import "$W$REL19" alpine-3.19
 fails "it was not fetched from the known URL: not taken" 1 "Connection refused" \
 	offline build -t from19 "$D"
 
+# --pull=never: a missing image is an error that says so, never a fetch
+S=$T/store5
+n=$(requests)
+fails "run --pull=never of a known image the store lacks" 125 \
+	"alpine-3.18: not in the store, and --pull=never" p run --pull=never alpine:3.18 true
+printf 'FROM alpine:3.18\n' >"$D/Piecefile"
+fails "build --pull=never of it" 1 "alpine-3.18: not in the store, and --pull=never" \
+	p build --pull=never -t x "$D"
+fails "run --pull=never of a reference" 125 \
+	"ghcr.io_o_app-1: not in the store, and --pull=never" p run --pull=never ghcr.io/o/app:1 true
+fails "a bare name is only ever the store's" 125 "nosuch: no such image" \
+	p run --pull=never nosuch true
+is "none of them asked the server" "$(requests)" "$n"
+is "nothing stored" "$(p images | awk 'NR > 1')" ""
+
 # run and build agree on where a name lives: a known registry image is
 # its reference, pulled to the reference's store name; this server is no
 # registry, and its 404s end both pulls alike
-S=$T/store5
+fails "run --pull=never fedora:38" 125 \
+	"registry.fedoraproject.org_fedora-38: not in the store, and --pull=never" \
+	p run --pull=never fedora:38 true
+printf 'FROM fedora:38\n' >"$D/Piecefile"
+fails "build --pull=never FROM fedora:38" 1 \
+	"registry.fedoraproject.org_fedora-38: not in the store, and --pull=never" \
+	p build --pull=never -t x "$D"
 fails "run fedora:38 pulls its reference" 125 \
 	"registry.fedoraproject.org/fedora:38: manifest 38: not found (404)" p run fedora:38 true
 grep -q "registry.fedoraproject.org_fedora-38: not in the store; pulling" "$T/err"
 is "to its reference's store name" "$?" 0
-printf 'FROM fedora:38\n' >"$D/Piecefile"
 fails "so does a FROM fedora:38" 1 \
 	"registry.fedoraproject.org/fedora:38: manifest 38: not found (404)" p build -t x "$D"
 
+# --pull=always: fetched and checked anew, whatever the store has
+S=$T/store6
+ok "import the fixture as alpine-3.18" p import "$ALPINE" alpine-3.18
+printf 'FROM alpine:3.18\nRUN echo MARK\nCMD ["cat", "/etc/alpine-release"]\n' >"$D/Piecefile"
+n=$(requests)
+run p build --pull=always -t fresh "$D"
+is "build --pull=always fetches the tarball though the store has it" "$rc $(requests)" \
+	"0 $((n + 1))"
+is "and says nothing of the store" "$(grep '^\[1/' "$T/out")" "[1/3] FROM alpine:3.18"
+run p build --pull -t fresh "$D"
+is "--pull alone is always: the base again, from the blob cache" \
+	"$rc $(grep '^\[1/' "$T/out") $(requests)" "0 [1/3] FROM alpine:3.18 $((n + 1))"
+is "the steps on the same base stay cached" "$(grep -c '^MARK$' "$T/out")" 0
+rm -rf "$S/blobs"
+run p run --pull=always alpine:3.18 true
+is "run --pull=always fetches it again" "$rc $(requests)" "0 $((n + 2))"
+is "and says so" "$(grep -c "alpine-3.18: fetching $CDN$REL again" "$T/err")" 1
+rm -rf "$S/blobs"
+cp "$FIXTURES/alpine-minirootfs-3.18.9-aarch64.tar.gz" "$W$REL"
+[ "$ARCH" = aarch64 ] && cp "$FIXTURES/alpine-minirootfs-3.18.9-x86_64.tar.gz" "$W$REL"
+fails "run --pull=always checks what it fetched" 125 "sha256 mismatch" \
+	p run --pull=always alpine:3.18 true
+fails "so does build --pull=always" 1 "sha256 mismatch" p build --pull=always -t fresh "$D"
+run p run --pull=never alpine:3.18 cat /etc/alpine-release
+is "the store's copy is still there" "$rc $(cat "$T/out")" "0 3.18.9"
+
+# bad values: one line, run's status 125, build's 1
+fails "run --pull=sometimes" 125 "^pieces: --pull=sometimes: want always, missing or never$" \
+	p run --pull=sometimes alpine:3.18 true
+is "in one line" "$(wc -l <"$T/err")" 1
+fails "build --pull=sometimes" 1 "^pieces: --pull=sometimes: want always, missing or never$" \
+	p build --pull=sometimes "$D"
+is "in one line" "$(wc -l <"$T/err")" 1
 finish
