@@ -310,18 +310,12 @@ cmd_import(int argc, char *argv[])
 	struct fdin in = { 0, "stdin" };
 	struct image im = { 0 };
 	struct store s;
-	size_t i;
 	int ret, flags = 0, a = httpopts(c, argc, argv, &flags, &cafile);
 
 	if (argc - a < 2 || argc - a > 3)
 		cmdusage(c);
-	if (argc - a == 3) {
-		want = argv[a + 2];
-		for (i = 7; want[i] && strchr("0123456789abcdef", want[i]); i++)
-			;
-		if (strncmp(want, "sha256:", 7) || i != 71 || want[i])
-			enprintf(1, "%s: bad digest: want sha256: and 64 hex digits", want);
-	}
+	if (argc - a == 3 && !digestok(want = argv[a + 2]))
+		enprintf(1, "%s: bad digest: want sha256: and 64 hex digits", want);
 	/* NAME:TAG as run, build and rmi take it: alpine:1.0 is alpine-1.0 */
 	if (image_name(argv[a + 1], im.name) < 0)
 		return 1;

@@ -207,7 +207,7 @@ int tar_extract(int rootfd, struct reader in, int flags, uint64_t *bytes);
 int known_find(const char *name, const char **url, char *want, const char **sums);
 
 /*
- * known_sum fetches the sha256sum-style file at sums and
+ * known_sum fetches the sha256sum-style file at sums (under SUMSMAX) and
  * writes the "sha256:HEX" it gives for url's file name into want
  * (DIGESTLEN + 1 bytes): 0, or -1 (reported).
  */
