@@ -490,40 +490,81 @@ static int within(struct build *b, const char *what, const char *path, int host,
 /* --- FROM --- */
 
 /*
- * base fetches a rootfs tarball for the FROM step: its tree in the cache.
- * A file:// one comes already opened as fd (or -1), which base closes.
+ * fill fills the work tree w with the tarball im, filling m: what
+ * image_fetch brings, or the file:// one opened as fd, or a clone of the
+ * store's image that image_find verified as it.  0, or -1 (reported).
  */
 static int
-base(struct build *b, const struct pfstep *st, const char *url, const char *want,
-     const char *sums, const char *text, int fd)
+fill(struct build *b, struct work *w, const struct image *im, int fd, struct meta *m)
 {
-	struct work w;
+	struct fdin in = { fd, im->url };
+	struct meta sm;
+	int sfd;
+
+	if (fd >= 0)
+		return store_unpack(b->s, w, (struct reader){ fd_read, &in }, im->url,
+		                    *im->want ? im->want : NULL, 0, m);
+	if (!im->store)
+		return image_fetch(b->s, w, im, b->o->cafile, 0, m);
+	if ((sfd = store_image(b->s, im->name, &sm)) < 0)
+		return -1;
+	snprintf(m->source, sizeof(m->source), "%s", im->url);
+	meta_free(&sm);
+	use(b, "images", im->name, sfd);
+	return clone(b, w, &m->size);
+}
+
+/*
+ * base makes the tree of a FROM that is a tarball, im (a file:// one
+ * already opened as fd, which base closes; else -1), or of FROM scratch
+ * (im NULL), in the cache, where a build that later replaces the store's
+ * copy of it still finds it: 1 if it was there, 0 if made, -1 (reported)
+ */
+static int
+base(struct build *b, const struct pfstep *st, const struct image *im, const char *text,
+     int fd)
+{
 	struct meta m = { 0 };
-	char sum[72];
-	int hit, r = -1;
+	struct work w;
+	int hit = 0, r = -1, net = im && fd < 0 && !im->store;
+	int fresh = net && b->o->pull == IMAGE_ALWAYS;
 
 	keyed(b, text);
-	rekey(b);
-	line(b, st, hit = cached(b));
+	/* --pull=always fetches and checks it again, whatever the cache has */
+	if (!fresh) {
+		rekey(b);
+		hit = cached(b);
+	}
+	if (!hit && im && im->store) {
+		printf("[%d/%d] FROM %s (store image %s)\n", b->step, b->nstep, st->args[0],
+		       im->name);
+		fflush(stdout);
+	} else {
+		line(b, st, hit);
+	}
 	if (hit) {
 		r = 1;
 		goto out;
 	}
-	if (sums && !want) {
-		if (known_sum(sums, url, sum) < 0)
-			goto out;
-		want = sum;
+	if (net && b->o->pull == IMAGE_NEVER) {
+		weprintf("%s: not in the store, and --pull=never", *im->name ? im->name : im->url);
+		goto out;
 	}
 	if (store_begin(b->s, "build", &w) < 0)
 		goto out;
-	if ((fd >= 0 ? store_fetchfd(b->s, &w, fd, url, want, &m) :
-	    url ? store_fetch(b->s, &w, url, want, b->o->cafile, 0, &m) : 0) < 0 ||
-	    done(b, &w, url ? m.source : "scratch") < 0) {
+	r = im ? fill(b, &w, im, fd, &m) : 0;
+	/* a tarball fetched anew whose text has no digest is keyed by the
+	 * one it brought: steps built on an older file are not taken for
+	 * steps on this one */
+	if (fresh && !*im->want)
+		sha256_update(&b->sha, m.digest, strlen(m.digest) + 1);
+	if (fresh)
+		rekey(b);
+	if (r < 0 || (r = done(b, &w, im ? m.source : "scratch")) < 0) {
 		if (w.fd >= 0)
 			store_abort(b->s, &w);
 		goto out;
 	}
-	r = 0;
 out:
 	if (fd >= 0)
 		close(fd);
@@ -545,74 +586,74 @@ inherit(struct build *b, const struct meta *m)
 	snprintf(b->m.user, sizeof(b->m.user), "%s", m->user);
 }
 
+/* fromurl is the FROM_URL step: its tarball, fetched or read once here */
+static int
+fromurl(struct build *b, const struct pfstep *st)
+{
+	char text[PATHMAX + 128];
+	struct image im = { 0 };
+	struct stat fs;
+	int fd = -1, r;
+
+	im.url = st->args[0];
+	snprintf(im.want, sizeof(im.want), "%s", st->nargs > 1 ? st->args[1] : "");
+	r = snprintf(text, sizeof(text), "FROM_URL %s %s", im.url, im.want);
+	/* a Piecefile from anywhere must not carry /var/backups or
+	 * /etc/shadow into an image: a file:// source is confined as COPY's
+	 * are, to the build directory or one the user allowed, and opened
+	 * once, here */
+	if (!strncmp(im.url, "file://", 7)) {
+		if ((fd = within(b, "FROM_URL", im.url + 7, 1, &fs)) < 0)
+			return -1;
+		if (!S_ISREG(fs.st_mode)) {
+			weprintf("FROM_URL %s: not a regular file", im.url + 7);
+			close(fd);
+			return -1;
+		}
+	}
+	/* a local file without a digest is known by what stat says */
+	if (!*im.want && fd >= 0)
+		snprintf(text + r, sizeof(text) - r, " %llu %llu %lld.%09ld",
+		         (unsigned long long)fs.st_ino, (unsigned long long)fs.st_size,
+		         (long long)fs.st_mtim.tv_sec, fs.st_mtim.tv_nsec);
+	return base(b, st, &im, text, fd);
+}
+
+/*
+ * from is the FROM step: the image its name stands for (image.c), a
+ * known tarball's tree in the cache, or an image of the store, pulled
+ * first if it is a registry's and not there
+ */
 static int
 from(struct build *b, const struct pfstep *st)
 {
-	char name[NAMEMAX + 8], text[PATHMAX + 128], want[80];
-	const char *url, *sha, *sums, *ref;
+	char text[PATHMAX + 128];
+	struct image im;
 	struct meta m;
-	struct stat fs;
-	struct ref rr;
-	int fd = -1, r;
+	int fd;
 
-	if (st->kind == PF_FROM_URL) {
-		r = snprintf(text, sizeof(text), "FROM_URL %s %s", st->args[0],
-		             st->nargs > 1 ? st->args[1] : "");
-		/* a Piecefile from anywhere must not carry /var/backups or
-		 * /etc/shadow into an image: a file:// source is confined
-		 * as COPY's are, to the build directory or one the user
-		 * allowed, and opened once, here */
-		if (!strncmp(st->args[0], "file://", 7)) {
-			if ((fd = within(b, "FROM_URL", st->args[0] + 7, 1, &fs)) < 0)
-				return -1;
-			if (!S_ISREG(fs.st_mode)) {
-				weprintf("FROM_URL %s: not a regular file", st->args[0] + 7);
-				close(fd);
-				return -1;
-			}
-		}
-		/* a local file without a digest is known by what stat says */
-		if (st->nargs == 1 && fd >= 0)
-			snprintf(text + r, sizeof(text) - r, " %llu %llu %lld.%09ld",
-			         (unsigned long long)fs.st_ino, (unsigned long long)fs.st_size,
-			         (long long)fs.st_mtim.tv_sec, fs.st_mtim.tv_nsec);
-		return base(b, st, st->args[0], st->nargs > 1 ? st->args[1] : NULL, NULL, text,
-		            fd);
-	}
+	if (st->kind == PF_FROM_URL)
+		return fromurl(b, st);
 	if (!strcmp(st->args[0], "scratch"))
-		return base(b, st, NULL, NULL, NULL, "FROM scratch", -1);
-	/* a known name is its pinned tarball, not whatever the store has
-	 * under that name: a build named after its base replaces it there */
-	known_name(st->args[0], name, sizeof(name));
-	if ((r = known_find(name, &url, &sha, &sums)) < 0)
+		return base(b, st, NULL, "FROM scratch", -1);
+	if (image_find(b->s, st->args[0], b->o->pull | IMAGE_BASE, &im) < 0)
 		return -1;
-	if (r > 0 && http_isurl(url)) {
-		/* a sum published beside the file is fetched only to fetch it */
-		snprintf(want, sizeof(want), "sha256:%s", sha ? sha : "");
-		snprintf(text, sizeof(text), "FROM_URL %s %s", url, sha ? want : "");
-		return base(b, st, url, sha ? want : NULL, sums, text, -1);
+	/* a known tarball: the same text as FROM_URL of it, one cache for both */
+	if (im.url) {
+		snprintf(text, sizeof(text), "FROM_URL %s %s", im.url, im.want);
+		return base(b, st, &im, text, -1);
 	}
 	line(b, st, 0);
-	/* a registry image (a known one, or a reference with a tag, host
-	 * or digest) is pulled once, under the name pull gives it, unless
-	 * the store has an image of the name as written */
-	ref = r > 0 ? url : st->args[0];
-	if ((r > 0 || (!store_has(b->s, name) && strpbrk(ref, ":/@"))) && !reg_parse(ref, &rr)) {
-		if (reg_name(&rr, name, sizeof(name)) < 0) {
-			weprintf("%s: store name longer than NAMEMAX (%d)", ref, NAMEMAX - 1);
-			return -1;
-		}
-		if (!store_has(b->s, name) && reg_pull(b->s, ref, name, b->o->cafile, 0) < 0)
-			return -1;
-	}
-	if (store_name(name) < 0 || (fd = store_image(b->s, name, &m)) < 0)
+	if (!im.store && image_get(b->s, &im, b->o->cafile, 0) < 0)
 		return -1;
-	snprintf(text, sizeof(text), "FROM %s %s", name, m.digest);
+	if ((fd = store_image(b->s, im.name, &m)) < 0)
+		return -1;
+	snprintf(text, sizeof(text), "FROM %s %s", im.name, m.digest);
 	keyed(b, text);
 	rekey(b);
 	inherit(b, &m);
 	meta_free(&m);
-	use(b, "images", name, fd);
+	use(b, "images", im.name, fd);
 	return 1;
 }
 
@@ -1364,17 +1405,19 @@ piecefile(struct build *b, const char *file, struct piecefile *pf)
 	return r;
 }
 
-/* known says whether ref is a known image, its store name in name */
+/*
+ * known says whether the FROM image ref is a known image, its store name
+ * in name (NAMEMAX bytes): 1, 0, or -1 (reported)
+ */
 static int
-known(const char *ref, char *name, size_t len)
+known(const char *ref, char *name)
 {
-	const char *url, *sha, *sums;
-	int r;
+	char want[DIGESTLEN + 1];
+	const char *url, *sums;
 
-	known_name(ref, name, len);
-	/* a known name pieces cannot fetch says why when FROM meets it */
-	r = strcmp(ref, "scratch") ? known_find(name, &url, &sha, &sums) : 0;
-	return r != 0;
+	if (image_name(ref, name) < 0)
+		return -1;
+	return known_find(name, &url, want, &sums);
 }
 
 /* where the step being built was written, for atline */
@@ -1396,7 +1439,7 @@ build(struct store *s, const struct bopts *o)
 	struct piecefile pf = { 0 };
 	struct rlimit rl;
 	void (*sink)(const char *);
-	char file[PATH_MAX], name[NAMEMAX + 8];
+	char file[PATH_MAX], name[NAMEMAX];
 	int i, r = 0, ret = -1;
 
 	b.s = s;
@@ -1435,8 +1478,10 @@ build(struct store *s, const struct bopts *o)
 		goto out;
 	if (o->name) {
 		snprintf(name, sizeof(name), "%s", o->name);
-	} else if (pf.step[0].kind == PF_FROM && known(pf.step[0].args[0], name, sizeof(name))) {
+	} else if (pf.step[0].kind == PF_FROM && (r = known(pf.step[0].args[0], name))) {
 		/* as the original: FROM ubuntu:22.04 builds ubuntu-22.04 */
+		if (r < 0)
+			goto out;
 	} else {
 		/* an image of the store would be replaced by what is built
 		 * on it, and the next build would build on that */

@@ -59,13 +59,15 @@ static const struct cmd cmds[] = {
 	  "store a rootfs tarball (gzip or plain tar) as image name\n\n"
 	  "  -q, --quiet         no progress line\n"
 	  "  -c, --cacert file   trust the CA certificates in file (PEM) for https" },
-	{ "build",   cmd_build,   "[-t name] [-f file] [--no-cache] [--storage-opt size=size]\n"
-	  "      [--allow fs.read=dir] [-c cafile] dir",
+	{ "build",   cmd_build,   "[-t name] [-f file] [--no-cache] [--pull[=policy]]\n"
+	  "      [--storage-opt size=size] [--allow fs.read=dir] [-c cafile] dir",
 	  "build an image from the Piecefile in dir\n\n"
 	  "  -t, --tag name      name the image (default: after its FROM, alpine:3.18\n"
 	  "                      builds alpine-3.18)\n"
 	  "  -f, --file file     the Piecefile (default: dir/Piecefile)\n"
 	  "      --no-cache      run every step again\n"
+	  "      --pull[=policy] when to fetch the FROM image: missing (default),\n"
+	  "                      always (--pull alone) or never, as run's\n"
 	  "      --storage-opt size=size\n"
 	  "                      what one RUN step may write (default: half the free\n"
 	  "                      space of the store's file system)\n"
@@ -110,7 +112,9 @@ static const struct cmd cmds[] = {
 	  "                              no seccomp filter (by default, Docker's profile)\n"
 	  "      --privileged            every capability, no seccomp filter, no masks\n"
 	  "                              on /proc and /sys: the host is not protected\n"
-	  "      --rm                    accepted; containers are always removed" },
+	  "      --rm                    accepted; containers are always removed\n"
+	  "      --pull[=policy]         when to fetch image: missing (default: if the\n"
+	  "                              store lacks it), always (--pull alone) or never" },
 	{ "fetch",   cmd_fetch,   "[-q] [-c cafile] url|-",
 	  "download url to stdout (plumbing)\n\n"
 	  "-q and -c are as for import.  With -, the HTTP response on stdin is\n"
@@ -313,70 +317,30 @@ httpopts(const struct cmd *c, int argc, char *argv[], int *flags, const char **c
 	return optind;
 }
 
-/* fetchimage stores the image at url as name: 0, or -1 (reported) */
-static int
-fetchimage(struct store *s, const char *name, const char *url, const char *want,
-           const char *cafile, int flags)
-{
-	struct meta m = { 0 };
-	struct work w;
-
-	if (store_begin(s, name, &w) < 0)
-		return -1;
-	if (store_fetch(s, &w, url, want, cafile, flags, &m) < 0) {
-		store_abort(s, &w);
-		return -1;
-	}
-	return store_commit(s, &w, name, &m);
-}
-
-/*
- * imagename writes the store name of image arg into name: a registry
- * reference's is the one reg_name gives it, which is known_name's for the
- * NAME:TAG of known images; a store name is itself.  NAME: with no tag is
- * refused: 0, or -1 (reported).
- */
-static int
-imagename(const char *arg, char *name, size_t len)
-{
-	struct ref ref;
-
-	if (*arg && arg[strlen(arg) - 1] == ':') {
-		weprintf("%s: an empty tag", arg);
-		return -1;
-	}
-	if (reg_parse(arg, &ref) || reg_name(&ref, name, len) < 0)
-		known_name(arg, name, len);
-	return 0;
-}
-
 static int
 cmd_import(int argc, char *argv[])
 {
 	const struct cmd *c = lookup("import");
 	const char *cafile = NULL;
-	char *src, *want = NULL, name[NAMEMAX + 8];
+	char *src, *want = NULL;
 	struct fdin in = { 0, "stdin" };
+	struct image im = { 0 };
 	struct store s;
-	size_t i;
 	int ret, flags = 0, a = httpopts(c, argc, argv, &flags, &cafile);
 
 	if (argc - a < 2 || argc - a > 3)
 		cmdusage(c);
-	if (argc - a == 3) {
-		want = argv[a + 2];
-		for (i = 7; want[i] && strchr("0123456789abcdef", want[i]); i++)
-			;
-		if (strncmp(want, "sha256:", 7) || i != 71 || want[i])
-			enprintf(1, "%s: bad digest: want sha256: and 64 hex digits", want);
-	}
+	if (argc - a == 3 && !digestok(want = argv[a + 2]))
+		enprintf(1, "%s: bad digest: want sha256: and 64 hex digits", want);
 	/* NAME:TAG as run, build and rmi take it: alpine:1.0 is alpine-1.0 */
-	if (imagename(argv[a + 1], name, sizeof(name)) < 0 || store_name(name) < 0)
+	if (image_name(argv[a + 1], im.name) < 0)
 		return 1;
 	if (http_isurl(argv[a])) {
+		im.url = argv[a];
+		snprintf(im.want, sizeof(im.want), "%s", want ? want : "");
 		if (store_open(&s, root, 1) < 0)
 			return 1;
-		ret = fetchimage(&s, name, argv[a], want, cafile, flags);
+		ret = image_get(&s, &im, cafile, flags);
 		store_close(&s);
 		return ret < 0;
 	}
@@ -395,7 +359,7 @@ cmd_import(int argc, char *argv[])
 		src = estrdup(argv[a]);
 	if (store_open(&s, root, 1) < 0)
 		return 1;
-	ret = store_import(&s, name, (struct reader){ fd_read, &in }, src, want);
+	ret = store_import(&s, im.name, (struct reader){ fd_read, &in }, src, want);
 	store_close(&s);
 	free(src);
 	return ret < 0;
@@ -405,25 +369,22 @@ static int
 cmd_pull(int argc, char *argv[])
 {
 	const struct cmd *c = lookup("pull");
-	const char *cafile = NULL, *why;
-	char name[NAMEMAX];
+	const char *cafile = NULL;
+	struct image im;
 	struct store s;
-	struct ref r;
 	int ret, flags = 0, a = httpopts(c, argc, argv, &flags, &cafile);
 
 	if (argc - a != 1)
 		cmdusage(c);
-	if ((why = reg_parse(argv[a], &r)))
-		enprintf(1, "%.*s: %s", REFMAX, argv[a], why);
-	if (reg_name(&r, name, sizeof(name)) < 0)
-		enprintf(1, "%s: store name longer than NAMEMAX (%d)", argv[a], NAMEMAX - 1);
-	if (store_open(&s, root, 1) < 0)
+	/* a pull is always one: of a registry reference, as Docker's */
+	if (image_find(NULL, argv[a], IMAGE_ALWAYS | IMAGE_REF, &im) < 0 ||
+	    store_open(&s, root, 1) < 0)
 		return 1;
-	ret = reg_pull(&s, argv[a], name, cafile, flags);
+	ret = image_get(&s, &im, cafile, flags) < 0;
 	store_close(&s);
 	if (ret == 0)
-		printf("%s\n", name);
-	return ret < 0;
+		printf("%s\n", im.name);
+	return ret;
 }
 
 /* askline reads a line of stdin into buf, prompting (without echo) on a terminal */
@@ -545,11 +506,12 @@ cmd_build(int argc, char *argv[])
 		{ "cacert", required_argument, NULL, 'c' },
 		{ "allow", required_argument, NULL, 'a' },
 		{ "storage-opt", required_argument, NULL, 'S' },
+		{ "pull", optional_argument, NULL, 'p' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	const struct cmd *c = lookup("build");
-	char name[NAMEMAX + 8];
+	char name[NAMEMAX];
 	struct bopts o = { 0 };
 	struct store s;
 	int ch, ret;
@@ -572,6 +534,10 @@ cmd_build(int argc, char *argv[])
 			if (storageopt(optarg, &o.size) < 0)
 				cmdusage(c);
 			break;
+		case 'p':
+			if ((o.pull = image_pull(optarg)) < 0)
+				enprintf(1, "--pull=%s: want always, missing or never", optarg);
+			break;
 		case 'h': help(c); break;
 		default: cmdusage(c);
 		}
@@ -581,12 +547,12 @@ cmd_build(int argc, char *argv[])
 	o.dir = argv[optind];
 	/* -t app:1 names app-1, as run app:1 finds it */
 	if (o.name) {
-		if (imagename(o.name, name, sizeof(name)) < 0)
+		if (image_name(o.name, name) < 0)
 			return 1;
 		o.name = name;
 	}
 	ret = -1;
-	if ((!o.name || store_name(o.name) == 0) && store_open(&s, root, 1) == 0) {
+	if (store_open(&s, root, 1) == 0) {
 		ret = build(&s, &o);
 		store_close(&s);
 	}
@@ -630,7 +596,7 @@ static int
 cmd_inspect(int argc, char *argv[])
 {
 	const struct cmd *c = lookup("inspect");
-	char when[32], buf[6 * PATHMAX + 8], name[NAMEMAX + 8];
+	char when[32], buf[6 * PATHMAX + 8], name[NAMEMAX];
 	struct store s;
 	struct meta m;
 	struct tm tm;
@@ -638,8 +604,7 @@ cmd_inspect(int argc, char *argv[])
 
 	if (argc - i != 1)
 		cmdusage(c);
-	if (imagename(argv[i], name, sizeof(name)) < 0 || store_name(name) < 0 ||
-	    store_open(&s, root, 0) < 0)
+	if (image_name(argv[i], name) < 0 || store_open(&s, root, 0) < 0)
 		return 1;
 	if (s.imgfd < 0 || store_meta(&s, name, &m) < 0) {
 		weprintf(errno == ENOENT || s.imgfd < 0 ? "%s: no such image" : "%s:", name);
@@ -766,7 +731,7 @@ cmd_images(int argc, char *argv[])
 static int
 cmd_rmi(int argc, char *argv[])
 {
-	char name[NAMEMAX + 8];
+	char name[NAMEMAX];
 	struct store s;
 	int i = noopts(lookup("rmi"), argc, argv), ret = 0;
 
@@ -775,7 +740,7 @@ cmd_rmi(int argc, char *argv[])
 	if (store_open(&s, root, 1) < 0)
 		return 1;
 	for (; i < argc; i++)
-		if (imagename(argv[i], name, sizeof(name)) < 0 || store_remove(&s, name) < 0)
+		if (image_name(argv[i], name) < 0 || store_remove(&s, name) < 0)
 			ret = 1;
 		else
 			printf("removed %s\n", name);
@@ -909,42 +874,18 @@ bad:
 }
 
 /*
- * fetchknown fetches image name into the store s if it is not there and
- * is a known image, as docker run pulls: 0, or -1 (reported).
+ * getimage brings what image_find found for run into the store s,
+ * reopened to write, saying so, as docker run pulls: 0, or -1 (reported)
  */
 static int
-fetchknown(struct store *s, const char *name, const char *ref)
+getimage(struct store *s, const struct image *im)
 {
-	const char *url, *sha, *sums;
-	char want[80];
-	struct ref r2;
-	int r;
-
-	if (store_has(s, name))
-		return 0;
-	if ((r = known_find(name, &url, &sha, &sums)) < 0)
-		return r;
-	/* a known name for a registry image, or a reference: pull it.  A
-	 * bare name (no tag, host or digest) is a store name only: it is
-	 * what import and build name images, and a typo of one should not
-	 * go to Docker Hub */
-	if ((r && !http_isurl(url)) || (!r && strpbrk(ref, ":/@") && !reg_parse(ref, &r2))) {
-		weprintf("%s: not in the store; pulling %s", name, r ? url : ref);
-		store_close(s);
-		if (store_open(s, root, 1) < 0)
-			return -1;
-		return reg_pull(s, r ? url : ref, name, NULL, 0) < 0 ? -1 : 0;
-	}
-	if (!r)
-		return 0;
-	weprintf("%s: not in the store; fetching %s", name, url);
-	snprintf(want, sizeof(want), "sha256:%s", sha ? sha : "");
-	if (!sha && known_sum(sums, url, want) < 0)
-		return -1;
+	weprintf(store_has(s, im->name) ? "%s: %s %s again" : "%s: not in the store; %s %s",
+	         im->name, im->url ? "fetching" : "pulling", im->url ? im->url : im->ref);
 	store_close(s);
 	if (store_open(s, root, 1) < 0)
 		return -1;
-	return fetchimage(s, name, url, want, NULL, 0);
+	return image_get(s, im, NULL, 0);
 }
 
 /* held returns the capability bounding set pieces runs with */
@@ -980,18 +921,20 @@ cmd_run(int argc, char *argv[])
 		{ "privileged", no_argument, NULL, 'P' },
 		{ "rm", no_argument, NULL, 'X' },
 		{ "storage-opt", required_argument, NULL, 'O' },
+		{ "pull", optional_argument, NULL, 'p' },
 		{ "help", no_argument, NULL, 'Q' },
 		{ NULL, 0, NULL, 0 },
 	};
 	const struct cmd *c = lookup("run");
-	char **cli = NULL, kv[PATHMAX + 8], name[NAMEMAX + 8];
+	char **cli = NULL, kv[PATHMAX + 8];
 	const char *entry = NULL, *user = NULL, *val;
 	uint64_t add = 0, drop = 0, bit;
 	struct ctr ctr = { 0 };
+	struct image im;
 	struct store s;
 	struct meta m;
 	size_t ncli = 0, i;
-	int ch, imgfd, ret = 125;
+	int ch, imgfd, ret = 125, pull = IMAGE_MISSING;
 	char **p;
 
 	/* -h is the host name, as Docker's; --help is help */
@@ -1044,6 +987,10 @@ cmd_run(int argc, char *argv[])
 			if (storageopt(optarg, &ctr.fs.size) < 0)
 				exit(125);
 			break;
+		case 'p':
+			if ((pull = image_pull(optarg)) < 0)
+				enprintf(125, "--pull=%s: want always, missing or never", optarg);
+			break;
 		case 'Q': help(c); break;
 		default: cmdusage(c);
 		}
@@ -1063,9 +1010,9 @@ cmd_run(int argc, char *argv[])
 	ctr.proc.caps = (CAPS_DEFAULT | add) & ~drop;
 	if (add == ~0ULL)
 		ctr.proc.caps &= held();
-	ctr.name = name;
-	if (imagename(argv[optind], name, sizeof(name)) < 0 || store_open(&s, root, 0) < 0 ||
-	    fetchknown(&s, name, argv[optind]) < 0)
+	ctr.name = im.name;
+	if (store_open(&s, root, 0) < 0 || image_find(&s, argv[optind], pull, &im) < 0 ||
+	    (!im.store && getimage(&s, &im) < 0))
 		goto out;
 	if ((imgfd = store_image(&s, ctr.name, &m)) < 0)
 		goto out;

@@ -196,21 +196,20 @@ int tar_extract(int rootfd, struct reader in, int flags, uint64_t *bytes);
 #define SUMSMAX		(1 << 20)	/* a SHA256SUMS file read */
 
 /*
- * known_name writes the store name of an image reference into name (len
- * bytes): NAME:TAG becomes NAME-TAG.  known_find looks a store name up in
- * the known images for this architecture: 1 with its *url and either its
- * pinned *sha256 (hex) or the URL of the *sums file published beside it
- * (the other NULL), or with *url a registry reference to pull (not
- * http_isurl) and both NULL; 0 if it is not known, or -1 after saying why
- * a known one cannot be fetched.
+ * known_find looks a store name (alpine-3.18) up in the known images for
+ * this architecture: 1 with its *url and, for a tarball, its pinned digest
+ * in want (DIGESTLEN + 1 bytes, "sha256:HEX") or "" there and *sums the
+ * URL of the sums file published beside it; for a registry reference to
+ * pull (*url not http_isurl), want "" and *sums NULL.  It returns 0 if
+ * name is not known, or -1 after saying why a known one cannot be fetched
+ * (or that its pinned sum is malformed).
  */
-void known_name(const char *ref, char *name, size_t len);
-int known_find(const char *name, const char **url, const char **sha256, const char **sums);
+int known_find(const char *name, const char **url, char *want, const char **sums);
 
 /*
- * known_sum fetches the sha256sum-style file at sums and writes the
- * "sha256:HEX" it gives for url's file name into want (72 bytes): 0, or
- * -1 (reported).
+ * known_sum fetches the sha256sum-style file at sums (under SUMSMAX) and
+ * writes the "sha256:HEX" it gives for url's file name into want
+ * (DIGESTLEN + 1 bytes): 0, or -1 (reported).
  */
 int known_sum(const char *sums, const char *url, char *want);
 
@@ -499,6 +498,7 @@ struct bopts {
 	char **host;			/* directories file:// may read beside dir, or NULL */
 	uint64_t size;			/* what one RUN step may write; 0: half the free space */
 	int nocache;			/* run every step, whatever the cache has */
+	int pull;			/* for the FROM: IMAGE_MISSING, _ALWAYS, _NEVER */
 };
 
 /*
@@ -561,22 +561,25 @@ int store_import(struct store *s, const char *name, struct reader in,
                  const char *source, const char *want);
 
 /*
- * store_fetch unpacks the image at url into the work tree w, filling m's
- * source (url without credentials), digest and size.  With want
- * ("sha256:HEX"), the file's digest must match it, and blobs/sha256/HEX is
- * used if the store has it; else what is downloaded is kept there once it
- * matched.  cafile and flags go to http_open.  It returns 0, or -1
- * (reported) with w to be aborted.
+ * store_unpack unpacks the (gzip or plain) tar stream in into the work
+ * tree w, filling m's source (source, as given), digest and size.  With
+ * want ("sha256:HEX"), the stream's digest must match it.  With keep, the
+ * stream is also kept as blobs/sha256/HEX once it matched, recorded as
+ * having come from source (a warning if it cannot be).  It returns 0, or
+ * -1 (reported) with w to be aborted.
  */
-int store_fetch(struct store *s, struct work *w, const char *url, const char *want,
-                const char *cafile, int flags, struct meta *m);
+int store_unpack(struct store *s, struct work *w, struct reader in, const char *source,
+                 const char *want, int keep, struct meta *m);
 
 /*
- * store_fetchfd is store_fetch for a file the caller opened, fd (not
- * closed), recorded as source src: 0, or -1 (reported).
+ * store_cached unpacks into w, as store_unpack does, the blob of digest
+ * want that was kept from source, and only from source: a digest proves a
+ * file only to whoever already has it.  It returns 0; 1 if the cache has
+ * no such blob from source (unreported); or -1 (reported), the blob
+ * dropped from the cache if it failed its digest, with w to be aborted.
  */
-int store_fetchfd(struct store *s, struct work *w, int fd, const char *src,
-                  const char *want, struct meta *m);
+int store_cached(struct store *s, struct work *w, const char *want, const char *src,
+                 struct meta *m);
 
 /*
  * store_begin makes a fresh work tree with an empty rootfs/ for image
@@ -646,6 +649,69 @@ int store_has(struct store *s, const char *name);
 void meta_free(struct meta *m);
 int store_list(struct store *s);
 int store_remove(struct store *s, const char *name);
+
+/* image.c */
+#define IMAGE_MISSING	0	/* the store's image if it is the one named, else fetched */
+#define IMAGE_ALWAYS	1	/* fetched or pulled anew */
+#define IMAGE_NEVER	2	/* never the network: the store's, or an error */
+#define IMAGE_BASE	4	/* a build's FROM: a known name is the known image only */
+#define IMAGE_REF	8	/* a registry reference and nothing else, as pull takes it */
+
+/* what an image name stands for: the store's image name, or what to fetch */
+struct image {
+	char name[NAMEMAX];		/* the store name it has, or gets */
+	int store;			/* 1: the store's image name is the answer */
+	const char *url;		/* else a tarball to fetch, or NULL */
+	char want[DIGESTLEN + 1];	/* its "sha256:HEX", or "" */
+	const char *sums;		/* or the sums file that gives it, or NULL */
+	const char *ref;		/* else a registry reference to pull, or NULL */
+};
+
+/*
+ * image_pull reads a --pull value (NULL: --pull alone, always): its
+ * IMAGE_MISSING, IMAGE_ALWAYS or IMAGE_NEVER, or -1, printing nothing.
+ */
+int image_pull(const char *s);
+
+/*
+ * image_name writes the store name of the image name arg into name
+ * (NAMEMAX bytes): a reference's is reg_name's (alpine:3.18 is
+ * alpine-3.18, ghcr.io/o/app:1 ghcr.io_o_app-1), else NAME:TAG is
+ * NAME-TAG and a store name is itself.  It returns 0, or -1 after saying
+ * what is wrong (an empty tag, what store_name refuses).
+ */
+int image_name(const char *arg, char *name);
+
+/*
+ * image_find answers what the image name arg means in the store s, with
+ * how: one of IMAGE_MISSING, _ALWAYS, _NEVER, maybe with IMAGE_BASE or
+ * IMAGE_REF (see image.c for the policy; with IMAGE_REF s is not used
+ * and may be NULL).  It fills im, whose url and ref point into arg or the
+ * known table, and returns 0; or -1 after saying why (no such image,
+ * --pull=never and not in the store, a bad name).  It never touches the
+ * network.
+ */
+int image_find(struct store *s, const char *arg, int how, struct image *im);
+
+/*
+ * image_get brings im (not im->store) into the store s, open for
+ * writing, as image im->name, atomically: its tarball fetched and
+ * verified (image_fetch) or its reference pulled (reg_pull).  cafile
+ * and flags go to http_open.  It returns 0, or -1 (reported) with
+ * nothing stored.
+ */
+int image_get(struct store *s, const struct image *im, const char *cafile, int flags);
+
+/*
+ * image_fetch unpacks im's tarball into the work tree w, filling m's
+ * source (the URL without credentials), digest and size.  Its digest is
+ * im->want, else the one im->sums gives (fetched first); with one, the
+ * blob cache serves it if it holds the file from that URL, and a
+ * download joins the cache once it matched.  It returns 0, or -1
+ * (reported) with w to be aborted.
+ */
+int image_fetch(struct store *s, struct work *w, const struct image *im, const char *cafile,
+                int flags, struct meta *m);
 
 /* registry.c */
 #define REFMAX		512		/* an image reference, as written */

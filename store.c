@@ -568,7 +568,7 @@ blobdir(struct store *s, int create)
  * whoever already knows the file: a Piecefile could name the digest of a
  * tarball this machine fetched from a private server (FROM_URL
  * https://anywhere sha256:HEX) and get its contents into its build, for a
- * RUN step to send away.  So a blob serves store_fetch only for the URL
+ * RUN step to send away.  So a blob serves store_cached only for the URL
  * it came from, recorded beside it as HEX.src; any other URL is fetched,
  * and must bring the same bytes itself.
  */
@@ -610,14 +610,9 @@ samesrc(struct store *s, const char *hex, const char *src)
 	return n >= 0 && !strcmp(buf, src);
 }
 
-/*
- * import unpacks the stream in into w for store_import, filling m; with
- * cache, the stream is also written to a blob in w that joins the cache
- * once it matched want
- */
-static int
-import(struct store *s, struct work *w, struct reader in, const char *source,
-       const char *want, int cache, struct meta *m)
+int
+store_unpack(struct store *s, struct work *w, struct reader in, const char *source,
+             const char *want, int keep, struct meta *m)
 {
 	char hex[65];
 	struct hashin h = { 0 };
@@ -626,7 +621,7 @@ import(struct store *s, struct work *w, struct reader in, const char *source,
 
 	h.copy = -1;
 	h.name = "blob";
-	if (cache && (h.copy = openat(w->fd, "blob", O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC,
+	if (keep && (h.copy = openat(w->fd, "blob", O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC,
 	    0644)) < 0) {
 		weprintf("%s/tmp/%s/blob:", s->root, w->name);
 		return -1;
@@ -764,7 +759,7 @@ store_import(struct store *s, const char *name, struct reader in,
 
 	if (store_begin(s, name, &w) < 0)
 		return -1;
-	if (import(s, &w, in, source, want, 0, &m) < 0) {
+	if (store_unpack(s, &w, in, source, want, 0, &m) < 0) {
 		store_abort(s, &w);
 		return -1;
 	}
@@ -902,68 +897,24 @@ store_keep(struct store *s, struct work *w, const char *file, const char *hex)
 	return r;
 }
 
-/* nocreds copies url into buf without a "user:password@" part */
-static void
-nocreds(char *buf, size_t len, const char *url)
-{
-	const char *a = strstr(url, "://"), *at, *end;
-
-	a = a ? a + 3 : url;
-	end = a + strcspn(a, "/?#");
-	for (at = end; at > a && at[-1] != '@'; at--)
-		;
-	snprintf(buf, len, "%.*s%s", (int)(a - url), url, at);
-}
-
 int
-store_fetchfd(struct store *s, struct work *w, int fd, const char *src, const char *want,
-              struct meta *m)
+store_cached(struct store *s, struct work *w, const char *want, const char *src,
+             struct meta *m)
 {
-	struct fdin in = { fd, src };
-
-	return import(s, w, (struct reader){ fd_read, &in }, src, want, 0, m);
-}
-
-int
-store_fetch(struct store *s, struct work *w, const char *url, const char *want,
-            const char *cafile, int flags, struct meta *m)
-{
-	char src[PATHMAX], blob[PATHMAX];
+	char blob[PATHMAX];
 	struct fdin in = { -1, blob };
-	struct http *h;
-	struct stat st;
-	int bfd, ret;
+	int bfd, r;
 
-	nocreds(src, sizeof(src), url);
-	if (want && samesrc(s, want + 7, src) && (in.fd = store_blob(s, want + 7)) >= 0) {
-		snprintf(blob, sizeof(blob), "%s/blobs/sha256/%s", s->root, want + 7);
-		ret = import(s, w, (struct reader){ fd_read, &in }, src, want, 0, m);
-		close(in.fd);
-		/* a cached blob that fails its digest is dropped, not kept */
-		if (ret < 0 && (bfd = blobdir(s, 0)) >= 0) {
-			if (unlinkat(bfd, want + 7, 0) == 0)
-				weprintf("%s: removed from the cache", blob);
-			close(bfd);
-		}
-		return ret;
+	if (!samesrc(s, want + 7, src) || (in.fd = store_blob(s, want + 7)) < 0)
+		return 1;
+	snprintf(blob, sizeof(blob), "%s/blobs/sha256/%s", s->root, want + 7);
+	r = store_unpack(s, w, (struct reader){ fd_read, &in }, src, want, 0, m);
+	close(in.fd);
+	/* a cached blob that fails its digest is dropped, not kept */
+	if (r < 0 && (bfd = blobdir(s, 0)) >= 0) {
+		if (unlinkat(bfd, want + 7, 0) == 0)
+			weprintf("%s: removed from the cache", blob);
+		close(bfd);
 	}
-	if (!strncmp(url, "file://", 7)) {
-		/* a regular file only: not a fifo or a device to hang on */
-		in.name = url + 7;
-		if ((in.fd = open(url + 7, O_RDONLY | O_NONBLOCK | O_CLOEXEC)) < 0 ||
-		    fstat(in.fd, &st) < 0 || (!S_ISREG(st.st_mode) && (errno = EINVAL))) {
-			weprintf(errno == EINVAL ? "%s: not a regular file" : "%s:", url + 7);
-			if (in.fd >= 0)
-				close(in.fd);
-			return -1;
-		}
-		ret = import(s, w, (struct reader){ fd_read, &in }, src, want, 0, m);
-		close(in.fd);
-		return ret;
-	}
-	if (!(h = http_open(url, cafile, flags)))
-		return -1;
-	ret = import(s, w, (struct reader){ http_read, h }, src, want, want != NULL, m);
-	http_close(h);
-	return ret;
+	return r;
 }

@@ -62,6 +62,20 @@ cp "$FIXTURES/alpine-minirootfs-3.18.9-aarch64.tar.gz" "$W/${OFFICIAL#https://dl
 fails "a tampered download is refused" 125 "sha256 mismatch" p run alpine-3.18 true
 is "nothing stored" "$(p images | awk 'NR > 1')" ""
 is "nothing cached" "$(ls -A "$S/blobs/sha256" 2>/dev/null)" ""
+# a sums file past SUMSMAX is refused, not searched in part
+rel19=alpine/v3.19/releases/$arch/alpine-minirootfs-3.19.4-$arch.tar.gz
+mkdir -p "$W/${rel19%/*}"
+cp "$ALPINE" "$W/$rel19"
+{ awk 'BEGIN { for (i = 0; i < 16384; i++) printf "%064d  pad%d.tar.gz\n", 0, i }'
+  echo "$ALPINESUM  ${rel19##*/}"; } >"$W/$rel19.sha256"
+fails "a sums file over SUMSMAX is refused" 125 "sha256: over SUMSMAX (1024 KiB)" \
+	p run alpine:3.19 true
+head -n 2 "$W/$rel19.sha256" >"$W/$rel19.tmp"
+echo "$ALPINESUM  ${rel19##*/}" >>"$W/$rel19.tmp"
+mv "$W/$rel19.tmp" "$W/$rel19.sha256"
+run p run alpine:3.19 cat /etc/alpine-release
+is "its sum in a small one is found past other lines" "$rc $(cat "$T/out")" "0 3.18.9"
+ok "rmi it" p rmi alpine:3.19
 # this server is no registry: registry pulls end in its 404s
 fails "a known registry image is pulled" 125 \
 	"registry.fedoraproject.org/fedora:38: manifest 38: not found (404)" p run fedora:38 true
