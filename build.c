@@ -770,7 +770,7 @@ bounded(struct build *b, struct ctr *c, struct work *w, uint64_t limit)
 		/* a build that dies takes its step with it */
 		if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) < 0 || getppid() == 1)
 			_exit(125);
-		_exit(ns_run(c));
+		_exit(cg_run(c, &b->o->limits));
 	}
 	for (n = 1; ; n++) {
 		if ((sig = sigtimedwait(&set, &si, &tick)) == SIGCHLD) {

@@ -60,7 +60,8 @@ static const struct cmd cmds[] = {
 	  "  -q, --quiet         no progress line\n"
 	  "  -c, --cacert file   trust the CA certificates in file (PEM) for https" },
 	{ "build",   cmd_build,   "[-t name] [-f file] [--no-cache] [--pull[=policy]]\n"
-	  "      [--storage-opt size=size] [--allow fs.read=dir] [-c cafile] dir",
+	  "      [-m size] [--cpus n] [--storage-opt size=size] [--allow fs.read=dir]\n"
+	  "      [-c cafile] dir",
 	  "build an image from the Piecefile in dir\n\n"
 	  "  -t, --tag name      name the image (default: after its FROM, alpine:3.18\n"
 	  "                      builds alpine-3.18)\n"
@@ -68,6 +69,8 @@ static const struct cmd cmds[] = {
 	  "      --no-cache      run every step again\n"
 	  "      --pull[=policy] when to fetch the FROM image: missing (default),\n"
 	  "                      always (--pull alone) or never, as run's\n"
+	  "  -m, --memory size, --memory-swap size, --pids-limit n, --cpus n,\n"
+	  "      --cpu-shares n  the limits of each RUN step, as run takes them\n"
 	  "      --storage-opt size=size\n"
 	  "                      what one RUN step may write (default: half the free\n"
 	  "                      space of the store's file system)\n"
@@ -103,6 +106,11 @@ static const struct cmd cmds[] = {
 	  "  -u, --user user[:group]     run as user (name or number)\n"
 	  "      --hostname name         the container's host name\n"
 	  "      --read-only             a read-only root\n"
+	  "  -m, --memory size           bound its memory, its writable layer's included\n"
+	  "      --memory-swap size      bound memory and swap together (-1: any swap)\n"
+	  "      --pids-limit n          bound its processes (default 2048; -1: any)\n"
+	  "      --cpus n                the CPUs it may use: 0.5, 2\n"
+	  "      --cpu-shares n          its weight when the CPUs are busy (1024)\n"
 	  "      --storage-opt size=size the writable layer's bound (default 256m, or a\n"
 	  "                              quarter of a smaller RAM): 64m, 1g\n"
 	  "      --cap-add cap           keep a capability beyond Docker's default set\n"
@@ -496,6 +504,82 @@ storageopt(const char *arg, uint64_t *size)
 	return 0;
 }
 
+/* the resource limit flags run and build take, as Docker spells them */
+enum { LIMSWAP = 0x100, LIMPIDS, LIMCPUS, LIMSHARES };
+#define LIMITOPTS \
+	{ "memory", required_argument, NULL, 'm' }, \
+	{ "memory-swap", required_argument, NULL, LIMSWAP }, \
+	{ "pids-limit", required_argument, NULL, LIMPIDS }, \
+	{ "cpus", required_argument, NULL, LIMCPUS }, \
+	{ "cpu-shares", required_argument, NULL, LIMSHARES }
+
+/*
+ * limitopt reads the limit flag ch into l: 1, 0 if ch is no limit flag,
+ * or -1 after saying what is wrong with its value
+ */
+static int
+limitopt(int ch, const char *arg, struct limits *l)
+{
+	uint64_t v;
+	double cpus;
+	char *end;
+	long n;
+
+	switch (ch) {
+	case 'm':
+		/* as Docker's floor: less does not start a shell */
+		if (parsesize(arg, SIZEMAX, &l->memory) == 0 && l->memory >= (6 << 20))
+			return 1;
+		weprintf("--memory %s: want a size of at least 6m: 64m, 1g", arg);
+		return -1;
+	case LIMSWAP:
+		if (!strcmp(arg, "-1"))
+			return l->swap = -1, 1;
+		if (parsesize(arg, SIZEMAX, &v) == 0 && v > 0)
+			return l->swap = v, 1;
+		weprintf("--memory-swap %s: want a size (memory and swap together), or -1", arg);
+		return -1;
+	case LIMPIDS:
+		errno = 0;
+		n = strtol(arg, &end, 10);
+		if (*arg && !*end && !errno && n >= -1) {
+			l->pids = n > 0 ? n : -1;
+			return 1;
+		}
+		weprintf("--pids-limit %s: want a number of processes, or -1 for any", arg);
+		return -1;
+	case LIMCPUS:
+		cpus = strtod(arg, &end);
+		if (*arg && !*end && cpus >= 0.01 && cpus <= sysconf(_SC_NPROCESSORS_ONLN)) {
+			l->period = CPUPERIOD;
+			l->quota = cpus * CPUPERIOD + 0.5;
+			return 1;
+		}
+		weprintf("--cpus %s: want from 0.01 to %ld, the CPUs there are", arg,
+		         sysconf(_SC_NPROCESSORS_ONLN));
+		return -1;
+	case LIMSHARES:
+		errno = 0;
+		n = strtol(arg, &end, 10);
+		if (*arg && !*end && !errno && n >= 2 && n <= 262144)
+			return l->shares = n, 1;
+		weprintf("--cpu-shares %s: want a weight from 2 to 262144 (1024 is one share)", arg);
+		return -1;
+	}
+	return 0;
+}
+
+/* limitsok checks what limitopt read, together: 0, or -1 (reported) */
+static int
+limitsok(const struct limits *l)
+{
+	if (l->swap > 0 && (!l->memory || (uint64_t)l->swap < l->memory)) {
+		weprintf("--memory-swap: at least --memory, which it needs");
+		return -1;
+	}
+	return 0;
+}
+
 static int
 cmd_build(int argc, char *argv[])
 {
@@ -508,15 +592,20 @@ cmd_build(int argc, char *argv[])
 		{ "storage-opt", required_argument, NULL, 'S' },
 		{ "pull", optional_argument, NULL, 'p' },
 		{ "help", no_argument, NULL, 'h' },
+		LIMITOPTS,
 		{ NULL, 0, NULL, 0 },
 	};
 	const struct cmd *c = lookup("build");
 	char name[NAMEMAX];
 	struct bopts o = { 0 };
 	struct store s;
-	int ch, ret;
+	int ch, ret, r;
 
-	while ((ch = getopt_long(argc, argv, "+t:f:c:h", opts, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, "+t:f:c:hm:", opts, NULL)) != -1) {
+		if ((r = limitopt(ch, optarg, &o.limits)) < 0)
+			exit(1);
+		if (r > 0)
+			continue;
 		switch (ch) {
 		case 't': o.name = optarg; break;
 		case 'f': o.file = optarg; break;
@@ -544,6 +633,8 @@ cmd_build(int argc, char *argv[])
 	}
 	if (argc - optind != 1)
 		cmdusage(c);
+	if (limitsok(&o.limits) < 0)
+		return 1;
 	o.dir = argv[optind];
 	/* -t app:1 names app-1, as run app:1 finds it */
 	if (o.name) {
@@ -923,22 +1014,28 @@ cmd_run(int argc, char *argv[])
 		{ "storage-opt", required_argument, NULL, 'O' },
 		{ "pull", optional_argument, NULL, 'p' },
 		{ "help", no_argument, NULL, 'Q' },
+		LIMITOPTS,
 		{ NULL, 0, NULL, 0 },
 	};
 	const struct cmd *c = lookup("run");
 	char **cli = NULL, kv[PATHMAX + 8];
 	const char *entry = NULL, *user = NULL, *val;
 	uint64_t add = 0, drop = 0, bit;
+	struct limits lim = { 0 };
 	struct ctr ctr = { 0 };
 	struct image im;
 	struct store s;
 	struct meta m;
 	size_t ncli = 0, i;
-	int ch, imgfd, ret = 125, pull = IMAGE_MISSING;
+	int ch, r, imgfd, ret = 125, pull = IMAGE_MISSING;
 	char **p;
 
 	/* -h is the host name, as Docker's; --help is help */
-	while ((ch = getopt_long(argc, argv, "+ite:w:v:u:h:", opts, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, "+ite:w:v:u:h:m:", opts, NULL)) != -1) {
+		if ((r = limitopt(ch, optarg, &lim)) < 0)
+			exit(125);
+		if (r > 0)
+			continue;
 		switch (ch) {
 		case 'i': ctr.proc.interactive = 1; break;
 		case 't': ctr.proc.tty = 1; break;
@@ -997,6 +1094,8 @@ cmd_run(int argc, char *argv[])
 	}
 	if (optind >= argc)
 		cmdusage(c);
+	if (limitsok(&lim) < 0)
+		exit(125);
 	/* as Docker: a terminal's input that is not a terminal would hang
 	 * on the first thing the shell asks of it */
 	if (ctr.proc.tty && ctr.proc.interactive && !isatty(0))
@@ -1033,7 +1132,7 @@ cmd_run(int argc, char *argv[])
 			snprintf(kv, sizeof(kv), "%s", *p);
 		vsetenv(&ctr.proc.env, kv);
 	}
-	ret = ns_run(&ctr);
+	ret = cg_run(&ctr, &lim);
 close:
 	proc_free(&ctr.proc);
 	close(imgfd);

@@ -309,6 +309,37 @@ _Noreturn void ns_fail(int status, const char *fmt, ...);
  * spoof the host's traffic, loopback included; ns_start takes it away */
 #define CAPS_HOSTNET	(1ULL << 13)
 
+/* cgroup.c */
+#define PIDSDEFAULT	2048		/* a container's processes, as Podman's */
+#define CPUPERIOD	100000		/* --cpus's period, in microseconds */
+
+/* what a container may use: none set, no cgroup (but the default pids) */
+struct limits {
+	uint64_t memory;		/* bytes; 0: no bound */
+	int64_t swap;			/* memory and swap together; 0: twice memory; -1: any */
+	int64_t pids;			/* processes; 0: PIDSDEFAULT where it can be; -1: any */
+	uint64_t quota, period;		/* CPU time a period, microseconds (--cpus); 0: any */
+	uint64_t shares;		/* --cpu-shares; 0: the default */
+};
+
+struct cg;
+
+/*
+ * cg_create makes the cgroups for the limits l (cgroup.c: v1, v2 or
+ * both, found in mountinfo) and sets them: 0 with them in *gp (NULL when
+ * none is needed), or -1 after saying why, naming the controller a limit
+ * needs and the kernel lacks.  cg_attach puts pid, at init's first gate,
+ * in them (ctr's attach, arg the cg): 0, or -1 (reported).  cg_oom
+ * counts the processes the kernel killed at the memory limit.
+ * cg_destroy removes them, init being gone, and frees g (NULL allowed).
+ */
+int cg_create(const struct limits *l, struct cg **gp);
+/* cg_run is ns_run(c) in cgroups of the limits l, an OOM kill said; its status */
+int cg_run(struct ctr *c, const struct limits *l);
+int cg_attach(void *arg, pid_t pid);
+unsigned long long cg_oom(const struct cg *g);
+void cg_destroy(struct cg *g);
+
 /* mount.c */
 /*
  * mnt_build, in init's new private mount namespace, mounts the container's
@@ -498,6 +529,7 @@ struct bopts {
 	char **host;			/* directories file:// may read beside dir, or NULL */
 	uint64_t size;			/* what one RUN step may write; 0: half the free space */
 	int nocache;			/* run every step, whatever the cache has */
+	struct limits limits;		/* of every RUN step */
 	int pull;			/* for the FROM: IMAGE_MISSING, _ALWAYS, _NEVER */
 };
 

@@ -1,0 +1,452 @@
+/* See LICENSE file for copyright and license details. */
+/*
+ * A container's resource limits, on cgroup v1, v2 or a hybrid of both.
+ *
+ * Which hierarchy holds a controller is read from /proc/self/mountinfo
+ * at run time, never from fixed paths: a v1 mount whose options name the
+ * controller, else the unified (v2) mount if its cgroup.controllers lists
+ * it.  A router's old kernel has v1 alone, a current distribution v2
+ * alone, and this development machine both.
+ *
+ * Each container gets one cgroup in each hierarchy it needs, pieces/OWNER-N
+ * below the hierarchy's mount point, where OWNER is the pid of the pieces
+ * that made it.  init joins them at its first gate (ns.c), before it
+ * unshares the cgroup namespace, which then shows it its own cgroup as
+ * the root; every process of the container, and every page its tmpfs
+ * upper layer takes, is charged there.  pieces removes them once init is
+ * gone; what a pieces killed with SIGKILL left behind is swept by the
+ * next run, since its owner is dead.
+ *
+ * A limit the kernel cannot apply (the controller is absent, disabled or
+ * not ours to use) is an error naming the controller, never a silent
+ * no-op; but a run without limits works on a kernel without cgroups.
+ */
+#include <sys/stat.h>
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "pieces.h"
+
+#define MOUNTINFOMAX	(1 << 20)	/* /proc/self/mountinfo */
+
+enum { MEMORY, PIDS, CPU, NCTL };
+
+static const char *const ctlname[NCTL] = { "memory", "pids", "cpu" };
+
+/* a container's cgroups: the directory used for each controller, or "" */
+struct cg {
+	char dir[NCTL][PATHMAX];
+	int v2[NCTL];			/* that directory is in the unified hierarchy */
+};
+
+/* unescape undoes mountinfo's octal escapes (\040 for a space) in place */
+static void
+unescape(char *s)
+{
+	char *o = s;
+
+	for (; *s; s++, o++) {
+		if (s[0] == '\\' && s[1] >= '0' && s[1] <= '3' && s[2] >= '0' && s[2] <= '7' &&
+		    s[3] >= '0' && s[3] <= '7') {
+			*o = (s[1] - '0') << 6 | (s[2] - '0') << 3 | (s[3] - '0');
+			s += 3;
+		} else {
+			*o = *s;
+		}
+	}
+	*o = '\0';
+}
+
+/* hasword says whether the list s (words apart by ',', ' ' or '\n') holds w */
+static int
+hasword(const char *s, const char *w)
+{
+	size_t n = strlen(w);
+
+	for (; *s; s += strcspn(s, ", \n"), s += strspn(s, ", \n"))
+		if (!strncmp(s, w, n) && (!s[n] || strchr(", \n", s[n])))
+			return 1;
+	return 0;
+}
+
+/*
+ * mounts finds, in mountinfo, each controller's v1 mount point and the
+ * unified one (v2, or "")
+ */
+static int
+mounts(char v1[NCTL][PATHMAX], char *v2)
+{
+	char *buf = emalloc(MOUNTINFOMAX), *line, *save, *f[10], *sep, *type, *opts;
+	int fd, i, n;
+	ssize_t len;
+
+	*v2 = '\0';
+	for (i = 0; i < NCTL; i++)
+		*v1[i] = '\0';
+	if ((fd = open("/proc/self/mountinfo", O_RDONLY | O_CLOEXEC)) < 0 ||
+	    (len = readcap(fd, buf, MOUNTINFOMAX)) < 0) {
+		weprintf("/proc/self/mountinfo:");
+		if (fd >= 0)
+			close(fd);
+		free(buf);
+		return -1;
+	}
+	close(fd);
+	for (line = strtok_r(buf, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		/* ID PARENT MAJ:MIN ROOT MOUNTPOINT OPTS [OPTIONAL...] - TYPE SOURCE SUPER */
+		if (!(sep = strstr(line, " - ")))
+			continue;
+		*sep = '\0';
+		for (n = 0, f[0] = strtok(line, " "); f[n] && n < 5; f[++n] = strtok(NULL, " "))
+			;
+		if (n < 5 || !(type = strtok(sep + 3, " ")) || !strtok(NULL, " ") ||
+		    !(opts = strtok(NULL, " ")))
+			continue;
+		unescape(f[4]);
+		if (!strcmp(type, "cgroup2") && !*v2)
+			snprintf(v2, PATHMAX, "%s", f[4]);
+		for (i = 0; !strcmp(type, "cgroup") && i < NCTL; i++)
+			if (hasword(opts, ctlname[i]) && !*v1[i])
+				snprintf(v1[i], PATHMAX, "%s", f[4]);
+	}
+	free(buf);
+	return 0;
+}
+
+/* putfile writes val into the file name of the cgroup dir: 0, or -1 (reported) */
+static int
+putfile(const char *dir, const char *name, const char *val)
+{
+	char path[PATHMAX + 64];
+	int fd, r;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	if ((fd = open(path, O_WRONLY | O_CLOEXEC)) < 0) {
+		weprintf("%s:", path);
+		return -1;
+	}
+	r = writeall(fd, val, strlen(val));
+	if (close(fd) < 0 || r < 0) {
+		weprintf("%s: %s:", path, val);
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * getfile reads the file name of the cgroup dir into buf (len bytes):
+ * 0, or -1 with errno set, printing nothing
+ */
+static int
+getfile(const char *dir, const char *name, char *buf, size_t len)
+{
+	char path[PATHMAX + 64];
+	int fd, saved;
+	ssize_t n;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
+		return -1;
+	n = readcap(fd, buf, len);
+	saved = errno;
+	close(fd);
+	errno = saved;
+	return n < 0 ? -1 : 0;
+}
+
+/* counter reads "key N" from the file name of dir: N, or 0 */
+static unsigned long long
+counter(const char *dir, const char *name, const char *key)
+{
+	char buf[4096], *p;
+	size_t n = strlen(key);
+
+	if (getfile(dir, name, buf, sizeof(buf)) < 0)
+		return 0;
+	for (p = buf; p; p = strchr(p, '\n') ? strchr(p, '\n') + 1 : NULL)
+		if (!strncmp(p, key, n) && p[n] == ' ')
+			return strtoull(p + n + 1, NULL, 10);
+	return 0;
+}
+
+/*
+ * sweep removes the cgroups below parent/ whose pieces is dead: a
+ * container's processes are gone with its init, so such a cgroup is
+ * empty and rmdir takes it; one still busy stays for a later sweep
+ */
+static void
+sweep(const char *parent)
+{
+	char path[PATHMAX + 300];
+	struct dirent *de;
+	DIR *d;
+	long owner;
+
+	if (!(d = opendir(parent)))
+		return;
+	while ((de = readdir(d))) {
+		if (de->d_type != DT_DIR || (owner = strtol(de->d_name, NULL, 10)) <= 0 ||
+		    (kill(owner, 0) == 0 || errno != ESRCH))
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", parent, de->d_name);
+		(void)rmdir(path);
+	}
+	closedir(d);
+}
+
+/* child makes a fresh cgroup OWNER-N below parent into dir: 0, or -1 (reported) */
+static int
+child(const char *parent, char *dir)
+{
+	static unsigned n;
+
+	if (mkdir(parent, 0755) < 0 && errno != EEXIST) {
+		weprintf("%s: mkdir:", parent);
+		return -1;
+	}
+	sweep(parent);
+	for (;;) {
+		snprintf(dir, PATHMAX, "%s/%ld-%u", parent, (long)getpid(), n++);
+		if (mkdir(dir, 0755) == 0)
+			return 0;
+		if (errno != EEXIST) {
+			weprintf("%s: mkdir:", dir);
+			*dir = '\0';
+			return -1;
+		}
+	}
+}
+
+/*
+ * unified makes the one v2 cgroup for the controllers need names, each
+ * enabled for the children of the root and of pieces/ (the root's
+ * subtree_control refuses one that is not there or not ours): 0, or -1
+ * (reported)
+ */
+static int
+unified(struct cg *g, const char *root, const int *need)
+{
+	char parent[PATHMAX + 8], dir[PATHMAX], enable[64] = "";
+	int i;
+
+	for (i = 0; i < NCTL; i++)
+		if (need[i])
+			snprintf(enable + strlen(enable), sizeof(enable) - strlen(enable), "%s+%s",
+			         *enable ? " " : "", ctlname[i]);
+	if ((size_t)snprintf(parent, sizeof(parent), "%s/pieces", root) >= sizeof(parent))
+		return -1;
+	if (putfile(root, "cgroup.subtree_control", enable) < 0 ||
+	    (mkdir(parent, 0755) < 0 && errno != EEXIST) ||
+	    putfile(parent, "cgroup.subtree_control", enable) < 0 || child(parent, dir) < 0)
+		return -1;
+	for (i = 0; i < NCTL; i++)
+		if (need[i]) {
+			snprintf(g->dir[i], PATHMAX, "%s", dir);
+			g->v2[i] = 1;
+		}
+	return 0;
+}
+
+/*
+ * place gives each controller need names a cgroup, in the v1 hierarchy
+ * that has it (once for those mounted together, cpu,cpuacct), else in
+ * the unified one: 0, or -1 (reported, naming a controller no
+ * hierarchy has, with the flag that asked for it)
+ */
+static int
+place(struct cg *g, const int *need, const char *const *why)
+{
+	char v1[NCTL][PATHMAX], v2[PATHMAX], parent[PATHMAX + 8], ctls[512] = "";
+	int i, j, in2[NCTL] = { 0 }, any2 = 0;
+
+	if (mounts(v1, v2) < 0)
+		return -1;
+	if (*v2 && getfile(v2, "cgroup.controllers", ctls, sizeof(ctls)) < 0)
+		*ctls = '\0';
+	for (i = 0; i < NCTL; i++) {
+		if (!need[i])
+			continue;
+		for (j = 0; j < i && (!*v1[i] || !need[j] || strcmp(v1[i], v1[j])); j++)
+			;
+		if (*v1[i] && j < i) {
+			snprintf(g->dir[i], PATHMAX, "%s", g->dir[j]);
+		} else if (*v1[i]) {
+			if ((size_t)snprintf(parent, sizeof(parent), "%s/pieces", v1[i]) >=
+			    sizeof(parent) || child(parent, g->dir[i]) < 0)
+				return -1;
+		} else if (hasword(ctls, ctlname[i])) {
+			in2[i] = any2 = 1;
+		} else {
+			weprintf("%s: the %s controller is not available on this kernel "
+			         "(not mounted, disabled or not delegated)", why[i], ctlname[i]);
+			return -1;
+		}
+	}
+	return any2 ? unified(g, v2, in2) : 0;
+}
+
+/* memory sets the memory limit of l in dir: 0, or -1 (reported) */
+static int
+memory(const char *dir, int v2, const struct limits *l)
+{
+	char val[32], path[PATHMAX + 32];
+	const char *swapfile = v2 ? "memory.swap.max" : "memory.memsw.limit_in_bytes";
+	int hasswap;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, swapfile);
+	hasswap = access(path, F_OK) == 0;
+	snprintf(val, sizeof(val), "%llu", (unsigned long long)l->memory);
+	if (putfile(dir, v2 ? "memory.max" : "memory.limit_in_bytes", val) < 0)
+		return -1;
+	if (!hasswap && l->swap > 0) {
+		weprintf("--memory-swap: this kernel does not account swap (swapaccount=1 does)");
+		return -1;
+	}
+	if (!hasswap)
+		return 0;
+	/* as Docker: no --memory-swap lets the container swap as much as
+	 * it may hold in memory; v1 bounds the two together, v2 swap alone */
+	if (l->swap < 0)
+		snprintf(val, sizeof(val), v2 ? "max" : "-1");
+	else
+		snprintf(val, sizeof(val), "%llu", (unsigned long long)(l->swap ? (uint64_t)l->swap -
+		         (v2 ? l->memory : 0) : (v2 ? 1 : 2) * l->memory));
+	return putfile(dir, swapfile, val);
+}
+
+/* cpu sets the CPU bandwidth and weight of l in dir: 0, or -1 (reported) */
+static int
+cpu(const char *dir, int v2, const struct limits *l)
+{
+	char val[64];
+	uint64_t w;
+
+	if (l->quota && v2) {
+		snprintf(val, sizeof(val), "%llu %llu", (unsigned long long)l->quota,
+		         (unsigned long long)l->period);
+		if (putfile(dir, "cpu.max", val) < 0)
+			return -1;
+	} else if (l->quota) {
+		snprintf(val, sizeof(val), "%llu", (unsigned long long)l->period);
+		if (putfile(dir, "cpu.cfs_period_us", val) < 0)
+			return -1;
+		snprintf(val, sizeof(val), "%llu", (unsigned long long)l->quota);
+		if (putfile(dir, "cpu.cfs_quota_us", val) < 0)
+			return -1;
+	}
+	if (!l->shares)
+		return 0;
+	/* v2's weight (1-10000) from v1's shares (2-262144), as runc maps it */
+	w = 1 + (MAX(l->shares, 2) - 2) * 9999 / 262142;
+	snprintf(val, sizeof(val), "%llu", (unsigned long long)(v2 ? MIN(w, 10000) : l->shares));
+	return putfile(dir, v2 ? "cpu.weight" : "cpu.shares", val);
+}
+
+int
+cg_create(const struct limits *l, struct cg **gp)
+{
+	const char *why[NCTL] = { "--memory", "--pids-limit", l->quota ? "--cpus" : "--cpu-shares" };
+	struct cg *g = ecalloc(1, sizeof(*g));
+	int need[NCTL] = { l->memory > 0, l->pids != -1, l->quota || l->shares };
+	char val[32];
+
+	*gp = NULL;
+	/* the default pids limit only where the kernel has the controller */
+	if (!l->pids)
+		why[PIDS] = NULL;
+	if (!need[MEMORY] && !need[PIDS] && !need[CPU]) {
+		free(g);
+		return 0;
+	}
+	if (place(g, need, why) < 0)
+		goto fail;
+	if (need[MEMORY] && memory(g->dir[MEMORY], g->v2[MEMORY], l) < 0)
+		goto fail;
+	snprintf(val, sizeof(val), "%lld", (long long)(l->pids ? l->pids : PIDSDEFAULT));
+	if (*g->dir[PIDS] && putfile(g->dir[PIDS], "pids.max", val) < 0)
+		goto fail;
+	if (need[CPU] && cpu(g->dir[CPU], g->v2[CPU], l) < 0)
+		goto fail;
+	*gp = g;
+	return 0;
+fail:
+	cg_destroy(g);
+	return -1;
+}
+
+int
+cg_attach(void *arg, pid_t pid)
+{
+	const struct cg *g = arg;
+	char val[32];
+	int i, j;
+
+	snprintf(val, sizeof(val), "%ld", (long)pid);
+	for (i = 0; i < NCTL; i++) {
+		for (j = 0; j < i && strcmp(g->dir[i], g->dir[j]); j++)
+			;
+		if (*g->dir[i] && j == i && putfile(g->dir[i], "cgroup.procs", val) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+unsigned long long
+cg_oom(const struct cg *g)
+{
+	if (!g || !*g->dir[MEMORY])
+		return 0;
+	return counter(g->dir[MEMORY], g->v2[MEMORY] ? "memory.events" : "memory.oom_control",
+	               "oom_kill");
+}
+
+void
+cg_destroy(struct cg *g)
+{
+	struct timespec tick = { 0, 10 * 1000 * 1000 };
+	int i, j, n;
+
+	if (!g)
+		return;
+	for (i = 0; i < NCTL; i++) {
+		for (j = 0; j < i && strcmp(g->dir[i], g->dir[j]); j++)
+			;
+		if (!*g->dir[i] || j < i)
+			continue;
+		/* the last of the container's processes may still be on
+		 * their way out after init's exit was reaped */
+		for (n = 0; rmdir(g->dir[i]) < 0 && errno == EBUSY && n < 200; n++)
+			nanosleep(&tick, NULL);
+		if (access(g->dir[i], F_OK) == 0)
+			weprintf("%s: rmdir:", g->dir[i]);
+	}
+	free(g);
+}
+
+int
+cg_run(struct ctr *c, const struct limits *l)
+{
+	struct cg *g;
+	char sz[16];
+	int status;
+
+	if (cg_create(l, &g) < 0)
+		return 125;
+	c->attach = g ? cg_attach : NULL;
+	c->arg = g;
+	status = ns_run(c);
+	/* said from the kernel's count, not guessed from a SIGKILL */
+	if (cg_oom(g))
+		weprintf("%s: the container hit its memory limit of %s: killed", c->name,
+		         fmtsize(sz, sizeof(sz), l->memory));
+	cg_destroy(g);
+	return status;
+}
