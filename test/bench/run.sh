@@ -9,6 +9,9 @@
 # Prints medians, p90s and ratios and never judges them: exit 0 unless the
 # harness broke.  Needs root (namespaces, mounts).
 #
+# Cgroups' cost: start-up without any cgroup (--pids-limit -1) and with
+# three limits, against the default (a pids cgroup).
+#
 # Seccomp's cost: start-up with and without the filter (--security-opt
 # seccomp=unconfined); and LOOPS (default 2000000) getppid() calls, which
 # the kernel's seccomp cache lets past the filter, and as many
@@ -142,6 +145,10 @@ elif ! "$PIECES" -r "$store" import "$work/bb.tar.gz" bb >/dev/null; then
 else
 	tool pieces "$PIECES" -r "$store" run bb /bin/true
 	tool "pieces, unconfined" "$PIECES" -r "$store" run --security-opt seccomp=unconfined bb /bin/true
+	# cgroups' cost: every run has the default pids cgroup where the
+	# kernel has the controller; none at all, and three limits
+	tool "pieces, no cgroup" "$PIECES" -r "$store" run --pids-limit -1 bb /bin/true
+	tool "pieces, limits" "$PIECES" -r "$store" run --memory 64m --cpus 1 --pids-limit 100 bb /bin/true
 	[ -z "$BASELINE" ] || tool baseline "$BASELINE" -r "$store" run bb /bin/true
 	# Alpine only shows whether a real image costs more to start.
 	[ -r "$alpine" ] && "$PIECES" -r "$store" import "$alpine" alpine >/dev/null &&
@@ -211,7 +218,8 @@ def table(title, order):
 		r = "%.2f" % (med[k] / med["pieces"]) if "pieces" in med else "-"
 		print("%-20s %9.2f %9.2f %12s" % (k, med[k], p90, r))
 	p, line = med.get("pieces"), []
-	for k in ("pieces, unconfined", "baseline", "floor (unshare)", "crun, no netns",
+	for k in ("pieces, unconfined", "pieces, no cgroup", "pieces, limits", "baseline",
+	          "floor (unshare)", "crun, no netns",
 	          "crun, defaults", "bwrap"):
 		if p and k in med:
 			line.append("pieces/%s %.2f" % (k.split(" (")[0], p / med[k]))
