@@ -121,10 +121,10 @@ done(struct build *b, struct work *w, const char *what)
 	return 0;
 }
 
-/* at is the path of name in directory fd, for the *xattr calls that
+/* fdname is the path of name in directory fd, for the *xattr calls that
  * have no *at() form */
 static char *
-at(char *buf, size_t len, int fd, const char *name)
+fdname(char *buf, size_t len, int fd, const char *name)
 {
 	snprintf(buf, len, "/proc/self/fd/%d/%s", fd, name);
 	return buf;
@@ -147,7 +147,7 @@ xattrs(int sfd, const char *src, int dfd, const char *dst)
 	char sp[64 + NAME_MAX], dp[64 + NAME_MAX], *k;
 	ssize_t n, v;
 
-	at(dp, sizeof(dp), dfd, dst);
+	fdname(dp, sizeof(dp), dfd, dst);
 	if ((n = llistxattr(dp, list, sizeof(list))) < 0)
 		return errno == ENOTSUP ? 0 : -1;
 	for (k = list; k < list + n; k += strlen(k) + 1)
@@ -155,7 +155,7 @@ xattrs(int sfd, const char *src, int dfd, const char *dst)
 			return -1;
 	if (sfd < 0)
 		return 0;
-	at(sp, sizeof(sp), sfd, src);
+	fdname(sp, sizeof(sp), sfd, src);
 	if ((n = llistxattr(sp, list, sizeof(list))) < 0)
 		return errno == ENOTSUP ? 0 : -1;
 	for (k = list; k < list + n; k += strlen(k) + 1) {
@@ -188,9 +188,9 @@ subdir(int fd, const char *name)
 	return openat(fd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 }
 
-/* walk calls fn on each entry of directory fd but . and .. */
+/* eachent calls fn on each entry of directory fd but . and .. */
 static int
-walk(int fd, int (*fn)(void *, int, const char *), void *arg)
+eachent(int fd, int (*fn)(void *, int, const char *), void *arg)
 {
 	struct dirent *de;
 	DIR *d;
@@ -229,7 +229,7 @@ down(struct tw *t, const char *name, int (*fn)(void *, int, const char *))
 	sub.src = subdir(t->src, name);
 	sub.dst = subdir(t->dst, name);
 	if (sub.src >= 0 && sub.dst >= 0)
-		r = walk(sub.src, fn, &sub);
+		r = eachent(sub.src, fn, &sub);
 	t->bytes = sub.bytes;
 	if (sub.src >= 0)
 		close(sub.src);
@@ -267,7 +267,7 @@ clone(struct build *b, struct work *w, uint64_t *bytes)
 	int r = -1;
 
 	if ((t.src = openat(b->treefd, "rootfs", O_RDONLY | O_DIRECTORY | O_NOFOLLOW |
-	    O_CLOEXEC)) >= 0 && fstat(t.src, &st) == 0 && walk(t.src, clone1, &t) == 0)
+	    O_CLOEXEC)) >= 0 && fstat(t.src, &st) == 0 && eachent(t.src, clone1, &t) == 0)
 		r = dirmeta(t.src, ".", w->rootfd, ".", &st);
 	if (r < 0)
 		weprintf("%s/%s/%s/rootfs: clone:", b->s->root, b->dir, b->tree);
@@ -297,7 +297,7 @@ apply1(void *arg, int fd, const char *name)
 	if (fstatat(t->src, name, &st, AT_SYMLINK_NOFOLLOW) < 0)
 		return -1;
 	/* mounted without them, but an old kernel may not know the options */
-	at(path, sizeof(path), t->src, name);
+	fdname(path, sizeof(path), t->src, name);
 	if (lgetxattr(path, "trusted.overlay.redirect", v, 0) >= 0 ||
 	    lgetxattr(path, "trusted.overlay.metacopy", v, 0) >= 0)
 		return errno = EOPNOTSUPP, -1;
@@ -327,11 +327,11 @@ apply1(void *arg, int fd, const char *name)
 }
 
 /*
- * clean makes path p, relative to the root, plain: no "", "." or ".."
+ * plainpath makes path p, relative to the root, plain: no "", "." or ".."
  * components, none climbing above the root
  */
 static void
-clean(char *p)
+plainpath(char *p)
 {
 	char *s = p, *d = p, *c;
 	size_t n;
@@ -395,7 +395,7 @@ made(int upfd, int rootfd, const char *path)
 	int fd;
 
 	snprintf(p, sizeof(p), "%s", path);
-	clean(p);
+	plainpath(p);
 	while (*p) {
 		if ((fd = root_open(rootfd, p, O_PATH | O_NOFOLLOW)) >= 0) {
 			close(fd);
@@ -432,7 +432,7 @@ apply(struct build *b, struct work *w)
 			made(t.src, w->rootfd, path);
 		}
 	}
-	if (t.src >= 0 && fstat(t.src, &st) == 0 && walk(t.src, apply1, &t) == 0)
+	if (t.src >= 0 && fstat(t.src, &st) == 0 && eachent(t.src, apply1, &t) == 0)
 		r = dirmeta(t.src, ".", w->rootfd, ".", &st);
 	if (r < 0)
 		weprintf("%s/tmp/%s/upper: apply:", b->s->root, w->name);
@@ -685,7 +685,7 @@ du1(void *arg, int fd, const char *name)
 	if ((sub = subdir(fd, name)) < 0)
 		return errno == ENOENT ? 0 : -1;
 	d->depth++;
-	r = walk(sub, du1, d);
+	r = eachent(sub, du1, d);
 	d->depth--;
 	close(sub);
 	return r;
@@ -700,7 +700,7 @@ measure(struct work *w, struct du *d)
 	memset(d, 0, sizeof(*d));
 	if ((fd = subdir(w->fd, "upper")) < 0)
 		return errno == ENOENT ? 0 : -1;
-	r = walk(fd, du1, d);
+	r = eachent(fd, du1, d);
 	close(fd);
 	return r;
 }

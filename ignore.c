@@ -133,9 +133,9 @@ match(const char *p, const char *s)
 	}
 }
 
-/* clean makes a pattern as Docker cleans it: no "./", "//", leading or trailing '/' */
+/* tidy makes a pattern as Docker cleans it: no "./", "//", leading or trailing '/' */
 static void
-clean(char *p)
+tidy(char *p)
 {
 	char *o = p, *s = p;
 
@@ -185,7 +185,7 @@ ign_load(int dirfd, struct ignore *ig)
 			continue;
 		if ((neg = *line == '!'))
 			line++;
-		clean(line);
+		tidy(line);
 		if (!*line)
 			continue;
 		ig->pat = erealloc(ig->pat, (ig->n + 1) * sizeof(*ig->pat));
