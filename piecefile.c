@@ -232,69 +232,6 @@ pairs(struct pf *p, const char *s)
 	return 0;
 }
 
-/* hex4 reads the 4 hex digits of a \u escape: their value, or -1 */
-static long
-hex4(const char *s)
-{
-	char h[5] = { 0 };
-
-	if (strspn(s, "0123456789abcdefABCDEF") < 4)
-		return -1;
-	memcpy(h, s, 4);
-	return strtol(h, NULL, 16);
-}
-
-/*
- * esc decodes the JSON escape at *sp (its '\') into *op, UTF-8 for \uXXXX
- * and surrogate pairs, advancing both.  On a bad one it sets *why and
- * leaves *sp on the '\' for the column.  \u0000 is refused: arguments are
- * C strings, and a NUL would cut one short without a word.
- */
-static int
-esc(const char **sp, char **op, const char **why)
-{
-	static const char from[] = "\"\\/bfnrt", to[] = "\"\\/\b\f\n\r\t";
-	static const unsigned char first[] = { 0, 0, 0xc0, 0xe0, 0xf0 };
-	const char *s = *sp + 1, *c;
-	unsigned char *o = (unsigned char *)*op;
-	long u, lo;
-	int n, i;
-
-	if (*s && (c = strchr(from, *s))) {
-		*(*op)++ = to[c - from];
-		*sp = s + 1;
-		return 0;
-	}
-	*why = "bad escape";
-	if (*s != 'u')
-		return -1;
-	*why = "bad \\u escape";
-	if ((u = hex4(s + 1)) < 0)
-		return -1;
-	s += 5;
-	*why = "unpaired surrogate";
-	if (u >= 0xdc00 && u <= 0xdfff)
-		return -1;
-	if (u >= 0xd800 && u <= 0xdbff) {
-		if (s[0] != '\\' || s[1] != 'u' || (lo = hex4(s + 2)) < 0 ||
-		    lo < 0xdc00 || lo > 0xdfff)
-			return -1;
-		u = 0x10000 + ((u - 0xd800) << 10) + (lo - 0xdc00);
-		s += 6;
-	}
-	*why = "\\u0000 in a string";
-	if (u == 0)
-		return -1;
-	/* UTF-8: a lead byte, then 6 bits a continuation byte */
-	n = u < 0x80 ? 1 : u < 0x800 ? 2 : u < 0x10000 ? 3 : 4;
-	for (i = n - 1; i > 0; i--, u >>= 6)
-		o[i] = 0x80 | (u & 0x3f);
-	o[0] = first[n] | u;
-	*op = (char *)o + n;
-	*sp = s;
-	return 0;
-}
-
 static const char *
 jskip(const char *s)
 {
@@ -314,52 +251,35 @@ isjson(const char *s)
 	return *s == '[' && (*jskip(s + 1) == '"' || *jskip(s + 1) == ']');
 }
 
+/* pushstr is json_strings' callback: push on a struct pf */
+static int
+pushstr(void *arg, const char *s, size_t n)
+{
+	return push(arg, s, n);
+}
+
 /*
- * json pushes the strings of s, a JSON array of nothing but strings, read
- * strictly (RFC 8259: no control bytes in strings, only its escapes).  An
- * error gives the column: the byte of the instruction's line, counted
- * with continuation lines joined.  line is where the instruction starts.
+ * json pushes the strings of s, a JSON array of nothing but strings, as
+ * json.c reads one.  An error gives the column: the byte of the
+ * instruction's line, counted with continuation lines joined.  line is
+ * where the instruction starts.
  */
 static int
 json(struct pf *p, const char *line, const char *s)
 {
-	const char *why;
-	char *o;
+	const char *why, *at;
+	size_t end;
 
-	s = jskip(s + 1);
-	while (*s != ']') {
-		why = "want a string";
-		if (*s != '"')
-			goto bad;
-		for (o = p->tmp, s++; *s != '"'; ) {
-			why = *s ? "control character in a string" : "unterminated string";
-			if ((unsigned char)*s < 0x20)
-				goto bad;
-			if (*s != '\\')
-				*o++ = *s++;
-			else if (esc(&s, &o, &why) < 0)
-				goto bad;
-		}
-		if (push(p, p->tmp, o - p->tmp) < 0)
+	if (json_strings(s, strlen(s), pushstr, p, &end, &why) < 0) {
+		if (!why)
 			return -1;
-		s = jskip(s + 1);
-		if (*s == ']')
-			break;
-		why = "want ',' or ']'";
-		if (*s != ',')
-			goto bad;
-		/* after a ',' only a string: "[\"a\",]" is not JSON */
-		s = jskip(s + 1);
-		why = "want a string";
-		if (*s != '"')
-			goto bad;
+		at = s + end;
+	} else {
+		why = "text after ']'";
+		if (!*(at = jskip(s + end)))
+			return 0;
 	}
-	why = "text after ']'";
-	if (*(s = jskip(s + 1)))
-		goto bad;
-	return 0;
-bad:
-	return perr(p, "bad JSON at column %ld: %s", p->lead + (long)(s - line) + 1, why);
+	return perr(p, "bad JSON at column %ld: %s", p->lead + (long)(at - line) + 1, why);
 }
 
 static int
@@ -857,27 +777,6 @@ pf_load(const char *path, struct piecefile *out)
 }
 
 char *
-pf_jstr(char *o, const char *s)
-{
-	static const char from[] = "\"\\\b\f\n\r\t", to[] = "\"\\bfnrt";
-	const char *c;
-
-	*o++ = '"';
-	for (; *s; s++) {
-		if ((c = strchr(from, *s))) {
-			*o++ = '\\';
-			*o++ = to[c - from];
-		} else if ((unsigned char)*s < 0x20 || *s == 0x7f) {
-			o += sprintf(o, "\\u%04x", (unsigned char)*s);
-		} else {
-			*o++ = *s;
-		}
-	}
-	*o++ = '"';
-	return o;
-}
-
-char *
 pf_fmt(const struct pfstep *st)
 {
 	size_t n = strlen(names[st->kind]) + 4;
@@ -885,13 +784,13 @@ pf_fmt(const struct pfstep *st)
 	int i;
 
 	for (i = 0; i < st->nargs; i++)
-		n += 6 * strlen(st->args[i]) + 3;
+		n += JSONQUOTE(strlen(st->args[i])) + 1;
 	o = buf = emalloc(n);
 	o += sprintf(o, "%s [", names[st->kind]);
 	for (i = 0; i < st->nargs; i++) {
 		if (i)
 			*o++ = ',';
-		o = pf_jstr(o, st->args[i]);
+		o = json_quote(o, st->args[i]);
 	}
 	strcpy(o, "]");
 	return buf;

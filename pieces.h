@@ -377,10 +377,6 @@ int pf_load(const char *path, struct piecefile *out);
 char *pf_fmt(const struct pfstep *st);
 void pf_free(struct piecefile *pf);
 
-/* pf_jstr writes s as a JSON string at o, needing 6 bytes a byte of s and
- * 2 more, and returns the end */
-char *pf_jstr(char *o, const char *s);
-
 /* build.c */
 struct bopts {
 	const char *name;		/* the image's, or NULL: after its FROM */
@@ -671,6 +667,27 @@ struct json {
  */
 struct json *json_parse(const char *name, const char *buf, size_t len);
 void json_free(struct json *j);
+
+/*
+ * json_strings reads the JSON array of nothing but strings that starts
+ * buf (len bytes) as json_parse reads a document, but taking any byte
+ * past 0x7f in a string as it is (a Piecefile's exec form: an argv), and
+ * calls each(arg, s, n) for every string in turn, decoded (n bytes, NUL
+ * after; each copies what it keeps).  It returns 0 with *end just past
+ * the ']' (what follows is the caller's); -1 with *why NULL if each
+ * returned -1, which stops it; or -1 with *end the offset of the error
+ * and *why its reason ("want a string").  It prints nothing itself.
+ */
+int json_strings(const char *buf, size_t len, int (*each)(void *arg, const char *s, size_t n),
+                 void *arg, size_t *end, const char **why);
+
+/*
+ * json_quote writes s as a JSON string at o: in quotes, with '"', '\'
+ * and control bytes escaped, other bytes as they are.  It needs
+ * JSONQUOTE(strlen(s)) bytes, writes no NUL, and returns the end.
+ */
+#define JSONQUOTE(n)	(6 * (n) + 2)
+char *json_quote(char *o, const char *s);
 
 /*
  * json_get returns the member key of the object obj, or NULL (obj NULL or
