@@ -5,7 +5,7 @@
 include config.mk
 include arch/$(ARCH)/arch.mk
 
-SRC = pieces.c build.c gzip.c http.c json.c known.c ns.c piecefile.c registry.c root.c seccomp.c sha256.c store.c tar.c tls.c tty.c util.c
+SRC = pieces.c build.c gzip.c http.c json.c known.c ns.c oci.c piecefile.c registry.c root.c seccomp.c sha256.c store.c tar.c tls.c tty.c util.c
 OBJ = $(SRC:.c=.o)
 PIECES = ./pieces
 
@@ -89,13 +89,17 @@ PFFUZZSRC = piecefile.c json.c util.c
 piecefile-fuzz: test/fuzz/piecefile.c $(PFFUZZSRC) pieces.h config.mk
 	$(FUZZ_CC) $(CPPFLAGS) $(FUZZ_CFLAGS) -o $@ test/fuzz/piecefile.c $(PFFUZZSRC)
 
-JSONFUZZSRC = json.c registry.c gzip.c http.c root.c sha256.c store.c tar.c tls.c util.c
+JSONFUZZSRC = json.c util.c
 
-json-fuzz: test/fuzz/json.c $(JSONFUZZSRC) pieces.h config.mk $(ASAN_DEPDIR)/.built
-	$(FUZZ_CC) -I$(ASAN_DEPDIR)/include $(CPPFLAGS) $(FUZZ_CFLAGS) -o $@ \
-		test/fuzz/json.c $(JSONFUZZSRC) -L$(ASAN_DEPDIR)/lib -lbearssl -lz
+json-fuzz: test/fuzz/json.c $(JSONFUZZSRC) pieces.h config.mk
+	$(FUZZ_CC) $(CPPFLAGS) $(FUZZ_CFLAGS) -o $@ test/fuzz/json.c $(JSONFUZZSRC)
 
-fuzz: untar-fuzz http-fuzz piecefile-fuzz json-fuzz
+OCIFUZZSRC = oci.c json.c util.c
+
+oci-fuzz: test/fuzz/oci.c $(OCIFUZZSRC) pieces.h config.mk
+	$(FUZZ_CC) $(CPPFLAGS) $(FUZZ_CFLAGS) -o $@ test/fuzz/oci.c $(OCIFUZZSRC)
+
+fuzz: untar-fuzz http-fuzz piecefile-fuzz json-fuzz oci-fuzz
 	mkdir -p build/fuzz/corpus
 	./untar-fuzz -max_total_time=$(FUZZTIME) -timeout=10 -rss_limit_mb=1024 \
 		-dict=test/fuzz/untar.dict -close_fd_mask=2 build/fuzz/corpus test/fuzz/seeds
@@ -114,6 +118,10 @@ fuzz: untar-fuzz http-fuzz piecefile-fuzz json-fuzz
 	./json-fuzz -max_total_time=$(FUZZTIME) -timeout=10 -rss_limit_mb=1024 \
 		-dict=test/fuzz/json.dict -close_fd_mask=2 \
 		build/fuzz/json-corpus test/fuzz/json-seeds
+	mkdir -p build/fuzz/oci-corpus
+	./oci-fuzz -max_total_time=$(FUZZTIME) -timeout=10 -rss_limit_mb=1024 \
+		-dict=test/fuzz/json.dict -close_fd_mask=2 \
+		build/fuzz/oci-corpus test/fuzz/json-seeds
 
 bench: pieces
 	sh test/bench/untar.sh ./pieces
@@ -162,7 +170,7 @@ dist:
 	rm -rf pieces-$(VERSION)
 
 clean:
-	rm -f pieces pieces-asan pieces-aarch64 pieces-armv7 pieces-mipsel untar-fuzz http-fuzz piecefile-fuzz json-fuzz $(OBJ) \
+	rm -f pieces pieces-asan pieces-aarch64 pieces-armv7 pieces-mipsel untar-fuzz http-fuzz piecefile-fuzz json-fuzz oci-fuzz $(OBJ) \
 		pieces-$(VERSION).tar.gz examples/hello/hello
 
 distclean: clean

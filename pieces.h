@@ -524,10 +524,20 @@ void meta_free(struct meta *m);
 int store_list(struct store *s);
 int store_remove(struct store *s, const char *name);
 
-/* registry.c */
+/* oci.c */
 #define REFMAX		512		/* an image reference, as written */
 #define DESCMAX		1024		/* layers of a manifest, entries of an index */
 #define DESCTYPEMAX	256		/* a media type */
+
+/* the media types pieces reads */
+#define MT_OCI_INDEX	"application/vnd.oci.image.index.v1+json"
+#define MT_OCI_MANIFEST	"application/vnd.oci.image.manifest.v1+json"
+#define MT_OCI_CONFIG	"application/vnd.oci.image.config.v1+json"
+#define MT_OCI_LAYER	"application/vnd.oci.image.layer.v1.tar"
+#define MT_DOCKER_LIST	"application/vnd.docker.distribution.manifest.list.v2+json"
+#define MT_DOCKER_V2	"application/vnd.docker.distribution.manifest.v2+json"
+#define MT_DOCKER_CONFIG "application/vnd.docker.container.image.v1+json"
+#define MT_DOCKER_LAYER	"application/vnd.docker.image.rootfs.diff.tar.gzip"
 
 /* an image reference, parsed: docker.io/library/alpine:3.20 */
 struct ref {
@@ -570,23 +580,9 @@ const char *reg_parse(const char *s, struct ref *r);
 void reg_canon(const struct ref *r, char *buf, size_t len);
 int reg_name(const struct ref *r, char *name, size_t len);
 
-/*
- * reg_pull pulls the image reference ref into the store s (open for
- * writing) as image name (NULL: reg_name's), for this machine's platform,
- * verified throughout, atomically; an image of that name pulled from the
- * same reference with the same manifest digest is left as it is, after
- * one manifest request.  cafile and flags (HTTP_QUIET) go to http_get.
- * It returns 0, or -1 (reported) with nothing stored.
- */
-int reg_pull(struct store *s, const char *ref, const char *name, const char *cafile, int flags);
-
-/*
- * reg_login checks user and password against the registry domain
- * ("docker.io", "host:port") and on success stores them in the
- * credentials file (PIECES_AUTH, else /etc/pieces/auth; mode 0600) that
- * pulls use.  password is wiped before return.  0, or -1 (reported).
- */
-int reg_login(const char *domain, const char *user, char *password, const char *cafile);
+/* reg_domainok says whether s[0..n) is a registry host as reg_parse takes
+ * one: name or IPv4 labels, then maybe ":PORT" */
+int reg_domainok(const char *s, size_t n);
 
 /*
  * The readers of what a registry sends, named name in messages, each
@@ -605,6 +601,25 @@ int reg_select(const char *name, const struct manifest *idx, const char *arch,
                const char *variant);
 int reg_config(const char *name, const char *buf, size_t len, size_t nlayer, struct meta *m,
                char (**diffid)[72]);
+
+/* registry.c */
+/*
+ * reg_pull pulls the image reference ref into the store s (open for
+ * writing) as image name (NULL: reg_name's), for this machine's platform,
+ * verified throughout, atomically; an image of that name pulled from the
+ * same reference with the same manifest digest is left as it is, after
+ * one manifest request.  cafile and flags (HTTP_QUIET) go to http_get.
+ * It returns 0, or -1 (reported) with nothing stored.
+ */
+int reg_pull(struct store *s, const char *ref, const char *name, const char *cafile, int flags);
+
+/*
+ * reg_login checks user and password against the registry domain
+ * ("docker.io", "host:port") and on success stores them in the
+ * credentials file (conf_authfile) that pulls use.  password is wiped
+ * before return.  0, or -1 (reported).
+ */
+int reg_login(const char *domain, const char *user, char *password, const char *cafile);
 
 /* sha256.c */
 struct sha256 {
