@@ -84,7 +84,7 @@ http-fuzz: test/fuzz/http.c $(HTTPFUZZSRC) pieces.h config.mk $(ASAN_DEPDIR)/.bu
 	$(FUZZ_CC) -I$(ASAN_DEPDIR)/include $(CPPFLAGS) $(FUZZ_CFLAGS) -o $@ \
 		test/fuzz/http.c $(HTTPFUZZSRC) -L$(ASAN_DEPDIR)/lib -lbearssl
 
-PFFUZZSRC = piecefile.c json.c util.c
+PFFUZZSRC = piecefile.c oci.c json.c util.c
 
 piecefile-fuzz: test/fuzz/piecefile.c $(PFFUZZSRC) pieces.h config.mk
 	$(FUZZ_CC) $(CPPFLAGS) $(FUZZ_CFLAGS) -o $@ test/fuzz/piecefile.c $(PFFUZZSRC)

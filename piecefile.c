@@ -282,98 +282,6 @@ json(struct pf *p, const char *line, const char *s)
 	return perr(p, "bad JSON at column %ld: %s", p->lead + (long)(at - line) + 1, why);
 }
 
-static int
-lalnum(int c)
-{
-	return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9');
-}
-
-/* okdigest: "sha256:" and 64 lower-case hex digits, as the store keeps them */
-static int
-okdigest(const char *s)
-{
-	return !strncmp(s, "sha256:", 7) && strspn(s + 7, "0123456789abcdef") == 64 &&
-	       !s[71];
-}
-
-/* a path component: lower-case alphanumerics joined by '.', '_', "__" or '-'s */
-static int
-okcomp(const char *s, size_t n)
-{
-	size_t i = 0, k;
-
-	while (i < n && lalnum(s[i])) {
-		while (i < n && lalnum(s[i]))
-			i++;
-		if (i == n)
-			return 1;
-		k = i;
-		if (s[i] == '.')
-			i++;
-		else if (s[i] == '_')
-			i += i + 1 < n && s[i + 1] == '_' ? 2 : 1;
-		else
-			while (i < n && s[i] == '-')
-				i++;
-		if (i == k)
-			return 0;
-	}
-	return 0;
-}
-
-/*
- * okref checks an image reference by Docker's grammar before anything
- * uses it as a name or in a URL: [host[:port]/]path[:tag][@sha256:hex],
- * the first component a host only if a '/' follows it and it has a '.' or
- * ':' or is "localhost"; the name at most 255 bytes, the tag 128.
- */
-static int
-okref(const char *s)
-{
-	static const char alnum[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
-	size_t n = strcspn(s, "@"), i, last = 0, t, k, h;
-	const char *d;
-
-	if (s[n] && !okdigest(s + n + 1))
-		return 0;
-	for (i = 0; i < n; i++)
-		if (s[i] == '/')
-			last = i + 1;
-	for (t = n; t > last && s[t - 1] != ':'; t--)
-		;
-	if (t > last) {
-		/* [A-Za-z0-9_][A-Za-z0-9_.-]*, up to 128 */
-		for (k = t; k < n && (strchr(alnum, s[k]) || strchr("_.-", s[k])); k++)
-			;
-		if (t == n || n - t > 128 || s[t] == '.' || s[t] == '-' || k < n)
-			return 0;
-		n = t - 1;
-	}
-	if (n > 255)
-		return 0;
-	if ((d = memchr(s, '/', n)) && (memchr(s, '.', d - s) || memchr(s, ':', d - s) ||
-	    (d - s == 9 && !memcmp(s, "localhost", 9)))) {
-		/* letters, digits, '.' and '-' (not at either end), then maybe ":port" */
-		for (h = 0; strchr(alnum, s[h]) || s[h] == '.' || s[h] == '-'; h++)
-			;
-		k = d - s - h;
-		if (h == 0 || strchr(".-", s[0]) || strchr(".-", s[h - 1]) ||
-		    (k && (s[h] != ':' || k < 2 || k > 6 || strspn(s + h + 1, "0123456789") != k - 1)))
-			return 0;
-		n -= d + 1 - s;
-		s = d + 1;
-	}
-	for (;;) {
-		k = (d = memchr(s, '/', n)) ? (size_t)(d - s) : n;
-		if (!okcomp(s, k))
-			return 0;
-		if (k == n)
-			return 1;
-		s += k + 1;
-		n -= k + 1;
-	}
-}
-
 /* port reads a number 1-65535 at *sp: it, or 0 if there is none such */
 static long
 port(const char **sp)
@@ -446,7 +354,7 @@ fromurl(struct pf *p)
 		            show(buf, a[0], n));
 	if (n >= URLMAX)
 		return perr(p, "FROM_URL: URL over URLMAX (%d bytes)", URLMAX);
-	if (p->st.nargs == 2 && !okdigest(a[1]))
+	if (p->st.nargs == 2 && !digestok(a[1]))
 		return perr(p, "FROM_URL: bad digest '%s': want sha256: and 64 hex digits",
 		            show(buf, a[1], strlen(a[1])));
 	return 0;
@@ -458,6 +366,7 @@ args(struct pf *p, const char *line, const char *rest)
 {
 	struct pfstep *st = &p->st;
 	const char *what = names[st->kind];
+	struct ref r;
 	char buf[48];
 	long n;
 	int i;
@@ -470,7 +379,9 @@ args(struct pf *p, const char *line, const char *rest)
 			return perr(p, "FROM: 'AS name': multi-stage builds are not supported");
 		if (st->nargs > 1)
 			return perr(p, "FROM: want one image reference");
-		if (!okref(st->args[0]))
+		/* what a pull will take, by the same grammar ("scratch" is
+		 * one too: a name, the build's to recognise) */
+		if (reg_parse(st->args[0], &r))
 			return perr(p, "FROM: bad image reference '%s'",
 			            show(buf, st->args[0], strlen(st->args[0])));
 		return 0;
