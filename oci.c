@@ -136,11 +136,15 @@ reg_parse(const char *s, struct ref *r)
 	}
 	if (!strcmp(r->domain, "index.docker.io"))
 		strcpy(r->domain, "docker.io");
-	if (end - name + 8 >= (ptrdiff_t)sizeof(r->repo) || strlen(r->domain) + 1 + (end - name) > 255)
+	if (end - name + 8 >= (ptrdiff_t)sizeof(r->repo))
 		return "name longer than 255 characters";
 	snprintf(r->repo, sizeof(r->repo), "%s%.*s",
 	         !strcmp(r->domain, "docker.io") && !memchr(name, '/', end - name) ? "library/" : "",
 	         (int)(end - name), name);
+	/* Docker's cap is on the name in full, "library/" counted, so
+	 * that the canonical form of a reference is one too */
+	if (strlen(r->domain) + 1 + strlen(r->repo) > 255)
+		return "name longer than 255 characters";
 	for (p = r->repo; ; p = slash + 1) {
 		slash = strchr(p, '/');
 		n = slash ? (size_t)(slash - p) : strlen(p);
