@@ -51,8 +51,9 @@ component(const char *s, size_t n)
 	}
 }
 
-int
-reg_domainok(const char *s, size_t n)
+/* domainok checks a registry host: name or IPv4 labels, then :port */
+static int
+domainok(const char *s, size_t n)
 {
 	size_t i, lab = 0, port = 0;
 
@@ -81,11 +82,56 @@ reg_domainok(const char *s, size_t n)
 	return lab && s[n - 1] != '-';
 }
 
+int
+reg_registry(const char *domain, size_t n, struct ref *r)
+{
+	if (n >= sizeof(r->domain) || !domainok(domain, n))
+		return -1;
+	snprintf(r->domain, sizeof(r->domain), "%.*s", (int)n, domain);
+	if (!strcmp(r->domain, "index.docker.io"))
+		strcpy(r->domain, "docker.io");
+	strcpy(r->host, !strcmp(r->domain, "docker.io") ? "registry-1.docker.io" : r->domain);
+	return 0;
+}
+
+/*
+ * tag reads the ":TAG" of s[0..*end), what follows the last ':' after the
+ * last '/', into r (latest if there is neither a tag nor a digest) and
+ * moves *end to its ':': NULL, or why it is not a tag
+ */
+static const char *
+tag(const char *s, const char **end, struct ref *r)
+{
+	const char *colon = NULL, *p;
+	size_t n, i;
+
+	for (p = s; p < *end; p++) {
+		if (*p == '/')
+			colon = NULL;
+		else if (*p == ':')
+			colon = p;
+	}
+	if (!colon) {
+		if (!*r->digest)
+			strcpy(r->tag, "latest");
+		return NULL;
+	}
+	n = *end - colon - 1;
+	if (!n || n > 128 || !(alnum(colon[1]) || colon[1] == '_'))
+		return "bad tag";
+	for (i = 1; i < n; i++)
+		if (!alnum(colon[1 + i]) && !strchr("_.-", colon[1 + i]))
+			return "bad tag";
+	snprintf(r->tag, sizeof(r->tag), "%.*s", (int)n, colon + 1);
+	*end = colon;
+	return NULL;
+}
+
 const char *
 reg_parse(const char *s, struct ref *r)
 {
-	const char *at, *name, *slash, *colon, *end, *p;
-	size_t n, i;
+	const char *at, *name, *slash, *end, *p, *why;
+	size_t n;
 
 	memset(r, 0, sizeof(*r));
 	if (strlen(s) >= REFMAX)
@@ -99,25 +145,8 @@ reg_parse(const char *s, struct ref *r)
 		snprintf(r->digest, sizeof(r->digest), "%s", at + 1);
 		end = at;
 	}
-	/* a tag is what follows the last ':' after the last '/' */
-	for (slash = NULL, colon = NULL, p = s; p < end; p++) {
-		if (*p == '/')
-			slash = p, colon = NULL;
-		else if (*p == ':')
-			colon = p;
-	}
-	if (colon) {
-		n = end - colon - 1;
-		if (!n || n > 128 || !(alnum(colon[1]) || colon[1] == '_'))
-			return "bad tag";
-		for (i = 1; i < n; i++)
-			if (!alnum(colon[1 + i]) && !strchr("_.-", colon[1 + i]))
-				return "bad tag";
-		snprintf(r->tag, sizeof(r->tag), "%.*s", (int)n, colon + 1);
-		end = colon;
-	} else if (!*r->digest) {
-		strcpy(r->tag, "latest");
-	}
+	if ((why = tag(s, &end, r)))
+		return why;
 	/* the first component is a registry if it looks like a host, as
 	 * Docker decides: a '.', a ':', "localhost", or capitals (which no
 	 * repository name has) */
@@ -127,15 +156,14 @@ reg_parse(const char *s, struct ref *r)
 		n |= *p >= 'A' && *p <= 'Z';
 	if (slash && (memchr(s, '.', slash - s) || memchr(s, ':', slash - s) ||
 	    (slash - s == 9 && !strncmp(s, "localhost", 9)) || n)) {
-		if (!reg_domainok(s, slash - s))
+		if (slash - s >= (ptrdiff_t)sizeof(r->domain))
+			return "name longer than 255 characters";
+		if (reg_registry(s, slash - s, r) < 0)
 			return "bad registry host";
-		snprintf(r->domain, sizeof(r->domain), "%.*s", (int)(slash - s), s);
 		name = slash + 1;
 	} else {
-		strcpy(r->domain, "docker.io");
+		(void)reg_registry("docker.io", 9, r);
 	}
-	if (!strcmp(r->domain, "index.docker.io"))
-		strcpy(r->domain, "docker.io");
 	if (end - name + 8 >= (ptrdiff_t)sizeof(r->repo))
 		return "name longer than 255 characters";
 	snprintf(r->repo, sizeof(r->repo), "%s%.*s",
@@ -153,7 +181,6 @@ reg_parse(const char *s, struct ref *r)
 		if (!slash)
 			break;
 	}
-	strcpy(r->host, !strcmp(r->domain, "docker.io") ? "registry-1.docker.io" : r->domain);
 	return NULL;
 }
 

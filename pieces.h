@@ -580,9 +580,13 @@ const char *reg_parse(const char *s, struct ref *r);
 void reg_canon(const struct ref *r, char *buf, size_t len);
 int reg_name(const struct ref *r, char *name, size_t len);
 
-/* reg_domainok says whether s[0..n) is a registry host as reg_parse takes
- * one: name or IPv4 labels, then maybe ":PORT" */
-int reg_domainok(const char *s, size_t n);
+/*
+ * reg_registry sets r's domain and host for the registry domain[0..n)
+ * ("docker.io", "index.docker.io", "localhost:5000") as reg_parse does
+ * for a reference's: 0, or -1 if it is not a registry host (name or IPv4
+ * labels, then maybe ":PORT"), printing nothing.
+ */
+int reg_registry(const char *domain, size_t n, struct ref *r);
 
 /*
  * The readers of what a registry sends, named name in messages, each

@@ -948,7 +948,7 @@ reg_login(const char *domain, const char *user, char *password, const char *cafi
 	s->cafile = cafile;
 	s->flags = HTTP_QUIET;
 	snprintf(s->text, sizeof(s->text), "login %s", domain);
-	if (!reg_domainok(domain, strlen(domain)) || strlen(domain) >= sizeof(s->r.domain)) {
+	if (reg_registry(domain, strlen(domain), &s->r) < 0) {
 		weprintf("%s: bad registry host", domain);
 		goto out;
 	}
@@ -957,10 +957,7 @@ reg_login(const char *domain, const char *user, char *password, const char *cafi
 		weprintf("login %s: bad user name or password", domain);
 		goto out;
 	}
-	if (!strcmp(domain, "index.docker.io"))
-		domain = "docker.io";
-	strcpy(s->r.domain, domain);
-	strcpy(s->r.host, !strcmp(domain, "docker.io") ? "registry-1.docker.io" : domain);
+	domain = s->r.domain;
 	/* the credentials go to a file of our own first, so that the check
 	 * uses them as a pull would; the real file changes only after it */
 	snprintf(path, sizeof(path), "%s.%ld", f, (long)getpid());
