@@ -5,7 +5,7 @@
 include config.mk
 include arch/$(ARCH)/arch.mk
 
-SRC = pieces.c build.c gzip.c http.c json.c known.c ns.c oci.c piecefile.c registry.c root.c seccomp.c sha256.c store.c tar.c tls.c tty.c util.c
+SRC = pieces.c build.c config.c gzip.c http.c json.c known.c ns.c oci.c piecefile.c registry.c root.c seccomp.c sha256.c store.c tar.c tls.c tty.c util.c
 OBJ = $(SRC:.c=.o)
 PIECES = ./pieces
 
@@ -78,7 +78,7 @@ untar-fuzz: test/fuzz/untar.c $(FUZZSRC) pieces.h config.mk $(ASAN_DEPDIR)/.buil
 	$(FUZZ_CC) -I$(ASAN_DEPDIR)/include $(CPPFLAGS) $(FUZZ_CFLAGS) -o $@ \
 		test/fuzz/untar.c $(FUZZSRC) -L$(ASAN_DEPDIR)/lib -lz
 
-HTTPFUZZSRC = http.c sha256.c tls.c util.c
+HTTPFUZZSRC = config.c http.c sha256.c tls.c util.c
 
 http-fuzz: test/fuzz/http.c $(HTTPFUZZSRC) pieces.h config.mk $(ASAN_DEPDIR)/.built
 	$(FUZZ_CC) -I$(ASAN_DEPDIR)/include $(CPPFLAGS) $(FUZZ_CFLAGS) -o $@ \

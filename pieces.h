@@ -721,13 +721,53 @@ const char *json_str(const struct json *obj, const char *key);
 int json_u64(const struct json *j, uint64_t *v);
 int json_strv(const struct json *arr, char ***out);
 
+/* config.c */
+#define CONFIGMAX	(64 << 10)	/* the config file, the credentials file */
+#define CREDMAX		512		/* "user:password", with its NUL */
+
+/*
+ * conf_load reads the config file (PIECES_CONFIG, else /etc/pieces/config,
+ * which may be missing) and PIECES_MIRRORS and PIECES_TIMEOUT, once a
+ * process: 0, or -1 after reporting one line ("FILE:LINE: reason"), and
+ * the same -1, unreported, on every later call.  The accessors answer
+ * from what it read, and as if nothing were set before it:
+ *	conf_mirror	the prefix that replaces the first mirror FROM url
+ *			starts with, that FROM's length in *n; or NULL
+ *	conf_auth	the user:password of the first auth line for host
+ *			or host:port (any case), or NULL
+ *	conf_cafile	the cafile line's file, or NULL
+ *	conf_timeout	the timeout in seconds (PIECES_TIMEOUT's, else the
+ *			file's), or 0 if neither sets one
+ */
+int conf_load(void);
+const char *conf_mirror(const char *url, size_t *n);
+const char *conf_auth(const char *host, const char *port);
+const char *conf_cafile(void);
+int conf_timeout(void);
+
+/*
+ * The credentials file: conf_authfile names it (PIECES_AUTH, else
+ * /etc/pieces/auth).  conf_cred copies the user:password stored for
+ * domain in file (NULL: conf_authfile's) into cred (CREDMAX bytes), for
+ * the caller to wipe: 1, 0 if there is none or no file, or -1 (reported).
+ * conf_credstage writes the file with domain's line replaced by
+ * user:password (that fits CREDMAX) to a new file beside it, mode 0600,
+ * and its path into tmp (PATHMAX bytes): 0, or -1 (reported, nothing
+ * left).  conf_credend with keep puts tmp in the file's place, else
+ * removes it: 0, or -1 (reported; tmp removed).  What they read or write
+ * is wiped before it is freed.
+ */
+const char *conf_authfile(void);
+int conf_cred(const char *file, const char *domain, char *cred);
+int conf_credstage(const char *domain, const char *user, const char *password, char *tmp);
+int conf_credend(const char *tmp, int keep);
+
 /* http.c */
 #define URLMAX		4096		/* a URL, after rewriting */
 #define HDRMAX		(32 << 10)	/* a response's status line and headers */
 #define REDIRMAX	10		/* redirects followed */
 #define RESUMEMAX	3		/* Range requests to finish one dropped body */
 #define CAFILEMAX	(4 << 20)	/* a PEM bundle of CA certificates */
-#define CONFIGMAX	(64 << 10)	/* the config file */
 
 #define AUTHMAX		(16 << 10)	/* an Authorization header's value */
 #define ACCEPTMAX	1024		/* an Accept header's value */
@@ -806,9 +846,10 @@ struct tls;
  * tls_open starts a TLS 1.2 client for host over the transport of rd and
  * wr (callbacks as br_sslio's: a count, or -1 on any failure, EOF
  * included), verifying the server against the PEM CA file cafile, else
- * SSL_CERT_FILE, else the system bundle (read once a process).  host is
- * a name (SNI and name check) or an IP address (checked against the
- * certificate's addresses).  The handshake runs with the first write.
+ * the config file's (conf_cafile), else SSL_CERT_FILE, else the system
+ * bundle (read once a process).  host is a name (SNI and name check) or
+ * an IP address (checked against the certificate's addresses).  The
+ * handshake runs with the first write.
  * It returns a new tls, or NULL after reporting why.
  */
 struct tls *tls_open(const char *host, const char *cafile,

@@ -29,21 +29,16 @@
  * those credentials directly.  The token goes only to the registry's own
  * host: http.c drops it on a redirect to blob storage elsewhere.
  */
-#include <sys/stat.h>
-
-#include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <termios.h>
 #include <unistd.h>
 
 #include "arch.h"
 #include "pieces.h"
 
 #define CHALLENGEMAX	2048		/* a WWW-Authenticate header */
-#define CREDMAX		512		/* "user:password" */
 
 static const char accept[] = MT_OCI_INDEX ", " MT_DOCKER_LIST ", " MT_OCI_MANIFEST ", "
 	MT_DOCKER_V2;
@@ -56,92 +51,10 @@ struct sess {
 	const char *cafile;
 	int flags;
 	int pinged;			/* /v2/ was asked, its challenge answered */
-	const char *authpath;		/* the credentials file, if not authfile() */
+	const char *authpath;		/* the credentials file, if not conf_authfile() */
 };
 
-/* ---- credentials ---- */
-
-static const char *
-authfile(void)
-{
-	const char *f = getenv("PIECES_AUTH");
-
-	return f && *f ? f : "/etc/pieces/auth";
-}
-
-/*
- * readauth reads the credentials file f (NULL: authfile()) into a new buffer (NUL-ended) for
- * the caller to wipe and free: it, or NULL with *missing set if there is
- * no file, or NULL (reported).
- */
-static char *
-readauth(const char *f, int *missing)
-{
-	char *buf;
-	ssize_t n;
-	int fd;
-
-	*missing = 0;
-	if (!f)
-		f = authfile();
-	if ((fd = open(f, O_RDONLY | O_CLOEXEC)) < 0) {
-		if (errno == ENOENT)
-			*missing = 1;
-		else
-			weprintf("%s:", f);
-		return NULL;
-	}
-	buf = emalloc(CONFIGMAX + 1);
-	if ((n = readall(fd, buf, CONFIGMAX + 1)) < 0 || n > CONFIGMAX) {
-		if (n < 0)
-			weprintf("%s:", f);
-		else
-			weprintf("%s: larger than CONFIGMAX (%d bytes)", f, CONFIGMAX);
-		explicit_bzero(buf, CONFIGMAX + 1);
-		free(buf);
-		close(fd);
-		return NULL;
-	}
-	close(fd);
-	buf[n] = '\0';
-	return buf;
-}
-
-/*
- * creds finds the "user:password" stored for domain, a line
- * "DOMAIN USER:PASSWORD" of the credentials file, into cred (CREDMAX):
- * 1, 0 if there is none, -1 (reported).  The caller wipes cred.
- */
-static int
-creds(struct sess *s, char *cred)
-{
-	const char *domain = s->r.domain;
-	char *buf, *line, *next, *sp;
-	size_t n = strlen(domain);
-	int missing, found = 0;
-
-	if (!(buf = readauth(s->authpath, &missing)))
-		return missing ? 0 : -1;
-	for (line = buf; *line && !found; line = next) {
-		next = line + strcspn(line, "\n");
-		if (*next)
-			*next++ = '\0';
-		if (strncmp(line, domain, n) || line[n] != ' ')
-			continue;
-		sp = line + n + 1;
-		if (strlen(sp) >= CREDMAX || !strchr(sp, ':')) {
-			weprintf("%s: credentials for %s: want 'DOMAIN USER:PASSWORD'",
-			         s->authpath ? s->authpath : authfile(), domain);
-			found = -1;
-			break;
-		}
-		strcpy(cred, sp);
-		found = 1;
-	}
-	explicit_bzero(buf, CONFIGMAX + 1);
-	free(buf);
-	return found;
-}
+/* ---- requests ---- */
 
 /* basic makes "Basic BASE64(cred)" in out (AUTHMAX) */
 static void
@@ -150,8 +63,6 @@ basic(char *out, const char *cred)
 	strcpy(out, "Basic ");
 	http_base64(out + 6, (const unsigned char *)cred, strlen(cred));
 }
-
-/* ---- requests ---- */
 
 /* printable copies the printable ASCII of s into buf, for messages */
 static char *
@@ -313,7 +224,7 @@ token(struct sess *s, const char *ch)
 		weprintf("%s: token URL longer than URLMAX", s->text);
 		return -1;
 	}
-	if ((r = creds(s, cred)) < 0)
+	if ((r = conf_cred(s->authpath, s->r.domain, cred)) < 0)
 		return -1;
 	if (r) {
 		/* credentials go to the token service only over TLS */
@@ -379,7 +290,7 @@ authorize(struct sess *s, struct http *h)
 		weprintf("%s: %s: unsupported authentication '%.16s'", s->text, s->r.host, ch);
 		return -1;
 	}
-	if ((r = creds(s, cred)) <= 0) {
+	if ((r = conf_cred(s->authpath, s->r.domain, cred)) <= 0) {
 		if (r == 0)
 			weprintf("%s: %s wants credentials: pieces login %s", s->text, s->r.host,
 			         s->r.domain);
@@ -890,59 +801,12 @@ out:
 	return ret;
 }
 
-/*
- * saveauth writes the credentials file f with domain's line replaced by
- * user:password to path, mode 0600: 0, or -1 (reported; path removed)
- */
-static int
-saveauth(const char *f, const char *path, const char *domain, const char *user,
-         const char *password)
-{
-	char *buf, *out, *line, *next, *dir;
-	size_t n = strlen(domain), len = 0;
-	int fd, missing, ret = -1;
-
-	if (!(buf = readauth(f, &missing)) && !missing)
-		return -1;
-	dir = estrdup(f);
-	if (strrchr(dir, '/') && strrchr(dir, '/') != dir) {
-		*strrchr(dir, '/') = '\0';
-		if (mkdir(dir, 0755) < 0 && errno != EEXIST)
-			weprintf("%s: mkdir:", dir);
-	}
-	free(dir);
-	out = emalloc(CONFIGMAX + CREDMAX + 256);
-	for (line = buf; line && *line; line = next) {
-		next = line + strcspn(line, "\n");
-		if (*next)
-			*next++ = '\0';
-		if (*line && (strncmp(line, domain, n) || line[n] != ' ') &&
-		    len + strlen(line) + 1 <= CONFIGMAX)
-			len += sprintf(out + len, "%s\n", line);
-	}
-	len += sprintf(out + len, "%s %s:%s\n", domain, user, password);
-	if ((fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600)) < 0)
-		weprintf("%s:", path);
-	else if (writeall(fd, out, len) < 0 || fsync(fd) < 0 || close(fd) < 0) {
-		weprintf("%s:", path);
-		(void)unlink(path);
-	} else
-		ret = 0;
-	if (buf)
-		explicit_bzero(buf, CONFIGMAX + 1);
-	explicit_bzero(out, len);
-	free(buf);
-	free(out);
-	return ret;
-}
-
 int
 reg_login(const char *domain, const char *user, char *password, const char *cafile)
 {
 	char path[PATHMAX];
 	struct sess *s = ecalloc(1, sizeof(*s));
 	struct http *h = NULL;
-	const char *f = authfile();
 	int ret = -1;
 
 	s->cafile = cafile;
@@ -960,21 +824,17 @@ reg_login(const char *domain, const char *user, char *password, const char *cafi
 	domain = s->r.domain;
 	/* the credentials go to a file of our own first, so that the check
 	 * uses them as a pull would; the real file changes only after it */
-	snprintf(path, sizeof(path), "%s.%ld", f, (long)getpid());
-	if (saveauth(f, path, domain, user, password) < 0)
+	if (conf_credstage(domain, user, password, path) < 0)
 		goto out;
 	s->authpath = path;
 	if (!(h = apiget(s, "", NULL)) || http_status(h) != 200) {
 		if (h)
 			failed(s, h, "");
-		(void)unlink(path);
+		(void)conf_credend(path, 0);
 		goto out;
 	}
-	if (rename(path, f) < 0) {
-		weprintf("%s: rename:", f);
-		(void)unlink(path);
+	if (conf_credend(path, 1) < 0)
 		goto out;
-	}
 	ret = 0;
 out:
 	http_close(h);
