@@ -676,9 +676,10 @@ pf_load(const char *path, struct piecefile *out)
 		weprintf("%s: open:", path);
 		return -1;
 	}
-	/* one byte over the cap tells a file at the cap from one over it */
 	buf = emalloc(PIECEFILEMAX + 1);
-	if ((n = readall(fd, buf, PIECEFILEMAX + 1)) < 0)
+	if ((n = readcap(fd, buf, PIECEFILEMAX + 1)) < 0 && errno == EFBIG)
+		weprintf("%s: over PIECEFILEMAX (%d bytes)", name, PIECEFILEMAX);
+	else if (n < 0)
 		weprintf("%s: read:", name);
 	if (!in)
 		(void)close(fd);
