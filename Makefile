@@ -5,7 +5,7 @@
 include config.mk
 include arch/$(ARCH)/arch.mk
 
-SRC = pieces.c build.c cgroup.c gzip.c http.c ignore.c image.c json.c known.c mount.c ns.c piecefile.c proc.c registry.c root.c seccomp.c sha256.c store.c tar.c tls.c tty.c util.c
+SRC = pieces.c build.c cgroup.c config.c gzip.c http.c ignore.c image.c json.c known.c mount.c ns.c oci.c piecefile.c proc.c registry.c root.c seccomp.c sha256.c store.c tar.c tls.c tty.c util.c
 OBJ = $(SRC:.c=.o)
 PIECES = ./pieces
 
@@ -78,24 +78,28 @@ untar-fuzz: test/fuzz/untar.c $(FUZZSRC) pieces.h config.mk $(ASAN_DEPDIR)/.buil
 	$(FUZZ_CC) -I$(ASAN_DEPDIR)/include $(CPPFLAGS) $(FUZZ_CFLAGS) -o $@ \
 		test/fuzz/untar.c $(FUZZSRC) -L$(ASAN_DEPDIR)/lib -lz
 
-HTTPFUZZSRC = http.c sha256.c tls.c util.c
+HTTPFUZZSRC = config.c http.c sha256.c tls.c util.c
 
 http-fuzz: test/fuzz/http.c $(HTTPFUZZSRC) pieces.h config.mk $(ASAN_DEPDIR)/.built
 	$(FUZZ_CC) -I$(ASAN_DEPDIR)/include $(CPPFLAGS) $(FUZZ_CFLAGS) -o $@ \
 		test/fuzz/http.c $(HTTPFUZZSRC) -L$(ASAN_DEPDIR)/lib -lbearssl
 
-PFFUZZSRC = piecefile.c util.c
+PFFUZZSRC = piecefile.c oci.c json.c util.c
 
 piecefile-fuzz: test/fuzz/piecefile.c $(PFFUZZSRC) pieces.h config.mk
 	$(FUZZ_CC) $(CPPFLAGS) $(FUZZ_CFLAGS) -o $@ test/fuzz/piecefile.c $(PFFUZZSRC)
 
-JSONFUZZSRC = json.c registry.c gzip.c http.c root.c sha256.c store.c tar.c tls.c util.c
+JSONFUZZSRC = json.c util.c
 
-json-fuzz: test/fuzz/json.c $(JSONFUZZSRC) pieces.h config.mk $(ASAN_DEPDIR)/.built
-	$(FUZZ_CC) -I$(ASAN_DEPDIR)/include $(CPPFLAGS) $(FUZZ_CFLAGS) -o $@ \
-		test/fuzz/json.c $(JSONFUZZSRC) -L$(ASAN_DEPDIR)/lib -lbearssl -lz
+json-fuzz: test/fuzz/json.c $(JSONFUZZSRC) pieces.h config.mk
+	$(FUZZ_CC) $(CPPFLAGS) $(FUZZ_CFLAGS) -o $@ test/fuzz/json.c $(JSONFUZZSRC)
 
-fuzz: untar-fuzz http-fuzz piecefile-fuzz json-fuzz
+OCIFUZZSRC = oci.c json.c util.c
+
+oci-fuzz: test/fuzz/oci.c $(OCIFUZZSRC) pieces.h config.mk
+	$(FUZZ_CC) $(CPPFLAGS) $(FUZZ_CFLAGS) -o $@ test/fuzz/oci.c $(OCIFUZZSRC)
+
+fuzz: untar-fuzz http-fuzz piecefile-fuzz json-fuzz oci-fuzz
 	mkdir -p build/fuzz/corpus
 	./untar-fuzz -max_total_time=$(FUZZTIME) -timeout=10 -rss_limit_mb=1024 \
 		-dict=test/fuzz/untar.dict -close_fd_mask=2 build/fuzz/corpus test/fuzz/seeds
@@ -114,6 +118,10 @@ fuzz: untar-fuzz http-fuzz piecefile-fuzz json-fuzz
 	./json-fuzz -max_total_time=$(FUZZTIME) -timeout=10 -rss_limit_mb=1024 \
 		-dict=test/fuzz/json.dict -close_fd_mask=2 \
 		build/fuzz/json-corpus test/fuzz/json-seeds
+	mkdir -p build/fuzz/oci-corpus
+	./oci-fuzz -max_total_time=$(FUZZTIME) -timeout=10 -rss_limit_mb=1024 \
+		-dict=test/fuzz/json.dict -close_fd_mask=2 \
+		build/fuzz/oci-corpus test/fuzz/json-seeds
 
 bench: pieces
 	sh test/bench/untar.sh ./pieces
@@ -162,7 +170,7 @@ dist:
 	rm -rf pieces-$(VERSION)
 
 clean:
-	rm -f pieces pieces-asan pieces-aarch64 pieces-armv7 pieces-mipsel untar-fuzz http-fuzz piecefile-fuzz json-fuzz $(OBJ) \
+	rm -f pieces pieces-asan pieces-aarch64 pieces-armv7 pieces-mipsel untar-fuzz http-fuzz piecefile-fuzz json-fuzz oci-fuzz $(OBJ) \
 		pieces-$(VERSION).tar.gz examples/hello/hello
 
 distclean: clean

@@ -22,11 +22,9 @@
  * TLS, with certificate verification that cannot be turned off, is
  * tls.c's; this file gives it a socket with timeouts to run over.
  *
- * Configuration (pieces.1, FILES and ENVIRONMENT): a file of "key value"
- * lines, PIECES_CONFIG or /etc/pieces/config, with mirror (URL prefix
- * rewrites), auth (credentials for one host), cafile and timeout; and
- * PIECES_MIRRORS, PIECES_TIMEOUT, SSL_CERT_FILE, HTTPS_PROXY and NO_PROXY
- * in the environment.
+ * What the config file sets (mirror rewrites, credentials for a host, the
+ * CA file, the timeout) is config.c's to read; HTTPS_PROXY and NO_PROXY
+ * are read here, SSL_CERT_FILE in tls.c (pieces.1, FILES and ENVIRONMENT).
  */
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -113,21 +111,6 @@ struct http {
 	char head[HDRMAX + 1];		/* a copy of the last head read, for http_header */
 };
 
-/* configuration, read once */
-struct rewrite {
-	char *from, *to;
-};
-
-static struct {
-	int loaded;
-	struct rewrite *rw;
-	size_t nrw;
-	struct rewrite *auth;		/* from: host[:port], to: user:password */
-	size_t nauth;
-	char *cafile;
-	int timeout;
-} cf;
-
 static void endprogress(struct http *);
 
 /* fail reports an error about h's URL, once, after any progress line */
@@ -144,160 +127,22 @@ fail(struct http *h, const char *fmt, ...)
 	weprintf("%s: %s", h->u.text, msg);
 }
 
-/* ---- configuration ---- */
-
-static int
-addpair(struct rewrite **v, size_t *n, const char *from, const char *to)
-{
-	*v = erealloc(*v, (*n + 1) * sizeof(**v));
-	(*v)[*n].from = estrdup(from);
-	(*v)[*n].to = estrdup(to);
-	(*n)++;
-	return 0;
-}
-
-static int
-timeoutval(const char *s, const char *where)
-{
-	char *end;
-	long v;
-
-	errno = 0;
-	v = strtol(s, &end, 10);
-	if (errno || end == s || *end || v < 1 || v > 3600) {
-		weprintf("%s: timeout '%s': want 1 to 3600 seconds", where, s);
-		return -1;
-	}
-	return v;
-}
-
 /*
- * confline applies one line of the config file: a key and one or two
- * words, blanks between them
- */
-static int
-confline(char *line, const char *file, int lineno)
-{
-	char *w[4], *save, *p, where[PATHMAX + 16];
-	size_t n;
-
-	for (n = 0, p = line; n < 4 && (w[n] = strtok_r(p, " \t\r", &save)); n++)
-		p = NULL;
-	if (!n || *w[0] == '#')
-		return 0;
-	if ((!strcmp(w[0], "mirror") || !strcmp(w[0], "auth")) && n == 3)
-		return addpair(*w[0] == 'm' ? &cf.rw : &cf.auth,
-		               *w[0] == 'm' ? &cf.nrw : &cf.nauth, w[1], w[2]);
-	if (!strcmp(w[0], "cafile") && n == 2) {
-		free(cf.cafile);
-		cf.cafile = estrdup(w[1]);
-		return 0;
-	}
-	if (!strcmp(w[0], "timeout") && n == 2) {
-		snprintf(where, sizeof(where), "%s:%d", file, lineno);
-		return (cf.timeout = timeoutval(w[1], where)) < 0 ? -1 : 0;
-	}
-	weprintf("%s:%d: want 'mirror FROM TO', 'auth HOST USER:PASSWORD', "
-	         "'cafile FILE' or 'timeout SECONDS'", file, lineno);
-	return -1;
-}
-
-/* readconf reads the config file open on fd, and closes it */
-static int
-readconf(int fd, const char *name)
-{
-	char *buf, *line, *next;
-	int lineno = 0, ret = -1;
-	ssize_t n;
-
-	buf = emalloc(CONFIGMAX + 1);
-	if ((n = readall(fd, buf, CONFIGMAX + 1)) < 0) {
-		weprintf("%s:", name);
-		goto out;
-	}
-	if (n > CONFIGMAX) {
-		weprintf("%s: larger than CONFIGMAX (%d bytes)", name, CONFIGMAX);
-		goto out;
-	}
-	buf[n] = '\0';
-	for (line = buf; *line; line = next) {
-		next = line + strcspn(line, "\n");
-		if (*next)
-			*next++ = '\0';
-		if (confline(line, name, ++lineno) < 0)
-			goto out;
-	}
-	ret = 0;
-out:
-	close(fd);
-	free(buf);
-	return ret;
-}
-
-/*
- * loadconf reads the config file (PIECES_CONFIG, else /etc/pieces/config,
- * which may be missing) and the environment, once.  Entries of
- * PIECES_MIRRORS come before the file's, so the first match is theirs.
- */
-static int
-loadconf(void)
-{
-	char *line, *save, *env, *file = getenv("PIECES_CONFIG");
-	const char *name = file && *file ? file : "/etc/pieces/config";
-	int fd;
-
-	if (cf.loaded)
-		return 0;
-	cf.loaded = 1;
-	if ((env = getenv("PIECES_MIRRORS")) && *env) {
-		env = estrdup(env);
-		for (line = strtok_r(env, " \t\n", &save); line; line = strtok_r(NULL, " \t\n", &save)) {
-			if (!strchr(line, '=') || line[0] == '=') {
-				weprintf("PIECES_MIRRORS: '%s': want FROM=TO", line);
-				free(env);
-				return -1;
-			}
-			*strchr(line, '=') = '\0';
-			addpair(&cf.rw, &cf.nrw, line, line + strlen(line) + 1);
-		}
-		free(env);
-	}
-	if ((fd = open(name, O_RDONLY | O_CLOEXEC)) < 0) {
-		if (errno != ENOENT || (file && *file)) {
-			weprintf("%s:", name);
-			return -1;
-		}
-	} else if (readconf(fd, name) < 0) {
-		return -1;
-	}
-	/* the environment beats the file */
-	if ((env = getenv("PIECES_TIMEOUT")) && *env &&
-	    (cf.timeout = timeoutval(env, "PIECES_TIMEOUT")) < 0)
-		return -1;
-	return 0;
-}
-
-/*
- * rewrite replaces the first matching prefix of the rewrite list: 1 if
+ * rewrite replaces the first matching prefix of the mirror list: 1 if
  * one matched, 0 if url is as it was, -1 (reported) if too long
  */
 static int
 rewrite(char *dst, size_t len, const char *url)
 {
-	size_t i, k;
+	const char *to;
+	size_t k;
 
-	for (i = 0; i < cf.nrw; i++) {
-		k = strlen(cf.rw[i].from);
-		if (!strncmp(url, cf.rw[i].from, k))
-			break;
-	}
-	if (i == cf.nrw)
-		k = 0;
-	if ((size_t)snprintf(dst, len, "%s%s", i < cf.nrw ? cf.rw[i].to : "", url + k) >= len) {
+	to = conf_mirror(url, &k);
+	if ((size_t)snprintf(dst, len, "%s%s", to ? to : "", url + k) >= len) {
 		weprintf("%.64s...: URL longer than URLMAX (%d bytes)", url, URLMAX);
 		return -1;
 	}
-	return i < cf.nrw;
+	return to != NULL;
 }
 
 /* ---- URLs ---- */
@@ -1151,16 +996,7 @@ endprogress(struct http *h)
 static const char *
 credentials(const struct url *u)
 {
-	char hp[300];
-	size_t i;
-
-	if (*u->auth)
-		return u->auth;
-	snprintf(hp, sizeof(hp), "%s:%s", u->host, u->port);
-	for (i = 0; i < cf.nauth; i++)
-		if (!strcasecmp(cf.auth[i].from, u->host) || !strcasecmp(cf.auth[i].from, hp))
-			return cf.auth[i].to;
-	return NULL;
+	return *u->auth ? u->auth : conf_auth(u->host, u->port);
 }
 
 /*
@@ -1197,8 +1033,7 @@ tunnel(struct http *h, const struct url *proxy)
 static int
 tlsstart(struct http *h)
 {
-	h->c.tls = tls_open(h->u.host, h->cafile ? h->cafile : cf.cafile, sockread,
-	                    sockwrite, h);
+	h->c.tls = tls_open(h->u.host, h->cafile, sockread, sockwrite, h);
 	return h->c.tls ? 0 : -1;
 }
 
@@ -1285,7 +1120,7 @@ newhttp(int flags)
 	struct http *h = ecalloc(1, sizeof(*h));
 
 	h->c.fd = -1;
-	h->timeout = (cf.timeout ? cf.timeout : TIMEOUT) * 1000;
+	h->timeout = (conf_timeout() ? conf_timeout() : TIMEOUT) * 1000;
 	h->tty = !(flags & HTTP_QUIET) && isatty(2);
 	clock_gettime(CLOCK_MONOTONIC, &h->start);
 	h->last = h->start;
@@ -1397,7 +1232,7 @@ http_get(const char *url, const char *cafile, const struct httpreq *rq)
 	struct http *h;
 	int redirects = 0, r;
 
-	if (loadconf() < 0)
+	if (conf_load() < 0)
 		return NULL;
 	h = newhttp(rq->flags);
 	h->cafile = cafile;

@@ -1,10 +1,13 @@
 /* See LICENSE file for copyright and license details. */
 /*
  * A strict JSON (RFC 8259) reader for what registries send: manifests,
- * indexes, image configs and token responses.  All of it is hostile
+ * indexes, image configs and token responses; the same reader, held to an
+ * array of strings, for a Piecefile's exec form; and the writer of a JSON
+ * string, for what pieces prints and keeps.  All that is read is hostile
  * input, so the reader accepts exactly the grammar and nothing more:
  * no comments, no trailing commas, no leading zeros, no bare control
- * characters in strings, only valid UTF-8, surrogate escapes in pairs.
+ * characters in strings, only valid UTF-8 (but in an exec form, whose
+ * strings become an argv, and argv are bytes), surrogate escapes in pairs.
  *
  * Two rules go beyond the grammar.  A member name repeated in one object
  * is refused: parsers disagree on which of the two wins (the first, the
@@ -30,16 +33,32 @@ struct parser {
 	size_t len, off;
 	size_t nodes;
 	int failed;
+	size_t erroff;			/* where the first error was */
+	const char *why;		/* and what it was */
+	/* json_strings: an array of strings, no more, each handed to each */
+	int (*each)(void *arg, const char *s, size_t n);
+	void *arg;
 };
 
 static struct json *value(struct parser *, int);
 
+/* badat reports the first error of a document, at offset off */
+static void
+badat(struct parser *ps, size_t off, const char *why)
+{
+	if (ps->failed)
+		return;
+	if (ps->name)
+		weprintf("%s: offset %zu: %s", ps->name, off, why);
+	ps->failed = 1;
+	ps->erroff = off;
+	ps->why = why;
+}
+
 static void
 bad(struct parser *ps, const char *why)
 {
-	if (!ps->failed && ps->name)
-		weprintf("%s: offset %zu: %s", ps->name, ps->off, why);
-	ps->failed = 1;
+	badat(ps, ps->off, why);
 }
 
 static void
@@ -84,6 +103,7 @@ json_free(struct json *j)
 	}
 }
 
+/* hex4 reads the 4 hex digits of a \u escape: 0, or -1 */
 static int
 hex4(struct parser *ps, unsigned *v)
 {
@@ -96,10 +116,8 @@ hex4(struct parser *ps, unsigned *v)
 			c -= '0';
 		else if ((c | 32) >= 'a' && (c | 32) <= 'f')
 			c = (c | 32) - 'a' + 10;
-		else {
-			bad(ps, "bad \\u escape");
+		else
 			return -1;
-		}
 		*v = *v << 4 | c;
 		ps->off++;
 	}
@@ -139,9 +157,32 @@ utf8(struct parser *ps)
 	return n;
 }
 
-/* put appends the code point c to the string being built, as UTF-8 */
+/* a string being decoded */
+struct str {
+	char *buf;
+	size_t len, cap;
+};
+
+/* append adds the n bytes at p to the string being decoded */
 static int
-put(struct parser *ps, char **buf, size_t *len, size_t *cap, uint32_t c)
+append(struct parser *ps, struct str *s, const void *p, size_t n)
+{
+	if (s->len + n > JSONSTRMAX) {
+		bad(ps, "string longer than JSONSTRMAX");
+		return -1;
+	}
+	if (s->len + n + 1 > s->cap) {
+		s->cap = MIN(JSONSTRMAX + 1, MAX(s->cap * 2, 64));
+		s->buf = erealloc(s->buf, s->cap);
+	}
+	memcpy(s->buf + s->len, p, n);
+	s->len += n;
+	return 0;
+}
+
+/* put appends the code point c to the string being decoded, as UTF-8 */
+static int
+put(struct parser *ps, struct str *s, uint32_t c)
 {
 	unsigned char u[4];
 	size_t n;
@@ -155,24 +196,18 @@ put(struct parser *ps, char **buf, size_t *len, size_t *cap, uint32_t c)
 	else
 		u[0] = 0xf0 | c >> 18, u[1] = 0x80 | (c >> 12 & 0x3f),
 		u[2] = 0x80 | (c >> 6 & 0x3f), u[3] = 0x80 | (c & 0x3f), n = 4;
-	if (*len + n > JSONSTRMAX) {
-		bad(ps, "string longer than JSONSTRMAX");
-		return -1;
-	}
-	if (*len + n + 1 > *cap) {
-		*cap = MIN(JSONSTRMAX + 1, MAX(*cap * 2, 64));
-		*buf = erealloc(*buf, *cap);
-	}
-	memcpy(*buf + *len, u, n);
-	*len += n;
-	return 0;
+	return append(ps, s, u, n);
 }
 
-/* escape decodes the escape after a backslash into a code point */
+/*
+ * escape decodes the escape at the parser's offset, its backslash, into a
+ * code point.  A bad one is reported where it starts, at the backslash.
+ */
 static int
 escape(struct parser *ps, uint32_t *c)
 {
 	static const char from[] = "\"\\/bfnrt", to[] = "\"\\/\b\f\n\r\t";
+	size_t start = ps->off++;
 	const char *p;
 	unsigned hi, lo;
 	int e = peek(ps);
@@ -183,94 +218,81 @@ escape(struct parser *ps, uint32_t *c)
 		return 0;
 	}
 	if (e != 'u') {
-		bad(ps, "bad escape in string");
+		badat(ps, start, "bad escape");
 		return -1;
 	}
 	ps->off++;
-	if (hex4(ps, &hi) < 0)
-		return -1;
-	if (hi >= 0xdc00 && hi <= 0xdfff) {
-		bad(ps, "lone low surrogate escape");
+	if (hex4(ps, &hi) < 0) {
+		badat(ps, start, "bad \\u escape");
 		return -1;
 	}
 	if (hi >= 0xd800 && hi <= 0xdbff) {
-		if (ps->off + 2 > ps->len || ps->p[ps->off] != '\\' || ps->p[ps->off + 1] != 'u') {
-			bad(ps, "high surrogate escape without its low half");
-			return -1;
-		}
-		ps->off += 2;
-		if (hex4(ps, &lo) < 0)
-			return -1;
-		if (lo < 0xdc00 || lo > 0xdfff) {
-			bad(ps, "high surrogate escape without its low half");
+		if (ps->off + 2 > ps->len || ps->p[ps->off] != '\\' || ps->p[ps->off + 1] != 'u' ||
+		    (ps->off += 2, hex4(ps, &lo) < 0) || lo < 0xdc00 || lo > 0xdfff) {
+			badat(ps, start, "unpaired surrogate");
 			return -1;
 		}
 		hi = 0x10000 + ((hi - 0xd800) << 10) + (lo - 0xdc00);
+	} else if (hi >= 0xdc00 && hi <= 0xdfff) {
+		badat(ps, start, "unpaired surrogate");
+		return -1;
 	}
 	if (hi == 0) {
-		bad(ps, "NUL (\\u0000) in string");
+		badat(ps, start, "\\u0000 in a string");
 		return -1;
 	}
 	*c = hi;
 	return 0;
 }
 
-/* string reads a string at the opening quote into *out (NUL-ended) */
+/*
+ * string reads a string at the opening quote into *out (NUL-ended).  In an
+ * array of strings (json_strings), bytes past 0x7f are taken as they
+ * come, UTF-8 or not: they become an argv, and argv are bytes.
+ */
 static int
 string(struct parser *ps, char **out, size_t *outlen)
 {
-	char *buf = NULL;
-	size_t len = 0, cap = 0, n;
+	struct str s = { 0 };
 	uint32_t c;
+	size_t n;
 	int b;
 
 	ps->off++;
 	for (;;) {
 		if ((b = peek(ps)) < 0) {
-			bad(ps, "string not closed");
+			bad(ps, "unterminated string");
 			goto fail;
 		}
 		if (b == '"')
 			break;
 		if (b < 0x20) {
-			bad(ps, "control character in string");
+			bad(ps, "control character in a string");
 			goto fail;
 		}
 		if (b == '\\') {
-			ps->off++;
-			if (escape(ps, &c) < 0 || put(ps, &buf, &len, &cap, c) < 0)
+			if (escape(ps, &c) < 0 || put(ps, &s, c) < 0)
 				goto fail;
-		} else if (b < 0x80) {
-			ps->off++;
-			if (put(ps, &buf, &len, &cap, b) < 0)
-				goto fail;
-		} else {
-			if (!(n = utf8(ps))) {
-				bad(ps, "bad UTF-8 in string");
-				goto fail;
-			}
-			if (len + n > JSONSTRMAX) {
-				bad(ps, "string longer than JSONSTRMAX");
-				goto fail;
-			}
-			if (len + n + 1 > cap) {
-				cap = MIN(JSONSTRMAX + 1, MAX(cap * 2, 64));
-				buf = erealloc(buf, cap);
-			}
-			memcpy(buf + len, ps->p + ps->off, n);
-			len += n;
-			ps->off += n;
+			continue;
 		}
+		n = b < 0x80 || ps->each ? 1 : utf8(ps);
+		if (!n) {
+			bad(ps, "bad UTF-8 in a string");
+			goto fail;
+		}
+		if (append(ps, &s, ps->p + ps->off, n) < 0)
+			goto fail;
+		ps->off += n;
 	}
 	ps->off++;
-	if (!buf)
-		buf = emalloc(1);
-	buf[len] = '\0';
-	*out = buf;
-	*outlen = len;
+	if (!s.buf)
+		s.buf = emalloc(1);
+	s.buf[s.len] = '\0';
+	*out = s.buf;
+	*outlen = s.len;
 	return 0;
 fail:
-	free(buf);
+	free(s.buf);
 	return -1;
 }
 
@@ -356,6 +378,8 @@ unique(struct parser *ps, struct json *obj, size_t n)
 				weprintf("%s: offset %zu: member \"%.64s\" given twice in the object "
 				         "ending here", ps->name, ps->off, v[i]->key);
 			ps->failed = 1;
+			ps->erroff = ps->off;
+			ps->why = "a member given twice";
 			ret = -1;
 		}
 	free(v);
@@ -446,6 +470,11 @@ value(struct parser *ps, int depth)
 		bad(ps, "unexpected end of input");
 		return NULL;
 	}
+	/* json_strings' array is read no deeper than its strings */
+	if (ps->each && (depth ? c != '"' : c != '[')) {
+		bad(ps, depth ? "want a string" : "want an array of strings");
+		return NULL;
+	}
 	switch (c) {
 	case '{': case '[':
 		if (!(j = node(ps, c == '{' ? JSON_OBJECT : JSON_ARRAY)))
@@ -456,6 +485,11 @@ value(struct parser *ps, int depth)
 		if (!(j = node(ps, JSON_STRING)))
 			return NULL;
 		r = string(ps, &j->s, &j->len);
+		/* each string as it comes: the caller's error beats a later one */
+		if (r == 0 && ps->each && ps->each(ps->arg, j->s, j->len) < 0) {
+			ps->failed = 1;
+			r = -1;
+		}
 		break;
 	case 't': case 'f':
 		if (!(j = node(ps, JSON_BOOL)))
@@ -507,6 +541,27 @@ json_parse(const char *name, const char *buf, size_t len)
 		return NULL;
 	}
 	return j;
+}
+
+int
+json_strings(const char *buf, size_t len, int (*each)(void *, const char *, size_t), void *arg,
+             size_t *end, const char **why)
+{
+	struct parser ps = { 0 };
+	struct json *j = NULL;
+
+	ps.p = (const unsigned char *)buf;
+	ps.len = len;
+	ps.each = each;
+	ps.arg = arg;
+	if (len > JSONMAX)
+		bad(&ps, "larger than JSONMAX");
+	else
+		j = value(&ps, 0);
+	*end = j ? ps.off : ps.erroff;
+	*why = ps.why;
+	json_free(j);
+	return j ? 0 : -1;
 }
 
 struct json *
@@ -567,4 +622,25 @@ json_strv(const struct json *arr, char ***out)
 	for (m = arr->child; m; m = m->next)
 		(*out)[i++] = estrdup(m->s);
 	return 0;
+}
+
+char *
+json_quote(char *o, const char *s)
+{
+	static const char from[] = "\"\\\b\f\n\r\t", to[] = "\"\\bfnrt";
+	const char *c;
+
+	*o++ = '"';
+	for (; *s; s++) {
+		if ((c = strchr(from, *s))) {
+			*o++ = '\\';
+			*o++ = to[c - from];
+		} else if ((unsigned char)*s < 0x20 || *s == 0x7f) {
+			o += sprintf(o, "\\u%04x", (unsigned char)*s);
+		} else {
+			*o++ = *s;
+		}
+	}
+	*o++ = '"';
+	return o;
 }

@@ -232,69 +232,6 @@ pairs(struct pf *p, const char *s)
 	return 0;
 }
 
-/* hex4 reads the 4 hex digits of a \u escape: their value, or -1 */
-static long
-hex4(const char *s)
-{
-	char h[5] = { 0 };
-
-	if (strspn(s, "0123456789abcdefABCDEF") < 4)
-		return -1;
-	memcpy(h, s, 4);
-	return strtol(h, NULL, 16);
-}
-
-/*
- * esc decodes the JSON escape at *sp (its '\') into *op, UTF-8 for \uXXXX
- * and surrogate pairs, advancing both.  On a bad one it sets *why and
- * leaves *sp on the '\' for the column.  \u0000 is refused: arguments are
- * C strings, and a NUL would cut one short without a word.
- */
-static int
-esc(const char **sp, char **op, const char **why)
-{
-	static const char from[] = "\"\\/bfnrt", to[] = "\"\\/\b\f\n\r\t";
-	static const unsigned char first[] = { 0, 0, 0xc0, 0xe0, 0xf0 };
-	const char *s = *sp + 1, *c;
-	unsigned char *o = (unsigned char *)*op;
-	long u, lo;
-	int n, i;
-
-	if (*s && (c = strchr(from, *s))) {
-		*(*op)++ = to[c - from];
-		*sp = s + 1;
-		return 0;
-	}
-	*why = "bad escape";
-	if (*s != 'u')
-		return -1;
-	*why = "bad \\u escape";
-	if ((u = hex4(s + 1)) < 0)
-		return -1;
-	s += 5;
-	*why = "unpaired surrogate";
-	if (u >= 0xdc00 && u <= 0xdfff)
-		return -1;
-	if (u >= 0xd800 && u <= 0xdbff) {
-		if (s[0] != '\\' || s[1] != 'u' || (lo = hex4(s + 2)) < 0 ||
-		    lo < 0xdc00 || lo > 0xdfff)
-			return -1;
-		u = 0x10000 + ((u - 0xd800) << 10) + (lo - 0xdc00);
-		s += 6;
-	}
-	*why = "\\u0000 in a string";
-	if (u == 0)
-		return -1;
-	/* UTF-8: a lead byte, then 6 bits a continuation byte */
-	n = u < 0x80 ? 1 : u < 0x800 ? 2 : u < 0x10000 ? 3 : 4;
-	for (i = n - 1; i > 0; i--, u >>= 6)
-		o[i] = 0x80 | (u & 0x3f);
-	o[0] = first[n] | u;
-	*op = (char *)o + n;
-	*sp = s;
-	return 0;
-}
-
 static const char *
 jskip(const char *s)
 {
@@ -314,144 +251,35 @@ isjson(const char *s)
 	return *s == '[' && (*jskip(s + 1) == '"' || *jskip(s + 1) == ']');
 }
 
+/* pushstr is json_strings' callback: push on a struct pf */
+static int
+pushstr(void *arg, const char *s, size_t n)
+{
+	return push(arg, s, n);
+}
+
 /*
- * json pushes the strings of s, a JSON array of nothing but strings, read
- * strictly (RFC 8259: no control bytes in strings, only its escapes).  An
- * error gives the column: the byte of the instruction's line, counted
- * with continuation lines joined.  line is where the instruction starts.
+ * json pushes the strings of s, a JSON array of nothing but strings, as
+ * json.c reads one.  An error gives the column: the byte of the
+ * instruction's line, counted with continuation lines joined.  line is
+ * where the instruction starts.
  */
 static int
 json(struct pf *p, const char *line, const char *s)
 {
-	const char *why;
-	char *o;
+	const char *why, *at;
+	size_t end;
 
-	s = jskip(s + 1);
-	while (*s != ']') {
-		why = "want a string";
-		if (*s != '"')
-			goto bad;
-		for (o = p->tmp, s++; *s != '"'; ) {
-			why = *s ? "control character in a string" : "unterminated string";
-			if ((unsigned char)*s < 0x20)
-				goto bad;
-			if (*s != '\\')
-				*o++ = *s++;
-			else if (esc(&s, &o, &why) < 0)
-				goto bad;
-		}
-		if (push(p, p->tmp, o - p->tmp) < 0)
+	if (json_strings(s, strlen(s), pushstr, p, &end, &why) < 0) {
+		if (!why)
 			return -1;
-		s = jskip(s + 1);
-		if (*s == ']')
-			break;
-		why = "want ',' or ']'";
-		if (*s != ',')
-			goto bad;
-		/* after a ',' only a string: "[\"a\",]" is not JSON */
-		s = jskip(s + 1);
-		why = "want a string";
-		if (*s != '"')
-			goto bad;
-	}
-	why = "text after ']'";
-	if (*(s = jskip(s + 1)))
-		goto bad;
-	return 0;
-bad:
-	return perr(p, "bad JSON at column %ld: %s", p->lead + (long)(s - line) + 1, why);
-}
-
-static int
-lalnum(int c)
-{
-	return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9');
-}
-
-/* okdigest: "sha256:" and 64 lower-case hex digits, as the store keeps them */
-static int
-okdigest(const char *s)
-{
-	return !strncmp(s, "sha256:", 7) && strspn(s + 7, "0123456789abcdef") == 64 &&
-	       !s[71];
-}
-
-/* a path component: lower-case alphanumerics joined by '.', '_', "__" or '-'s */
-static int
-okcomp(const char *s, size_t n)
-{
-	size_t i = 0, k;
-
-	while (i < n && lalnum(s[i])) {
-		while (i < n && lalnum(s[i]))
-			i++;
-		if (i == n)
-			return 1;
-		k = i;
-		if (s[i] == '.')
-			i++;
-		else if (s[i] == '_')
-			i += i + 1 < n && s[i + 1] == '_' ? 2 : 1;
-		else
-			while (i < n && s[i] == '-')
-				i++;
-		if (i == k)
+		at = s + end;
+	} else {
+		why = "text after ']'";
+		if (!*(at = jskip(s + end)))
 			return 0;
 	}
-	return 0;
-}
-
-/*
- * okref checks an image reference by Docker's grammar before anything
- * uses it as a name or in a URL: [host[:port]/]path[:tag][@sha256:hex],
- * the first component a host only if a '/' follows it and it has a '.' or
- * ':' or is "localhost"; the name at most 255 bytes, the tag 128.
- */
-static int
-okref(const char *s)
-{
-	static const char alnum[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
-	size_t n = strcspn(s, "@"), i, last = 0, t, k, h;
-	const char *d;
-
-	if (s[n] && !okdigest(s + n + 1))
-		return 0;
-	for (i = 0; i < n; i++)
-		if (s[i] == '/')
-			last = i + 1;
-	for (t = n; t > last && s[t - 1] != ':'; t--)
-		;
-	if (t > last) {
-		/* [A-Za-z0-9_][A-Za-z0-9_.-]*, up to 128 */
-		for (k = t; k < n && (strchr(alnum, s[k]) || strchr("_.-", s[k])); k++)
-			;
-		if (t == n || n - t > 128 || s[t] == '.' || s[t] == '-' || k < n)
-			return 0;
-		n = t - 1;
-	}
-	if (n > 255)
-		return 0;
-	if ((d = memchr(s, '/', n)) && (memchr(s, '.', d - s) || memchr(s, ':', d - s) ||
-	    (d - s == 9 && !memcmp(s, "localhost", 9)))) {
-		/* letters, digits, '.' and '-' (not at either end), then maybe ":port" */
-		for (h = 0; strchr(alnum, s[h]) || s[h] == '.' || s[h] == '-'; h++)
-			;
-		k = d - s - h;
-		if (h == 0 || strchr(".-", s[0]) || strchr(".-", s[h - 1]) ||
-		    (k && (s[h] != ':' || k < 2 || k > 6 || strspn(s + h + 1, "0123456789") != k - 1)))
-			return 0;
-		n -= d + 1 - s;
-		s = d + 1;
-	}
-	for (;;) {
-		k = (d = memchr(s, '/', n)) ? (size_t)(d - s) : n;
-		if (!okcomp(s, k))
-			return 0;
-		if (k == n)
-			return 1;
-		s += k + 1;
-		n -= k + 1;
-	}
+	return perr(p, "bad JSON at column %ld: %s", p->lead + (long)(at - line) + 1, why);
 }
 
 /* port reads a number 1-65535 at *sp: it, or 0 if there is none such */
@@ -526,7 +354,7 @@ fromurl(struct pf *p)
 		            show(buf, a[0], n));
 	if (n >= URLMAX)
 		return perr(p, "FROM_URL: URL over URLMAX (%d bytes)", URLMAX);
-	if (p->st.nargs == 2 && !okdigest(a[1]))
+	if (p->st.nargs == 2 && !digestok(a[1]))
 		return perr(p, "FROM_URL: bad digest '%s': want sha256: and 64 hex digits",
 		            show(buf, a[1], strlen(a[1])));
 	return 0;
@@ -538,6 +366,7 @@ args(struct pf *p, const char *line, const char *rest)
 {
 	struct pfstep *st = &p->st;
 	const char *what = names[st->kind];
+	struct ref r;
 	char buf[48];
 	long n;
 	int i;
@@ -550,7 +379,9 @@ args(struct pf *p, const char *line, const char *rest)
 			return perr(p, "FROM: 'AS name': multi-stage builds are not supported");
 		if (st->nargs > 1)
 			return perr(p, "FROM: want one image reference");
-		if (!okref(st->args[0]))
+		/* what a pull will take, by the same grammar ("scratch" is
+		 * one too: a name, the build's to recognise) */
+		if (reg_parse(st->args[0], &r))
 			return perr(p, "FROM: bad image reference '%s'",
 			            show(buf, st->args[0], strlen(st->args[0])));
 		return 0;
@@ -845,36 +676,16 @@ pf_load(const char *path, struct piecefile *out)
 		weprintf("%s: open:", path);
 		return -1;
 	}
-	/* one byte over the cap tells a file at the cap from one over it */
 	buf = emalloc(PIECEFILEMAX + 1);
-	if ((n = readall(fd, buf, PIECEFILEMAX + 1)) < 0)
+	if ((n = readcap(fd, buf, PIECEFILEMAX + 1)) < 0 && errno == EFBIG)
+		weprintf("%s: over PIECEFILEMAX (%d bytes)", name, PIECEFILEMAX);
+	else if (n < 0)
 		weprintf("%s: read:", name);
 	if (!in)
 		(void)close(fd);
 	ret = n < 0 ? -1 : pf_parse(name, buf, n, out);
 	free(buf);
 	return ret;
-}
-
-char *
-pf_jstr(char *o, const char *s)
-{
-	static const char from[] = "\"\\\b\f\n\r\t", to[] = "\"\\bfnrt";
-	const char *c;
-
-	*o++ = '"';
-	for (; *s; s++) {
-		if ((c = strchr(from, *s))) {
-			*o++ = '\\';
-			*o++ = to[c - from];
-		} else if ((unsigned char)*s < 0x20 || *s == 0x7f) {
-			o += sprintf(o, "\\u%04x", (unsigned char)*s);
-		} else {
-			*o++ = *s;
-		}
-	}
-	*o++ = '"';
-	return o;
 }
 
 char *
@@ -885,13 +696,13 @@ pf_fmt(const struct pfstep *st)
 	int i;
 
 	for (i = 0; i < st->nargs; i++)
-		n += 6 * strlen(st->args[i]) + 3;
+		n += JSONQUOTE(strlen(st->args[i])) + 1;
 	o = buf = emalloc(n);
 	o += sprintf(o, "%s [", names[st->kind]);
 	for (i = 0; i < st->nargs; i++) {
 		if (i)
 			*o++ = ',';
-		o = pf_jstr(o, st->args[i]);
+		o = json_quote(o, st->args[i]);
 	}
 	strcpy(o, "]");
 	return buf;

@@ -665,15 +665,15 @@ jlist(const char *key, char **v, int obj, int kv)
 		n = kv ? strcspn(*v, "=") : n;
 		if (obj) {
 			(*v)[n] = '\0';
-			o = pf_jstr(o, *v);
+			o = json_quote(o, *v);
 			o += sprintf(o, ": ");
 			if (kv)
-				o = pf_jstr(o, *v + n + 1);
+				o = json_quote(o, *v + n + 1);
 			else
 				o += sprintf(o, "{}");
 			(*v)[n] = kv ? '=' : '\0';
 		} else {
-			o = pf_jstr(o, *v);
+			o = json_quote(o, *v);
 		}
 		*o = '\0';
 		printf("%s%s", buf, v[1] ? ", " : "");
@@ -704,15 +704,15 @@ cmd_inspect(int argc, char *argv[])
 	}
 	gmtime_r(&m.created, &tm);
 	strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", &tm);
-	*pf_jstr(buf, m.name) = '\0';
+	*json_quote(buf, m.name) = '\0';
 	printf("{\n  \"Name\": %s,\n", buf);
-	*pf_jstr(buf, m.source) = '\0';
+	*json_quote(buf, m.source) = '\0';
 	printf("  \"Source\": %s,\n  \"Digest\": \"%s\",\n", buf, m.digest);
 	printf("  \"Created\": \"%s\",\n  \"Size\": %llu,\n  \"Config\": {\n", when,
 	       (unsigned long long)m.size);
-	*pf_jstr(buf, m.user) = '\0';
+	*json_quote(buf, m.user) = '\0';
 	printf("    \"User\": %s", buf);
-	*pf_jstr(buf, m.workdir) = '\0';
+	*json_quote(buf, m.workdir) = '\0';
 	printf(",\n    \"WorkingDir\": %s", buf);
 	jlist("Env", m.env, 0, 0);
 	jlist("Entrypoint", m.entrypoint, 0, 0);

@@ -493,10 +493,6 @@ int pf_load(const char *path, struct piecefile *out);
 char *pf_fmt(const struct pfstep *st);
 void pf_free(struct piecefile *pf);
 
-/* pf_jstr writes s as a JSON string at o, needing 6 bytes a byte of s and
- * 2 more, and returns the end */
-char *pf_jstr(char *o, const char *s);
-
 /* ignore.c */
 /* the patterns of a build directory's .piecesignore or .dockerignore */
 struct ignore {
@@ -745,10 +741,20 @@ int image_get(struct store *s, const struct image *im, const char *cafile, int f
 int image_fetch(struct store *s, struct work *w, const struct image *im, const char *cafile,
                 int flags, struct meta *m);
 
-/* registry.c */
+/* oci.c */
 #define REFMAX		512		/* an image reference, as written */
 #define DESCMAX		1024		/* layers of a manifest, entries of an index */
 #define DESCTYPEMAX	256		/* a media type */
+
+/* the media types pieces reads */
+#define MT_OCI_INDEX	"application/vnd.oci.image.index.v1+json"
+#define MT_OCI_MANIFEST	"application/vnd.oci.image.manifest.v1+json"
+#define MT_OCI_CONFIG	"application/vnd.oci.image.config.v1+json"
+#define MT_OCI_LAYER	"application/vnd.oci.image.layer.v1.tar"
+#define MT_DOCKER_LIST	"application/vnd.docker.distribution.manifest.list.v2+json"
+#define MT_DOCKER_V2	"application/vnd.docker.distribution.manifest.v2+json"
+#define MT_DOCKER_CONFIG "application/vnd.docker.container.image.v1+json"
+#define MT_DOCKER_LAYER	"application/vnd.docker.image.rootfs.diff.tar.gzip"
 
 /* an image reference, parsed: docker.io/library/alpine:3.20 */
 struct ref {
@@ -792,22 +798,12 @@ void reg_canon(const struct ref *r, char *buf, size_t len);
 int reg_name(const struct ref *r, char *name, size_t len);
 
 /*
- * reg_pull pulls the image reference ref into the store s (open for
- * writing) as image name (NULL: reg_name's), for this machine's platform,
- * verified throughout, atomically; an image of that name pulled from the
- * same reference with the same manifest digest is left as it is, after
- * one manifest request.  cafile and flags (HTTP_QUIET) go to http_get.
- * It returns 0, or -1 (reported) with nothing stored.
+ * reg_registry sets r's domain and host for the registry domain[0..n)
+ * ("docker.io", "index.docker.io", "localhost:5000") as reg_parse does
+ * for a reference's: 0, or -1 if it is not a registry host (name or IPv4
+ * labels, then maybe ":PORT"), printing nothing.
  */
-int reg_pull(struct store *s, const char *ref, const char *name, const char *cafile, int flags);
-
-/*
- * reg_login checks user and password against the registry domain
- * ("docker.io", "host:port") and on success stores them in the
- * credentials file (PIECES_AUTH, else /etc/pieces/auth; mode 0600) that
- * pulls use.  password is wiped before return.  0, or -1 (reported).
- */
-int reg_login(const char *domain, const char *user, char *password, const char *cafile);
+int reg_registry(const char *domain, size_t n, struct ref *r);
 
 /*
  * The readers of what a registry sends, named name in messages, each
@@ -826,6 +822,25 @@ int reg_select(const char *name, const struct manifest *idx, const char *arch,
                const char *variant);
 int reg_config(const char *name, const char *buf, size_t len, size_t nlayer, struct meta *m,
                char (**diffid)[72]);
+
+/* registry.c */
+/*
+ * reg_pull pulls the image reference ref into the store s (open for
+ * writing) as image name (NULL: reg_name's), for this machine's platform,
+ * verified throughout, atomically; an image of that name pulled from the
+ * same reference with the same manifest digest is left as it is, after
+ * one manifest request.  cafile and flags (HTTP_QUIET) go to http_get.
+ * It returns 0, or -1 (reported) with nothing stored.
+ */
+int reg_pull(struct store *s, const char *ref, const char *name, const char *cafile, int flags);
+
+/*
+ * reg_login checks user and password against the registry domain
+ * ("docker.io", "host:port") and on success stores them in the
+ * credentials file (conf_authfile) that pulls use.  password is wiped
+ * before return.  0, or -1 (reported).
+ */
+int reg_login(const char *domain, const char *user, char *password, const char *cafile);
 
 /* sha256.c */
 struct sha256 {
@@ -890,6 +905,27 @@ struct json *json_parse(const char *name, const char *buf, size_t len);
 void json_free(struct json *j);
 
 /*
+ * json_strings reads the JSON array of nothing but strings that starts
+ * buf (len bytes) as json_parse reads a document, but taking any byte
+ * past 0x7f in a string as it is (a Piecefile's exec form: an argv), and
+ * calls each(arg, s, n) for every string in turn, decoded (n bytes, NUL
+ * after; each copies what it keeps).  It returns 0 with *end just past
+ * the ']' (what follows is the caller's); -1 with *why NULL if each
+ * returned -1, which stops it; or -1 with *end the offset of the error
+ * and *why its reason ("want a string").  It prints nothing itself.
+ */
+int json_strings(const char *buf, size_t len, int (*each)(void *arg, const char *s, size_t n),
+                 void *arg, size_t *end, const char **why);
+
+/*
+ * json_quote writes s as a JSON string at o: in quotes, with '"', '\'
+ * and control bytes escaped, other bytes as they are.  It needs
+ * JSONQUOTE(strlen(s)) bytes, writes no NUL, and returns the end.
+ */
+#define JSONQUOTE(n)	(6 * (n) + 2)
+char *json_quote(char *o, const char *s);
+
+/*
  * json_get returns the member key of the object obj, or NULL (obj NULL or
  * not an object, or no such member); json_str the same if it is a string,
  * as its text.  json_u64 reads a non-negative integer: 0, or -1 if j is
@@ -902,13 +938,53 @@ const char *json_str(const struct json *obj, const char *key);
 int json_u64(const struct json *j, uint64_t *v);
 int json_strv(const struct json *arr, char ***out);
 
+/* config.c */
+#define CONFIGMAX	(64 << 10)	/* the config file, the credentials file */
+#define CREDMAX		512		/* "user:password", with its NUL */
+
+/*
+ * conf_load reads the config file (PIECES_CONFIG, else /etc/pieces/config,
+ * which may be missing) and PIECES_MIRRORS and PIECES_TIMEOUT, once a
+ * process: 0, or -1 after reporting one line ("FILE:LINE: reason"), and
+ * the same -1, unreported, on every later call.  The accessors answer
+ * from what it read, and as if nothing were set before it:
+ *	conf_mirror	the prefix that replaces the first mirror FROM url
+ *			starts with, that FROM's length in *n; or NULL
+ *	conf_auth	the user:password of the first auth line for host
+ *			or host:port (any case), or NULL
+ *	conf_cafile	the cafile line's file, or NULL
+ *	conf_timeout	the timeout in seconds (PIECES_TIMEOUT's, else the
+ *			file's), or 0 if neither sets one
+ */
+int conf_load(void);
+const char *conf_mirror(const char *url, size_t *n);
+const char *conf_auth(const char *host, const char *port);
+const char *conf_cafile(void);
+int conf_timeout(void);
+
+/*
+ * The credentials file: conf_authfile names it (PIECES_AUTH, else
+ * /etc/pieces/auth).  conf_cred copies the user:password stored for
+ * domain in file (NULL: conf_authfile's) into cred (CREDMAX bytes), for
+ * the caller to wipe: 1, 0 if there is none or no file, or -1 (reported).
+ * conf_credstage writes the file with domain's line replaced by
+ * user:password (that fits CREDMAX) to a new file beside it, mode 0600,
+ * and its path into tmp (PATHMAX bytes): 0, or -1 (reported, nothing
+ * left).  conf_credend with keep puts tmp in the file's place, else
+ * removes it: 0, or -1 (reported; tmp removed).  What they read or write
+ * is wiped before it is freed.
+ */
+const char *conf_authfile(void);
+int conf_cred(const char *file, const char *domain, char *cred);
+int conf_credstage(const char *domain, const char *user, const char *password, char *tmp);
+int conf_credend(const char *tmp, int keep);
+
 /* http.c */
 #define URLMAX		4096		/* a URL, after rewriting */
 #define HDRMAX		(32 << 10)	/* a response's status line and headers */
 #define REDIRMAX	10		/* redirects followed */
 #define RESUMEMAX	3		/* Range requests to finish one dropped body */
 #define CAFILEMAX	(4 << 20)	/* a PEM bundle of CA certificates */
-#define CONFIGMAX	(64 << 10)	/* the config file */
 
 #define AUTHMAX		(16 << 10)	/* an Authorization header's value */
 #define ACCEPTMAX	1024		/* an Accept header's value */
@@ -987,9 +1063,10 @@ struct tls;
  * tls_open starts a TLS 1.2 client for host over the transport of rd and
  * wr (callbacks as br_sslio's: a count, or -1 on any failure, EOF
  * included), verifying the server against the PEM CA file cafile, else
- * SSL_CERT_FILE, else the system bundle (read once a process).  host is
- * a name (SNI and name check) or an IP address (checked against the
- * certificate's addresses).  The handshake runs with the first write.
+ * the config file's (conf_cafile), else SSL_CERT_FILE, else the system
+ * bundle (read once a process).  host is a name (SNI and name check) or
+ * an IP address (checked against the certificate's addresses).  The
+ * handshake runs with the first write.
  * It returns a new tls, or NULL after reporting why.
  */
 struct tls *tls_open(const char *host, const char *cafile,

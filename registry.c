@@ -29,33 +29,16 @@
  * those credentials directly.  The token goes only to the registry's own
  * host: http.c drops it on a redirect to blob storage elsewhere.
  */
-#include <sys/stat.h>
-
-#include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <termios.h>
 #include <unistd.h>
 
 #include "arch.h"
 #include "pieces.h"
 
-#ifndef ARCH_VARIANT
-#endif
-
 #define CHALLENGEMAX	2048		/* a WWW-Authenticate header */
-#define CREDMAX		512		/* "user:password" */
-
-#define MT_OCI_INDEX	"application/vnd.oci.image.index.v1+json"
-#define MT_OCI_MANIFEST	"application/vnd.oci.image.manifest.v1+json"
-#define MT_OCI_CONFIG	"application/vnd.oci.image.config.v1+json"
-#define MT_OCI_LAYER	"application/vnd.oci.image.layer.v1.tar"
-#define MT_DOCKER_LIST	"application/vnd.docker.distribution.manifest.list.v2+json"
-#define MT_DOCKER_V2	"application/vnd.docker.distribution.manifest.v2+json"
-#define MT_DOCKER_CONFIG "application/vnd.docker.container.image.v1+json"
-#define MT_DOCKER_LAYER	"application/vnd.docker.image.rootfs.diff.tar.gzip"
 
 static const char accept[] = MT_OCI_INDEX ", " MT_DOCKER_LIST ", " MT_OCI_MANIFEST ", "
 	MT_DOCKER_V2;
@@ -68,544 +51,10 @@ struct sess {
 	const char *cafile;
 	int flags;
 	int pinged;			/* /v2/ was asked, its challenge answered */
-	const char *authpath;		/* the credentials file, if not authfile() */
+	const char *authpath;		/* the credentials file, if not conf_authfile() */
 };
 
-/* ---- references ---- */
-
-static int
-alnum(int c)
-{
-	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
-}
-
-/* component checks one path component: [a-z0-9]+ runs joined by . _ __ or -+ */
-static int
-component(const char *s, size_t n)
-{
-	size_t i = 0, j, k;
-
-	for (;;) {
-		for (j = i; j < n && ((s[j] >= 'a' && s[j] <= 'z') || (s[j] >= '0' && s[j] <= '9')); j++)
-			;
-		if (j == i)
-			return 0;
-		if (j == n)
-			return 1;
-		for (k = j; k < n && (s[k] == '.' || s[k] == '_' || s[k] == '-'); k++)
-			;
-		if (!((k - j == 1 && s[j] != '-') || (k - j == 2 && s[j] == '_' && s[j + 1] == '_') ||
-		    strspn(s + j, "-") >= k - j))
-			return 0;
-		i = k;
-	}
-}
-
-/* domainok checks a registry host: name or IPv4 labels, then :port */
-static int
-domainok(const char *s, size_t n)
-{
-	size_t i, lab = 0, port = 0;
-
-	for (i = 0; i < n; i++) {
-		if (port) {
-			if (s[i] < '0' || s[i] > '9' || ++port > 6)
-				return 0;
-		} else if (s[i] == ':') {
-			if (!lab || s[i - 1] == '-')
-				return 0;
-			port = 1;
-		} else if (s[i] == '.') {
-			if (!lab || s[i - 1] == '-')
-				return 0;
-			lab = 0;
-		} else if ((s[i] | 32) >= 'a' && (s[i] | 32) <= 'z') {
-			lab++;
-		} else if ((s[i] >= '0' && s[i] <= '9') || (s[i] == '-' && lab)) {
-			lab++;
-		} else {
-			return 0;
-		}
-	}
-	if (port)
-		return port > 1;
-	return lab && s[n - 1] != '-';
-}
-
-const char *
-reg_parse(const char *s, struct ref *r)
-{
-	const char *at, *name, *slash, *colon, *end, *p;
-	size_t n, i;
-
-	memset(r, 0, sizeof(*r));
-	if (strlen(s) >= REFMAX)
-		return "reference longer than REFMAX";
-	end = s + strlen(s);
-	if ((at = strchr(s, '@'))) {
-		if (strncmp(at + 1, "sha256:", 7))
-			return "only sha256 digests are supported";
-		if (strlen(at + 8) != 64 || strspn(at + 8, "0123456789abcdef") != 64)
-			return "bad digest: want sha256: and 64 lowercase hex digits";
-		snprintf(r->digest, sizeof(r->digest), "%s", at + 1);
-		end = at;
-	}
-	/* a tag is what follows the last ':' after the last '/' */
-	for (slash = NULL, colon = NULL, p = s; p < end; p++) {
-		if (*p == '/')
-			slash = p, colon = NULL;
-		else if (*p == ':')
-			colon = p;
-	}
-	if (colon) {
-		n = end - colon - 1;
-		if (!n || n > 128 || !(alnum(colon[1]) || colon[1] == '_'))
-			return "bad tag";
-		for (i = 1; i < n; i++)
-			if (!alnum(colon[1 + i]) && !strchr("_.-", colon[1 + i]))
-				return "bad tag";
-		snprintf(r->tag, sizeof(r->tag), "%.*s", (int)n, colon + 1);
-		end = colon;
-	} else if (!*r->digest) {
-		strcpy(r->tag, "latest");
-	}
-	/* the first component is a registry if it looks like a host, as
-	 * Docker decides: a '.', a ':', "localhost", or capitals (which no
-	 * repository name has) */
-	name = s;
-	slash = memchr(s, '/', end - s);
-	for (p = s, n = 0; slash && p < slash; p++)
-		n |= *p >= 'A' && *p <= 'Z';
-	if (slash && (memchr(s, '.', slash - s) || memchr(s, ':', slash - s) ||
-	    (slash - s == 9 && !strncmp(s, "localhost", 9)) || n)) {
-		if (!domainok(s, slash - s))
-			return "bad registry host";
-		snprintf(r->domain, sizeof(r->domain), "%.*s", (int)(slash - s), s);
-		name = slash + 1;
-	} else {
-		strcpy(r->domain, "docker.io");
-	}
-	if (!strcmp(r->domain, "index.docker.io"))
-		strcpy(r->domain, "docker.io");
-	if (end - name + 8 >= (ptrdiff_t)sizeof(r->repo) || strlen(r->domain) + 1 + (end - name) > 255)
-		return "name longer than 255 characters";
-	snprintf(r->repo, sizeof(r->repo), "%s%.*s",
-	         !strcmp(r->domain, "docker.io") && !memchr(name, '/', end - name) ? "library/" : "",
-	         (int)(end - name), name);
-	for (p = r->repo; ; p = slash + 1) {
-		slash = strchr(p, '/');
-		n = slash ? (size_t)(slash - p) : strlen(p);
-		if (!component(p, n))
-			return "bad repository name (lowercase letters, digits, separators)";
-		if (!slash)
-			break;
-	}
-	strcpy(r->host, !strcmp(r->domain, "docker.io") ? "registry-1.docker.io" : r->domain);
-	return NULL;
-}
-
-void
-reg_canon(const struct ref *r, char *buf, size_t len)
-{
-	snprintf(buf, len, "%s/%s%s%s%s%s", r->domain, r->repo, *r->tag ? ":" : "",
-	         r->tag, *r->digest ? "@" : "", r->digest);
-}
-
-int
-reg_name(const struct ref *r, char *name, size_t len)
-{
-	char buf[3 * REFMAX], *p;
-	const char *repo = r->repo;
-	int hub = !strcmp(r->domain, "docker.io");
-
-	if (hub && !strncmp(repo, "library/", 8))
-		repo += 8;
-	snprintf(buf, sizeof(buf), "%s%s%s%s%s%s%s", hub ? "" : r->domain, hub ? "" : "/", repo,
-	         *r->tag && strcmp(r->tag, "latest") ? ":" : "",
-	         strcmp(r->tag, "latest") ? r->tag : "",
-	         *r->digest ? "@" : "", r->digest);
-	for (p = buf; *p; p++)
-		if (*p == '/')
-			*p = '_';
-		else if (*p == ':' || *p == '@')
-			*p = '-';
-	if (strlen(buf) >= len || strlen(buf) >= NAMEMAX)
-		return -1;
-	strcpy(name, buf);
-	return 0;
-}
-
-/* ---- manifests, indexes and configs ---- */
-
-/* copy copies the string member key of j into buf (len bytes), if any */
-static int
-copy(const struct json *j, const char *key, char *buf, size_t len)
-{
-	struct json *m = json_get(j, key);
-
-	*buf = '\0';
-	if (!m || m->type == JSON_NULL)
-		return 0;
-	if (m->type != JSON_STRING || m->len >= len)
-		return -1;
-	memcpy(buf, m->s, m->len + 1);
-	return 0;
-}
-
-/* descriptor reads an OCI content descriptor */
-static int
-descriptor(const char *name, const char *what, const struct json *j, struct desc *d)
-{
-	struct json *plat, *ann;
-	const char *t;
-
-	memset(d, 0, sizeof(*d));
-	if (!j || j->type != JSON_OBJECT || !digestok(json_str(j, "digest")) ||
-	    json_u64(json_get(j, "size"), &d->size) < 0) {
-		weprintf("%s: %s: want a descriptor with a mediaType, a sha256 digest and a size",
-		         name, what);
-		return -1;
-	}
-	strcpy(d->digest, json_str(j, "digest"));
-	/* a type or platform we cannot hold makes the entry one we skip
-	 * (as an image's layer, its type is refused), not a bad document */
-	plat = json_get(j, "platform");
-	if (copy(j, "mediaType", d->type, sizeof(d->type)) < 0 ||
-	    (plat && (plat->type != JSON_OBJECT || copy(plat, "os", d->os, sizeof(d->os)) < 0 ||
-	     copy(plat, "architecture", d->arch, sizeof(d->arch)) < 0 ||
-	     copy(plat, "variant", d->variant, sizeof(d->variant)) < 0))) {
-		*d->type = *d->os = *d->arch = *d->variant = '\0';
-		d->attest = 1;
-		return 0;
-	}
-	/* BuildKit's attestations ride in indexes as unknown/unknown */
-	ann = json_get(j, "annotations");
-	t = json_str(ann, "vnd.docker.reference.type");
-	d->attest = (t && !strcmp(t, "attestation-manifest")) ||
-	            (!strcmp(d->os, "unknown") && !strcmp(d->arch, "unknown"));
-	return 0;
-}
-
-void
-reg_free(struct manifest *m)
-{
-	free(m->d);
-	m->d = NULL;
-	m->n = 0;
-}
-
-/* descriptors reads the array key of j into m */
-static int
-descriptors(const char *name, const struct json *j, const char *key, struct manifest *m)
-{
-	struct json *arr = json_get(j, key), *e;
-	char what[64];
-	size_t n = 0;
-
-	if (!arr || arr->type != JSON_ARRAY) {
-		weprintf("%s: no \"%s\" array", name, key);
-		return -1;
-	}
-	for (e = arr->child; e; e = e->next)
-		n++;
-	if (n > DESCMAX) {
-		weprintf("%s: more than DESCMAX (%d) %s", name, DESCMAX, key);
-		return -1;
-	}
-	m->d = ecalloc(n ? n : 1, sizeof(*m->d));
-	for (e = arr->child; e; e = e->next, m->n++) {
-		snprintf(what, sizeof(what), "%s[%zu]", key, m->n);
-		if (descriptor(name, what, e, &m->d[m->n]) < 0)
-			return -1;
-	}
-	return 0;
-}
-
-int
-reg_manifest(const char *name, const char *buf, size_t len, const char *ctype,
-             struct manifest *m)
-{
-	char type[DESCTYPEMAX];
-	struct json *j;
-	uint64_t v;
-	int ret = -1;
-
-	memset(m, 0, sizeof(*m));
-	if (!(j = json_parse(name, buf, len)))
-		return -1;
-	if (j->type != JSON_OBJECT || copy(j, "mediaType", type, sizeof(type)) < 0) {
-		weprintf("%s: not a manifest", name);
-		goto out;
-	}
-	/* the document's own type wins over a Content-Type that is none of
-	 * ours (some registries send application/json or octet-stream), but
-	 * a manifest type the document contradicts is an error */
-	if (*type && ctype && strcmp(type, ctype) && (!strcmp(ctype, MT_OCI_INDEX) ||
-	    !strcmp(ctype, MT_DOCKER_LIST) || !strcmp(ctype, MT_OCI_MANIFEST) ||
-	    !strcmp(ctype, MT_DOCKER_V2))) {
-		weprintf("%s: served as %s but says it is %s", name, ctype, type);
-		goto out;
-	}
-	if (!*type && ctype)
-		snprintf(type, sizeof(type), "%s", ctype);
-	if (json_get(j, "schemaVersion") && (json_u64(json_get(j, "schemaVersion"), &v) < 0 || v != 2)) {
-		weprintf("%s: schema version 1 manifests are not supported", name);
-		goto out;
-	}
-	if (!strcmp(type, MT_OCI_INDEX) || !strcmp(type, MT_DOCKER_LIST)) {
-		m->index = 1;
-		ret = descriptors(name, j, "manifests", m);
-	} else if (!strcmp(type, MT_OCI_MANIFEST) || !strcmp(type, MT_DOCKER_V2)) {
-		if (descriptor(name, "config", json_get(j, "config"), &m->config) == 0)
-			ret = descriptors(name, j, "layers", m);
-	} else if (!strncmp(type, "application/vnd.docker.distribution.manifest.v1", 48)) {
-		weprintf("%s: schema version 1 manifests are not supported", name);
-	} else {
-		weprintf("%s: unknown media type '%.128s'", name, *type ? type : "(none)");
-	}
-out:
-	if (ret < 0)
-		reg_free(m);
-	json_free(j);
-	return ret;
-}
-
-/*
- * normarch normalises an architecture and variant as containerd does
- * (platforms.Normalize): Go's names, arm64's v8 and amd64's v1 implied,
- * arm's v7 the default.
- */
-static void
-normarch(const char *arch, const char *variant, char *a, size_t alen, char *v, size_t vlen)
-{
-	static const struct { const char *from, *to, *var; } alias[] = {
-		{ "x86_64", "amd64", "" }, { "x86-64", "amd64", "" }, { "i386", "386", "" },
-		{ "i686", "386", "" }, { "aarch64", "arm64", "" }, { "armhf", "arm", "v7" },
-		{ "armel", "arm", "v6" },
-	};
-	size_t i;
-
-	snprintf(a, alen, "%s", arch);
-	snprintf(v, vlen, "%s", variant);
-	for (i = 0; i < LEN(alias); i++)
-		if (!strcmp(arch, alias[i].from)) {
-			snprintf(a, alen, "%s", alias[i].to);
-			if (*alias[i].var)
-				snprintf(v, vlen, "%s", alias[i].var);
-		}
-	if ((!strcmp(a, "arm64") && (!strcmp(v, "v8") || !strcmp(v, "8"))) ||
-	    (!strcmp(a, "amd64") && !strcmp(v, "v1")))
-		*v = '\0';
-	if (!strcmp(a, "arm") && !*v)
-		snprintf(v, vlen, "v7");
-	if (!strcmp(a, "arm") && strlen(v) == 1 && *v >= '5' && *v <= '8') {
-		v[1] = v[0];
-		v[0] = 'v';
-		v[2] = '\0';
-	}
-}
-
-int
-reg_select(const char *name, const struct manifest *idx, const char *arch, const char *variant)
-{
-	/* what an arm CPU runs besides its own variant, best first */
-	static const char *arm[] = { "v8", "v7", "v6", "v5" };
-	char want[32], wantv[16], a[32], v[16];
-	size_t i, k, first;
-	int best = -1, rank = 99;
-
-	normarch(arch, variant, want, sizeof(want), wantv, sizeof(wantv));
-	for (first = 0; first < LEN(arm) && strcmp(arm[first], wantv); first++)
-		;
-	for (i = 0; i < idx->n; i++) {
-		if (idx->d[i].attest || strcmp(idx->d[i].os, "linux"))
-			continue;
-		normarch(idx->d[i].arch, idx->d[i].variant, a, sizeof(a), v, sizeof(v));
-		if (strcmp(a, want))
-			continue;
-		if (!strcmp(v, wantv)) {
-			k = 0;
-		} else if (!strcmp(want, "arm") && first < LEN(arm)) {
-			for (k = first; k < LEN(arm) && strcmp(arm[k], v); k++)
-				;
-			if (k == LEN(arm))
-				continue;
-			k = k - first + 1;
-		} else {
-			continue;
-		}
-		if ((int)k < rank) {
-			rank = k;
-			best = i;
-		}
-	}
-	if (best < 0)
-		weprintf("%s: no image for linux/%s%s%s in the index", name, want, *wantv ? "/" : "",
-		         wantv);
-	return best;
-}
-
-/* list copies the string array key of the config c into *out */
-static int
-list(const char *name, const struct json *c, const char *key, char ***out)
-{
-	if (json_strv(json_get(c, key), out) < 0) {
-		weprintf("%s: config: %s: want an array of strings", name, key);
-		return -1;
-	}
-	return 0;
-}
-
-int
-reg_config(const char *name, const char *buf, size_t len, size_t nlayer, struct meta *m,
-           char (**diffid)[72])
-{
-	struct json *j, *c, *rootfs, *ids, *e, *lab;
-	char kv[8192];
-	size_t n = 0, i;
-	int ret = -1;
-
-	*diffid = NULL;
-	if (!(j = json_parse(name, buf, len)))
-		return -1;
-	if (j->type != JSON_OBJECT) {
-		weprintf("%s: not an image config", name);
-		goto out;
-	}
-	c = json_get(j, "config");
-	if (c && c->type != JSON_OBJECT && c->type != JSON_NULL) {
-		weprintf("%s: config: want an object", name);
-		goto out;
-	}
-	if (list(name, c, "Env", &m->env) < 0 || list(name, c, "Cmd", &m->cmd) < 0 ||
-	    list(name, c, "Entrypoint", &m->entrypoint) < 0)
-		goto out;
-	if (copy(c, "WorkingDir", m->workdir, sizeof(m->workdir)) < 0 ||
-	    copy(c, "User", m->user, sizeof(m->user)) < 0) {
-		weprintf("%s: config: bad WorkingDir or User", name);
-		goto out;
-	}
-	if ((lab = json_get(c, "Labels")) && lab->type == JSON_OBJECT) {
-		for (e = lab->child; e; e = e->next, n++)
-			;
-		m->label = ecalloc(n + 1, sizeof(*m->label));
-		for (e = lab->child, i = 0; e; e = e->next) {
-			if (e->type != JSON_STRING || snprintf(kv, sizeof(kv), "%s=%s", e->key, e->s) >=
-			    (int)sizeof(kv)) {
-				weprintf("%s: config: label %.64s: want a string under 8 KiB", name, e->key);
-				goto out;
-			}
-			m->label[i++] = estrdup(kv);
-		}
-	}
-	rootfs = json_get(j, "rootfs");
-	ids = json_get(rootfs, "diff_ids");
-	if (!rootfs || !json_str(rootfs, "type") || strcmp(json_str(rootfs, "type"), "layers") ||
-	    !ids || ids->type != JSON_ARRAY) {
-		weprintf("%s: config: no rootfs of type layers with diff_ids", name);
-		goto out;
-	}
-	for (n = 0, e = ids->child; e; e = e->next, n++)
-		if (!digestok(e->type == JSON_STRING ? e->s : NULL)) {
-			weprintf("%s: config: diff_ids[%zu]: want a sha256 digest", name, n);
-			goto out;
-		}
-	if (n != nlayer) {
-		weprintf("%s: config: %zu diff_ids for %zu layers", name, n, nlayer);
-		goto out;
-	}
-	*diffid = ecalloc(n ? n : 1, sizeof(**diffid));
-	for (i = 0, e = ids->child; e; e = e->next, i++)
-		strcpy((*diffid)[i], e->s);
-	ret = 0;
-out:
-	json_free(j);
-	return ret;
-}
-
-/* ---- credentials ---- */
-
-static const char *
-authfile(void)
-{
-	const char *f = getenv("PIECES_AUTH");
-
-	return f && *f ? f : "/etc/pieces/auth";
-}
-
-/*
- * readauth reads the credentials file f (NULL: authfile()) into a new buffer (NUL-ended) for
- * the caller to wipe and free: it, or NULL with *missing set if there is
- * no file, or NULL (reported).
- */
-static char *
-readauth(const char *f, int *missing)
-{
-	char *buf;
-	ssize_t n;
-	int fd;
-
-	*missing = 0;
-	if (!f)
-		f = authfile();
-	if ((fd = open(f, O_RDONLY | O_CLOEXEC)) < 0) {
-		if (errno == ENOENT)
-			*missing = 1;
-		else
-			weprintf("%s:", f);
-		return NULL;
-	}
-	buf = emalloc(CONFIGMAX + 1);
-	if ((n = readall(fd, buf, CONFIGMAX + 1)) < 0 || n > CONFIGMAX) {
-		if (n < 0)
-			weprintf("%s:", f);
-		else
-			weprintf("%s: larger than CONFIGMAX (%d bytes)", f, CONFIGMAX);
-		explicit_bzero(buf, CONFIGMAX + 1);
-		free(buf);
-		close(fd);
-		return NULL;
-	}
-	close(fd);
-	buf[n] = '\0';
-	return buf;
-}
-
-/*
- * creds finds the "user:password" stored for domain, a line
- * "DOMAIN USER:PASSWORD" of the credentials file, into cred (CREDMAX):
- * 1, 0 if there is none, -1 (reported).  The caller wipes cred.
- */
-static int
-creds(struct sess *s, char *cred)
-{
-	const char *domain = s->r.domain;
-	char *buf, *line, *next, *sp;
-	size_t n = strlen(domain);
-	int missing, found = 0;
-
-	if (!(buf = readauth(s->authpath, &missing)))
-		return missing ? 0 : -1;
-	for (line = buf; *line && !found; line = next) {
-		next = line + strcspn(line, "\n");
-		if (*next)
-			*next++ = '\0';
-		if (strncmp(line, domain, n) || line[n] != ' ')
-			continue;
-		sp = line + n + 1;
-		if (strlen(sp) >= CREDMAX || !strchr(sp, ':')) {
-			weprintf("%s: credentials for %s: want 'DOMAIN USER:PASSWORD'",
-			         s->authpath ? s->authpath : authfile(), domain);
-			found = -1;
-			break;
-		}
-		strcpy(cred, sp);
-		found = 1;
-	}
-	explicit_bzero(buf, CONFIGMAX + 1);
-	free(buf);
-	return found;
-}
+/* ---- requests ---- */
 
 /* basic makes "Basic BASE64(cred)" in out (AUTHMAX) */
 static void
@@ -615,11 +64,9 @@ basic(char *out, const char *cred)
 	http_base64(out + 6, (const unsigned char *)cred, strlen(cred));
 }
 
-/* ---- requests ---- */
-
-/* clean copies the printable ASCII of s into buf, for messages */
+/* printable copies the printable ASCII of s into buf, for messages */
 static char *
-clean(char *buf, size_t len, const char *s)
+printable(char *buf, size_t len, const char *s)
 {
 	size_t i = 0;
 
@@ -717,12 +164,15 @@ param(const char *ch, const char *key, char *buf, size_t len)
 static int
 urlenc(char *buf, size_t len, const char *s)
 {
+	/* RFC 3986's unreserved characters go as they are */
+	static const char plain[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+		"0123456789-._~";
 	size_t n = strlen(buf);
 
 	for (; *s; s++) {
 		if (n + 4 >= len)
 			return -1;
-		if (alnum(*s) || strchr("-._~", *s))
+		if (strchr(plain, *s))
 			buf[n++] = *s;
 		else
 			n += snprintf(buf + n, 4, "%%%02X", (unsigned char)*s);
@@ -774,14 +224,14 @@ token(struct sess *s, const char *ch)
 		weprintf("%s: token URL longer than URLMAX", s->text);
 		return -1;
 	}
-	if ((r = creds(s, cred)) < 0)
+	if ((r = conf_cred(s->authpath, s->r.domain, cred)) < 0)
 		return -1;
 	if (r) {
 		/* credentials go to the token service only over TLS */
 		if (strncasecmp(realm, "https://", 8)) {
 			explicit_bzero(cred, sizeof(cred));
 			weprintf("%s: token service %s is not https: not sending credentials",
-			         s->text, clean(msg, sizeof(msg), realm));
+			         s->text, printable(msg, sizeof(msg), realm));
 			return -1;
 		}
 		basic(auth, cred);
@@ -794,7 +244,7 @@ token(struct sess *s, const char *ch)
 	if (!h)
 		return -1;
 	if (http_status(h) != 200) {
-		weprintf("%s: token service %s: %d%s", s->text, clean(msg, sizeof(msg), realm),
+		weprintf("%s: token service %s: %d%s", s->text, printable(msg, sizeof(msg), realm),
 		         http_status(h), http_status(h) == 401 ? r ? " (credentials refused)" :
 		         " (no credentials: pieces login)" : "");
 		goto out;
@@ -807,7 +257,7 @@ token(struct sess *s, const char *ch)
 	if (!t || !*t || strlen(t) + 8 > AUTHMAX || strspn(t, "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
 	    "abcdefghijklmnopqrstuvwxyz0123456789-._~+/=") != strlen(t)) {
 		weprintf("%s: token service %s: no usable token", s->text,
-		         clean(msg, sizeof(msg), realm));
+		         printable(msg, sizeof(msg), realm));
 		goto out;
 	}
 	snprintf(s->authz, sizeof(s->authz), "Bearer %s", t);
@@ -840,7 +290,7 @@ authorize(struct sess *s, struct http *h)
 		weprintf("%s: %s: unsupported authentication '%.16s'", s->text, s->r.host, ch);
 		return -1;
 	}
-	if ((r = creds(s, cred)) <= 0) {
+	if ((r = conf_cred(s->authpath, s->r.domain, cred)) <= 0) {
 		if (r == 0)
 			weprintf("%s: %s wants credentials: pieces login %s", s->text, s->r.host,
 			         s->r.domain);
@@ -852,11 +302,11 @@ authorize(struct sess *s, struct http *h)
 }
 
 /*
- * get GETs path on the registry with our authorization, answering one
+ * apiget GETs path on the registry with our authorization, answering one
  * 401 challenge: the handle (any status), or NULL (reported).
  */
 static struct http *
-get(struct sess *s, const char *path, const char *acc)
+apiget(struct sess *s, const char *path, const char *acc)
 {
 	struct httpreq rq = { acc, NULL, s->flags | HTTP_ANY };
 	char url[URLMAX];
@@ -910,7 +360,7 @@ failed(struct sess *s, struct http *h, const char *what)
 	    (j = json_parse(NULL, body, len)) &&
 	    (e = json_get(j, "errors")) && e->type == JSON_ARRAY && e->child &&
 	    ((m = json_str(e->child, "message")) || (m = json_str(e->child, "code"))))
-		clean(msg, sizeof(msg), m);
+		printable(msg, sizeof(msg), m);
 	json_free(j);
 	free(body);
 	if (st == 404)
@@ -937,7 +387,7 @@ fetch(struct sess *s, const char *ref, const char *want, char **buf, size_t *len
 
 	*buf = NULL;
 	snprintf(path, sizeof(path), "%s/manifests/%s", s->r.repo, ref);
-	if (!(h = get(s, path, accept)))
+	if (!(h = apiget(s, path, accept)))
 		return -1;
 	if (http_status(h) != 200) {
 		snprintf(what, sizeof(what), "manifest %s: ", ref);
@@ -994,9 +444,9 @@ blobread(void *arg, void *buf, size_t n)
 	return r;
 }
 
-/* drain reads r to its end: 0, or -1 (reported by r) */
+/* exhaust reads r to its end: 0, or -1 (reported by r) */
 static int
-drain(struct reader r)
+exhaust(struct reader r)
 {
 	char buf[16 << 10];
 	ssize_t n;
@@ -1023,7 +473,7 @@ blobopen(struct sess *s, struct store *st, struct work *w, const struct desc *d,
 		return 0;
 	}
 	snprintf(path, sizeof(path), "%s/blobs/%s", s->r.repo, d->digest);
-	if (!(*h = get(s, path, NULL)))
+	if (!(*h = apiget(s, path, NULL)))
 		return -1;
 	if (http_status(*h) != 200) {
 		snprintf(what, sizeof(what), "blob %s: ", d->digest);
@@ -1093,7 +543,8 @@ layer(struct sess *s, struct store *st, struct work *w, size_t i, size_t n,
 		goto fail;
 	u.in = (struct reader){ gz_reader, g };
 	if (tar_extract(w->rootfd, (struct reader){ hash_read, &u }, TAR_LAYER, &got) < 0 ||
-	    drain((struct reader){ hash_read, &u }) < 0 || drain((struct reader){ blobread, &b }) < 0)
+	    exhaust((struct reader){ hash_read, &u }) < 0 ||
+	    exhaust((struct reader){ blobread, &b }) < 0)
 		goto fail;
 	ret = -2;
 	*bytes += got;
@@ -1136,9 +587,9 @@ out:
 	return ret < 0 ? -1 : 0;
 }
 
-/* config reads the config blob d (under JSONMAX) whole, checked, into a new buffer */
+/* configblob reads the config blob d (under JSONMAX) whole, checked, into a new buffer */
 static char *
-config(struct sess *s, const struct desc *d, size_t *len)
+configblob(struct sess *s, const struct desc *d, size_t *len)
 {
 	char path[URLMAX], what[REFMAX + 32], hex[65], *buf;
 	struct http *h;
@@ -1152,7 +603,7 @@ config(struct sess *s, const struct desc *d, size_t *len)
 		return NULL;
 	}
 	snprintf(path, sizeof(path), "%s/blobs/%s", s->r.repo, d->digest);
-	if (!(h = get(s, path, NULL)))
+	if (!(h = apiget(s, path, NULL)))
 		return NULL;
 	if (http_status(h) != 200) {
 		snprintf(what, sizeof(what), "config %.19s: ", d->digest);
@@ -1171,9 +622,9 @@ config(struct sess *s, const struct desc *d, size_t *len)
 	return buf;
 }
 
-/* image reads the image manifest m: config into meta, layers into w */
+/* unpack reads the image manifest m: config into meta, layers into w */
 static int
-image(struct sess *s, struct store *st, const struct manifest *m, const char *name,
+unpack(struct sess *s, struct store *st, const struct manifest *m, const char *name,
       struct meta *meta)
 {
 	char (*diffid)[72] = NULL, what[REFMAX + 32], file[32];
@@ -1182,7 +633,7 @@ image(struct sess *s, struct store *st, const struct manifest *m, const char *na
 	size_t len, i;
 	int *fresh = NULL, ret = -1;
 
-	if (!(buf = config(s, &m->config, &len)))
+	if (!(buf = configblob(s, &m->config, &len)))
 		return -1;
 	snprintf(what, sizeof(what), "%s: config", s->text);
 	if (reg_config(what, buf, len, m->n, meta, &diffid) < 0) {
@@ -1338,7 +789,7 @@ reg_pull(struct store *st, const char *ref, const char *name, const char *cafile
 		goto out;
 	snprintf(meta.source, sizeof(meta.source), "%s", canon);
 	snprintf(meta.digest, sizeof(meta.digest), "%s", dig);
-	if (image(s, st, &m, name, &meta) < 0)
+	if (unpack(s, st, &m, name, &meta) < 0)
 		goto out;
 	ret = 0;
 out:
@@ -1350,65 +801,18 @@ out:
 	return ret;
 }
 
-/*
- * saveauth writes the credentials file f with domain's line replaced by
- * user:password to path, mode 0600: 0, or -1 (reported; path removed)
- */
-static int
-saveauth(const char *f, const char *path, const char *domain, const char *user,
-         const char *password)
-{
-	char *buf, *out, *line, *next, *dir;
-	size_t n = strlen(domain), len = 0;
-	int fd, missing, ret = -1;
-
-	if (!(buf = readauth(f, &missing)) && !missing)
-		return -1;
-	dir = estrdup(f);
-	if (strrchr(dir, '/') && strrchr(dir, '/') != dir) {
-		*strrchr(dir, '/') = '\0';
-		if (mkdir(dir, 0755) < 0 && errno != EEXIST)
-			weprintf("%s: mkdir:", dir);
-	}
-	free(dir);
-	out = emalloc(CONFIGMAX + CREDMAX + 256);
-	for (line = buf; line && *line; line = next) {
-		next = line + strcspn(line, "\n");
-		if (*next)
-			*next++ = '\0';
-		if (*line && (strncmp(line, domain, n) || line[n] != ' ') &&
-		    len + strlen(line) + 1 <= CONFIGMAX)
-			len += sprintf(out + len, "%s\n", line);
-	}
-	len += sprintf(out + len, "%s %s:%s\n", domain, user, password);
-	if ((fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600)) < 0)
-		weprintf("%s:", path);
-	else if (writeall(fd, out, len) < 0 || fsync(fd) < 0 || close(fd) < 0) {
-		weprintf("%s:", path);
-		(void)unlink(path);
-	} else
-		ret = 0;
-	if (buf)
-		explicit_bzero(buf, CONFIGMAX + 1);
-	explicit_bzero(out, len);
-	free(buf);
-	free(out);
-	return ret;
-}
-
 int
 reg_login(const char *domain, const char *user, char *password, const char *cafile)
 {
 	char path[PATHMAX];
 	struct sess *s = ecalloc(1, sizeof(*s));
 	struct http *h = NULL;
-	const char *f = authfile();
 	int ret = -1;
 
 	s->cafile = cafile;
 	s->flags = HTTP_QUIET;
 	snprintf(s->text, sizeof(s->text), "login %s", domain);
-	if (!domainok(domain, strlen(domain)) || strlen(domain) >= sizeof(s->r.domain)) {
+	if (reg_registry(domain, strlen(domain), &s->r) < 0) {
 		weprintf("%s: bad registry host", domain);
 		goto out;
 	}
@@ -1417,27 +821,20 @@ reg_login(const char *domain, const char *user, char *password, const char *cafi
 		weprintf("login %s: bad user name or password", domain);
 		goto out;
 	}
-	if (!strcmp(domain, "index.docker.io"))
-		domain = "docker.io";
-	strcpy(s->r.domain, domain);
-	strcpy(s->r.host, !strcmp(domain, "docker.io") ? "registry-1.docker.io" : domain);
+	domain = s->r.domain;
 	/* the credentials go to a file of our own first, so that the check
 	 * uses them as a pull would; the real file changes only after it */
-	snprintf(path, sizeof(path), "%s.%ld", f, (long)getpid());
-	if (saveauth(f, path, domain, user, password) < 0)
+	if (conf_credstage(domain, user, password, path) < 0)
 		goto out;
 	s->authpath = path;
-	if (!(h = get(s, "", NULL)) || http_status(h) != 200) {
+	if (!(h = apiget(s, "", NULL)) || http_status(h) != 200) {
 		if (h)
 			failed(s, h, "");
-		(void)unlink(path);
+		(void)conf_credend(path, 0);
 		goto out;
 	}
-	if (rename(path, f) < 0) {
-		weprintf("%s: rename:", f);
-		(void)unlink(path);
+	if (conf_credend(path, 1) < 0)
 		goto out;
-	}
 	ret = 0;
 out:
 	http_close(h);

@@ -20,6 +20,7 @@
 #include <sys/socket.h>
 
 #include <arpa/inet.h>
+#include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
@@ -197,7 +198,8 @@ pemcerts(const char *name, const unsigned char *buf, size_t len)
 
 /*
  * loadanchors reads the trust anchors, once a process: from file, else
- * SSL_CERT_FILE, else the first system bundle there is.
+ * the config file's cafile, else SSL_CERT_FILE, else the first system
+ * bundle there is.
  */
 static int
 loadanchors(const char *file)
@@ -218,6 +220,8 @@ loadanchors(const char *file)
 	if (tas)
 		return 0;
 	if (!file)
+		file = conf_cafile();
+	if (!file)
 		file = env && *env ? env : NULL;
 	for (i = 0; !file && i < LEN(bundles); i++)
 		if (access(bundles[i], R_OK) == 0)
@@ -231,10 +235,10 @@ loadanchors(const char *file)
 		return -1;
 	}
 	buf = emalloc(CAFILEMAX + 1);
-	if ((n = readall(fd, buf, CAFILEMAX + 1)) < 0) {
-		weprintf("%s: read:", file);
-	} else if (n > CAFILEMAX) {
+	if ((n = readcap(fd, (char *)buf, CAFILEMAX + 1)) < 0 && errno == EFBIG) {
 		weprintf("%s: larger than CAFILEMAX (%d bytes)", file, CAFILEMAX);
+	} else if (n < 0) {
+		weprintf("%s: read:", file);
 	} else {
 		/* a last line without its newline still ends the object */
 		buf[n++] = '\n';

@@ -164,6 +164,12 @@ for r in Alpine alpine: :3 a//b -a a- a..b a._b a___b 'a:t!' a:.t a@sha256:12 \
 	bad "FROM $r refused" 1 "FROM: bad image reference '$(printf '%.40s' "$r")$(
 		[ ${#r} -gt 40 ] && echo ...)'"
 done
+# a name's cap counts what Docker Hub adds: docker.io/library/ and 237 is 255
+r=$(printf 'a%.0s' $(seq 237))
+pf "FROM $r"
+parses "a Hub name of 255 in full" "1 FROM [\"$r\"]"
+pf "FROM ${r}a"
+bad "a Hub name of 256 in full refused" 1 "FROM: bad image reference '$(printf '%.40s' "$r")...'"
 pf 'FROM "alpine:3.18"'
 parses "a quoted reference" '1 FROM ["alpine:3.18"]'
 

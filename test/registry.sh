@@ -371,6 +371,17 @@ ok "login to a second registry" p login -u joe "$REG" <"$T/pw"
 ok "and to the first again" p login -u joe docker.io <"$T/pw"
 is "the file holds a line for each" "$(sort "$PIECES_AUTH")" \
 	"$(printf '%s\n' "$REG joe:s3cret" "docker.io joe:s3cret")"
+cp "$PIECES_AUTH" "$T/auth.before"
+printf 'wrong\n' >"$T/pw"
+fails "a refused login over stored credentials" 1 "credentials refused" \
+	p login -u joe docker.io <"$T/pw"
+cmp -s "$T/auth.before" "$PIECES_AUTH"
+is "leaves the file as it was" "$?" 0
+is "and nothing staged beside it" "$(ls -A "$(dirname "$PIECES_AUTH")")" "${PIECES_AUTH##*/}"
+printf 'docker.io joe\n' >"$PIECES_AUTH"
+fails "a credentials line without a password" 1 \
+	"$PIECES_AUTH: credentials for docker.io: want 'DOMAIN USER:PASSWORD'" p pull priv/app:1
+printf 's3cret\n' >"$T/pw"
 rm -f "$PIECES_AUTH"
 
 # ---- Basic auth: a second registry on the same storage, with htpasswd ----

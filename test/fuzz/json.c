@@ -1,24 +1,21 @@
 /* See LICENSE file for copyright and license details. */
 /*
- * libFuzzer harness for json.c and the readers of what registries send
- * (registry.c): every input is parsed by json_parse, then read as a
- * manifest or index (reg_manifest), an index's platform chosen for a few
- * machines (reg_select), and read as an image config (reg_config).
+ * libFuzzer harness for json.c alone: every input is parsed as a document
+ * (json_parse), as a Piecefile's exec form (json_strings), and each string
+ * either hands over is written again by json_quote and read back.
  *
- * The first byte is control: bits 0-2 pick the Content-Type the manifest
- * reader is given (none, each of the four it accepts, a JSON one, an
- * unknown one), bits 3-5 the layer count the config must match.  The
- * rest is the document.
+ * The first byte is control, kept so that the seeds in
+ * test/fuzz/json-seeds/ serve this harness and oci-fuzz alike; the rest
+ * is the document (`tail -c +2 SEED` shows one).
  *
  * The harness aborts if a tree breaks the contract in pieces.h: a string
  * whose length is not its strlen (a NUL inside), nesting past JSONDEPTH,
  * an object member without a name or an array value with one, a number
- * json_u64 reads that is not what strtoull reads; or if reg_select picks
- * an entry that is out of range, an attestation or not linux; or if
- * reg_config returns diff_ids not of the form sha256:HEX.  pieces dying
- * in eprintf shows as "fuzz target exited".  Rejections are reported on
- * stderr: add -close_fd_mask=2.  The seeds in test/fuzz/json-seeds/ are
- * documents behind such a byte: `tail -c +2 SEED` shows one.
+ * json_u64 reads that is not what strtoull reads; if json_strings says
+ * an array ended past the input or hands over a string with a NUL; or if
+ * a string json_quote wrote does not read back as itself, to the byte.
+ * pieces dying in eprintf shows as "fuzz target exited".  Rejections are
+ * reported on stderr: add -close_fd_mask=2.
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -33,6 +30,47 @@ die(const char *why)
 {
 	fprintf(stderr, "json-fuzz: %s\n", why);
 	abort();
+}
+
+static int
+nop(void *arg, const char *s, size_t n)
+{
+	(void)arg, (void)s, (void)n;
+	return 0;
+}
+
+/* again writes s with json_quote and reads it back, as a document and as an exec form */
+static void
+again(const char *s, size_t n, int strict)
+{
+	char *buf = emalloc(JSONQUOTE(n) + 2), *o;
+	struct json *j;
+	const char *why;
+	size_t end;
+
+	buf[0] = '[';
+	o = json_quote(buf + 1, s);
+	if ((size_t)(o - buf - 1) > JSONQUOTE(n))
+		die("json_quote wrote past JSONQUOTE");
+	*o++ = ']';
+	/* a document must be UTF-8: only a valid string reads back there */
+	if (strict && (!(j = json_parse(NULL, buf + 1, o - buf - 2)) || j->type != JSON_STRING ||
+	    j->len != n || memcmp(j->s, s, n)))
+		die("a string json_quote wrote does not read back as a document");
+	if (strict)
+		json_free(j);
+	if (json_strings(buf, o - buf, nop, NULL, &end, &why) < 0 || end != (size_t)(o - buf))
+		die("a string json_quote wrote does not read back as an exec form");
+	free(buf);
+}
+
+static int
+each(void *arg, const char *s, size_t n)
+{
+	if (strlen(s) != n)
+		die("json_strings handed over a string that is not its strlen");
+	again(s, n, *(int *)arg);
+	return 0;
 }
 
 static void
@@ -50,6 +88,8 @@ walk(const struct json *j, int depth, int inobj)
 			die("member name past JSONSTRMAX");
 		switch (j->type) {
 		case JSON_STRING:
+			again(j->s, j->len, 1);
+			/* fall through */
 		case JSON_NUMBER:
 			if (!j->s || strlen(j->s) != j->len || j->len > JSONSTRMAX)
 				die("string length is not its strlen");
@@ -75,24 +115,10 @@ walk(const struct json *j, int depth, int inobj)
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	static const char *ctypes[] = {
-		NULL, "application/vnd.oci.image.index.v1+json",
-		"application/vnd.docker.distribution.manifest.list.v2+json",
-		"application/vnd.oci.image.manifest.v1+json",
-		"application/vnd.docker.distribution.manifest.v2+json",
-		"application/json", "text/html", "",
-	};
-	static const char *plat[][2] = {
-		{ "amd64", "" }, { "x86_64", "" }, { "arm64", "v8" }, { "arm", "v7" },
-		{ "armhf", "" }, { "arm", "v5" }, { "386", "" },
-	};
-	char (*diffid)[72] = NULL;
-	struct manifest m;
-	struct meta meta;
 	struct json *j;
-	const char *buf;
-	size_t len, i, nlayer;
-	int k;
+	const char *buf, *why;
+	size_t len, end;
+	int strict = 0;
 
 	if (size < 1)
 		return 0;
@@ -104,28 +130,11 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		walk(j, 0, 0);
 		json_free(j);
 	}
-	if (reg_manifest("fuzz", buf, len, ctypes[data[0] & 7], &m) == 0) {
-		if (m.index) {
-			for (i = 0; i < LEN(plat); i++) {
-				k = reg_select("fuzz", &m, plat[i][0], plat[i][1]);
-				if (k >= (int)m.n || (k >= 0 && (m.d[k].attest ||
-				    strcmp(m.d[k].os, "linux"))))
-					die("reg_select picked an entry it may not");
-			}
-		}
-		for (i = 0; i < m.n; i++)
-			if (strncmp(m.d[i].digest, "sha256:", 7) || strlen(m.d[i].digest) != 71)
-				die("a descriptor with a bad digest");
-		reg_free(&m);
+	if (json_strings(buf, len, each, &strict, &end, &why) < 0) {
+		if (!why || end > len)
+			die("json_strings failed without a reason, or past the input");
+	} else if (end > len || buf[end - 1] != ']') {
+		die("json_strings ended past the input, or not at a ']'");
 	}
-	memset(&meta, 0, sizeof(meta));
-	nlayer = data[0] >> 3 & 7;
-	if (reg_config("fuzz", buf, len, nlayer, &meta, &diffid) == 0) {
-		for (i = 0; i < nlayer; i++)
-			if (strncmp(diffid[i], "sha256:", 7) || strlen(diffid[i]) != 71)
-				die("a diff_id that is not sha256:HEX");
-	}
-	free(diffid);
-	meta_free(&meta);
 	return 0;
 }
