@@ -99,7 +99,12 @@ OCIFUZZSRC = oci.c json.c util.c
 oci-fuzz: test/fuzz/oci.c $(OCIFUZZSRC) pieces.h config.mk
 	$(FUZZ_CC) $(CPPFLAGS) $(FUZZ_CFLAGS) -o $@ test/fuzz/oci.c $(OCIFUZZSRC)
 
-fuzz: untar-fuzz http-fuzz piecefile-fuzz json-fuzz oci-fuzz
+IGNFUZZSRC = ignore.c root.c util.c
+
+ignore-fuzz: test/fuzz/ignore.c $(IGNFUZZSRC) pieces.h config.mk
+	$(FUZZ_CC) $(CPPFLAGS) $(FUZZ_CFLAGS) -o $@ test/fuzz/ignore.c $(IGNFUZZSRC)
+
+fuzz: untar-fuzz http-fuzz piecefile-fuzz json-fuzz oci-fuzz ignore-fuzz
 	mkdir -p build/fuzz/corpus
 	./untar-fuzz -max_total_time=$(FUZZTIME) -timeout=10 -rss_limit_mb=1024 \
 		-dict=test/fuzz/untar.dict -close_fd_mask=2 build/fuzz/corpus test/fuzz/seeds
@@ -122,6 +127,9 @@ fuzz: untar-fuzz http-fuzz piecefile-fuzz json-fuzz oci-fuzz
 	./oci-fuzz -max_total_time=$(FUZZTIME) -timeout=10 -rss_limit_mb=1024 \
 		-dict=test/fuzz/json.dict -close_fd_mask=2 \
 		build/fuzz/oci-corpus test/fuzz/json-seeds
+	mkdir -p build/fuzz/ignore-corpus
+	./ignore-fuzz -max_total_time=$(FUZZTIME) -timeout=10 -rss_limit_mb=1024 \
+		build/fuzz/ignore-corpus test/fuzz/ignore-seeds
 
 bench: pieces
 	sh test/bench/untar.sh ./pieces
@@ -170,7 +178,7 @@ dist:
 	rm -rf pieces-$(VERSION)
 
 clean:
-	rm -f pieces pieces-asan pieces-aarch64 pieces-armv7 pieces-mipsel untar-fuzz http-fuzz piecefile-fuzz json-fuzz oci-fuzz $(OBJ) \
+	rm -f pieces pieces-asan pieces-aarch64 pieces-armv7 pieces-mipsel untar-fuzz http-fuzz piecefile-fuzz json-fuzz oci-fuzz ignore-fuzz $(OBJ) \
 		pieces-$(VERSION).tar.gz examples/hello/hello
 
 distclean: clean

@@ -156,14 +156,13 @@ int
 ign_load(int dirfd, struct ignore *ig)
 {
 	static const char *const files[] = { ".piecesignore", ".dockerignore" };
-	char *buf = emalloc(PIECEFILEMAX), *line, *save, *e;
+	char *buf = emalloc(PIECEFILEMAX);
+	ssize_t n = 0;
 	size_t i;
-	int neg;
 
 	memset(ig, 0, sizeof(*ig));
-	*buf = '\0';
 	for (i = 0; i < LEN(files); i++) {
-		if (root_readfile(dirfd, files[i], buf, PIECEFILEMAX) >= 0)
+		if ((n = root_readfile(dirfd, files[i], buf, PIECEFILEMAX)) >= 0)
 			break;
 		if (errno == ENOENT)
 			continue;
@@ -176,6 +175,21 @@ ign_load(int dirfd, struct ignore *ig)
 		free(buf);
 		return -1;
 	}
+	if (i < LEN(files))
+		ign_parse(buf, n, ig);
+	free(buf);
+	return 0;
+}
+
+void
+ign_parse(const char *text, size_t len, struct ignore *ig)
+{
+	char *buf = emalloc(len + 1), *line, *save, *e;
+	int neg;
+
+	memset(ig, 0, sizeof(*ig));
+	memcpy(buf, text, len);
+	buf[len] = '\0';
 	for (line = strtok_r(buf, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
 		line += strspn(line, " \t\r");
 		for (e = line + strlen(line); e > line && strchr(" \t\r", e[-1]); e--)
@@ -194,7 +208,6 @@ ign_load(int dirfd, struct ignore *ig)
 		ig->n++;
 	}
 	free(buf);
-	return 0;
 }
 
 int

@@ -512,6 +512,9 @@ struct ignore {
  * '!' pattern may take back something in it.
  */
 int ign_load(int dirfd, struct ignore *ig);
+/* ign_parse reads the patterns of text, len bytes (a NUL ends a line's
+ * text there), into ig, as ign_load does a file's */
+void ign_parse(const char *text, size_t len, struct ignore *ig);
 int ign_match(const struct ignore *ig, const char *path);
 int ign_walk(const struct ignore *ig, const char *dir);
 void ign_free(struct ignore *ig);
