@@ -62,6 +62,11 @@ cross:
 test-cross: cross
 	PIECES=./pieces sh test/cross.sh $(CROSSARCHS)
 
+# what test/vm.sh boots (the pinned kernel, its modules) and the tools it
+# runs; once there, deps.sh fetches and installs nothing
+vm-deps:
+	sh deps.sh -k $(VMDIR)
+
 $(ASAN_DEPDIR)/.built: config.mk deps.sh
 	sh deps.sh $(ASAN_CC) $(ASAN_DEPDIR)
 
@@ -168,5 +173,5 @@ clean:
 distclean: clean
 	rm -rf build
 
-.PHONY: all test asan fuzz bench demo size xsize cross test-cross install uninstall dist \
-	clean distclean
+.PHONY: all test asan fuzz bench demo size xsize cross test-cross vm-deps install \
+	uninstall dist clean distclean
