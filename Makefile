@@ -67,6 +67,9 @@ test-cross: cross
 vm-deps:
 	sh deps.sh -k $(VMDIR)
 
+test-vm: pieces
+	PIECES=./pieces sh test/vm.sh
+
 $(ASAN_DEPDIR)/.built: config.mk deps.sh
 	sh deps.sh $(ASAN_CC) $(ASAN_DEPDIR)
 
@@ -173,5 +176,5 @@ clean:
 distclean: clean
 	rm -rf build
 
-.PHONY: all test asan fuzz bench demo size xsize cross test-cross vm-deps install \
-	uninstall dist clean distclean
+.PHONY: all test asan fuzz bench demo size xsize cross test-cross vm-deps test-vm \
+	install uninstall dist clean distclean
