@@ -23,6 +23,8 @@ if [ "$ARCH" != x86_64 ]; then
 	skip "the VM" "it boots an x86-64 kernel, and pieces here is for $ARCH"
 	finish
 fi
+ok "the Alpine fixture is there" test -f "$ALPINE"
+[ "$rc" = 0 ] || finish
 ok "make vm-deps: the kernel, its modules and the tools" make -s -C "$top" vm-deps
 if [ "$rc" != 0 ]; then
 	tail -n 8 "$T/err" | sed 's/^/#   /'
