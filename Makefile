@@ -62,6 +62,14 @@ cross:
 test-cross: cross
 	PIECES=./pieces sh test/cross.sh $(CROSSARCHS)
 
+# what test/vm.sh boots (the pinned kernel, its modules) and the tools it
+# runs; once there, deps.sh fetches and installs nothing
+vm-deps:
+	sh deps.sh -k $(VMDIR)
+
+test-vm: pieces
+	PIECES=./pieces sh test/vm.sh
+
 $(ASAN_DEPDIR)/.built: config.mk deps.sh
 	sh deps.sh $(ASAN_CC) $(ASAN_DEPDIR)
 
@@ -184,5 +192,5 @@ clean:
 distclean: clean
 	rm -rf build
 
-.PHONY: all test asan fuzz bench demo size xsize cross test-cross install uninstall dist \
-	clean distclean
+.PHONY: all test asan fuzz bench demo size xsize cross test-cross vm-deps test-vm \
+	install uninstall dist clean distclean

@@ -35,6 +35,17 @@ BEARSSL_DEB_VERSION = 0.6+dfsg.1-3
 BEARSSL_DEB_TAR = bearssl_0.6+dfsg.1.orig.tar.xz
 BEARSSL_DEB_SHA256 = 102a625bd8f6155260867a50c508df8d8c3f796985dd744df1a68e5cd1a79004
 
+# the kernel test/vm.sh boots pieces under, from an initramfs (make
+# vm-deps): the image package Debian's linux-image-cloud-amd64 depends on,
+# fetched with apt-get download and unpacked into $(VMDIR), never
+# installed; VM_MODULES are loaded there with insmod, with what they
+# depend on, unless the kernel has them built in
+VM_KERNEL_DEB = linux-image-6.1.0-57-cloud-amd64
+VM_KERNEL_DEB_VERSION = 6.1.192-3
+VM_KERNEL_DEB_SHA256 = 4fdd0172a8c3f41a97e92465b2ac1867e1c10d82d7aeed3d26ee7a5d14df1754
+VM_MODULES = overlay veth bridge
+VMDIR = build/vm
+
 # the architecture to build for: this machine's (uname -m as arch/ names
 # it), or a cross target, make ARCH=aarch64|armv7|mipsel, whose compiler
 # and musl arch/ARCH/arch.mk name (make cross builds them all)

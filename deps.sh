@@ -6,6 +6,8 @@
 # and print its path.
 # deps.sh -s ARCH: make build/ARCH/musl-gcc, a cross compiler for ARCH on a
 # musl sysroot (see sysroot below).
+# deps.sh -k DIR: what test/vm.sh boots and the tools it runs (see vmkernel
+# below), the kernel and its modules into DIR.
 #
 # The versions and SHA-256 sums are pinned in config.mk.  A source tarball
 # is taken from, in order:
@@ -246,6 +248,75 @@ sysroot() {
 	echo "deps.sh: $1: $build/$1/musl-gcc: $xgcc on musl $(conf MUSL_DEB_VERSION "$mk")"
 }
 
+# vmkernel DIR: what test/vm.sh needs.  The tools it runs, installed when
+# missing: qemu-system-x86_64, cpio, a static busybox for the initramfs
+# (Debian's busybox package is dynamic, busybox-static is not).  And the
+# kernel of the Debian package config.mk pins, taken from deps/ or fetched
+# with apt-get download through private lists like musl-dev above, its sum
+# checked, unpacked with dpkg-deb -x and never installed (that would write
+# /boot and pull in udev): DIR/vmlinuz, DIR/config, and the VM_MODULES
+# it builds as modules (=m) in DIR/modules, with what they depend on and
+# DIR/modules/order, the order insmod loads them in.  Done once: DIR/.built
+# names the package and the modules it was made from.
+vmkernel() {
+	need qemu-system-x86_64 qemu-system-x86
+	need cpio cpio
+	need busybox busybox-static
+	need objcopy binutils
+	need dpkg-deb dpkg
+	! readelf -l "$(command -v busybox)" | grep -q INTERP ||
+		die "$(command -v busybox): not static; install busybox-static"
+	pkg=$(conf VM_KERNEL_DEB) ver=$(conf VM_KERNEL_DEB_VERSION)
+	deb=${pkg}_${ver#*:}_amd64.deb
+	want="$deb $(conf VM_MODULES)"
+	[ "$(cat "$1/.built" 2>/dev/null)" != "$want" ] || return 0
+	debarch=amd64
+	mkdir -p "$dl" "$build/apt"
+	tried=$build/tried.vm
+	: >"$tried"
+	if [ -f "$top/deps/$deb" ]; then
+		cp "$top/deps/$deb" "$dl/$deb"
+	elif [ ! -f "$dl/$deb" ] && ! aptfetch download "$pkg:amd64=$ver" "$deb"; then
+		echo "deps.sh: $pkg: not fetched; tried:" >&2
+		cat "$tried" >&2
+		die "$pkg: place $deb (sum in config.mk) in $top/deps/"
+	fi
+	check "$dl/$deb" "$(conf VM_KERNEL_DEB_SHA256)" || { rm -f "$dl/$deb"; exit 1; }
+	rm -rf "$1"
+	mkdir -p "$1/modules"
+	dpkg-deb -x "$dl/$deb" "$1/deb"
+	kver=${pkg#linux-image-}
+	cp "$1/deb/boot/vmlinuz-$kver" "$1/vmlinuz"
+	cp "$1/deb/boot/config-$kver" "$1/config"
+	tree=$1/deb/lib/modules/$kver order=
+	for m in $(conf VM_MODULES); do
+		modadd "$m" "$1/modules"
+	done
+	: >"$1/modules/order"
+	[ -z "$order" ] || printf '%s\n' $order >"$1/modules/order"
+	rm -rf "$1/deb"
+	echo "$want" >"$1/.built"
+	echo "deps.sh: $1: $pkg $ver; modules:${order:- none}"
+}
+
+# modadd NAME DIR: add module NAME of $tree to DIR and to $order after what
+# it depends on, unless it is there already or built in.  A module's
+# depends= in its .modinfo is what depmod builds modules.dep from; a
+# package ships no modules.dep (depmod makes it when it is installed).
+# What the kernel's config builds in (=y) modules.builtin lists.
+modadd() {
+	case " $order " in *" $1.ko "*) return ;; esac
+	! grep -q "/$1\.ko\$" "$tree/modules.builtin" || return 0
+	f=$(find "$tree/kernel" -name "$1.ko")
+	[ -n "$f" ] || die "$1: neither a module of $pkg nor built in"
+	cp "$f" "$2/"
+	for d in $(objcopy -O binary --only-section=.modinfo "$f" /dev/stdout |
+	    tr '\0' '\n' | sed -n 's/^depends=//p' | tr , ' '); do
+		modadd "$d" "$2"
+	done
+	order="$order $1.ko"
+}
+
 # unpack NAME: unpack NAME's tarball into a fresh directory; print its path
 unpack() {
 	src=$(fetch "$1")
@@ -272,6 +343,7 @@ built() {
 case $cc in
 -f)	fetch "$prefix"; exit ;;
 -s)	sysroot "$prefix"; exit ;;
+-k)	vmkernel "$prefix"; exit ;;
 esac
 [ "$cc" != musl-gcc ] || need musl-gcc musl-tools
 case $cc in
