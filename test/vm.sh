@@ -128,4 +128,5 @@ fi
 # the boots, a line each: boot NAME 'APPEND' here and a NAME) branch of
 # checks in test/vm/init
 boot base
+boot nomemcg cgroup_disable=memory
 finish
