@@ -259,7 +259,8 @@ unified(struct cg *g, const char *root, const int *need)
  * place gives each controller need names a cgroup, in the v1 hierarchy
  * that has it (once for those mounted together, cpu,cpuacct), else in
  * the unified one: 0, or -1 (reported, naming a controller no
- * hierarchy has, with the flag that asked for it)
+ * hierarchy has, with the flag why[i] that asked for it; one without
+ * is left out: the default pids limit)
  */
 static int
 place(struct cg *g, const int *need, const char *const *why)
@@ -284,7 +285,7 @@ place(struct cg *g, const int *need, const char *const *why)
 				return -1;
 		} else if (hasword(ctls, ctlname[i])) {
 			in2[i] = any2 = 1;
-		} else {
+		} else if (why[i]) {
 			weprintf("%s: the %s controller is not available on this kernel "
 			         "(not mounted, disabled or not delegated)", why[i], ctlname[i]);
 			return -1;

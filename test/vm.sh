@@ -129,4 +129,5 @@ fi
 # checks in test/vm/init
 boot base
 boot nomemcg cgroup_disable=memory
+boot nocgroup
 finish
