@@ -165,18 +165,22 @@ trap 'echo outer' INT
 echo rc=\$? >'$T/tv/rc'
 stty -a >'$T/tv/stty'
 EOF
+	# waitgrep PATTERN FILE, waitfor FILE: until FILE has PATTERN, or is
+	# not empty; 10 s at most
+	waitgrep() {
+		i=0
+		while ! grep -q "$1" "$2" 2>/dev/null && [ $i -lt 100 ]; do
+			sleep 0.1
+			i=$((i + 1))
+		done
+	}
+	waitfor() {
+		waitgrep . "$1"
+	}
 	tm new-session -d -x 100 -y 30 "sh '$T/ctrlc.sh'; sleep 30"
-	i=0
-	while ! grep -q ready "$T/tv/out" 2>/dev/null && [ $i -lt 100 ]; do
-		sleep 0.1
-		i=$((i + 1))
-	done
+	waitgrep ready "$T/tv/out"
 	tm send-keys C-c
-	i=0
-	while [ ! -s "$T/tv/stty" ] && [ $i -lt 100 ]; do
-		sleep 0.1
-		i=$((i + 1))
-	done
+	waitfor "$T/tv/stty"
 	tm kill-server
 	is "-t without -i: Ctrl-C reaches the command" "$(cat "$T/tv/out" "$T/tv/rc" | tr '\n' ' ')" \
 		"ready got-int rc=4 "
@@ -193,13 +197,6 @@ echo rc=\$? >'$T/tv/rc2'
 echo rc=\$? >'$T/tv/rc3'
 EOF
 	tm new-session -d -x 100 -y 30 "sh '$T/ctrlc2.sh'; sleep 30"
-	waitfor() {
-		i=0
-		while [ ! -s "$1" ] && [ $i -lt 100 ]; do
-			sleep 0.1
-			i=$((i + 1))
-		done
-	}
 	waitfor "$T/tv/out2"
 	tm send-keys C-c
 	waitfor "$T/tv/rc2"
@@ -221,11 +218,7 @@ trap 'echo outer' INT
 echo rc=\$? >'$T/tv/rc4'
 EOF
 	tm new-session -d -x 100 -y 30 "sh '$T/ctrlc3.sh'; sleep 30"
-	i=0
-	while ! grep -q ready "$T/tv/berr" 2>/dev/null && [ $i -lt 100 ]; do
-		sleep 0.1
-		i=$((i + 1))
-	done
+	waitgrep ready "$T/tv/berr"
 	tm send-keys C-c
 	waitfor "$T/tv/rc4"
 	tm kill-server
