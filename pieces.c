@@ -345,6 +345,7 @@ cmd_import(int argc, char *argv[])
 		return 1;
 	if (http_isurl(argv[a])) {
 		im.url = argv[a];
+		im.as = argv[a + 1];
 		snprintf(im.want, sizeof(im.want), "%s", want ? want : "");
 		if (store_open(&s, root, 1) < 0)
 			return 1;
@@ -367,7 +368,7 @@ cmd_import(int argc, char *argv[])
 		src = estrdup(argv[a]);
 	if (store_open(&s, root, 1) < 0)
 		return 1;
-	ret = store_import(&s, im.name, (struct reader){ fd_read, &in }, src, want);
+	ret = store_import(&s, im.name, (struct reader){ fd_read, &in }, src, want, argv[a + 1]);
 	store_close(&s);
 	free(src);
 	return ret < 0;
@@ -637,6 +638,7 @@ cmd_build(int argc, char *argv[])
 		return 1;
 	o.dir = argv[optind];
 	/* -t app:1 names app-1, as run app:1 finds it */
+	o.ref = o.name;
 	if (o.name) {
 		if (image_name(o.name, name) < 0)
 			return 1;

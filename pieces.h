@@ -12,6 +12,7 @@
 #define PATHMAX		4096		/* a path inside an image */
 #define PAXMAX		(1 << 20)	/* one pax extended header */
 #define NAMEMAX		128		/* an image name */
+#define REFMAX		512		/* an image reference, as written */
 #define LEAFMAX		256		/* one path component, with its NUL */
 #define DIRMAX		(1 << 20)	/* directories whose times wait for the end of an unpack */
 #define LAYERMAX	(1 << 22)	/* paths one layer may create (whiteout bookkeeping) */
@@ -523,6 +524,7 @@ void ign_free(struct ignore *ig);
 /* build.c */
 struct bopts {
 	const char *name;		/* the image's, or NULL: after its FROM */
+	const char *ref;		/* name as the user wrote it (store_ref) */
 	const char *file;		/* the Piecefile, or NULL: DIR/Piecefile */
 	const char *dir;		/* the build directory COPY reads */
 	const char *cafile;		/* for https downloads, or NULL */
@@ -549,6 +551,7 @@ struct store {
 
 struct meta {
 	char name[NAMEMAX];
+	char ref[REFMAX];		/* the name it was given as written, or "" (store_ref) */
 	char source[PATHMAX];
 	char digest[80];		/* sha256:HEX of what was imported */
 	time_t created;
@@ -584,13 +587,24 @@ int store_open(struct store *s, const char *root, int write);
 void store_close(struct store *s);
 
 /*
+ * store_ref records in m the name an image was given, as the user wrote
+ * it (alpine:3.18, my/app:1, alpine-3.18): the meta's "ref" line, which
+ * images shows as REPOSITORY and TAG.  import, build and a fetched
+ * tarball record one; a pull records none, its source being its
+ * reference, nor did stores older than the line.  It returns 0, or -1
+ * after saying that ref is longer than REFMAX-1.
+ */
+int store_ref(struct meta *m, const char *ref);
+
+/*
  * store_import unpacks the (gzip or plain) tar stream in as image name,
  * atomically replacing an image of that name only when all went well.  If
  * want ("sha256:HEX") is set, the stream's digest must match it.  source
- * is recorded.  It returns 0, or -1 (reported) with nothing stored.
+ * and ref (store_ref; NULL: none) are recorded.  It returns 0, or -1
+ * (reported) with nothing stored.
  */
 int store_import(struct store *s, const char *name, struct reader in,
-                 const char *source, const char *want);
+                 const char *source, const char *want, const char *ref);
 
 /*
  * store_unpack unpacks the (gzip or plain) tar stream in into the work
@@ -697,6 +711,7 @@ struct image {
 	char want[DIGESTLEN + 1];	/* its "sha256:HEX", or "" */
 	const char *sums;		/* or the sums file that gives it, or NULL */
 	const char *ref;		/* else a registry reference to pull, or NULL */
+	const char *as;			/* the name as written, for store_ref; or NULL */
 };
 
 /*
@@ -718,8 +733,8 @@ int image_name(const char *arg, char *name);
  * image_find answers what the image name arg means in the store s, with
  * how: one of IMAGE_MISSING, _ALWAYS, _NEVER, maybe with IMAGE_BASE or
  * IMAGE_REF (see image.c for the policy; with IMAGE_REF s is not used
- * and may be NULL).  It fills im, whose url and ref point into arg or the
- * known table, and returns 0; or -1 after saying why (no such image,
+ * and may be NULL).  It fills im, whose url, ref and as point into arg or
+ * the known table, and returns 0; or -1 after saying why (no such image,
  * --pull=never and not in the store, a bad name).  It never touches the
  * network.
  */
@@ -728,7 +743,8 @@ int image_find(struct store *s, const char *arg, int how, struct image *im);
 /*
  * image_get brings im (not im->store) into the store s, open for
  * writing, as image im->name, atomically: its tarball fetched and
- * verified (image_fetch) or its reference pulled (reg_pull).  cafile
+ * verified (image_fetch), im->as recorded as its ref, or its reference
+ * pulled (reg_pull).  cafile
  * and flags go to http_open.  It returns 0, or -1 (reported) with
  * nothing stored.
  */
@@ -746,7 +762,6 @@ int image_fetch(struct store *s, struct work *w, const struct image *im, const c
                 int flags, struct meta *m);
 
 /* registry.c */
-#define REFMAX		512		/* an image reference, as written */
 #define DESCMAX		1024		/* layers of a manifest, entries of an index */
 #define DESCTYPEMAX	256		/* a media type */
 

@@ -52,6 +52,8 @@ is "build . on an empty store" "$rc" 0
 is "a line a step" "$(steps)" "[1/2] FROM alpine:3.18
 [2/2] CMD /bin/sh"
 is "it names the image after its FROM" "$(tail -n 1 "$T/out")" "built alpine-3.18"
+is "and records the FROM as its name" "$(sed -n 's/^ref //p' "$S/images/alpine-3.18/meta")" \
+	"alpine:3.18"
 is "one request, for the official path" "$(cat "$T/log")" "GET $PATHNAME HTTP/1.1"
 run p run alpine-3.18
 is "run alpine-3.18 runs its CMD" "$rc" 0
@@ -384,6 +386,10 @@ fi
 
 run p build -t app:1 -f "$D/local.pf" "$D"
 is "-t NAME:TAG names NAME-TAG, as run finds it" "$rc $(tail -n 1 "$T/out")" "0 built app-1"
+is "and records the name as written" "$(sed -n 's/^ref //p' "$S/images/app-1/meta")" "app:1"
+run p build -t app-1 -f "$D/local.pf" "$D"
+is "the same build under another spelling of the name is built again" \
+	"$rc $(tail -n 1 "$T/out") $(sed -n 's/^ref //p' "$S/images/app-1/meta")" "0 built app-1 app-1"
 ok "and rmi NAME:TAG removes it" p rmi app:1
 is "it is gone" "$(p images | grep -c '^app-1 ')" 0
 

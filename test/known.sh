@@ -44,6 +44,8 @@ is "run alpine-3.18 on an empty store fetches and runs it" "$rc $(cat "$T/out")"
 is "it says what it fetches" "$(grep -c "alpine-3.18: not in the store; fetching $OFFICIAL" "$T/err")" 1
 is "one request, for the official path" "$(cat "$T/log")" \
 	"GET ${OFFICIAL#https://dl-cdn.alpinelinux.org} HTTP/1.1"
+is "it records the name run was given" "$(sed -n 's/^ref //p' "$S/images/alpine-3.18/meta")" \
+	"alpine-3.18"
 run p images
 is "the image is listed with its official source" "$(awk 'NR > 1 { print $1, $4 }' "$T/out")" \
 	"alpine-3.18 $OFFICIAL"

@@ -43,6 +43,7 @@ is "nothing listed from them" "$(listed)" "alpine fromstdin pinned "
 # a reference's name, as run takes it: repo/name:tag is repo_name-tag
 ok "import of repo/name:tag" p import "$ALPINE" my/alp:1
 is "is stored as run names it" "$(listed)" "alpine fromstdin my_alp-1 pinned "
+is "with the name as written" "$(sed -n 's/^ref //p' "$S/images/my_alp-1/meta")" "my/alp:1"
 ok "and run finds it by the reference" p run my/alp:1 true
 ok "rmi it by the reference" p rmi my/alp:1
 
