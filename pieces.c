@@ -90,7 +90,15 @@ static const struct cmd cmds[] = {
 	  "The password is read from stdin (without echo on a terminal).\n\n"
 	  "  -u, --username user  the user name (asked for on a terminal)\n"
 	  "  -c, --cacert file    trust the CA certificates in file (PEM)" },
-	{ "images",  cmd_images,  "", "list the images in the store" },
+	{ "images",  cmd_images,  "[-q] [--no-trunc] [name]",
+	  "list the images in the store, newest first\n\n"
+	  "REPOSITORY and TAG are the name an image was given (by import, build or\n"
+	  "run) or the reference it was pulled from; IMAGE ID is the start of its\n"
+	  "digest.  With name, only the images it names: alpine, alpine:3.18,\n"
+	  "docker.io/library/alpine, a store name, or a pattern ('al*', '*:3.18').\n\n"
+	  "  -q, --quiet         only store names, a line each, as run and rmi take them\n"
+	  "      --no-trunc      whole digests, and a SOURCE column: the file, URL,\n"
+	  "                      Piecefile or reference each image came from" },
 	{ "inspect", cmd_inspect, "name", "print an image's configuration as JSON" },
 	{ "rmi",     cmd_rmi,     "name ...", "remove images" },
 	{ "prune",   cmd_prune,   "", "empty the build cache" },
@@ -809,14 +817,29 @@ cmd_seccomp(int argc, char *argv[])
 static int
 cmd_images(int argc, char *argv[])
 {
+	static const struct option opts[] = {
+		{ "quiet", no_argument, NULL, 'q' },
+		{ "no-trunc", no_argument, NULL, 'T' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const struct cmd *c = lookup("images");
 	struct store s;
-	int ret;
+	int ch, ret, flags = 0;
 
-	if (noopts(lookup("images"), argc, argv) != argc)
-		cmdusage(lookup("images"));
+	while ((ch = getopt_long(argc, argv, "+qh", opts, NULL)) != -1) {
+		switch (ch) {
+		case 'q': flags |= SHOW_QUIET; break;
+		case 'T': flags |= SHOW_NOTRUNC; break;
+		case 'h': help(c); break;
+		default: cmdusage(c);
+		}
+	}
+	if (argc - optind > 1)
+		cmdusage(c);
 	if (store_open(&s, root, 0) < 0)
 		return 1;
-	ret = store_list(&s);
+	ret = show_images(&s, optind < argc ? argv[optind] : NULL, flags);
 	store_close(&s);
 	return ret < 0;
 }

@@ -685,7 +685,9 @@ int store_rootfs(struct store *s, const char *sub, const char *name, int fd,
 
 /*
  * store_meta reads the metadata of image name into m: 0, or -1 with errno
- * set, printing nothing; meta_free frees the lists it allocated.  store_list prints the images, a line each.
+ * set, printing nothing; meta_free frees the lists it allocated.
+ * store_names puts the names of the store's images, sorted, in a new list
+ * *names (NULL for none; vfree frees it): 0, or -1 (reported).
  * store_remove removes image name: 0, or -1 (reported).
  */
 int store_meta(struct store *s, const char *name, struct meta *m);
@@ -693,8 +695,23 @@ int store_meta(struct store *s, const char *name, struct meta *m);
 /* store_has says whether the store has an image name */
 int store_has(struct store *s, const char *name);
 void meta_free(struct meta *m);
-int store_list(struct store *s);
+int store_names(struct store *s, char ***names);
 int store_remove(struct store *s, const char *name);
+
+/* show.c */
+#define SHOW_QUIET	1	/* images -q: store names only */
+#define SHOW_NOTRUNC	2	/* images --no-trunc: whole digests, and the source */
+
+/*
+ * show_images prints the images of s that pat names (NULL: all; a name
+ * or a pattern, as docker images takes them), newest first: Docker's
+ * table of REPOSITORY, TAG, IMAGE ID, CREATED and SIZE, each column as
+ * wide as its cells need (show.c says what the names shown are); with
+ * SHOW_QUIET only their store names, a line each.  It returns 0, or -1
+ * after reporting an image whose metadata it could not read (the others
+ * are printed).
+ */
+int show_images(struct store *s, const char *pat, int flags);
 
 /* image.c */
 #define IMAGE_MISSING	0	/* the store's image if it is the one named, else fetched */

@@ -793,16 +793,13 @@ cmpstr(const void *a, const void *b)
 }
 
 int
-store_list(struct store *s)
+store_names(struct store *s, char ***names)
 {
-	char **names = NULL, size[16], when[32];
 	struct dirent *de;
-	struct meta m;
-	struct tm tm;
-	size_t n = 0, i;
+	size_t n = 0;
 	DIR *d;
 
-	printf("%-24s %8s  %-20s  %s\n", "NAME", "SIZE", "CREATED", "SOURCE");
+	*names = NULL;
 	if (s->imgfd < 0)
 		return 0;
 	if (!(d = list(s, s->imgfd, "images")))
@@ -810,23 +807,12 @@ store_list(struct store *s)
 	while ((de = readdir(d))) {
 		if (de->d_name[0] == '.')
 			continue;
-		names = erealloc(names, (n + 1) * sizeof(*names));
-		names[n++] = estrdup(de->d_name);
+		vpush(names, de->d_name);
+		n++;
 	}
 	closedir(d);
 	if (n)
-		qsort(names, n, sizeof(*names), cmpstr);
-	for (i = 0; i < n; i++) {
-		if (store_meta(s, names[i], &m) == 0) {
-			gmtime_r(&m.created, &tm);
-			strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", &tm);
-			printf("%-24s %8s  %-20s  %s\n", m.name,
-			       fmtsize(size, sizeof(size), m.size), when, m.source);
-			meta_free(&m);
-		}
-		free(names[i]);
-	}
-	free(names);
+		qsort(*names, n, sizeof(**names), cmpstr);
 	return 0;
 }
 

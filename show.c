@@ -1,0 +1,316 @@
+/* See LICENSE file for copyright and license details. */
+/*
+ * What images and inspect print: the store's images as a Docker user
+ * reads them.
+ *
+ * An image's name for people is its ref, the name it was given as
+ * written (store_ref).  REPOSITORY is the ref up to its tag, TAG what
+ * follows the last ':' after the last '/': "latest" if there is none, as
+ * Docker reads a name without one, "<none>" for a reference by digest
+ * alone.  A pull records no ref: its source is its canonical reference
+ * (docker.io/library/alpine:3.20), shown as it is, as Podman shows what
+ * it pulled; Docker's shorter "alpine" would hide which registry it came
+ * from.  An image of a store older than the ref line shows its store
+ * name and "latest", not Docker's "<none>", which says an image has no
+ * name left and may go: alpine-3.18:latest is a name run takes, and it
+ * finds that very image (reg_name drops ":latest").
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "pieces.h"
+
+/* pulled says whether m's source is a registry reference in full, as
+ * reg_pull records it; no tarball's (a path, a URL, "stdin") is one */
+static int
+pulled(const struct meta *m)
+{
+	char canon[REFMAX + 80];
+	struct ref r;
+
+	if (reg_parse(m->source, &r))
+		return 0;
+	reg_canon(&r, canon, sizeof(canon));
+	return !strcmp(canon, m->source);
+}
+
+/* naming splits what m is called into repo and tag, REFMAX bytes each */
+static void
+naming(const struct meta *m, char *repo, char *tag)
+{
+	const char *ref = *m->ref ? m->ref : pulled(m) ? m->source : NULL;
+	const char *p, *colon = NULL, *end;
+
+	if (!ref) {
+		snprintf(repo, REFMAX, "%s", m->name);
+		strcpy(tag, "latest");
+		return;
+	}
+	end = ref + strcspn(ref, "@");
+	for (p = ref; p < end; p++)
+		if (*p == '/')
+			colon = NULL;
+		else if (*p == ':')
+			colon = p;
+	if (colon) {
+		snprintf(repo, REFMAX, "%.*s", (int)(colon - ref), ref);
+		snprintf(tag, REFMAX, "%.*s", (int)(end - colon - 1), colon + 1);
+	} else {
+		snprintf(repo, REFMAX, "%.*s", (int)(end - ref), ref);
+		strcpy(tag, *end ? "<none>" : "latest");
+	}
+}
+
+/* one matches c against the item at pat of a pattern: what follows the
+ * item, or NULL if c is not what it stands for */
+static const char *
+one(const char *p, unsigned char c)
+{
+	unsigned char lo, hi;
+	int neg, hit = 0;
+
+	if (*p == '?')
+		return c == '/' ? NULL : p + 1;
+	if (*p == '\\' && p[1])
+		return (unsigned char)p[1] == c ? p + 2 : NULL;
+	if (*p != '[')
+		return *p && (unsigned char)*p == c ? p + 1 : NULL;
+	if (c == '/')
+		return NULL;
+	neg = p[1] == '^';
+	for (p += 1 + neg; *p != ']'; ) {
+		if (!*p)
+			return NULL;	/* no ']': a pattern that matches nothing */
+		lo = hi = *p == '\\' && p[1] ? *++p : *p;
+		if (*++p == '-' && p[1] && p[1] != ']') {
+			hi = p[1] == '\\' && p[2] ? *(p += 2) : *++p;
+			p++;
+		}
+		hit |= lo <= c && c <= hi;
+	}
+	return hit != neg ? p + 1 : NULL;
+}
+
+/*
+ * glob says whether s matches pat as Go's path.Match, which Docker's
+ * filters use, has it: '*' any bytes but '/', '?' one, [a-z] and [^a-z]
+ * classes, '\' quoting.  fnmatch would do, but brings the C library's
+ * wide-character tables (20 KiB).  Backtracking to the last '*' only
+ * keeps it to length times length: a '*' can never cross a '/', which
+ * nothing but a '/' matches, so an earlier one has nothing to give.
+ */
+static int
+glob(const char *pat, const char *s)
+{
+	const char *star = NULL, *from = NULL, *next;
+
+	while (*s) {
+		if (*pat == '*') {
+			while (*pat == '*')
+				pat++;
+			star = pat;
+			from = s;
+		} else if ((next = one(pat, *s))) {
+			pat = next;
+			s++;
+		} else if (!star || *from == '/') {
+			return 0;
+		} else {
+			pat = star;
+			s = ++from;
+		}
+	}
+	while (*pat == '*')
+		pat++;
+	return !*pat;
+}
+
+/*
+ * matches says whether pat, a name or a pattern (glob), names the image
+ * called name in the store, repo and tag by naming: any of those,
+ * REPOSITORY:TAG, or either as Docker reads it, so that alpine is
+ * docker.io/library/alpine and the other way round
+ */
+static int
+matches(const char *pat, const char *name, const char *repo, const char *tag)
+{
+	char full[2 * REFMAX], canon[sizeof(((struct ref *)0)->domain) + REFMAX];
+	char cs[sizeof(canon) + 136], fs[sizeof(canon) + 136];
+	const char *cand[7] = { name, repo }, *fam;
+	int tagged = strcmp(tag, "<none>");
+	size_t n = 2, i;
+	struct ref r;
+
+	snprintf(full, sizeof(full), "%s:%s", repo, tag);
+	if (tagged)
+		cand[n++] = full;
+	if (!reg_parse(tagged ? full : repo, &r)) {
+		/* Docker's familiar name drops docker.io/ and library/ */
+		snprintf(canon, sizeof(canon), "%s/%s", r.domain, r.repo);
+		fam = strcmp(r.domain, "docker.io") ? canon :
+		      r.repo + (strncmp(r.repo, "library/", 8) ? 0 : 8);
+		cand[n++] = canon;
+		cand[n++] = fam;
+		snprintf(cs, sizeof(cs), "%s:%s", canon, r.tag);
+		snprintf(fs, sizeof(fs), "%s:%s", fam, r.tag);
+		if (tagged) {
+			cand[n++] = cs;
+			cand[n++] = fs;
+		}
+	}
+	for (i = 0; i < n; i++)
+		if (glob(pat, cand[i]))
+			return 1;
+	return 0;
+}
+
+/* ago writes how long ago t was into buf (len bytes), in Docker's words */
+static void
+ago(char *buf, size_t len, time_t t)
+{
+	long long s = time(NULL) - t, m = s / 60, h = (s + 1800) / 3600;
+
+	if (s < 1)
+		snprintf(buf, len, "Less than a second ago");
+	else if (s == 1)
+		snprintf(buf, len, "1 second ago");
+	else if (s < 60)
+		snprintf(buf, len, "%lld seconds ago", s);
+	else if (m == 1)
+		snprintf(buf, len, "About a minute ago");
+	else if (m < 60)
+		snprintf(buf, len, "%lld minutes ago", m);
+	else if (h == 1)
+		snprintf(buf, len, "About an hour ago");
+	else if (h < 48)
+		snprintf(buf, len, "%lld hours ago", h);
+	else if (h < 24 * 7 * 2)
+		snprintf(buf, len, "%lld days ago", h / 24);
+	else if (h < 24 * 30 * 2)
+		snprintf(buf, len, "%lld weeks ago", h / 24 / 7);
+	else if (h < 24 * 365 * 2)
+		snprintf(buf, len, "%lld months ago", h / 24 / 30);
+	else
+		snprintf(buf, len, "%lld years ago", s / 3600 / 24 / 365);
+}
+
+/* a line of the table: its cells, and what it is sorted by */
+enum { REPO, TAG, ID, CREATED, SIZE, SOURCE, NCOL };
+
+struct row {
+	char *cell[NCOL];
+	char *name;
+	time_t created;
+};
+
+/* newest first, as Docker's; then by store name */
+static int
+cmprow(const void *a, const void *b)
+{
+	const struct row *x = a, *y = b;
+
+	if (x->created != y->created)
+		return x->created < y->created ? 1 : -1;
+	return strcmp(x->name, y->name);
+}
+
+/* fill makes the row of m, if pat (NULL: any) names it: 1, else 0 */
+static int
+fill(struct row *w, const struct meta *m, const char *pat, int flags)
+{
+	char repo[REFMAX], tag[REFMAX], buf[sizeof(m->digest) + 16];
+	const char *id = *m->digest ? m->digest : "<none>";
+
+	naming(m, repo, tag);
+	if (pat && !matches(pat, m->name, repo, tag))
+		return 0;
+	memset(w, 0, sizeof(*w));
+	w->name = estrdup(m->name);
+	w->created = m->created;
+	w->cell[REPO] = estrdup(repo);
+	w->cell[TAG] = estrdup(tag);
+	/* Docker's short ID: twelve digits of the digest */
+	if (!(flags & SHOW_NOTRUNC) && !strncmp(id, "sha256:", 7))
+		snprintf(buf, sizeof(buf), "%.12s", id + 7);
+	else
+		snprintf(buf, sizeof(buf), "%s", id);
+	w->cell[ID] = estrdup(buf);
+	ago(buf, sizeof(buf), m->created);
+	w->cell[CREATED] = estrdup(buf);
+	w->cell[SIZE] = estrdup(fmtsize(buf, sizeof(buf), m->size));
+	w->cell[SOURCE] = estrdup(m->source);
+	return 1;
+}
+
+/*
+ * table prints the rows as Docker's tabwriter does: a column as wide as
+ * its widest cell and 3 more, 10 at least; the last one as it is
+ */
+static void
+table(struct row *rows, size_t n, int ncol)
+{
+	static const char *head[NCOL] = {
+		"REPOSITORY", "TAG", "IMAGE ID", "CREATED", "SIZE", "SOURCE"
+	};
+	size_t wid[NCOL], i;
+	int c;
+
+	for (c = 0; c < ncol; c++) {
+		wid[c] = strlen(head[c]);
+		for (i = 0; i < n; i++)
+			wid[c] = MAX(wid[c], strlen(rows[i].cell[c]));
+		wid[c] = MAX(wid[c] + 3, 10);
+	}
+	for (c = 0; c < ncol; c++)
+		printf("%-*s", c + 1 < ncol ? (int)wid[c] : 0, head[c]);
+	printf("\n");
+	for (i = 0; i < n; i++) {
+		for (c = 0; c < ncol; c++)
+			printf("%-*s", c + 1 < ncol ? (int)wid[c] : 0, rows[i].cell[c]);
+		printf("\n");
+	}
+}
+
+int
+show_images(struct store *s, const char *pat, int flags)
+{
+	struct row *rows = NULL;
+	struct meta m;
+	char **names;
+	size_t n = 0, i;
+	int c, ret = 0;
+
+	if (store_names(s, &names) < 0)
+		return -1;
+	for (i = 0; names && names[i]; i++) {
+		if (store_meta(s, names[i], &m) < 0) {
+			/* one removed since the listing is no longer there */
+			if (errno != ENOENT) {
+				weprintf("%s/images/%s/meta:", s->root, names[i]);
+				ret = -1;
+			}
+			continue;
+		}
+		rows = erealloc(rows, (n + 1) * sizeof(*rows));
+		n += fill(&rows[n], &m, pat, flags);
+		meta_free(&m);
+	}
+	if (n)
+		qsort(rows, n, sizeof(*rows), cmprow);
+	if (flags & SHOW_QUIET)
+		for (i = 0; i < n; i++)
+			printf("%s\n", rows[i].name);
+	else
+		table(rows, n, flags & SHOW_NOTRUNC ? NCOL : SOURCE);
+	for (i = 0; i < n; i++) {
+		for (c = 0; c < NCOL; c++)
+			free(rows[i].cell[c]);
+		free(rows[i].name);
+	}
+	free(rows);
+	vfree(names);
+	return ret;
+}
