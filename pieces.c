@@ -99,7 +99,8 @@ static const struct cmd cmds[] = {
 	  "  -q, --quiet         only store names, a line each, as run and rmi take them\n"
 	  "      --no-trunc      whole digests, and a SOURCE column: the file, URL,\n"
 	  "                      Piecefile or reference each image came from" },
-	{ "inspect", cmd_inspect, "name", "print an image's configuration as JSON" },
+	{ "inspect", cmd_inspect, "name ...",
+	  "print images' configuration as a JSON array, as docker inspect does" },
 	{ "rmi",     cmd_rmi,     "name ...", "remove images" },
 	{ "prune",   cmd_prune,   "", "empty the build cache" },
 	{ "run",     cmd_run,     "[option ...] image [cmd [arg ...]]",
@@ -661,78 +662,20 @@ cmd_build(int argc, char *argv[])
 	return ret < 0;
 }
 
-/* jlist prints list v as a JSON array, or, with obj, as an object: of
- * "K=V" as "K": "V" (kv), or of "K" as "K": {} */
-static void
-jlist(const char *key, char **v, int obj, int kv)
-{
-	char *buf, *o;
-	size_t n;
-
-	printf(",\n    \"%s\": %s", key, !v ? "null" : obj ? "{" : "[");
-	for (; v && *v; v++) {
-		o = buf = emalloc(6 * (n = strlen(*v)) + 16);
-		n = kv ? strcspn(*v, "=") : n;
-		if (obj) {
-			(*v)[n] = '\0';
-			o = pf_jstr(o, *v);
-			o += sprintf(o, ": ");
-			if (kv)
-				o = pf_jstr(o, *v + n + 1);
-			else
-				o += sprintf(o, "{}");
-			(*v)[n] = kv ? '=' : '\0';
-		} else {
-			o = pf_jstr(o, *v);
-		}
-		*o = '\0';
-		printf("%s%s", buf, v[1] ? ", " : "");
-		free(buf);
-	}
-	if (v)
-		printf("%s", obj ? "}" : "]");
-}
-
 static int
 cmd_inspect(int argc, char *argv[])
 {
 	const struct cmd *c = lookup("inspect");
-	char when[32], buf[6 * PATHMAX + 8], name[NAMEMAX];
 	struct store s;
-	struct meta m;
-	struct tm tm;
-	int i = noopts(c, argc, argv);
+	int i = noopts(c, argc, argv), ret;
 
-	if (argc - i != 1)
+	if (i == argc)
 		cmdusage(c);
-	if (image_name(argv[i], name) < 0 || store_open(&s, root, 0) < 0)
+	if (store_open(&s, root, 0) < 0)
 		return 1;
-	if (s.imgfd < 0 || store_meta(&s, name, &m) < 0) {
-		weprintf(errno == ENOENT || s.imgfd < 0 ? "%s: no such image" : "%s:", name);
-		store_close(&s);
-		return 1;
-	}
-	gmtime_r(&m.created, &tm);
-	strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", &tm);
-	*pf_jstr(buf, m.name) = '\0';
-	printf("{\n  \"Name\": %s,\n", buf);
-	*pf_jstr(buf, m.source) = '\0';
-	printf("  \"Source\": %s,\n  \"Digest\": \"%s\",\n", buf, m.digest);
-	printf("  \"Created\": \"%s\",\n  \"Size\": %llu,\n  \"Config\": {\n", when,
-	       (unsigned long long)m.size);
-	*pf_jstr(buf, m.user) = '\0';
-	printf("    \"User\": %s", buf);
-	*pf_jstr(buf, m.workdir) = '\0';
-	printf(",\n    \"WorkingDir\": %s", buf);
-	jlist("Env", m.env, 0, 0);
-	jlist("Entrypoint", m.entrypoint, 0, 0);
-	jlist("Cmd", m.cmd, 0, 0);
-	jlist("Labels", m.label, 1, 1);
-	jlist("ExposedPorts", m.expose, 1, 0);
-	printf("\n  }\n}\n");
-	meta_free(&m);
+	ret = show_inspect(&s, argv + i, argc - i);
 	store_close(&s);
-	return 0;
+	return ret < 0;
 }
 
 static int

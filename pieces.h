@@ -713,6 +713,15 @@ int store_remove(struct store *s, const char *name);
  */
 int show_images(struct store *s, const char *pat, int flags);
 
+/*
+ * show_inspect prints the images the n names in args name (as run takes
+ * them) as docker inspect does: a JSON array of an object each, indented
+ * as Docker's, with the image's Id, Name, RepoTags, RepoDigests, Source,
+ * Digest, Created, Size and Config.  A name of no image is reported, and
+ * the others printed: 0, or -1 if one was not found.
+ */
+int show_inspect(struct store *s, char **args, int n);
+
 /* image.c */
 #define IMAGE_MISSING	0	/* the store's image if it is the one named, else fetched */
 #define IMAGE_ALWAYS	1	/* fetched or pulled anew */

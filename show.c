@@ -314,3 +314,267 @@ show_images(struct store *s, const char *pat, int flags)
 	vfree(names);
 	return ret;
 }
+
+/*
+ * inspect's image, as Docker's docker inspect names its fields: a tree of
+ * fields (each a member of the object "in"), the same for the JSON and
+ * for -f's templates
+ */
+enum { V_STR, V_NUM, V_LIST, V_MAP, V_SET, V_OBJ };
+
+enum {
+	F_ROOT, F_ID, F_NAME, F_TAGS, F_DIGESTS, F_SOURCE, F_DIGEST, F_CREATED, F_SIZE,
+	F_CONFIG, F_USER, F_WORKDIR, F_ENV, F_ENTRY, F_CMD, F_LABELS, F_PORTS, NFIELD
+};
+
+static const struct field {
+	const char *name;
+	int in, type;
+} fields[NFIELD] = {
+	[F_ROOT] = { ".", -1, V_OBJ },
+	[F_ID] = { "Id", F_ROOT, V_STR },
+	[F_NAME] = { "Name", F_ROOT, V_STR },
+	[F_TAGS] = { "RepoTags", F_ROOT, V_LIST },
+	[F_DIGESTS] = { "RepoDigests", F_ROOT, V_LIST },
+	[F_SOURCE] = { "Source", F_ROOT, V_STR },
+	[F_DIGEST] = { "Digest", F_ROOT, V_STR },
+	[F_CREATED] = { "Created", F_ROOT, V_STR },
+	[F_SIZE] = { "Size", F_ROOT, V_NUM },
+	[F_CONFIG] = { "Config", F_ROOT, V_OBJ },
+	[F_USER] = { "User", F_CONFIG, V_STR },
+	[F_WORKDIR] = { "WorkingDir", F_CONFIG, V_STR },
+	[F_ENV] = { "Env", F_CONFIG, V_LIST },
+	[F_ENTRY] = { "Entrypoint", F_CONFIG, V_LIST },
+	[F_CMD] = { "Cmd", F_CONFIG, V_LIST },
+	[F_LABELS] = { "Labels", F_CONFIG, V_MAP },
+	[F_PORTS] = { "ExposedPorts", F_CONFIG, V_SET },
+};
+
+/* an image as inspect shows it: its metadata, and what is made of it */
+struct view {
+	const struct meta *m;
+	char created[32];
+	char tag[2 * REFMAX + 8], dig[REFMAX + 88];
+	char *tags[2], *digests[2];	/* RepoTags, RepoDigests: [] or one */
+};
+
+/* view fills w for m */
+static void
+view(struct view *w, const struct meta *m)
+{
+	char repo[REFMAX], tag[REFMAX];
+	struct tm tm;
+
+	memset(w, 0, sizeof(*w));
+	w->m = m;
+	gmtime_r(&m->created, &tm);
+	strftime(w->created, sizeof(w->created), "%Y-%m-%dT%H:%M:%SZ", &tm);
+	naming(m, repo, tag);
+	if (strcmp(tag, "<none>")) {
+		snprintf(w->tag, sizeof(w->tag), "%s:%s", repo, tag);
+		w->tags[0] = w->tag;
+	}
+	/* a pull's digest is its manifest's: the one to pull it again by */
+	if (!*m->ref && pulled(m) && *m->digest) {
+		snprintf(w->dig, sizeof(w->dig), "%s@%s", repo, m->digest);
+		w->digests[0] = w->dig;
+	}
+}
+
+/* a field's value in w: its string, number, or list (NULL: null) */
+struct val {
+	const char *s;
+	uint64_t n;
+	char **v;
+};
+
+static struct val
+value(const struct view *w, int f)
+{
+	const struct meta *m = w->m;
+	struct val v = { 0 };
+
+	switch (f) {
+	case F_ID: case F_DIGEST: v.s = m->digest; break;
+	case F_NAME: v.s = m->name; break;
+	case F_TAGS: v.v = (char **)w->tags; break;
+	case F_DIGESTS: v.v = (char **)w->digests; break;
+	case F_SOURCE: v.s = m->source; break;
+	case F_CREATED: v.s = w->created; break;
+	case F_SIZE: v.n = m->size; break;
+	case F_USER: v.s = m->user; break;
+	case F_WORKDIR: v.s = m->workdir; break;
+	case F_ENV: v.v = m->env; break;
+	case F_ENTRY: v.v = m->entrypoint; break;
+	case F_CMD: v.v = m->cmd; break;
+	case F_LABELS: v.v = m->label; break;
+	case F_PORTS: v.v = m->expose; break;
+	}
+	return v;
+}
+
+/* keylen is the length of the key of a map's "K=V" or a set's "K" */
+static size_t
+keylen(const char *kv)
+{
+	return strcspn(kv, "=");
+}
+
+static int
+cmpkey(const void *a, const void *b)
+{
+	const char *x = *(char *const *)a, *y = *(char *const *)b;
+	size_t n = keylen(x), k = keylen(y);
+	int r = memcmp(x, y, MIN(n, k));
+
+	return r ? r : (n > k) - (n < k);
+}
+
+/* sorted returns a new copy of the list of pointers v, by key, as Go
+ * prints a map's members */
+static char **
+sorted(char **v)
+{
+	size_t n = 0;
+	char **s;
+
+	while (v[n])
+		n++;
+	s = ecalloc(n + 1, sizeof(*s));
+	memcpy(s, v, n * sizeof(*s));
+	qsort(s, n, sizeof(*s), cmpkey);
+	return s;
+}
+
+/* jstr prints the n bytes of s as a JSON string */
+static void
+jstr(FILE *f, const char *s, size_t n)
+{
+	char *t = emalloc(n + 1), *o = emalloc(6 * n + 3);
+
+	memcpy(t, s, n);
+	t[n] = '\0';
+	*pf_jstr(o, t) = '\0';
+	fputs(o, f);
+	free(o);
+	free(t);
+}
+
+/* nl starts a line at depth, as Go's json.Indent with four spaces;
+ * at depth -1 (compact, as json.Marshal) nothing */
+static void
+nl(FILE *f, int depth)
+{
+	if (depth >= 0)
+		fprintf(f, "\n%*s", 4 * depth, "");
+}
+
+/* deeper is the depth inside one at depth */
+static int
+deeper(int depth)
+{
+	return depth < 0 ? depth : depth + 1;
+}
+
+/* jlist prints v of type t (V_LIST, V_MAP, V_SET) as JSON */
+static void
+jlist(FILE *f, char **v, int t, int depth)
+{
+	const char *val;
+	char **s, **p;
+	size_t k;
+
+	if (!v || !*v) {
+		fputs(!v ? "null" : t == V_LIST ? "[]" : "{}", f);
+		return;
+	}
+	s = t == V_LIST ? v : sorted(v);
+	fputc(t == V_LIST ? '[' : '{', f);
+	for (p = s; *p; p++) {
+		fputs(p == s ? "" : ",", f);
+		nl(f, deeper(depth));
+		k = t == V_LIST ? strlen(*p) : keylen(*p);
+		jstr(f, *p, k);
+		if (t != V_LIST)
+			fputs(depth >= 0 ? ": " : ":", f);
+		val = (*p)[k] ? *p + k + 1 : "";
+		if (t == V_MAP)
+			jstr(f, val, strlen(val));
+		else if (t == V_SET)
+			fputs("{}", f);
+	}
+	nl(f, depth);
+	fputc(t == V_LIST ? ']' : '}', f);
+	if (s != v)
+		free(s);
+}
+
+/* jfield prints field fld of w as JSON, an object's members in order */
+static void
+jfield(FILE *f, const struct view *w, int fld, int depth)
+{
+	struct val v = value(w, fld);
+	int i, first = 1;
+
+	switch (fields[fld].type) {
+	case V_STR:
+		jstr(f, v.s, strlen(v.s));
+		break;
+	case V_NUM:
+		fprintf(f, "%llu", (unsigned long long)v.n);
+		break;
+	case V_OBJ:
+		fputc('{', f);
+		for (i = 0; i < NFIELD; i++) {
+			if (fields[i].in != fld)
+				continue;
+			fputs(first ? "" : ",", f);
+			first = 0;
+			nl(f, deeper(depth));
+			fprintf(f, "\"%s\":%s", fields[i].name, depth >= 0 ? " " : "");
+			jfield(f, w, i, deeper(depth));
+		}
+		nl(f, depth);
+		fputc('}', f);
+		break;
+	default:
+		jlist(f, v.v, fields[fld].type, depth);
+	}
+}
+
+/* lookup reads the metadata of the image arg names into m: 0, or -1 (reported) */
+static int
+lookup(struct store *s, const char *arg, struct meta *m)
+{
+	char name[NAMEMAX];
+
+	if (image_name(arg, name) < 0)
+		return -1;
+	if (s->imgfd < 0 || store_meta(s, name, m) < 0) {
+		weprintf(s->imgfd < 0 || errno == ENOENT ? "%s: no such image" : "%s:", name);
+		return -1;
+	}
+	return 0;
+}
+
+int
+show_inspect(struct store *s, char **args, int n)
+{
+	struct view w;
+	struct meta m;
+	int i, shown = 0, ret = 0;
+
+	printf("[");
+	for (i = 0; i < n; i++) {
+		if (lookup(s, args[i], &m) < 0) {
+			ret = -1;
+			continue;
+		}
+		view(&w, &m);
+		printf("%s\n    ", shown++ ? "," : "");
+		jfield(stdout, &w, F_ROOT, 1);
+		meta_free(&m);
+	}
+	printf("%s]\n", shown ? "\n" : "");
+	return ret;
+}

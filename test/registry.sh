@@ -209,6 +209,11 @@ is "the config's Labels are in the metadata" "$?" 0
 
 # ---- a pull by digest ----
 dig=$(sed -n 's/^digest //p' "$S/images/alpine-3.20/meta")
+run p inspect alpine:3.20
+is "inspect: its tag and the digest to pull it by, as Docker's" "$(python3 -c 'import json, sys
+i = json.load(sys.stdin)[0]
+print(i["RepoTags"], i["RepoDigests"], i["Id"])' <"$T/out")" \
+	"['docker.io/library/alpine:3.20'] ['docker.io/library/alpine@$dig'] $dig"
 mark
 run p pull "docker.io/library/alpine@$dig"
 is "pull by digest" "$rc $(cat "$T/out")" "0 alpine-sha256-${dig#sha256:}"

@@ -105,6 +105,46 @@ run pn images -q
 is "images -q: the store names, in the same order" "$(cat "$T/out" | tr '\n' ' ')" \
 	"ghcr.io_owner_a-rather-long-application-name-1.2.3-rc.1 alpine-3.18 my_alp-1 plain old "
 ok "an image without a ref is found as its REPOSITORY:TAG" pn inspect old:latest
+
+# inspect: a JSON array, an object an image, laid out as docker inspect's
+run pn inspect my/alp:1
+is "inspect prints an image as docker inspect does" "$rc
+$(cat "$T/out")" "0
+[
+    {
+        \"Id\": \"sha256:$SUM\",
+        \"Name\": \"my_alp-1\",
+        \"RepoTags\": [
+            \"my/alp:1\"
+        ],
+        \"RepoDigests\": [],
+        \"Source\": \"$ALPINE\",
+        \"Digest\": \"sha256:$SUM\",
+        \"Created\": \"$(date -u -d "@$((now - 3 * 86400))" +%Y-%m-%dT%H:%M:%SZ)\",
+        \"Size\": $(sed -n 's/^size //p' "$N/images/my_alp-1/meta"),
+        \"Config\": {
+            \"User\": \"\",
+            \"WorkingDir\": \"\",
+            \"Env\": null,
+            \"Entrypoint\": null,
+            \"Cmd\": null,
+            \"Labels\": null,
+            \"ExposedPorts\": null
+        }
+    }
+]"
+ok "inspect takes what images -q prints" pn inspect $(pn images -q)
+is "all of them, in that order" "$(python3 -c 'import json, sys
+print(" ".join(i["Name"] + "=" + ",".join(i["RepoTags"]) for i in json.load(sys.stdin)))' <"$T/out")" \
+	"ghcr.io_owner_a-rather-long-application-name-1.2.3-rc.1=$LONG:1.2.3-rc.1 alpine-3.18=alpine:3.18 my_alp-1=my/alp:1 plain=plain:latest old=old:latest"
+fails "inspect of a name among others that names nothing" 1 "^pieces: nosuch: no such image$" \
+	pn inspect plain nosuch old
+is "says so once, and prints the others" \
+	"$(wc -l <"$T/err" | tr -d ' ') $(python3 -c 'import json, sys
+print(" ".join(i["Name"] for i in json.load(sys.stdin)))' <"$T/out")" "1 plain old"
+fails "inspect of nothing there" 1 "nosuch: no such image" pn inspect nosuch
+is "prints an empty array, as Docker" "$(cat "$T/out")" "[]"
+fails "inspect needs a name" 1 "usage: pieces inspect" pn inspect
 run pn images --no-trunc
 is "--no-trunc: the whole digest, and SOURCE" \
 	"$(awk 'NR == 1 { print $3 $4, $NF } NR == 3 { print $3, $NF }' "$T/out")" \
