@@ -99,8 +99,15 @@ static const struct cmd cmds[] = {
 	  "  -q, --quiet         only store names, a line each, as run and rmi take them\n"
 	  "      --no-trunc      whole digests, and a SOURCE column: the file, URL,\n"
 	  "                      Piecefile or reference each image came from" },
-	{ "inspect", cmd_inspect, "name ...",
-	  "print images' configuration as a JSON array, as docker inspect does" },
+	{ "inspect", cmd_inspect, "[-f format] name ...",
+	  "print images' configuration as a JSON array, as docker inspect does\n\n"
+	  "  -f, --format format  print a line an image instead, by a Go template:\n"
+	  "                       {{.Field}}, {{json .Field}}, {{index .Field key}},\n"
+	  "                       text around them kept; fields: Id Name RepoTags\n"
+	  "                       RepoDigests Source Digest Created Size Config, and\n"
+	  "                       Config.User WorkingDir Env Entrypoint Cmd Labels\n"
+	  "                       ExposedPorts: '{{.Config.Cmd}}',\n"
+	  "                       '{{index .Config.Labels \"version\"}}', '{{json .Config}}'" },
 	{ "rmi",     cmd_rmi,     "name ...", "remove images" },
 	{ "prune",   cmd_prune,   "", "empty the build cache" },
 	{ "run",     cmd_run,     "[option ...] image [cmd [arg ...]]",
@@ -665,15 +672,28 @@ cmd_build(int argc, char *argv[])
 static int
 cmd_inspect(int argc, char *argv[])
 {
+	static const struct option opts[] = {
+		{ "format", required_argument, NULL, 'f' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
 	const struct cmd *c = lookup("inspect");
+	const char *fmt = NULL;
 	struct store s;
-	int i = noopts(c, argc, argv), ret;
+	int ch, ret;
 
-	if (i == argc)
+	while ((ch = getopt_long(argc, argv, "+f:h", opts, NULL)) != -1) {
+		switch (ch) {
+		case 'f': fmt = *optarg ? optarg : NULL; break;	/* '' is none, as Docker's */
+		case 'h': help(c); break;
+		default: cmdusage(c);
+		}
+	}
+	if (optind == argc)
 		cmdusage(c);
 	if (store_open(&s, root, 0) < 0)
 		return 1;
-	ret = show_inspect(&s, argv + i, argc - i);
+	ret = show_inspect(&s, argv + optind, argc - optind, fmt);
 	store_close(&s);
 	return ret < 0;
 }

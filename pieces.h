@@ -713,14 +713,20 @@ int store_remove(struct store *s, const char *name);
  */
 int show_images(struct store *s, const char *pat, int flags);
 
+#define FORMATMAX	4096		/* inspect -f's template */
+
 /*
  * show_inspect prints the images the n names in args name (as run takes
  * them) as docker inspect does: a JSON array of an object each, indented
  * as Docker's, with the image's Id, Name, RepoTags, RepoDigests, Source,
- * Digest, Created, Size and Config.  A name of no image is reported, and
- * the others printed: 0, or -1 if one was not found.
+ * Digest, Created, Size and Config; or with fmt (not NULL), a line an
+ * image made by that template, of the forms show.c reads.  A template it
+ * cannot read is reported before anything is printed; a name of no
+ * image, or an image the template cannot be applied to (an index out of
+ * range), is reported, and the others printed.  It returns 0, or -1 if
+ * anything was reported.
  */
-int show_inspect(struct store *s, char **args, int n);
+int show_inspect(struct store *s, char **args, int n, const char *fmt);
 
 /* image.c */
 #define IMAGE_MISSING	0	/* the store's image if it is the one named, else fetched */

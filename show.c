@@ -542,6 +542,287 @@ jfield(FILE *f, const struct view *w, int fld, int depth)
 	}
 }
 
+/*
+ * inspect -f: a template as Go's text/template writes them, for the forms
+ * people type: {{.Field}} and {{.Config.Field}} (a map's member too,
+ * {{.Config.Labels.key}}), {{json .Field}}, {{index .Field "key"}} or
+ * {{index .Field 0}}, with the text around them kept.  Values print as Go
+ * prints them: a list as [a b], a map as map[k:v], an object as {v ...}.
+ * A template is checked whole before any image is shown, every field
+ * against the table above, so a misspelt one is an error naming it.
+ */
+enum { T_TEXT, T_FIELD, T_JSON, T_INDEX };
+
+struct item {
+	int kind;
+	const char *s;			/* T_TEXT: its bytes, len of them; else the action */
+	size_t len;
+	int fld;			/* the field */
+	const char *key;		/* a map's member: {{.M.key}} or index's "key" */
+	size_t keylen;
+	long idx;			/* index's element of a list */
+	int member;			/* key came as .M.key: "<no value>" if missing */
+};
+
+/* word takes the next word of an action, up to a blank or a quoted
+ * string's end, into *w, *n */
+static const char *
+word(const char *p, const char *end, const char **w, size_t *n)
+{
+	const char *q;
+
+	while (p < end && (*p == ' ' || *p == '\t'))
+		p++;
+	*w = p;
+	if (p < end && (*p == '"' || *p == '`') && (q = memchr(p + 1, *p, end - p - 1)))
+		p = q + 1;
+	for (; p < end && *p != ' ' && *p != '\t'; p++)
+		;
+	*n = p - *w;
+	return p;
+}
+
+/* path reads .A.B (or .) of n bytes at p into it: 0, or -1 (reported) */
+static int
+path(struct item *it, const char *p, size_t n)
+{
+	const char *end = p + n, *id;
+	int f = F_ROOT, i;
+	size_t k;
+
+	if (!n || *p != '.')
+		goto bad;
+	for (p++; p < end; p = id + k + 1) {
+		id = p;
+		k = MIN(strcspn(id, "."), (size_t)(end - id));
+		/* "..", or a '.' at the end */
+		if (!k || id + k + 1 == end)
+			goto bad;
+		if (fields[f].type == V_MAP || fields[f].type == V_SET) {
+			if (it->key)
+				goto bad;
+			it->key = id, it->keylen = k, it->member = 1;
+			continue;
+		}
+		for (i = 0; i < NFIELD; i++)
+			if (fields[i].in == f && strlen(fields[i].name) == k &&
+			    !memcmp(fields[i].name, id, k))
+				break;
+		if (i == NFIELD) {
+			weprintf("%.*s: no field %.*s", (int)it->len, it->s, (int)k, id);
+			return -1;
+		}
+		f = i;
+	}
+	it->fld = f;
+	return 0;
+bad:
+	weprintf("%.*s: want a field, as {{.Config.Cmd}}", (int)it->len, it->s);
+	return -1;
+}
+
+/* key reads index's key, "key", `key` or a number, for its field: 0, or -1 */
+static int
+key(struct item *it, const char *w, size_t n)
+{
+	int t = fields[it->fld].type;
+	char *end;
+
+	if (it->key)
+		return -1;
+	if (t == V_LIST && n && w[0] >= '0' && w[0] <= '9') {
+		it->idx = strtol(w, &end, 10);
+		return end == w + n && n < 10 ? 0 : -1;
+	}
+	if ((t == V_MAP || t == V_SET) && n >= 2 && (*w == '"' || *w == '`') &&
+	    w[n - 1] == *w && !memchr(w + 1, '\\', n - 2) && !memchr(w + 1, *w, n - 2)) {
+		it->key = w + 1, it->keylen = n - 2;
+		return 0;
+	}
+	return -1;
+}
+
+/* action reads the action it->s, "{{...}}", into it: 0, or -1 (reported) */
+static int
+action(struct item *it)
+{
+	const char *p = it->s + 2, *end = it->s + it->len - 2, *w, *arg;
+	size_t n, an;
+
+	p = word(p, end, &w, &n);
+	it->kind = n == 4 && !memcmp(w, "json", 4) ? T_JSON :
+	           n == 5 && !memcmp(w, "index", 5) ? T_INDEX : T_FIELD;
+	if (it->kind != T_FIELD)
+		p = word(p, end, &w, &n);
+	if (n && *w != '.')
+		goto unknown;
+	if (path(it, w, n) < 0)
+		return -1;
+	p = word(p, end, &arg, &an);
+	if (it->kind == T_INDEX && key(it, arg, an) < 0) {
+		weprintf("%.*s: want {{index .List N}} or {{index .Map \"key\"}}",
+		         (int)it->len, it->s);
+		return -1;
+	}
+	if (it->kind == T_INDEX)
+		p = word(p, end, &arg, &an);
+	if (!an)
+		return 0;
+unknown:
+	weprintf("%.*s: only {{.Field}}, {{json .Field}} and {{index .Field key}} "
+	         "are understood", (int)it->len, it->s);
+	return -1;
+}
+
+/* compile reads the template fmt into a new array of its items: their
+ * count, or -1 (reported) */
+static long
+compile(const char *fmt, struct item **out)
+{
+	const char *p = fmt, *open, *close;
+	struct item *it;
+	long n = 0;
+
+	if (strlen(fmt) > FORMATMAX) {
+		weprintf("-f: template longer than FORMATMAX (%d bytes)", FORMATMAX);
+		return -1;
+	}
+	/* at most a text and an action for each "{{", and the text after */
+	*out = it = ecalloc(2 * (strlen(fmt) / 2) + 2, sizeof(*it));
+	for (; *p; p = close + 2) {
+		if (!(open = strstr(p, "{{")))
+			open = p + strlen(p);
+		if (open > p)
+			it[n++] = (struct item){ .kind = T_TEXT, .s = p, .len = open - p };
+		if (!*open)
+			break;
+		if (!(close = strstr(open + 2, "}}"))) {
+			weprintf("%.40s: no closing }}", open);
+			goto fail;
+		}
+		it[n] = (struct item){ .kind = T_FIELD, .s = open, .len = close + 2 - open };
+		if (action(&it[n++]) < 0)
+			goto fail;
+	}
+	return n;
+fail:
+	free(*out);
+	*out = NULL;
+	return -1;
+}
+
+/* text prints field fld of w as Go's templates print a value */
+static void
+text(FILE *f, const struct view *w, int fld)
+{
+	struct val v = value(w, fld);
+	int t = fields[fld].type, i, first = 1;
+	char **s, **p;
+	size_t k;
+
+	if (t == V_STR) {
+		fputs(v.s, f);
+	} else if (t == V_NUM) {
+		fprintf(f, "%llu", (unsigned long long)v.n);
+	} else if (t == V_OBJ) {
+		fputc('{', f);
+		for (i = 0; i < NFIELD; i++)
+			if (fields[i].in == fld) {
+				fputs(first ? "" : " ", f);
+				first = 0;
+				text(f, w, i);
+			}
+		fputc('}', f);
+	} else {
+		fputs(t == V_LIST ? "[" : "map[", f);
+		s = !v.v || t == V_LIST ? v.v : sorted(v.v);
+		for (p = s; p && *p; p++) {
+			k = keylen(*p);
+			if (t == V_LIST)
+				fprintf(f, "%s%s", p == s ? "" : " ", *p);
+			else
+				fprintf(f, "%s%.*s:%s", p == s ? "" : " ", (int)k, *p,
+				        t == V_SET ? "{}" : (*p)[k] ? *p + k + 1 : "");
+		}
+		fputc(']', f);
+		if (s != v.v)
+			free(s);
+	}
+}
+
+/* member finds the member key of the list v (a map's or a set's) */
+static const char *
+member(char **v, const char *key, size_t n)
+{
+	for (; v && *v; v++)
+		if (keylen(*v) == n && !memcmp(*v, key, n))
+			return *v;
+	return NULL;
+}
+
+/* item prints it for w: 0, or -1 if an index is out of range, printing
+ * nothing (with f NULL, only that is checked) */
+static int
+item(FILE *f, const struct item *it, const struct view *w)
+{
+	struct val v = value(w, it->fld);
+	const char *kv, *s;
+	long n = 0;
+
+	if (it->kind == T_TEXT) {
+		if (f)
+			fwrite(it->s, 1, it->len, f);
+		return 0;
+	}
+	if (!it->key && it->kind != T_INDEX) {
+		if (f && it->kind == T_JSON)
+			jfield(f, w, it->fld, -1);
+		else if (f)
+			text(f, w, it->fld);
+		return 0;
+	}
+	if (!it->key) {
+		while (v.v && v.v[n])
+			n++;
+		if (it->idx >= n)
+			return -1;
+		s = v.v[it->idx];
+	} else if ((kv = member(v.v, it->key, it->keylen))) {
+		s = fields[it->fld].type == V_SET ? "{}" : kv[it->keylen] ? kv + it->keylen + 1 : "";
+	} else {
+		/* Go: a missing member is no value, index's the zero value */
+		s = it->member ? NULL : fields[it->fld].type == V_SET ? "{}" : "";
+	}
+	if (!f)
+		return 0;
+	if (it->kind == T_JSON && !s)
+		fputs("null", f);
+	else if (it->kind == T_JSON)
+		jstr(f, s, strlen(s));
+	else
+		fputs(s ? s : "<no value>", f);
+	return 0;
+}
+
+/* format prints w by the n items of a template and a newline: 0, or -1
+ * (reported, nothing printed) if one cannot be */
+static int
+format(const struct item *it, long n, const struct view *w)
+{
+	long i;
+
+	for (i = 0; i < n; i++)
+		if (item(NULL, &it[i], w) < 0) {
+			weprintf("%s: %.*s: index %ld out of range", w->m->name, (int)it[i].len,
+			         it[i].s, it[i].idx);
+			return -1;
+		}
+	for (i = 0; i < n; i++)
+		item(stdout, &it[i], w);
+	putchar('\n');
+	return 0;
+}
+
 /* lookup reads the metadata of the image arg names into m: 0, or -1 (reported) */
 static int
 lookup(struct store *s, const char *arg, struct meta *m)
@@ -558,23 +839,34 @@ lookup(struct store *s, const char *arg, struct meta *m)
 }
 
 int
-show_inspect(struct store *s, char **args, int n)
+show_inspect(struct store *s, char **args, int n, const char *fmt)
 {
+	struct item *it = NULL;
 	struct view w;
 	struct meta m;
+	long nit = 0;
 	int i, shown = 0, ret = 0;
 
-	printf("[");
+	if (fmt && (nit = compile(fmt, &it)) < 0)
+		return -1;
+	if (!fmt)
+		printf("[");
 	for (i = 0; i < n; i++) {
 		if (lookup(s, args[i], &m) < 0) {
 			ret = -1;
 			continue;
 		}
 		view(&w, &m);
-		printf("%s\n    ", shown++ ? "," : "");
-		jfield(stdout, &w, F_ROOT, 1);
+		if (fmt && format(it, nit, &w) < 0)
+			ret = -1;
+		if (!fmt) {
+			printf("%s\n    ", shown++ ? "," : "");
+			jfield(stdout, &w, F_ROOT, 1);
+		}
 		meta_free(&m);
 	}
-	printf("%s]\n", shown ? "\n" : "");
+	if (!fmt)
+		printf("%s]\n", shown ? "\n" : "");
+	free(it);
 	return ret;
 }

@@ -2,7 +2,8 @@
 # See LICENSE file for copyright and license details.
 #
 # The image store: import, images, rmi; names, digests, atomic replacement,
-# a writer killed mid-import, a full disk, concurrent writers.
+# a writer killed mid-import, a full disk, concurrent writers; the names
+# images shows, and inspect's array (its -f templates: inspect.sh).
 . "$(dirname "$0")/lib.sh"
 
 SUM=$ALPINESUM
