@@ -1345,20 +1345,26 @@ step(struct build *b, const struct pfstep *st)
 	}
 }
 
-/* image commits the last tree with the configuration as image name */
+/*
+ * image commits the last tree with the configuration as image name, ref
+ * as its name as written; an image of that name from the same build and
+ * ref is up to date
+ */
 static int
-image(struct build *b, const char *name, const char *file)
+image(struct build *b, const char *name, const char *ref, const char *file)
 {
 	struct meta old;
 	struct work w;
 	int same;
 
+	if (store_ref(&b->m, ref) < 0)
+		return -1;
 	snprintf(b->m.build, sizeof(b->m.build), "sha256:%s", b->key);
 	snprintf(b->m.digest, sizeof(b->m.digest), "sha256:%s", b->key);
 	if (!realpath(file, b->m.source))
 		snprintf(b->m.source, sizeof(b->m.source), "%s", file);
 	if (!b->o->nocache && store_meta(b->s, name, &old) == 0) {
-		same = !strcmp(old.build, b->m.build);
+		same = !strcmp(old.build, b->m.build) && !strcmp(old.ref, b->m.ref);
 		meta_free(&old);
 		if (same) {
 			printf("%s is up to date\n", name);
@@ -1503,7 +1509,7 @@ build(struct store *s, const struct bopts *o)
 	}
 	errsink = sink;
 	if (r >= 0)
-		ret = image(&b, name, file);
+		ret = image(&b, name, o->ref ? o->ref : pf.step[0].args[0], file);
 out:
 	close(b.ctxfd);
 	ign_free(&b.ign);

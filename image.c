@@ -127,6 +127,7 @@ image_find(struct store *s, const char *arg, int how, struct image *im)
 	struct ref r;
 
 	memset(im, 0, sizeof(*im));
+	im->as = arg;
 	if (how & IMAGE_REF)
 		return pullref(arg, im);
 	if (image_name(arg, im->name) < 0)
@@ -165,6 +166,8 @@ image_get(struct store *s, const struct image *im, const char *cafile, int flags
 
 	if (im->ref)
 		return reg_pull(s, im->ref, im->name, cafile, flags);
+	if (im->as && store_ref(&m, im->as) < 0)
+		return -1;
 	if (store_begin(s, im->name, &w) < 0)
 		return -1;
 	if (image_fetch(s, &w, im, cafile, flags, &m) < 0) {

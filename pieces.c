@@ -90,8 +90,24 @@ static const struct cmd cmds[] = {
 	  "The password is read from stdin (without echo on a terminal).\n\n"
 	  "  -u, --username user  the user name (asked for on a terminal)\n"
 	  "  -c, --cacert file    trust the CA certificates in file (PEM)" },
-	{ "images",  cmd_images,  "", "list the images in the store" },
-	{ "inspect", cmd_inspect, "name", "print an image's configuration as JSON" },
+	{ "images",  cmd_images,  "[-q] [--no-trunc] [name]",
+	  "list the images in the store, newest first\n\n"
+	  "REPOSITORY and TAG are the name an image was given (by import, build or\n"
+	  "run) or the reference it was pulled from; IMAGE ID is the start of its\n"
+	  "digest.  With name, only the images it names: alpine, alpine:3.18,\n"
+	  "docker.io/library/alpine, a store name, or a pattern ('al*', '*:3.18').\n\n"
+	  "  -q, --quiet         only store names, a line each, as run and rmi take them\n"
+	  "      --no-trunc      whole digests, and a SOURCE column: the file, URL,\n"
+	  "                      Piecefile or reference each image came from" },
+	{ "inspect", cmd_inspect, "[-f format] name ...",
+	  "print images' configuration as a JSON array, as docker inspect does\n\n"
+	  "  -f, --format format  print a line an image instead, by a Go template:\n"
+	  "                       {{.Field}}, {{json .Field}}, {{index .Field key}},\n"
+	  "                       text around them kept; fields: Id Name RepoTags\n"
+	  "                       RepoDigests Source Digest Created Size Config, and\n"
+	  "                       Config.User WorkingDir Env Entrypoint Cmd Labels\n"
+	  "                       ExposedPorts: '{{.Config.Cmd}}',\n"
+	  "                       '{{index .Config.Labels \"version\"}}', '{{json .Config}}'" },
 	{ "rmi",     cmd_rmi,     "name ...", "remove images" },
 	{ "prune",   cmd_prune,   "", "empty the build cache" },
 	{ "run",     cmd_run,     "[option ...] image [cmd [arg ...]]",
@@ -345,6 +361,7 @@ cmd_import(int argc, char *argv[])
 		return 1;
 	if (http_isurl(argv[a])) {
 		im.url = argv[a];
+		im.as = argv[a + 1];
 		snprintf(im.want, sizeof(im.want), "%s", want ? want : "");
 		if (store_open(&s, root, 1) < 0)
 			return 1;
@@ -367,7 +384,7 @@ cmd_import(int argc, char *argv[])
 		src = estrdup(argv[a]);
 	if (store_open(&s, root, 1) < 0)
 		return 1;
-	ret = store_import(&s, im.name, (struct reader){ fd_read, &in }, src, want);
+	ret = store_import(&s, im.name, (struct reader){ fd_read, &in }, src, want, argv[a + 1]);
 	store_close(&s);
 	free(src);
 	return ret < 0;
@@ -637,6 +654,7 @@ cmd_build(int argc, char *argv[])
 		return 1;
 	o.dir = argv[optind];
 	/* -t app:1 names app-1, as run app:1 finds it */
+	o.ref = o.name;
 	if (o.name) {
 		if (image_name(o.name, name) < 0)
 			return 1;
@@ -651,78 +669,33 @@ cmd_build(int argc, char *argv[])
 	return ret < 0;
 }
 
-/* jlist prints list v as a JSON array, or, with obj, as an object: of
- * "K=V" as "K": "V" (kv), or of "K" as "K": {} */
-static void
-jlist(const char *key, char **v, int obj, int kv)
-{
-	char *buf, *o;
-	size_t n;
-
-	printf(",\n    \"%s\": %s", key, !v ? "null" : obj ? "{" : "[");
-	for (; v && *v; v++) {
-		o = buf = emalloc(6 * (n = strlen(*v)) + 16);
-		n = kv ? strcspn(*v, "=") : n;
-		if (obj) {
-			(*v)[n] = '\0';
-			o = json_quote(o, *v);
-			o += sprintf(o, ": ");
-			if (kv)
-				o = json_quote(o, *v + n + 1);
-			else
-				o += sprintf(o, "{}");
-			(*v)[n] = kv ? '=' : '\0';
-		} else {
-			o = json_quote(o, *v);
-		}
-		*o = '\0';
-		printf("%s%s", buf, v[1] ? ", " : "");
-		free(buf);
-	}
-	if (v)
-		printf("%s", obj ? "}" : "]");
-}
-
 static int
 cmd_inspect(int argc, char *argv[])
 {
+	static const struct option opts[] = {
+		{ "format", required_argument, NULL, 'f' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
 	const struct cmd *c = lookup("inspect");
-	char when[32], buf[6 * PATHMAX + 8], name[NAMEMAX];
+	const char *fmt = NULL;
 	struct store s;
-	struct meta m;
-	struct tm tm;
-	int i = noopts(c, argc, argv);
+	int ch, ret;
 
-	if (argc - i != 1)
-		cmdusage(c);
-	if (image_name(argv[i], name) < 0 || store_open(&s, root, 0) < 0)
-		return 1;
-	if (s.imgfd < 0 || store_meta(&s, name, &m) < 0) {
-		weprintf(errno == ENOENT || s.imgfd < 0 ? "%s: no such image" : "%s:", name);
-		store_close(&s);
-		return 1;
+	while ((ch = getopt_long(argc, argv, "+f:h", opts, NULL)) != -1) {
+		switch (ch) {
+		case 'f': fmt = *optarg ? optarg : NULL; break;	/* '' is none, as Docker's */
+		case 'h': help(c); break;
+		default: cmdusage(c);
+		}
 	}
-	gmtime_r(&m.created, &tm);
-	strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", &tm);
-	*json_quote(buf, m.name) = '\0';
-	printf("{\n  \"Name\": %s,\n", buf);
-	*json_quote(buf, m.source) = '\0';
-	printf("  \"Source\": %s,\n  \"Digest\": \"%s\",\n", buf, m.digest);
-	printf("  \"Created\": \"%s\",\n  \"Size\": %llu,\n  \"Config\": {\n", when,
-	       (unsigned long long)m.size);
-	*json_quote(buf, m.user) = '\0';
-	printf("    \"User\": %s", buf);
-	*json_quote(buf, m.workdir) = '\0';
-	printf(",\n    \"WorkingDir\": %s", buf);
-	jlist("Env", m.env, 0, 0);
-	jlist("Entrypoint", m.entrypoint, 0, 0);
-	jlist("Cmd", m.cmd, 0, 0);
-	jlist("Labels", m.label, 1, 1);
-	jlist("ExposedPorts", m.expose, 1, 0);
-	printf("\n  }\n}\n");
-	meta_free(&m);
+	if (optind == argc)
+		cmdusage(c);
+	if (store_open(&s, root, 0) < 0)
+		return 1;
+	ret = show_inspect(&s, argv + optind, argc - optind, fmt);
 	store_close(&s);
-	return 0;
+	return ret < 0;
 }
 
 static int
@@ -807,14 +780,29 @@ cmd_seccomp(int argc, char *argv[])
 static int
 cmd_images(int argc, char *argv[])
 {
+	static const struct option opts[] = {
+		{ "quiet", no_argument, NULL, 'q' },
+		{ "no-trunc", no_argument, NULL, 'T' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const struct cmd *c = lookup("images");
 	struct store s;
-	int ret;
+	int ch, ret, flags = 0;
 
-	if (noopts(lookup("images"), argc, argv) != argc)
-		cmdusage(lookup("images"));
+	while ((ch = getopt_long(argc, argv, "+qh", opts, NULL)) != -1) {
+		switch (ch) {
+		case 'q': flags |= SHOW_QUIET; break;
+		case 'T': flags |= SHOW_NOTRUNC; break;
+		case 'h': help(c); break;
+		default: cmdusage(c);
+		}
+	}
+	if (argc - optind > 1)
+		cmdusage(c);
 	if (store_open(&s, root, 0) < 0)
 		return 1;
-	ret = store_list(&s);
+	ret = show_images(&s, optind < argc ? argv[optind] : NULL, flags);
 	store_close(&s);
 	return ret < 0;
 }

@@ -12,6 +12,7 @@
 #define PATHMAX		4096		/* a path inside an image */
 #define PAXMAX		(1 << 20)	/* one pax extended header */
 #define NAMEMAX		128		/* an image name */
+#define REFMAX		512		/* an image reference, as written */
 #define LEAFMAX		256		/* one path component, with its NUL */
 #define DIRMAX		(1 << 20)	/* directories whose times wait for the end of an unpack */
 #define LAYERMAX	(1 << 22)	/* paths one layer may create (whiteout bookkeeping) */
@@ -522,6 +523,7 @@ void ign_free(struct ignore *ig);
 /* build.c */
 struct bopts {
 	const char *name;		/* the image's, or NULL: after its FROM */
+	const char *ref;		/* name as the user wrote it (store_ref) */
 	const char *file;		/* the Piecefile, or NULL: DIR/Piecefile */
 	const char *dir;		/* the build directory COPY reads */
 	const char *cafile;		/* for https downloads, or NULL */
@@ -548,6 +550,7 @@ struct store {
 
 struct meta {
 	char name[NAMEMAX];
+	char ref[REFMAX];		/* the name it was given as written, or "" (store_ref) */
 	char source[PATHMAX];
 	char digest[80];		/* sha256:HEX of what was imported */
 	time_t created;
@@ -583,13 +586,24 @@ int store_open(struct store *s, const char *root, int write);
 void store_close(struct store *s);
 
 /*
+ * store_ref records in m the name an image was given, as the user wrote
+ * it (alpine:3.18, my/app:1, alpine-3.18): the meta's "ref" line, which
+ * images shows as REPOSITORY and TAG.  import, build and a fetched
+ * tarball record one; a pull records none, its source being its
+ * reference, nor did stores older than the line.  It returns 0, or -1
+ * after saying that ref is longer than REFMAX-1.
+ */
+int store_ref(struct meta *m, const char *ref);
+
+/*
  * store_import unpacks the (gzip or plain) tar stream in as image name,
  * atomically replacing an image of that name only when all went well.  If
  * want ("sha256:HEX") is set, the stream's digest must match it.  source
- * is recorded.  It returns 0, or -1 (reported) with nothing stored.
+ * and ref (store_ref; NULL: none) are recorded.  It returns 0, or -1
+ * (reported) with nothing stored.
  */
 int store_import(struct store *s, const char *name, struct reader in,
-                 const char *source, const char *want);
+                 const char *source, const char *want, const char *ref);
 
 /*
  * store_unpack unpacks the (gzip or plain) tar stream in into the work
@@ -670,7 +684,9 @@ int store_rootfs(struct store *s, const char *sub, const char *name, int fd,
 
 /*
  * store_meta reads the metadata of image name into m: 0, or -1 with errno
- * set, printing nothing; meta_free frees the lists it allocated.  store_list prints the images, a line each.
+ * set, printing nothing; meta_free frees the lists it allocated.
+ * store_names puts the names of the store's images, sorted, in a new list
+ * *names (NULL for none; vfree frees it): 0, or -1 (reported).
  * store_remove removes image name: 0, or -1 (reported).
  */
 int store_meta(struct store *s, const char *name, struct meta *m);
@@ -678,8 +694,38 @@ int store_meta(struct store *s, const char *name, struct meta *m);
 /* store_has says whether the store has an image name */
 int store_has(struct store *s, const char *name);
 void meta_free(struct meta *m);
-int store_list(struct store *s);
+int store_names(struct store *s, char ***names);
 int store_remove(struct store *s, const char *name);
+
+/* show.c */
+#define SHOW_QUIET	1	/* images -q: store names only */
+#define SHOW_NOTRUNC	2	/* images --no-trunc: whole digests, and the source */
+
+/*
+ * show_images prints the images of s that pat names (NULL: all; a name
+ * or a pattern, as docker images takes them), newest first: Docker's
+ * table of REPOSITORY, TAG, IMAGE ID, CREATED and SIZE, each column as
+ * wide as its cells need (show.c says what the names shown are); with
+ * SHOW_QUIET only their store names, a line each.  It returns 0, or -1
+ * after reporting an image whose metadata it could not read (the others
+ * are printed).
+ */
+int show_images(struct store *s, const char *pat, int flags);
+
+#define FORMATMAX	4096		/* inspect -f's template */
+
+/*
+ * show_inspect prints the images the n names in args name (as run takes
+ * them) as docker inspect does: a JSON array of an object each, indented
+ * as Docker's, with the image's Id, Name, RepoTags, RepoDigests, Source,
+ * Digest, Created, Size and Config; or with fmt (not NULL), a line an
+ * image made by that template, of the forms show.c reads.  A template it
+ * cannot read is reported before anything is printed; a name of no
+ * image, or an image the template cannot be applied to (an index out of
+ * range), is reported, and the others printed.  It returns 0, or -1 if
+ * anything was reported.
+ */
+int show_inspect(struct store *s, char **args, int n, const char *fmt);
 
 /* image.c */
 #define IMAGE_MISSING	0	/* the store's image if it is the one named, else fetched */
@@ -696,6 +742,7 @@ struct image {
 	char want[DIGESTLEN + 1];	/* its "sha256:HEX", or "" */
 	const char *sums;		/* or the sums file that gives it, or NULL */
 	const char *ref;		/* else a registry reference to pull, or NULL */
+	const char *as;			/* the name as written, for store_ref; or NULL */
 };
 
 /*
@@ -717,8 +764,8 @@ int image_name(const char *arg, char *name);
  * image_find answers what the image name arg means in the store s, with
  * how: one of IMAGE_MISSING, _ALWAYS, _NEVER, maybe with IMAGE_BASE or
  * IMAGE_REF (see image.c for the policy; with IMAGE_REF s is not used
- * and may be NULL).  It fills im, whose url and ref point into arg or the
- * known table, and returns 0; or -1 after saying why (no such image,
+ * and may be NULL).  It fills im, whose url, ref and as point into arg or
+ * the known table, and returns 0; or -1 after saying why (no such image,
  * --pull=never and not in the store, a bad name).  It never touches the
  * network.
  */
@@ -727,7 +774,8 @@ int image_find(struct store *s, const char *arg, int how, struct image *im);
 /*
  * image_get brings im (not im->store) into the store s, open for
  * writing, as image im->name, atomically: its tarball fetched and
- * verified (image_fetch) or its reference pulled (reg_pull).  cafile
+ * verified (image_fetch), im->as recorded as its ref, or its reference
+ * pulled (reg_pull).  cafile
  * and flags go to http_open.  It returns 0, or -1 (reported) with
  * nothing stored.
  */
@@ -745,7 +793,6 @@ int image_fetch(struct store *s, struct work *w, const struct image *im, const c
                 int flags, struct meta *m);
 
 /* oci.c */
-#define REFMAX		512		/* an image reference, as written */
 #define DESCMAX		1024		/* layers of a manifest, entries of an index */
 #define DESCTYPEMAX	256		/* a media type */
 

@@ -302,7 +302,7 @@ fmtmeta(char *buf, size_t *len, struct meta *m)
 	size_t n = 0, i;
 
 	snprintf(num, sizeof(num), "%lld", (long long)m->created);
-	if (put(buf, &n, "source", m->source) < 0 || put(buf, &n, "digest", m->digest) < 0 ||
+	if ((*m->ref && put(buf, &n, "ref", m->ref) < 0) || put(buf, &n, "source", m->source) < 0 || put(buf, &n, "digest", m->digest) < 0 ||
 	    put(buf, &n, "created", num) < 0)
 		return -1;
 	snprintf(num, sizeof(num), "%llu", (unsigned long long)m->size);
@@ -391,7 +391,14 @@ readmeta(int dirfd, const char *name, struct meta *m)
 			continue;
 		*val++ = '\0';
 		unescape(val);
-		if (!strcmp(line, "source"))
+		if (!strcmp(line, "ref") && strlen(val) >= sizeof(m->ref)) {
+			/* no writer makes one: a broken image, not a shorter name */
+			meta_free(m);
+			return errno = EINVAL, -1;
+		}
+		if (!strcmp(line, "ref"))
+			snprintf(m->ref, sizeof(m->ref), "%s", val);
+		else if (!strcmp(line, "source"))
 			snprintf(m->source, sizeof(m->source), "%s", val);
 		else if (!strcmp(line, "digest"))
 			snprintf(m->digest, sizeof(m->digest), "%s", val);
@@ -751,12 +758,25 @@ store_rootfs(struct store *s, const char *sub, const char *name, int fd,
 }
 
 int
+store_ref(struct meta *m, const char *ref)
+{
+	if (strlen(ref) >= sizeof(m->ref)) {
+		weprintf("%.32s...: name longer than REFMAX (%d)", ref, REFMAX - 1);
+		return -1;
+	}
+	memcpy(m->ref, ref, strlen(ref) + 1);
+	return 0;
+}
+
+int
 store_import(struct store *s, const char *name, struct reader in,
-             const char *source, const char *want)
+             const char *source, const char *want, const char *ref)
 {
 	struct meta m = { 0 };
 	struct work w;
 
+	if (ref && store_ref(&m, ref) < 0)
+		return -1;
 	if (store_begin(s, name, &w) < 0)
 		return -1;
 	if (store_unpack(s, &w, in, source, want, 0, &m) < 0) {
@@ -773,16 +793,13 @@ cmpstr(const void *a, const void *b)
 }
 
 int
-store_list(struct store *s)
+store_names(struct store *s, char ***names)
 {
-	char **names = NULL, size[16], when[32];
 	struct dirent *de;
-	struct meta m;
-	struct tm tm;
-	size_t n = 0, i;
+	size_t n = 0;
 	DIR *d;
 
-	printf("%-24s %8s  %-20s  %s\n", "NAME", "SIZE", "CREATED", "SOURCE");
+	*names = NULL;
 	if (s->imgfd < 0)
 		return 0;
 	if (!(d = list(s, s->imgfd, "images")))
@@ -790,23 +807,12 @@ store_list(struct store *s)
 	while ((de = readdir(d))) {
 		if (de->d_name[0] == '.')
 			continue;
-		names = erealloc(names, (n + 1) * sizeof(*names));
-		names[n++] = estrdup(de->d_name);
+		vpush(names, de->d_name);
+		n++;
 	}
 	closedir(d);
 	if (n)
-		qsort(names, n, sizeof(*names), cmpstr);
-	for (i = 0; i < n; i++) {
-		if (store_meta(s, names[i], &m) == 0) {
-			gmtime_r(&m.created, &tm);
-			strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", &tm);
-			printf("%-24s %8s  %-20s  %s\n", m.name,
-			       fmtsize(size, sizeof(size), m.size), when, m.source);
-			meta_free(&m);
-		}
-		free(names[i]);
-	}
-	free(names);
+		qsort(*names, n, sizeof(**names), cmpstr);
 	return 0;
 }
 

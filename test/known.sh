@@ -44,9 +44,11 @@ is "run alpine-3.18 on an empty store fetches and runs it" "$rc $(cat "$T/out")"
 is "it says what it fetches" "$(grep -c "alpine-3.18: not in the store; fetching $OFFICIAL" "$T/err")" 1
 is "one request, for the official path" "$(cat "$T/log")" \
 	"GET ${OFFICIAL#https://dl-cdn.alpinelinux.org} HTTP/1.1"
-run p images
-is "the image is listed with its official source" "$(awk 'NR > 1 { print $1, $4 }' "$T/out")" \
-	"alpine-3.18 $OFFICIAL"
+is "it records the name run was given" "$(sed -n 's/^ref //p' "$S/images/alpine-3.18/meta")" \
+	"alpine-3.18"
+run p images --no-trunc
+is "the image is listed with its official source" "$(awk 'NR > 1 { print $1, $2, $NF }' "$T/out")" \
+	"alpine-3.18 latest $OFFICIAL"
 ok "run alpine:3.18 finds it" p run alpine:3.18 true
 ok "and the default command" p run alpine-3.18
 is "no request once it is there" "$(requests)" 1

@@ -176,9 +176,12 @@ is "pull alpine:3.20 through Docker Hub's name" "$rc $(cat "$T/out")" "0 alpine-
 is "it asked for the manifest once" "$(manifests)" 1
 is "the token came anonymously for library/alpine" \
 	"$(grep -c 'token user=- scope=repository:library/alpine:pull' "$T/issuer.log")" 1
-run p images
-is "it is listed with its full reference" "$(awk 'NR > 1 { print $1, $4 }' "$T/out")" \
-	"alpine-3.20 docker.io/library/alpine:3.20"
+run p images --no-trunc
+is "it is listed with its full reference" "$(awk 'NR > 1 { print $1, $2, $NF }' "$T/out")" \
+	"docker.io/library/alpine 3.20 docker.io/library/alpine:3.20"
+is "images -q gives the name run takes" "$(p images -q)" "alpine-3.20"
+is "images alpine finds it as Docker reads the name" "$(p images -q alpine) $(p images -q alpine:3.20)" \
+	"alpine-3.20 alpine-3.20"
 is "the blobs went to localhost, redirected" \
 	"$(grep -c '^GET /v2/library/alpine/blobs/.* host=localhost' "$T/proxy.log")" 2
 is "without the registry's Authorization" \
@@ -206,12 +209,20 @@ is "the config's Labels are in the metadata" "$?" 0
 
 # ---- a pull by digest ----
 dig=$(sed -n 's/^digest //p' "$S/images/alpine-3.20/meta")
+run p inspect alpine:3.20
+is "inspect: its tag and the digest to pull it by, as Docker's" "$(python3 -c 'import json, sys
+i = json.load(sys.stdin)[0]
+print(i["RepoTags"], i["RepoDigests"], i["Id"])' <"$T/out")" \
+	"['docker.io/library/alpine:3.20'] ['docker.io/library/alpine@$dig'] $dig"
 mark
 run p pull "docker.io/library/alpine@$dig"
 is "pull by digest" "$rc $(cat "$T/out")" "0 alpine-sha256-${dig#sha256:}"
 is "one manifest request, by digest" \
 	"$(tail -n +$((since + 1)) "$T/proxy.log" | grep -c "manifests/$dig ")" 1
 is "only the config downloaded: the layer is in the cache" "$(blobs)" 1
+is "images shows it with no tag, as Docker does" \
+	"$(p images alpine | awk '$2 == "<none>" { print $1, $2, $3 }')" \
+	"docker.io/library/alpine <none> $(echo "${dig#sha256:}" | cut -c1-12)"
 mark
 run p pull "alpine@$dig"
 is "a pull of a digest the store has costs no request" "$rc $(manifests)" "0 0"
@@ -336,7 +347,7 @@ fails "a 401 from where a blob was redirected to" 1 "steal:1: config sha256:[0-9
 	p pull steal:1
 is "is not answered: no token asked for there" \
 	"$(tail -n +$((since + 1)) "$T/proxy.log" | grep -c 'host=localhost' | tr -d ' ')" 1
-is "none of them stored anything" "$(p images | awk 'NR > 1 { print $1 }' | tr '\n' ' ')" \
+is "none of them stored anything" "$(p images -q | sort | tr '\n' ' ')" \
 	"alpine-3.20 alpine-sha256-${dig#sha256:} multi-1 multiarch-1 "
 
 # ---- a tampered blob: refused, nothing stored ----
