@@ -439,6 +439,10 @@ etc(const struct ctr *c, int rootfd, int workfd, int ro)
 			snprintf(buf, sizeof(buf), "127.0.0.1\tlocalhost\n"
 			         "::1\tlocalhost ip6-localhost ip6-loopback\n"
 			         "127.0.1.1\t%s\n", c->hostname);
+		} else if (c->net == NET_NONE) {
+			/* nothing to reach: no resolver, and a lookup fails
+			 * at once rather than after a timeout */
+			snprintf(buf, sizeof(buf), "# --net none: no resolver\n");
 		} else {
 			/* the container shares the host's network: its
 			 * resolvers, whole or not at all */

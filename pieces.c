@@ -120,6 +120,8 @@ static const struct cmd cmds[] = {
 	  "                              no seccomp filter (by default, Docker's profile)\n"
 	  "      --privileged            every capability, no seccomp filter, no masks\n"
 	  "                              on /proc and /sys: the host is not protected\n"
+	  "      --net mode              its network: none (only loopback) or host\n"
+	  "                              (the host's, the default); --network too\n"
 	  "      --rm                    accepted; containers are always removed\n"
 	  "      --pull[=policy]         when to fetch image: missing (default: if the\n"
 	  "                              store lacks it), always (--pull alone) or never" },
@@ -1012,14 +1014,16 @@ cmd_run(int argc, char *argv[])
 		{ "privileged", no_argument, NULL, 'P' },
 		{ "rm", no_argument, NULL, 'X' },
 		{ "storage-opt", required_argument, NULL, 'O' },
-		{ "pull", optional_argument, NULL, 'p' },
+		{ "pull", optional_argument, NULL, 'L' },
+		{ "net", required_argument, NULL, 'N' },
+		{ "network", required_argument, NULL, 'N' },
 		{ "help", no_argument, NULL, 'Q' },
 		LIMITOPTS,
 		{ NULL, 0, NULL, 0 },
 	};
 	const struct cmd *c = lookup("run");
 	char **cli = NULL, kv[PATHMAX + 8];
-	const char *entry = NULL, *user = NULL, *val;
+	const char *entry = NULL, *user = NULL, *val, *rawcap = NULL;
 	uint64_t add = 0, drop = 0, bit;
 	struct limits lim = { 0 };
 	struct ctr ctr = { 0 };
@@ -1063,10 +1067,8 @@ cmd_run(int argc, char *argv[])
 		case 'A': case 'D':
 			if (proc_cap(optarg, &bit) < 0)
 				enprintf(125, "%s: unknown capability", optarg);
-			/* ALL too stops short of it: see CAPS_HOSTNET */
 			if (ch == 'A' && bit == CAPS_HOSTNET)
-				enprintf(125, "%s: refused while the container shares the "
-				          "host's network: it would sniff and spoof its traffic", optarg);
+				rawcap = optarg;
 			*(ch == 'A' ? &add : &drop) |= bit;
 			break;
 		case 'E': entry = optarg; break;
@@ -1084,9 +1086,13 @@ cmd_run(int argc, char *argv[])
 			if (storageopt(optarg, &ctr.fs.size) < 0)
 				exit(125);
 			break;
-		case 'p':
+		case 'L':
 			if ((pull = image_pull(optarg)) < 0)
 				enprintf(125, "--pull=%s: want always, missing or never", optarg);
+			break;
+		case 'N':
+			if ((ctr.net = net_mode(optarg)) < 0)
+				enprintf(125, "--net %s: want bridge, none or host", optarg);
 			break;
 		case 'Q': help(c); break;
 		default: cmdusage(c);
@@ -1094,6 +1100,10 @@ cmd_run(int argc, char *argv[])
 	}
 	if (optind >= argc)
 		cmdusage(c);
+	/* ALL too stops short of it there: see CAPS_HOSTNET */
+	if (rawcap && ctr.net == NET_HOST)
+		enprintf(125, "%s: refused while the container shares the host's network "
+		          "(--net host): it would sniff and spoof its traffic", rawcap);
 	if (limitsok(&lim) < 0)
 		exit(125);
 	/* as Docker: a terminal's input that is not a terminal would hang

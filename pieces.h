@@ -264,6 +264,7 @@ struct ctr {
 	struct vol *vol;
 	int nvol;
 	int privileged;			/* --privileged: no masks on /proc and /sys either */
+	int net;			/* NET_HOST, NET_NONE or NET_BRIDGE (net.c) */
 	/* at the first gate, init's pid: 0, or -1 (reported) to give up */
 	int (*attach)(void *arg, pid_t init);
 	void *arg;
@@ -276,9 +277,9 @@ struct run;
 
 /*
  * ns_start starts c: init in new PID, mount, UTS, IPC and cgroup
- * namespaces on an overlay of c->fs, set up, its command forked and
- * waiting to exec.  It takes CAPS_HOSTNET out of c's caps; c must outlive
- * the run.  Those of fds 0-2 that are not a pipe, socket or terminal
+ * namespaces (and network, unless c->net is NET_HOST) on an overlay of
+ * c->fs, set up, its command forked and waiting to exec.  On the host's
+ * network it takes CAPS_HOSTNET out of c's caps; c must outlive the run.  Those of fds 0-2 that are not a pipe, socket or terminal
  * reach the container as pipes relayed until the end.  It returns 0 with
  * the run in *rp, or 125 (or 126, 127: the command's setup) with nothing
  * left running, reported.  ns_go lets the command exec: 0, or -1
@@ -304,9 +305,9 @@ _Noreturn void ns_fail(int status, const char *fmt, ...);
  * DAC_OVERRIDE FOWNER FSETID KILL SETGID SETUID SETPCAP NET_BIND_SERVICE
  * SYS_CHROOT MKNOD AUDIT_WRITE SETFCAP */
 #define CAPS_DEFAULT	0xa80405fbULL
-/* what no container gets while its network is the host's, which until
- * network namespaces it always is: NET_RAW, with which it would sniff and
- * spoof the host's traffic, loopback included; ns_start takes it away */
+/* what no container gets while its network is the host's (--net host):
+ * NET_RAW, with which it would sniff and spoof the host's traffic,
+ * loopback included; ns_start takes it away there */
 #define CAPS_HOSTNET	(1ULL << 13)
 
 /* cgroup.c */
@@ -339,6 +340,20 @@ int cg_run(struct ctr *c, const struct limits *l);
 int cg_attach(void *arg, pid_t pid);
 unsigned long long cg_oom(const struct cg *g);
 void cg_destroy(struct cg *g);
+
+/* net.c */
+enum { NET_HOST, NET_NONE, NET_BRIDGE };	/* a zeroed struct ctr is on the host's */
+
+/* net_mode reads a --net value (bridge, none, host): NET_*, or -1,
+ * printing nothing */
+int net_mode(const char *s);
+
+/*
+ * net_init, in a new network namespace, brings its loopback device up
+ * and lets every group ping (ICMP echo sockets, ping_group_range): 0, or
+ * -1 with errno set, printing nothing
+ */
+int net_init(void);
 
 /* mount.c */
 /*
