@@ -677,8 +677,14 @@ ns_start(struct ctr *c, struct run **rp)
 	if (send(r->chan, &go, sizeof(go), MSG_NOSIGNAL) < 0)
 		weprintf("report channel:");
 	if ((status = report(r->chan, &r->pty, 1)) == 0) {
-		*rp = r;
-		return 0;
+		/* init waits at the second gate, its namespaces made: the
+		 * network is plumbed here, by its pid */
+		if (!c->plumb || c->plumb(c->plumbarg, r->pid) == 0) {
+			*rp = r;
+			return 0;
+		}
+		(void)kill(r->pid, SIGKILL);
+		status = 125;
 	}
 reap:
 	while (waitpid(r->pid, &st, 0) < 0 && errno == EINTR)

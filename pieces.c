@@ -120,8 +120,9 @@ static const struct cmd cmds[] = {
 	  "                              no seccomp filter (by default, Docker's profile)\n"
 	  "      --privileged            every capability, no seccomp filter, no masks\n"
 	  "                              on /proc and /sys: the host is not protected\n"
-	  "      --net mode              its network: none (only loopback) or host\n"
-	  "                              (the host's, the default); --network too\n"
+	  "      --net mode              its network: bridge (pieces0), none (only\n"
+	  "                              loopback) or host (the host's, the default);\n"
+	  "                              --network too\n"
 	  "      --rm                    accepted; containers are always removed\n"
 	  "      --pull[=policy]         when to fetch image: missing (default: if the\n"
 	  "                              store lacks it), always (--pull alone) or never" },
@@ -1031,7 +1032,7 @@ cmd_run(int argc, char *argv[])
 	struct store s;
 	struct meta m;
 	size_t ncli = 0, i;
-	int ch, r, imgfd, ret = 125, pull = IMAGE_MISSING;
+	int ch, r, imgfd, ret = 125, pull = IMAGE_MISSING, net = NET_HOST;
 	char **p;
 
 	/* -h is the host name, as Docker's; --help is help */
@@ -1091,7 +1092,7 @@ cmd_run(int argc, char *argv[])
 				enprintf(125, "--pull=%s: want always, missing or never", optarg);
 			break;
 		case 'N':
-			if ((ctr.net = net_mode(optarg)) < 0)
+			if ((net = net_mode(optarg)) < 0)
 				enprintf(125, "--net %s: want bridge, none or host", optarg);
 			break;
 		case 'Q': help(c); break;
@@ -1101,7 +1102,7 @@ cmd_run(int argc, char *argv[])
 	if (optind >= argc)
 		cmdusage(c);
 	/* ALL too stops short of it there: see CAPS_HOSTNET */
-	if (rawcap && ctr.net == NET_HOST)
+	if (rawcap && net == NET_HOST)
 		enprintf(125, "%s: refused while the container shares the host's network "
 		          "(--net host): it would sniff and spoof its traffic", rawcap);
 	if (limitsok(&lim) < 0)
@@ -1142,7 +1143,7 @@ cmd_run(int argc, char *argv[])
 			snprintf(kv, sizeof(kv), "%s", *p);
 		vsetenv(&ctr.proc.env, kv);
 	}
-	ret = cg_run(&ctr, &lim);
+	ret = net_run(&ctr, &lim, net);
 close:
 	proc_free(&ctr.proc);
 	close(imgfd);

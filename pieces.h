@@ -265,9 +265,14 @@ struct ctr {
 	int nvol;
 	int privileged;			/* --privileged: no masks on /proc and /sys either */
 	int net;			/* NET_HOST, NET_NONE or NET_BRIDGE (net.c) */
+	char addr[16];			/* its IPv4 address, for /etc/hosts; "": none */
 	/* at the first gate, init's pid: 0, or -1 (reported) to give up */
 	int (*attach)(void *arg, pid_t init);
 	void *arg;
+	/* at the second gate, set up and waiting to exec, init's pid (its
+	 * network's plumbing, net.c): 0, or -1 (reported) to give up */
+	int (*plumb)(void *arg, pid_t init);
+	void *plumbarg;
 };
 
 struct run;
@@ -347,6 +352,23 @@ enum { NET_HOST, NET_NONE, NET_BRIDGE };	/* a zeroed struct ctr is on the host's
 /* net_mode reads a --net value (bridge, none, host): NET_*, or -1,
  * printing nothing */
 int net_mode(const char *s);
+
+/*
+ * net_run is cg_run(c, l) on the network mode says, its status: on the
+ * host's, in a namespace with only loopback, or on the bridge (net.c),
+ * plumbed at the second gate, everything made for it removed after.  A
+ * bridge that cannot be set up is reported: 125.
+ */
+int net_run(struct ctr *c, const struct limits *l, int mode);
+
+/*
+ * net_resolv writes into buf (len bytes) the resolv.conf of a container
+ * on mode's network: none, the host's, or the host's without the servers
+ * a bridge cannot reach (falling back on systemd-resolved's upstreams,
+ * then on Docker's 8.8.8.8).  0, or -1 with errno set (EFBIG: a host's
+ * file of len bytes or more), printing nothing.
+ */
+int net_resolv(int mode, char *buf, size_t len);
 
 /*
  * net_init, in a new network namespace, brings its loopback device up

@@ -3,9 +3,12 @@
 #
 # A container's network: --net none (only loopback, up; the host's
 # loopback services and abstract unix sockets out of reach; NET_RAW the
-# container's to ask for) and --net host (the host's stack, NET_RAW
-# refused).  Every server here listens on loopback or an abstract
-# socket, named for this test's pid.
+# container's to ask for), --net host (the host's stack, NET_RAW
+# refused) and --net bridge (on a bridge of this test's own, named and
+# numbered for its pid in 198.18.0.0/15, the benchmarking range: two
+# containers reach each other, the host's loopback does not answer, and
+# nothing is left, pieces killed or not).  Every server here listens on
+# loopback, an abstract socket or the test's bridge.
 . "$(dirname "$0")/lib.sh"
 
 if ! needroot; then
@@ -156,5 +159,68 @@ is "... no NET_RAW, even with --cap-add ALL" "$rc:$(cat "$T/out")" "0:"
 fails "... --cap-add NET_RAW is refused, saying why" 125 "host's network" \
 	p run --net host --cap-add NET_RAW alpine true
 fails "--net: an unknown mode" 125 "want bridge, none or host" p run --net nat alpine true
+
+# --net bridge, on the test's own bridge and range
+if ! command -v ip >/dev/null; then
+	skip "--net bridge" "no ip(8) to check the host's side with"
+	finish
+fi
+PIECES_BRIDGE=pt$$
+PIECES_NET=198.18.$(($$ % 250)).0/24
+export PIECES_BRIDGE PIECES_NET
+BR=$PIECES_BRIDGE
+NET=${PIECES_NET%.0/24}
+LEASES=/run/pieces/net/$BR
+atexit "ip link del $BR; rm -rf $LEASES"
+# what of the test's is left: links on the bridge, leases
+left() {
+	echo "$(ip -o link show master "$BR" 2>/dev/null | wc -l) $(ls "$LEASES" 2>/dev/null | wc -l)"
+}
+
+run p run --net bridge alpine sh -c 'ip -o -4 addr show eth0; ip route; grep "$HOSTNAME" /etc/hosts'
+is "--net bridge: eth0 with the range's first free address, the default route, the hosts line" \
+	"$rc:$(awk '/ inet / { print $4 } /^default/ { print $3 } /\t/ { print $1 }' "$T/out" | tr '\n' ' ')" \
+	"0:$NET.2/24 $NET.1 $NET.2 "
+is "... the bridge made, with the first address, up" \
+	"$(ip -o -4 addr show "$BR" | awk '{ print $4 }'):$(ip -o link show "$BR" | grep -c '<.*UP')" \
+	"$NET.1/24:1"
+is "... nothing of it left on the host" "$(left)" "0 0"
+run p run --net bridge $NT alpine /nt connect unix "pieces-net-$$" 0
+is "... the host's abstract unix socket is out of reach" "$rc:$(cat "$T/out")" "1:"
+run p run --net bridge $NT alpine /nt connect tcp 127.0.0.1 $PORT
+is "... and its loopback" "$rc:$(cat "$T/out")" "1:"
+run p run --net bridge $NT alpine /nt raw
+is "... no NET_RAW by default" "$rc:$(cat "$T/out")" "0:"
+run p run --net bridge $NT --cap-add NET_RAW alpine /nt raw
+is "... but it may be asked for" "$rc:$(cat "$T/out")" "0:raw inet"
+run p run --net bridge alpine cat /etc/resolv.conf
+is "... a resolver, none on the host's loopback" \
+	"$(grep -c '^nameserver' "$T/out"):$(grep -c '^nameserver 127\.' "$T/out")" "$(($(grep -c '^nameserver' "$T/out") > 0 ? $(grep -c '^nameserver' "$T/out") : 1)):0"
+
+# two containers: a server, and a client that finds it by its address
+mkdir -p "$T/v"
+"$PIECES" -r "$S" run --net bridge $NT -v "$T/v:/v" alpine sh -c \
+	'ip -o -4 addr show eth0 | awk "{ print \$4 }" >/v/addr.tmp; mv /v/addr.tmp /v/addr; exec /nt listen tcp 0.0.0.0 80 /v/ready' \
+	>/dev/null 2>&1 &
+srv=$!
+atexit "kill $srv"
+i=0
+while [ ! -e "$T/v/ready" ] && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
+addr=$(cat "$T/v/addr" 2>/dev/null)
+run p run --net bridge $NT alpine /nt connect tcp "${addr%/24}" 80
+is "two containers on the bridge reach each other" "$rc:$(cat "$T/out"):$addr" "0:hi:$NET.2/24"
+run p run --net bridge $NT alpine sh -c 'ip -o -4 addr show eth0'
+is "... a second one gets the next address" "$(awk '{ print $4 }' "$T/out")" "$NET.3/24"
+is "... its lease is held, and one link is on the bridge" "$(left)" "1 1"
+
+# pieces killed: the kernel takes the veth with the container's
+# namespace; the lease stays until the next run takes it back
+kill -9 $srv
+i=0
+while [ "$(left)" != "0 1" ] && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
+is "pieces killed: its container's link goes with it, its lease stays" "$(left)" "0 1"
+run p run --net bridge alpine sh -c 'ip -o -4 addr show eth0'
+is "... the next run takes the dead owner's address back" "$(awk '{ print $4 }' "$T/out")" "$NET.2/24"
+is "... and nothing is left" "$(left)" "0 0"
 
 finish
