@@ -35,8 +35,10 @@
  */
 #include <sys/file.h>
 #include <sys/ioctl.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 
 #include <arpa/inet.h>
 #include <net/if.h>
@@ -44,7 +46,9 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <sched.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -721,22 +725,33 @@ down(struct net *n)
 }
 
 int
-net_run(struct ctr *c, const struct limits *l, int mode)
+net_run(struct ctr *c, const struct limits *l, const struct netopts *o)
 {
 	struct net n = { .made = 0 };
 	struct in_addr in;
-	int status;
+	pid_t relay = -1;
+	int status = 125;
 
-	c->net = mode;
-	if (mode != NET_BRIDGE)
+	c->net = o->mode;
+	if (o->mode != NET_BRIDGE)
 		return cg_run(c, l);
 	if (up(&n) < 0)
 		return 125;
+	/* before the container: the relay must be forked outside the PID
+	 * namespace ns_start makes, and a port in use is an error now */
+	if (o->nport && (relay = relay_start(o->port, o->nport, n.ip)) < 0)
+		goto out;
 	in.s_addr = htonl(n.ip);
 	inet_ntop(AF_INET, &in, c->addr, sizeof(c->addr));
 	c->plumb = plumb;
 	c->plumbarg = &n;
 	status = cg_run(c, l);
+out:
+	if (relay > 0) {
+		(void)kill(relay, SIGKILL);
+		while (waitpid(relay, NULL, 0) < 0 && errno == EINTR)
+			;
+	}
 	down(&n);
 	return status;
 }

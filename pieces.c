@@ -123,6 +123,8 @@ static const struct cmd cmds[] = {
 	  "      --net mode              its network: bridge (pieces0), none (only\n"
 	  "                              loopback) or host (the host's, the default);\n"
 	  "                              --network too\n"
+	  "  -p, --publish [ip:]hport:port[/tcp|/udp]\n"
+	  "                              relay the host's port hport to port (bridge)\n"
 	  "      --rm                    accepted; containers are always removed\n"
 	  "      --pull[=policy]         when to fetch image: missing (default: if the\n"
 	  "                              store lacks it), always (--pull alone) or never" },
@@ -1016,6 +1018,7 @@ cmd_run(int argc, char *argv[])
 		{ "rm", no_argument, NULL, 'X' },
 		{ "storage-opt", required_argument, NULL, 'O' },
 		{ "pull", optional_argument, NULL, 'L' },
+		{ "publish", required_argument, NULL, 'p' },
 		{ "net", required_argument, NULL, 'N' },
 		{ "network", required_argument, NULL, 'N' },
 		{ "help", no_argument, NULL, 'Q' },
@@ -1026,17 +1029,18 @@ cmd_run(int argc, char *argv[])
 	char **cli = NULL, kv[PATHMAX + 8];
 	const char *entry = NULL, *user = NULL, *val, *rawcap = NULL;
 	uint64_t add = 0, drop = 0, bit;
+	static struct netopts net = { .mode = NET_HOST };
 	struct limits lim = { 0 };
 	struct ctr ctr = { 0 };
 	struct image im;
 	struct store s;
 	struct meta m;
 	size_t ncli = 0, i;
-	int ch, r, imgfd, ret = 125, pull = IMAGE_MISSING, net = NET_HOST;
+	int ch, r, imgfd, ret = 125, pull = IMAGE_MISSING;
 	char **p;
 
 	/* -h is the host name, as Docker's; --help is help */
-	while ((ch = getopt_long(argc, argv, "+ite:w:v:u:h:m:", opts, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, "+ite:w:v:u:h:m:p:", opts, NULL)) != -1) {
 		if ((r = limitopt(ch, optarg, &lim)) < 0)
 			exit(125);
 		if (r > 0)
@@ -1092,8 +1096,14 @@ cmd_run(int argc, char *argv[])
 				enprintf(125, "--pull=%s: want always, missing or never", optarg);
 			break;
 		case 'N':
-			if ((net = net_mode(optarg)) < 0)
+			if ((net.mode = net_mode(optarg)) < 0)
 				enprintf(125, "--net %s: want bridge, none or host", optarg);
+			break;
+		case 'p':
+			if (net.nport == PORTMAX)
+				enprintf(125, "-p %s: more than PORTMAX (%d) ports", optarg, PORTMAX);
+			if (relay_port(optarg, &net.port[net.nport++]) < 0)
+				exit(125);
 			break;
 		case 'Q': help(c); break;
 		default: cmdusage(c);
@@ -1102,9 +1112,13 @@ cmd_run(int argc, char *argv[])
 	if (optind >= argc)
 		cmdusage(c);
 	/* ALL too stops short of it there: see CAPS_HOSTNET */
-	if (rawcap && net == NET_HOST)
+	if (rawcap && net.mode == NET_HOST)
 		enprintf(125, "%s: refused while the container shares the host's network "
 		          "(--net host): it would sniff and spoof its traffic", rawcap);
+	/* on none there is nothing to publish to; on host the container's
+	 * ports are the host's already (Docker drops them with a warning) */
+	if (net.nport && net.mode != NET_BRIDGE)
+		enprintf(125, "-p %s: ports are published from --net bridge only", net.port[0].spec);
 	if (limitsok(&lim) < 0)
 		exit(125);
 	/* as Docker: a terminal's input that is not a terminal would hang
@@ -1143,7 +1157,7 @@ cmd_run(int argc, char *argv[])
 			snprintf(kv, sizeof(kv), "%s", *p);
 		vsetenv(&ctr.proc.env, kv);
 	}
-	ret = net_run(&ctr, &lim, net);
+	ret = net_run(&ctr, &lim, &net);
 close:
 	proc_free(&ctr.proc);
 	close(imgfd);

@@ -353,13 +353,47 @@ enum { NET_HOST, NET_NONE, NET_BRIDGE };	/* a zeroed struct ctr is on the host's
  * printing nothing */
 int net_mode(const char *s);
 
+/* relay.c: published ports */
+#define PORTMAX		64		/* -p flags of one run */
+
+/* a published port: the host's address and port, the container's port */
+struct port {
+	uint32_t ip;			/* IPv4, host order; 0: every address */
+	uint16_t host, ctr;
+	int udp;			/* else TCP */
+	const char *spec;		/* as written, for messages */
+};
+
 /*
- * net_run is cg_run(c, l) on the network mode says, its status: on the
- * host's, in a namespace with only loopback, or on the bridge (net.c),
- * plumbed at the second gate, everything made for it removed after.  A
- * bridge that cannot be set up is reported: 125.
+ * relay_port reads a -p value, [IP:]HOSTPORT:PORT[/tcp|/udp], into p
+ * (spec points at s): 0, or -1 after saying what is wrong.
  */
-int net_run(struct ctr *c, const struct limits *l, int mode);
+int relay_port(const char *s, struct port *p);
+
+/*
+ * relay_start binds the host's ends of the n ports p and forks the
+ * relay, which forwards each connection or datagram to the same
+ * container port of ip (IPv4, host order) until it is killed, or its
+ * parent dies.  It returns the relay's pid, or -1 after reporting why (a
+ * port in use, or published twice, named), with nothing bound.
+ */
+pid_t relay_start(const struct port *p, int n, uint32_t ip);
+
+/* what a run's network is: a mode, and the ports published from a bridge */
+struct netopts {
+	int mode;			/* NET_HOST, NET_NONE, NET_BRIDGE */
+	struct port port[PORTMAX];
+	int nport;
+};
+
+/*
+ * net_run is cg_run(c, l) on the network o says, its status: on the
+ * host's, in a namespace with only loopback, or on the bridge (net.c)
+ * with o's ports relayed, plumbed at the second gate, everything made
+ * for it removed after.  A bridge or port that cannot be set up is
+ * reported: 125.
+ */
+int net_run(struct ctr *c, const struct limits *l, const struct netopts *o);
 
 /*
  * net_resolv writes into buf (len bytes) the resolv.conf of a container

@@ -223,4 +223,34 @@ run p run --net bridge alpine sh -c 'ip -o -4 addr show eth0'
 is "... the next run takes the dead owner's address back" "$(awk '{ print $4 }' "$T/out")" "$NET.2/24"
 is "... and nothing is left" "$(left)" "0 0"
 
+# published ports: a relay from the host's loopback to the container
+P1=$((PORT + 1)) P2=$((PORT + 2))
+rm -f "$T/v/ready"
+"$PIECES" -r "$S" run --net bridge $NT -v "$T/v:/v" -p 127.0.0.1:$P1:80 -p "127.0.0.1:$P2:53/udp" \
+	alpine sh -c '/nt listen udp 0.0.0.0 53 & nc -lk -p 80 -e echo hi & sleep 0.5; touch /v/ready; wait' \
+	>/dev/null 2>&1 &
+srv=$!
+atexit "kill $srv"
+i=0
+while [ ! -e "$T/v/ready" ] && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
+run "$T/nt" connect tcp 127.0.0.1 $P1
+is "-p: a published TCP port answers the host's loopback (Alpine's nc -e)" "$rc:$(cat "$T/out")" "0:hi"
+run "$T/nt" connect tcp 127.0.0.1 $P1
+is "... again" "$rc:$(cat "$T/out")" "0:hi"
+run "$T/nt" connect udp 127.0.0.1 $P2 echo-me
+is "... a UDP one too" "$rc:$(cat "$T/out")" "0:echo-me"
+fails "... a port in use is a clear error" 125 "the host's port $P1 is in use" \
+	p run --net bridge -p 127.0.0.1:$P1:80 alpine true
+is "... which leaves nothing behind" "$(left)" "1 1"
+fails "... nor can a port be published twice" 125 "published twice" \
+	p run --net bridge -p $P2:80 -p 127.0.0.1:$P2:81 alpine true
+relay=$(ps -o pid= -o user= --ppid $srv | awk '$2 == "nobody" { print $1 }')
+is "... the relay runs as nobody" "$(echo "$relay" | wc -w)" 1
+kill $srv
+i=0
+while { [ "$(left)" != "0 0" ] || [ -e "/proc/$relay" ]; } && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
+is "... and goes when the container does, with its link and lease" "$(left):$([ -e "/proc/$relay" ] && echo relay)" "0 0:"
+fails "-p: refused on --net none" 125 "from --net bridge only" p run --net none -p 8080:80 alpine true
+fails "-p: a bad one" 125 "want \[IP:\]HOSTPORT:PORT" p run --net bridge -p 80 alpine true
+
 finish
