@@ -44,6 +44,7 @@
 #include <net/if.h>
 #include <netinet/in.h>
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -59,8 +60,11 @@
 #define NETDEFAULT	"10.88.0.0/16"	/* the bridge's range, as Podman's */
 #define BRIDGEDEFAULT	"pieces0"
 #define LEASEDIR	"/run/pieces/net"
+#define MADE		"made"		/* in the lease directory: pieces made the bridge */
 #define NLBUF		4096		/* one netlink request, or a batch of them */
 #define STATMAX		4096		/* /proc/PID/stat */
+#define VETHFMT		"pcv%08x"	/* the host's end of a pair, by address */
+#define TABLEFMT	"pieces-pcv%08x"	/* its masquerade's table */
 
 /*
  * Netlink, by hand: musl ships no kernel headers, and these are stable
@@ -92,6 +96,54 @@
 #define RTPROT_BOOT	3
 #define RTN_UNICAST	1
 
+/* nf_tables (linux/netfilter/nfnetlink.h, nf_tables.h, netfilter.h) */
+#define NETLINK_NETFILTER	12
+#define NFNL_SUBSYS_NFTABLES	10
+#define NFNL_MSG_BATCH_BEGIN	16
+#define NFNL_MSG_BATCH_END	17
+#define NFT_MSG_NEWTABLE	0
+#define NFT_MSG_DELTABLE	2
+#define NFT_MSG_NEWCHAIN	3
+#define NFT_MSG_NEWRULE		6
+#define NFTA_TABLE_NAME		1
+#define NFTA_TABLE_FLAGS	2
+#define NFT_TABLE_F_OWNER	2
+#define NFTA_CHAIN_TABLE	1
+#define NFTA_CHAIN_NAME		3
+#define NFTA_CHAIN_HOOK		4
+#define NFTA_CHAIN_TYPE		7
+#define NFTA_HOOK_HOOKNUM	1
+#define NFTA_HOOK_PRIORITY	2
+#define NF_INET_POST_ROUTING	4
+#define NFPROTO_IPV4		2
+#define NFTA_RULE_TABLE		1
+#define NFTA_RULE_CHAIN		2
+#define NFTA_RULE_EXPRESSIONS	4
+#define NFTA_LIST_ELEM		1
+#define NFTA_EXPR_NAME		1
+#define NFTA_EXPR_DATA		2
+#define NFTA_PAYLOAD_DREG	1
+#define NFTA_PAYLOAD_BASE	2
+#define NFTA_PAYLOAD_OFFSET	3
+#define NFTA_PAYLOAD_LEN	4
+#define NFT_PAYLOAD_NETWORK_HEADER 1
+#define NFT_REG_1		1
+#define NFTA_CMP_SREG		1
+#define NFTA_CMP_OP		2
+#define NFTA_CMP_DATA		3
+#define NFT_CMP_EQ		0
+#define NFT_CMP_NEQ		1
+#define NFTA_DATA_VALUE		1
+#define NFTA_META_DREG		1
+#define NFTA_META_KEY		2
+#define NFT_META_OIFNAME	7
+#define NAT_PRIORITY		100	/* srcnat */
+
+struct nfgenmsg {
+	unsigned char family, version;
+	uint16_t res_id;		/* big-endian */
+};
+
 struct nlmsghdr {
 	uint32_t len;
 	uint16_t type, flags;
@@ -115,6 +167,8 @@ struct rtmsg {
 	unsigned flags;
 };
 
+static int deltable(const char *name);
+
 #define ALIGN4(n)	(((n) + 3) & ~(size_t)3)
 
 /* a netlink request being built: messages one after another in buf */
@@ -134,6 +188,9 @@ struct net {
 	char lease[16];			/* its lease's name: the address; "": none */
 	int dirfd;			/* the lease directory */
 	int made;			/* the veth pair was made */
+	int nft;			/* the netfilter socket that owns its table, or -1 */
+	int owned;			/* the kernel removes the table with nft */
+	char table[32];			/* its nf_tables table: its masquerade */
 };
 
 int
@@ -537,6 +594,50 @@ putlease(int fd)
 }
 
 /*
+ * unstale removes the lease name in dirfd, whose owner is gone, and the
+ * table of a kernel that gave it no owner (on others the kernel removed
+ * it when the owner died)
+ */
+static int
+unstale(int dirfd, const char *name)
+{
+	struct in_addr in;
+	char table[32];
+
+	if (inet_pton(AF_INET, name, &in) == 1) {
+		snprintf(table, sizeof(table), TABLEFMT, (unsigned)ntohl(in.s_addr));
+		(void)deltable(table);
+	}
+	return unlinkat(dirfd, name, 0);
+}
+
+/*
+ * idle says whether no live container holds a lease in n's directory,
+ * the lock held, taking back the leases of dead owners on the way; a
+ * directory it cannot read is not idle
+ */
+static int
+idle(struct net *n)
+{
+	struct dirent *de;
+	DIR *d;
+	int fd, busy = 0;
+
+	if ((fd = dup(n->dirfd)) < 0 || !(d = fdopendir(fd))) {
+		if (fd >= 0)
+			close(fd);
+		return 0;
+	}
+	rewinddir(d);
+	while (!busy && (de = readdir(d)))
+		if (strcmp(de->d_name, ".") && strcmp(de->d_name, "..") &&
+		    strcmp(de->d_name, MADE))
+			busy = !stale(n->dirfd, de->d_name) || unstale(n->dirfd, de->d_name) < 0;
+	closedir(d);
+	return !busy;
+}
+
+/*
  * lease takes the lowest free address of n's range, the lock held: its
  * file made with O_EXCL, or taken back from an owner that is gone (whose
  * veth pair went with its container's namespace).  0, or -1 (reported).
@@ -553,7 +654,7 @@ lease(struct net *n)
 		inet_ntop(AF_INET, &in, n->lease, sizeof(n->lease));
 		fd = openat(n->dirfd, n->lease, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
 		if (fd < 0 && errno == EEXIST && stale(n->dirfd, n->lease) &&
-		    unlinkat(n->dirfd, n->lease, 0) == 0)
+		    unstale(n->dirfd, n->lease) == 0)
 			fd = openat(n->dirfd, n->lease, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW |
 			            O_CLOEXEC, 0644);
 		if (fd < 0 && errno == EEXIST)
@@ -566,7 +667,8 @@ lease(struct net *n)
 			return -1;
 		}
 		n->ip = ip;
-		snprintf(n->veth, sizeof(n->veth), "pcv%08x", (unsigned)ip);
+		snprintf(n->veth, sizeof(n->veth), VETHFMT, (unsigned)ip);
+		snprintf(n->table, sizeof(n->table), TABLEFMT, (unsigned)ip);
 		return 0;
 	}
 	n->lease[0] = '\0';
@@ -574,14 +676,24 @@ lease(struct net *n)
 	return -1;
 }
 
-/* bridge makes n's bridge if it is missing, with the range's first address, up */
+/*
+ * bridge makes n's bridge if it is missing, with the range's first
+ * address, up, and marks it as pieces' to remove after the last
+ * container (a bridge the host made, with its own links on it, is the
+ * host's to keep)
+ */
 static int
 bridge(int fd, const struct net *n)
 {
-	int index;
+	int index, made, mark;
 
-	if (mklink(fd, n->bridge, "bridge") < 0 && errno != EEXIST) {
+	if (!(made = mklink(fd, n->bridge, "bridge") == 0) && errno != EEXIST) {
 		weprintf("%s: make the bridge (--net none and host need none):", n->bridge);
+		return -1;
+	}
+	if (made && ((mark = openat(n->dirfd, MADE, O_WRONLY | O_CREAT | O_NOFOLLOW | O_CLOEXEC,
+	                            0644)) < 0 || close(mark) < 0)) {
+		weprintf("%s/%s/%s:", LEASEDIR, n->bridge, MADE);
 		return -1;
 	}
 	if (!(index = if_nametoindex(n->bridge))) {
@@ -705,29 +817,230 @@ out:
 	return ret;
 }
 
-/* down removes what was made for the container and gives its lease back */
+/*
+ * down removes what was made for the container and gives its lease back;
+ * the last container out removes the bridge pieces made, so that nothing
+ * of pieces' is left on the host while no container runs
+ */
 static void
 down(struct net *n)
 {
 	int fd;
 
+	fd = rtsock();
 	/* the pair would go with the container's namespace, but in the
 	 * kernel's own time: the next container of this address needs
 	 * the name */
-	if (n->made && (fd = rtsock()) >= 0) {
-		if (dellink(fd, n->veth) < 0 && errno != ENODEV)
-			weprintf("%s: delete:", n->veth);
-		close(fd);
-	}
+	if (n->made && fd >= 0 && dellink(fd, n->veth) < 0 && errno != ENODEV)
+		weprintf("%s: delete:", n->veth);
+	if (n->nft >= 0 && !n->owned && deltable(n->table) < 0 && errno != ENOENT)
+		weprintf("nf_tables %s: delete:", n->table);
+	if (n->nft >= 0)
+		close(n->nft);
+	while (flock(n->dirfd, LOCK_EX) < 0 && errno == EINTR)
+		;
 	if (n->lease[0] && unlinkat(n->dirfd, n->lease, 0) < 0)
 		weprintf("%s/%s/%s: remove:", LEASEDIR, n->bridge, n->lease);
+	if (fd >= 0 && faccessat(n->dirfd, MADE, F_OK, AT_SYMLINK_NOFOLLOW) == 0 && idle(n)) {
+		if (dellink(fd, n->bridge) < 0 && errno != ENODEV)
+			weprintf("%s: delete:", n->bridge);
+		else if (unlinkat(n->dirfd, MADE, 0) < 0)
+			weprintf("%s/%s/%s: remove:", LEASEDIR, n->bridge, MADE);
+	}
+	(void)flock(n->dirfd, LOCK_UN);
+	if (fd >= 0)
+		close(fd);
 	close(n->dirfd);
+}
+
+/* --- outbound access: a masquerade in nf_tables --- */
+
+/* nfmsg starts an nf_tables message of type for the IPv4 family */
+static void
+nfmsg(struct nl *m, int type, int flags)
+{
+	struct nfgenmsg *g = nlmsg(m, NFNL_SUBSYS_NFTABLES << 8 | type, flags, sizeof(*g));
+
+	g->family = NFPROTO_IPV4;
+}
+
+/* nfbatch adds a batch's begin or end: unacknowledged, as the kernel answers neither */
+static void
+nfbatch(struct nl *m, int type)
+{
+	struct nfgenmsg *g = nlmsg(m, type, 0, sizeof(*g));
+	struct nlmsghdr *h = (void *)(m->buf + m->cur);
+
+	h->flags &= ~NLM_F_ACK;
+	m->n--;
+	g->res_id = htons(NFNL_SUBSYS_NFTABLES);
+}
+
+/* nfexpr opens the expression name of a rule's list: its data's nest */
+static size_t
+nfexpr(struct nl *m, const char *name, size_t *elem)
+{
+	*elem = nlnest(m, NFTA_LIST_ELEM);
+	nlstr(m, NFTA_EXPR_NAME, name);
+	return nlnest(m, NFTA_EXPR_DATA);
+}
+
+/* nfcmp adds a comparison of register 1 with the n bytes v */
+static void
+nfcmp(struct nl *m, int op, const void *v, size_t n)
+{
+	size_t elem, data, val;
+
+	data = nfexpr(m, "cmp", &elem);
+	nlu32(m, NFTA_CMP_SREG, htonl(NFT_REG_1));
+	nlu32(m, NFTA_CMP_OP, htonl(op));
+	val = nlnest(m, NFTA_CMP_DATA);
+	nlput(m, NFTA_DATA_VALUE, v, n);
+	nlend(m, val);
+	nlend(m, data);
+	nlend(m, elem);
+}
+
+/*
+ * masqrule adds to the batch m the rule of n's table:
+ *	ip saddr ADDR oifname != BRIDGE masquerade
+ * the container's packets leaving by any other link than its bridge
+ * take that link's address; the kernel's conntrack undoes it on replies
+ */
+static void
+masqrule(struct nl *m, const struct net *n)
+{
+	char name[IFNAMSIZ] = { 0 };
+	uint32_t ip = htonl(n->ip);
+	size_t list, elem, data;
+
+	nfmsg(m, NFT_MSG_NEWRULE, NLM_F_CREATE);
+	nlstr(m, NFTA_RULE_TABLE, n->table);
+	nlstr(m, NFTA_RULE_CHAIN, "postrouting");
+	list = nlnest(m, NFTA_RULE_EXPRESSIONS);
+	/* the source address: 4 bytes at 12 of the IPv4 header */
+	data = nfexpr(m, "payload", &elem);
+	nlu32(m, NFTA_PAYLOAD_DREG, htonl(NFT_REG_1));
+	nlu32(m, NFTA_PAYLOAD_BASE, htonl(NFT_PAYLOAD_NETWORK_HEADER));
+	nlu32(m, NFTA_PAYLOAD_OFFSET, htonl(12));
+	nlu32(m, NFTA_PAYLOAD_LEN, htonl(4));
+	nlend(m, data);
+	nlend(m, elem);
+	nfcmp(m, NFT_CMP_EQ, &ip, 4);
+	data = nfexpr(m, "meta", &elem);
+	nlu32(m, NFTA_META_DREG, htonl(NFT_REG_1));
+	nlu32(m, NFTA_META_KEY, htonl(NFT_META_OIFNAME));
+	nlend(m, data);
+	nlend(m, elem);
+	snprintf(name, sizeof(name), "%s", n->bridge);
+	nfcmp(m, NFT_CMP_NEQ, name, sizeof(name));
+	data = nfexpr(m, "masq", &elem);
+	nlend(m, data);
+	nlend(m, elem);
+	nlend(m, list);
+}
+
+/* masqbatch builds the batch that makes n's table, its nat chain and rule */
+static void
+masqbatch(struct nl *m, const struct net *n, int owner)
+{
+	size_t hook;
+
+	nfbatch(m, NFNL_MSG_BATCH_BEGIN);
+	nfmsg(m, NFT_MSG_NEWTABLE, NLM_F_CREATE);
+	nlstr(m, NFTA_TABLE_NAME, n->table);
+	nlu32(m, NFTA_TABLE_FLAGS, htonl(owner ? NFT_TABLE_F_OWNER : 0));
+	nfmsg(m, NFT_MSG_NEWCHAIN, NLM_F_CREATE);
+	nlstr(m, NFTA_CHAIN_TABLE, n->table);
+	nlstr(m, NFTA_CHAIN_NAME, "postrouting");
+	hook = nlnest(m, NFTA_CHAIN_HOOK);
+	nlu32(m, NFTA_HOOK_HOOKNUM, htonl(NF_INET_POST_ROUTING));
+	nlu32(m, NFTA_HOOK_PRIORITY, htonl(NAT_PRIORITY));
+	nlend(m, hook);
+	nlstr(m, NFTA_CHAIN_TYPE, "nat");
+	masqrule(m, n);
+	nfbatch(m, NFNL_MSG_BATCH_END);
+}
+
+/* deltable deletes the table name, made without an owner: 0, or -1 (ENOENT: none) */
+static int
+deltable(const char *name)
+{
+	struct nl m = { .len = 0 };
+	int fd, r, saved;
+
+	if ((fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_NETFILTER)) < 0)
+		return -1;
+	nfbatch(&m, NFNL_MSG_BATCH_BEGIN);
+	nfmsg(&m, NFT_MSG_DELTABLE, 0);
+	nlstr(&m, NFTA_TABLE_NAME, name);
+	nfbatch(&m, NFNL_MSG_BATCH_END);
+	r = nltalk(fd, &m);
+	saved = errno;
+	close(fd);
+	errno = saved;
+	return r;
+}
+
+/* forward lets the host route between its links, the bridge's included */
+static int
+forward(void)
+{
+	char c = '0';
+	int fd;
+
+	if ((fd = open("/proc/sys/net/ipv4/ip_forward", O_RDWR | O_CLOEXEC)) < 0)
+		return -1;
+	if (read(fd, &c, 1) == 1 && c == '0' && pwrite(fd, "1\n", 2, 0) != 2) {
+		close(fd);
+		return -1;
+	}
+	return close(fd);
+}
+
+/*
+ * masq gives the container outbound access: the host forwards, and
+ * masquerades what the container sends out by another link, in a table
+ * of its own whose owner is a netlink socket held until the container is
+ * gone (NFT_TABLE_F_OWNER, Linux 5.12): the kernel removes the table when
+ * the socket closes, a SIGKILL of pieces included.  An older kernel gets
+ * the table without an owner, removed by down() or, after a SIGKILL, by
+ * the run that takes the lease back.  A kernel without nf_tables gets a
+ * warning: the bridge works, the world is out of reach.
+ */
+static void
+masq(struct net *n)
+{
+	struct nl m = { .len = 0 };
+
+	if (forward() < 0) {
+		weprintf("/proc/sys/net/ipv4/ip_forward: %s: no outbound access:", n->lease);
+		return;
+	}
+	if ((n->nft = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_NETFILTER)) < 0)
+		goto fail;
+	masqbatch(&m, n, 1);
+	if (nltalk(n->nft, &m) == 0) {
+		n->owned = 1;
+		return;
+	}
+	if (errno != EOPNOTSUPP && errno != EINVAL)
+		goto fail;
+	memset(&m, 0, sizeof(m));
+	masqbatch(&m, n, 0);
+	if (nltalk(n->nft, &m) == 0)
+		return;
+fail:
+	weprintf("%s: nf_tables masquerade: no outbound access:", n->lease);
+	if (n->nft >= 0)
+		close(n->nft);
+	n->nft = -1;
 }
 
 int
 net_run(struct ctr *c, const struct limits *l, const struct netopts *o)
 {
-	struct net n = { .made = 0 };
+	struct net n = { .nft = -1 };
 	struct in_addr in;
 	pid_t relay = -1;
 	int status = 125;
@@ -737,6 +1050,7 @@ net_run(struct ctr *c, const struct limits *l, const struct netopts *o)
 		return cg_run(c, l);
 	if (up(&n) < 0)
 		return 125;
+	masq(&n);
 	/* before the container: the relay must be forked outside the PID
 	 * namespace ns_start makes, and a port in use is an error now */
 	if (o->nport && (relay = relay_start(o->port, o->nport, n.ip)) < 0)

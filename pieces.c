@@ -61,7 +61,7 @@ static const struct cmd cmds[] = {
 	  "  -c, --cacert file   trust the CA certificates in file (PEM) for https" },
 	{ "build",   cmd_build,   "[-t name] [-f file] [--no-cache] [--pull[=policy]]\n"
 	  "      [-m size] [--cpus n] [--storage-opt size=size] [--allow fs.read=dir]\n"
-	  "      [-c cafile] dir",
+	  "      [--network mode] [-c cafile] dir",
 	  "build an image from the Piecefile in dir\n\n"
 	  "  -t, --tag name      name the image (default: after its FROM, alpine:3.18\n"
 	  "                      builds alpine-3.18)\n"
@@ -77,6 +77,8 @@ static const struct cmd cmds[] = {
 	  "      --allow fs.read=dir\n"
 	  "                      let FROM_URL file:// read below the host's dir too\n"
 	  "                      (by default only the build directory)\n"
+	  "      --network mode  each RUN step's network: bridge (the default, with\n"
+	  "                      outbound access), none or host, as run's --net\n"
 	  "  -c, --cacert file   trust the CA certificates in file (PEM) for https" },
 	{ "pull",    cmd_pull,    "[-q] [-c cafile] image",
 	  "pull an image from a registry and store it as its store name\n\n"
@@ -120,9 +122,9 @@ static const struct cmd cmds[] = {
 	  "                              no seccomp filter (by default, Docker's profile)\n"
 	  "      --privileged            every capability, no seccomp filter, no masks\n"
 	  "                              on /proc and /sys: the host is not protected\n"
-	  "      --net mode              its network: bridge (pieces0), none (only\n"
-	  "                              loopback) or host (the host's, the default);\n"
-	  "                              --network too\n"
+	  "      --net mode              its network: bridge (the default: pieces0,\n"
+	  "                              outbound access), none (only loopback) or\n"
+	  "                              host (the host's); --network too\n"
 	  "  -p, --publish [ip:]hport:port[/tcp|/udp]\n"
 	  "                              relay the host's port hport to port (bridge)\n"
 	  "      --rm                    accepted; containers are always removed\n"
@@ -596,13 +598,14 @@ cmd_build(int argc, char *argv[])
 		{ "allow", required_argument, NULL, 'a' },
 		{ "storage-opt", required_argument, NULL, 'S' },
 		{ "pull", optional_argument, NULL, 'p' },
+		{ "network", required_argument, NULL, 'N' },
 		{ "help", no_argument, NULL, 'h' },
 		LIMITOPTS,
 		{ NULL, 0, NULL, 0 },
 	};
 	const struct cmd *c = lookup("build");
 	char name[NAMEMAX];
-	struct bopts o = { 0 };
+	struct bopts o = { .net = NET_BRIDGE };
 	struct store s;
 	int ch, ret, r;
 
@@ -631,6 +634,10 @@ cmd_build(int argc, char *argv[])
 		case 'p':
 			if ((o.pull = image_pull(optarg)) < 0)
 				enprintf(1, "--pull=%s: want always, missing or never", optarg);
+			break;
+		case 'N':
+			if ((o.net = net_mode(optarg)) < 0)
+				enprintf(1, "--network %s: want bridge, none or host", optarg);
 			break;
 		case 'h': help(c); break;
 		default: cmdusage(c);
@@ -1029,7 +1036,7 @@ cmd_run(int argc, char *argv[])
 	char **cli = NULL, kv[PATHMAX + 8];
 	const char *entry = NULL, *user = NULL, *val, *rawcap = NULL;
 	uint64_t add = 0, drop = 0, bit;
-	static struct netopts net = { .mode = NET_HOST };
+	static struct netopts net = { .mode = NET_BRIDGE };
 	struct limits lim = { 0 };
 	struct ctr ctr = { 0 };
 	struct image im;

@@ -602,6 +602,7 @@ struct bopts {
 	int nocache;			/* run every step, whatever the cache has */
 	struct limits limits;		/* of every RUN step */
 	int pull;			/* for the FROM: IMAGE_MISSING, _ALWAYS, _NEVER */
+	int net;			/* every RUN step's network: NET_BRIDGE, _NONE, _HOST */
 };
 
 /*

@@ -7,8 +7,10 @@
 # refused) and --net bridge (on a bridge of this test's own, named and
 # numbered for its pid in 198.18.0.0/15, the benchmarking range: two
 # containers reach each other, the host's loopback does not answer, and
-# nothing is left, pieces killed or not).  Every server here listens on
-# loopback, an abstract socket or the test's bridge.
+# nothing is left, pieces killed or not; published ports; outbound
+# access through the masquerade, from run and a RUN step).  Every server
+# here listens on loopback, an abstract socket, the test's bridge or a
+# network namespace of its own.
 . "$(dirname "$0")/lib.sh"
 
 if ! needroot; then
@@ -20,6 +22,10 @@ if ! command -v musl-gcc >/dev/null; then
 	finish
 fi
 S=$T/store
+# a bridge's outbound access turns the host's forwarding on, as Docker
+# does; the test puts it back as it found it
+fwd=$(cat /proc/sys/net/ipv4/ip_forward)
+atexit "echo $fwd >/proc/sys/net/ipv4/ip_forward"
 p import "$ALPINE" alpine || { skip "net" "import failed"; finish; }
 
 # the test's tool, static, for the host and (bound in) the container:
@@ -174,17 +180,16 @@ LEASES=/run/pieces/net/$BR
 atexit "ip link del $BR; rm -rf $LEASES"
 # what of the test's is left: links on the bridge, leases
 left() {
-	echo "$(ip -o link show master "$BR" 2>/dev/null | wc -l) $(ls "$LEASES" 2>/dev/null | wc -l)"
+	echo "$(ip -o link show master "$BR" 2>/dev/null | wc -l)" \
+		"$(ls "$LEASES" 2>/dev/null | grep -v '^made$' | wc -l)"
 }
 
 run p run --net bridge alpine sh -c 'ip -o -4 addr show eth0; ip route; grep "$HOSTNAME" /etc/hosts'
 is "--net bridge: eth0 with the range's first free address, the default route, the hosts line" \
 	"$rc:$(awk '/ inet / { print $4 } /^default/ { print $3 } /\t/ { print $1 }' "$T/out" | tr '\n' ' ')" \
 	"0:$NET.2/24 $NET.1 $NET.2 "
-is "... the bridge made, with the first address, up" \
-	"$(ip -o -4 addr show "$BR" | awk '{ print $4 }'):$(ip -o link show "$BR" | grep -c '<.*UP')" \
-	"$NET.1/24:1"
-is "... nothing of it left on the host" "$(left)" "0 0"
+is "... nothing of it left on the host, the bridge it made included" \
+	"$(left):$(ip link show "$BR" 2>/dev/null | wc -l)" "0 0:0"
 run p run --net bridge $NT alpine /nt connect unix "pieces-net-$$" 0
 is "... the host's abstract unix socket is out of reach" "$rc:$(cat "$T/out")" "1:"
 run p run --net bridge $NT alpine /nt connect tcp 127.0.0.1 $PORT
@@ -211,6 +216,9 @@ run p run --net bridge $NT alpine /nt connect tcp "${addr%/24}" 80
 is "two containers on the bridge reach each other" "$rc:$(cat "$T/out"):$addr" "0:hi:$NET.2/24"
 run p run --net bridge $NT alpine sh -c 'ip -o -4 addr show eth0'
 is "... a second one gets the next address" "$(awk '{ print $4 }' "$T/out")" "$NET.3/24"
+is "... the bridge is up, with the range's first address" \
+	"$(ip -o -4 addr show "$BR" | awk '{ print $4 }'):$(ip -o link show "$BR" | grep -c '<.*UP')" \
+	"$NET.1/24:1"
 is "... its lease is held, and one link is on the bridge" "$(left)" "1 1"
 
 # pieces killed: the kernel takes the veth with the container's
@@ -251,6 +259,46 @@ i=0
 while { [ "$(left)" != "0 0" ] || [ -e "/proc/$relay" ]; } && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
 is "... and goes when the container does, with its link and lease" "$(left):$([ -e "/proc/$relay" ] && echo relay)" "0 0:"
 fails "-p: refused on --net none" 125 "from --net bridge only" p run --net none -p 8080:80 alpine true
+
+run p run alpine sh -c 'ip -o -4 addr show eth0'
+is "the default is the bridge" "$rc:$(awk '{ print $4 }' "$T/out")" "0:$NET.2/24"
+
+# outbound access: a server in a network namespace of the test's own,
+# behind a veth pair with a /30 of 198.19.x.0, which knows no route to
+# the bridge's range: only a masquerade makes its answers come back
+OUT=pt$$o
+OIP=198.19.$(($$ % 250))
+if ip netns add "$OUT" 2>/dev/null; then
+	atexit "ip netns del $OUT"
+	atexit "ip link del ${OUT}a"
+	ip link add "${OUT}a" type veth peer name "${OUT}b" netns "$OUT" &&
+	ip addr add "$OIP.1/30" dev "${OUT}a" && ip link set "${OUT}a" up &&
+	ip -n "$OUT" addr add "$OIP.2/30" dev "${OUT}b" && ip -n "$OUT" link set "${OUT}b" up
+	serve out ip netns exec "$OUT" "$T/nt" listen tcp "$OIP.2" 80
+	atexit "ip netns pids $OUT | xargs -r kill"
+	run p run $NT alpine /nt connect tcp "$OIP.2" 80
+	is "outbound: a bridge container reaches a server beyond the host, masqueraded" \
+		"$rc:$(cat "$T/out")" "0:hi"
+	mkdir -p "$T/b"
+	printf 'FROM alpine\nRUN /nt connect tcp %s 80 >/got\n' "$OIP.2" >"$T/b/Piecefile"
+	cp "$T/nt" "$T/b/nt"
+	printf 'FROM alpine\nCOPY nt /nt\n' >"$T/b/Piecefile.base"
+	run p build -t ntimg -f "$T/b/Piecefile.base" "$T/b"
+	printf 'FROM ntimg\nRUN /nt connect tcp %s 80 >/got\n' "$OIP.2" >"$T/b/Piecefile"
+	run p build -t outb "$T/b"
+	is "... so does a RUN step, by default" "$rc:$(cat "$S/images/outb/rootfs/got" 2>/dev/null)" "0:hi"
+	fails "... but not with build --network none" 1 "RUN" \
+		p build --no-cache --network none -t outn "$T/b"
+else
+	skip "outbound" "no ip netns here"
+fi
+if command -v nft >/dev/null; then
+	is "no nf_tables table of pieces' is left" "$(nft list tables | grep -c 'pieces-pcv')" 0
+else
+	skip "no table left" "no nft(8) to list them with"
+fi
+is "no link, lease or bridge is left after the last container" \
+	"$(left):$(ip link show "$BR" 2>/dev/null | wc -l)" "0 0:0"
 fails "-p: a bad one" 125 "want \[IP:\]HOSTPORT:PORT" p run --net bridge -p 80 alpine true
 
 finish
