@@ -292,6 +292,17 @@ if ip netns add "$OUT" 2>/dev/null; then
 else
 	skip "outbound" "no ip netns here"
 fi
+# many runs, every other one publishing a port: nothing piles up
+i=0 bad=0
+while [ $i -lt 100 ]; do
+	if [ $((i % 2)) = 0 ]; then
+		p run alpine true >/dev/null 2>&1 || bad=$((bad + 1))
+	else
+		p run -p "127.0.0.1:$P1:80" alpine true >/dev/null 2>&1 || bad=$((bad + 1))
+	fi
+	i=$((i + 1))
+done
+is "100 runs on the bridge, half of them publishing a port, all fine" "$bad" 0
 if command -v nft >/dev/null; then
 	is "no nf_tables table of pieces' is left" "$(nft list tables | grep -c 'pieces-pcv')" 0
 else
