@@ -304,7 +304,8 @@ while [ $i -lt 100 ]; do
 done
 is "100 runs on the bridge, half of them publishing a port, all fine" "$bad" 0
 if command -v nft >/dev/null; then
-	is "no nf_tables table of pieces' is left" "$(nft list tables | grep -c 'pieces-pcv')" 0
+	hex=$(printf 'pcv%02x%02x%02x' $(echo "$NET" | tr . ' '))
+	is "no nf_tables table of the test's is left" "$(nft list tables | grep -c "pieces-$hex")" 0
 else
 	skip "no table left" "no nft(8) to list them with"
 fi
