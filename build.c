@@ -741,6 +741,7 @@ static int
 bounded(struct build *b, struct ctr *c, struct work *w, uint64_t limit)
 {
 	static const int fwd[] = { SIGTERM, SIGINT, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2 };
+	static struct netopts net;
 	struct timespec tick = { 0, 100 * 1000 * 1000 };
 	struct statvfs sv, now;
 	sigset_t set, old;
@@ -764,13 +765,14 @@ bounded(struct build *b, struct ctr *c, struct work *w, uint64_t limit)
 	 * work tree is removed */
 	if (prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) < 0)
 		eprintf("subreaper:");
+	net.mode = b->o->net;
 	if ((pid = fork()) < 0)
 		eprintf("fork:");
 	if (pid == 0) {
 		/* a build that dies takes its step with it */
 		if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) < 0 || getppid() == 1)
 			_exit(125);
-		_exit(cg_run(c, &b->o->limits));
+		_exit(net_run(c, &b->o->limits, &net));
 	}
 	for (n = 1; ; n++) {
 		if ((sig = sigtimedwait(&set, &si, &tick)) == SIGCHLD) {

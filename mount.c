@@ -436,20 +436,13 @@ etc(const struct ctr *c, int rootfd, int workfd, int ro)
 		if (i == 0) {
 			snprintf(buf, sizeof(buf), "%s\n", c->hostname);
 		} else if (i == 1) {
+			/* the host name is the container's address where it
+			 * has one, as Docker's */
 			snprintf(buf, sizeof(buf), "127.0.0.1\tlocalhost\n"
 			         "::1\tlocalhost ip6-localhost ip6-loopback\n"
-			         "127.0.1.1\t%s\n", c->hostname);
-		} else {
-			/* the container shares the host's network: its
-			 * resolvers, whole or not at all */
-			buf[0] = '\0';
-			if ((fd = open("/etc/resolv.conf", O_RDONLY | O_NONBLOCK | O_CLOEXEC)) < 0 &&
-			    errno != ENOENT)
-				ns_fail(125, "/etc/resolv.conf:");
-			if (fd >= 0 && readcap(fd, buf, sizeof(buf)) < 0)
-				toobig("/etc/resolv.conf");
-			if (fd >= 0)
-				close(fd);
+			         "%s\t%s\n", c->addr[0] ? c->addr : "127.0.1.1", c->hostname);
+		} else if (net_resolv(c->net, buf, sizeof(buf)) < 0) {
+			toobig("/etc/resolv.conf");
 		}
 		fd = mkfile(workfd, names[i], buf);
 		snprintf(buf, sizeof(buf), "etc/%s", names[i]);

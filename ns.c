@@ -10,10 +10,11 @@
  * unshares a PID namespace for its children and forks the container's
  * init, then relays signals (and a terminal) until init exits, and passes
  * init's status on.  init is PID 1 of the new namespace: it unshares mount,
- * UTS, IPC and cgroup namespaces, builds the container's mounts, pivots
- * into them, and forks the command, which drops privileges and execs.  init
- * then only reaps and forwards signals; when the command exits, init exits
- * with its status and the kernel kills whatever the command left behind.
+ * UTS, IPC, cgroup and (but on the host's network) network namespaces,
+ * builds the container's mounts, pivots into them, and forks the command,
+ * which drops privileges and execs.  init then only reaps and forwards
+ * signals; when the command exits, init exits with its status and the
+ * kernel kills whatever the command left behind.
  *
  * A run is three calls: ns_start forks init and returns once the
  * container is set up, its command forked and waiting to exec; ns_go lets
@@ -389,14 +390,24 @@ say(int type)
 
 /*
  * enterns makes the container's namespaces and file systems: mount, UTS,
- * IPC and cgroup namespaces (the PID one pieces made), the mounts
- * (mount.c), the host name
+ * IPC and cgroup namespaces (the PID one pieces made), a network one
+ * unless the container is on the host's (net.c), the mounts (mount.c),
+ * the host name
  */
 static void
 enterns(const struct ctr *c)
 {
-	if (unshare(CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWCGROUP) < 0)
-		ns_fail(125, "unshare:");
+	int flags = CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWCGROUP;
+
+	if (c->net != NET_HOST)
+		flags |= CLONE_NEWNET;
+	if (unshare(flags) < 0)
+		ns_fail(125, errno == EINVAL && c->net != NET_HOST ?
+		        "unshare: no network namespaces in this kernel (--net host runs without)" :
+		        "unshare:");
+	/* a new namespace's loopback is down: 127.0.0.1 would not answer */
+	if (c->net != NET_HOST && net_init() < 0)
+		ns_fail(125, "new network namespace:");
 	if (sethostname(c->hostname, strlen(c->hostname)) < 0)
 		ns_fail(125, "sethostname:");
 	mnt_build(c);
@@ -638,8 +649,9 @@ ns_start(struct ctr *c, struct run **rp)
 	int status = 125, st;
 
 	*rp = NULL;
-	/* as long as the network is the host's: see CAPS_HOSTNET */
-	c->proc.caps &= ~CAPS_HOSTNET;
+	/* only while the network is the host's: see CAPS_HOSTNET */
+	if (c->net == NET_HOST)
+		c->proc.caps &= ~CAPS_HOSTNET;
 	r->c = c;
 	r->chan = r->sigfd = r->pty = -1;
 	for (i = 0; i < 3; i++)
@@ -665,8 +677,14 @@ ns_start(struct ctr *c, struct run **rp)
 	if (send(r->chan, &go, sizeof(go), MSG_NOSIGNAL) < 0)
 		weprintf("report channel:");
 	if ((status = report(r->chan, &r->pty, 1)) == 0) {
-		*rp = r;
-		return 0;
+		/* init waits at the second gate, its namespaces made: the
+		 * network is plumbed here, by its pid */
+		if (!c->plumb || c->plumb(c->plumbarg, r->pid) == 0) {
+			*rp = r;
+			return 0;
+		}
+		(void)kill(r->pid, SIGKILL);
+		status = 125;
 	}
 reap:
 	while (waitpid(r->pid, &st, 0) < 0 && errno == EINTR)

@@ -61,7 +61,7 @@ static const struct cmd cmds[] = {
 	  "  -c, --cacert file   trust the CA certificates in file (PEM) for https" },
 	{ "build",   cmd_build,   "[-t name] [-f file] [--no-cache] [--pull[=policy]]\n"
 	  "      [-m size] [--cpus n] [--storage-opt size=size] [--allow fs.read=dir]\n"
-	  "      [-c cafile] dir",
+	  "      [--network mode] [-c cafile] dir",
 	  "build an image from the Piecefile in dir\n\n"
 	  "  -t, --tag name      name the image (default: after its FROM, alpine:3.18\n"
 	  "                      builds alpine-3.18)\n"
@@ -77,6 +77,8 @@ static const struct cmd cmds[] = {
 	  "      --allow fs.read=dir\n"
 	  "                      let FROM_URL file:// read below the host's dir too\n"
 	  "                      (by default only the build directory)\n"
+	  "      --network mode  each RUN step's network: bridge (the default, with\n"
+	  "                      outbound access), none or host, as run's --net\n"
 	  "  -c, --cacert file   trust the CA certificates in file (PEM) for https" },
 	{ "pull",    cmd_pull,    "[-q] [-c cafile] image",
 	  "pull an image from a registry and store it as its store name\n\n"
@@ -136,6 +138,11 @@ static const struct cmd cmds[] = {
 	  "                              no seccomp filter (by default, Docker's profile)\n"
 	  "      --privileged            every capability, no seccomp filter, no masks\n"
 	  "                              on /proc and /sys: the host is not protected\n"
+	  "      --net mode              its network: bridge (the default: pieces0,\n"
+	  "                              outbound access), none (only loopback) or\n"
+	  "                              host (the host's); --network too\n"
+	  "  -p, --publish [ip:]hport:port[/tcp|/udp]\n"
+	  "                              relay the host's port hport to port (bridge)\n"
 	  "      --rm                    accepted; containers are always removed\n"
 	  "      --pull[=policy]         when to fetch image: missing (default: if the\n"
 	  "                              store lacks it), always (--pull alone) or never" },
@@ -608,13 +615,14 @@ cmd_build(int argc, char *argv[])
 		{ "allow", required_argument, NULL, 'a' },
 		{ "storage-opt", required_argument, NULL, 'S' },
 		{ "pull", optional_argument, NULL, 'p' },
+		{ "network", required_argument, NULL, 'N' },
 		{ "help", no_argument, NULL, 'h' },
 		LIMITOPTS,
 		{ NULL, 0, NULL, 0 },
 	};
 	const struct cmd *c = lookup("build");
 	char name[NAMEMAX];
-	struct bopts o = { 0 };
+	struct bopts o = { .net = NET_BRIDGE };
 	struct store s;
 	int ch, ret, r;
 
@@ -643,6 +651,10 @@ cmd_build(int argc, char *argv[])
 		case 'p':
 			if ((o.pull = image_pull(optarg)) < 0)
 				enprintf(1, "--pull=%s: want always, missing or never", optarg);
+			break;
+		case 'N':
+			if ((o.net = net_mode(optarg)) < 0)
+				enprintf(1, "--network %s: want bridge, none or host", optarg);
 			break;
 		case 'h': help(c); break;
 		default: cmdusage(c);
@@ -1000,15 +1012,19 @@ cmd_run(int argc, char *argv[])
 		{ "privileged", no_argument, NULL, 'P' },
 		{ "rm", no_argument, NULL, 'X' },
 		{ "storage-opt", required_argument, NULL, 'O' },
-		{ "pull", optional_argument, NULL, 'p' },
+		{ "pull", optional_argument, NULL, 'L' },
+		{ "publish", required_argument, NULL, 'p' },
+		{ "net", required_argument, NULL, 'N' },
+		{ "network", required_argument, NULL, 'N' },
 		{ "help", no_argument, NULL, 'Q' },
 		LIMITOPTS,
 		{ NULL, 0, NULL, 0 },
 	};
 	const struct cmd *c = lookup("run");
 	char **cli = NULL, kv[PATHMAX + 8];
-	const char *entry = NULL, *user = NULL, *val;
+	const char *entry = NULL, *user = NULL, *val, *rawcap = NULL;
 	uint64_t add = 0, drop = 0, bit;
+	static struct netopts net = { .mode = NET_BRIDGE };
 	struct limits lim = { 0 };
 	struct ctr ctr = { 0 };
 	struct image im;
@@ -1019,7 +1035,7 @@ cmd_run(int argc, char *argv[])
 	char **p;
 
 	/* -h is the host name, as Docker's; --help is help */
-	while ((ch = getopt_long(argc, argv, "+ite:w:v:u:h:m:", opts, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, "+ite:w:v:u:h:m:p:", opts, NULL)) != -1) {
 		if ((r = limitopt(ch, optarg, &lim)) < 0)
 			exit(125);
 		if (r > 0)
@@ -1051,10 +1067,8 @@ cmd_run(int argc, char *argv[])
 		case 'A': case 'D':
 			if (proc_cap(optarg, &bit) < 0)
 				enprintf(125, "%s: unknown capability", optarg);
-			/* ALL too stops short of it: see CAPS_HOSTNET */
 			if (ch == 'A' && bit == CAPS_HOSTNET)
-				enprintf(125, "%s: refused while the container shares the "
-				          "host's network: it would sniff and spoof its traffic", optarg);
+				rawcap = optarg;
 			*(ch == 'A' ? &add : &drop) |= bit;
 			break;
 		case 'E': entry = optarg; break;
@@ -1072,9 +1086,19 @@ cmd_run(int argc, char *argv[])
 			if (storageopt(optarg, &ctr.fs.size) < 0)
 				exit(125);
 			break;
-		case 'p':
+		case 'L':
 			if ((pull = image_pull(optarg)) < 0)
 				enprintf(125, "--pull=%s: want always, missing or never", optarg);
+			break;
+		case 'N':
+			if ((net.mode = net_mode(optarg)) < 0)
+				enprintf(125, "--net %s: want bridge, none or host", optarg);
+			break;
+		case 'p':
+			if (net.nport == PORTMAX)
+				enprintf(125, "-p %s: more than PORTMAX (%d) ports", optarg, PORTMAX);
+			if (relay_port(optarg, &net.port[net.nport++]) < 0)
+				exit(125);
 			break;
 		case 'Q': help(c); break;
 		default: cmdusage(c);
@@ -1082,6 +1106,14 @@ cmd_run(int argc, char *argv[])
 	}
 	if (optind >= argc)
 		cmdusage(c);
+	/* ALL too stops short of it there: see CAPS_HOSTNET */
+	if (rawcap && net.mode == NET_HOST)
+		enprintf(125, "%s: refused while the container shares the host's network "
+		          "(--net host): it would sniff and spoof its traffic", rawcap);
+	/* on none there is nothing to publish to; on host the container's
+	 * ports are the host's already (Docker drops them with a warning) */
+	if (net.nport && net.mode != NET_BRIDGE)
+		enprintf(125, "-p %s: ports are published from --net bridge only", net.port[0].spec);
 	if (limitsok(&lim) < 0)
 		exit(125);
 	/* as Docker: a terminal's input that is not a terminal would hang
@@ -1120,7 +1152,7 @@ cmd_run(int argc, char *argv[])
 			snprintf(kv, sizeof(kv), "%s", *p);
 		vsetenv(&ctr.proc.env, kv);
 	}
-	ret = cg_run(&ctr, &lim);
+	ret = net_run(&ctr, &lim, &net);
 close:
 	proc_free(&ctr.proc);
 	close(imgfd);

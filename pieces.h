@@ -265,9 +265,15 @@ struct ctr {
 	struct vol *vol;
 	int nvol;
 	int privileged;			/* --privileged: no masks on /proc and /sys either */
+	int net;			/* NET_HOST, NET_NONE or NET_BRIDGE (net.c) */
+	char addr[16];			/* its IPv4 address, for /etc/hosts; "": none */
 	/* at the first gate, init's pid: 0, or -1 (reported) to give up */
 	int (*attach)(void *arg, pid_t init);
 	void *arg;
+	/* at the second gate, set up and waiting to exec, init's pid (its
+	 * network's plumbing, net.c): 0, or -1 (reported) to give up */
+	int (*plumb)(void *arg, pid_t init);
+	void *plumbarg;
 };
 
 struct run;
@@ -277,9 +283,9 @@ struct run;
 
 /*
  * ns_start starts c: init in new PID, mount, UTS, IPC and cgroup
- * namespaces on an overlay of c->fs, set up, its command forked and
- * waiting to exec.  It takes CAPS_HOSTNET out of c's caps; c must outlive
- * the run.  Those of fds 0-2 that are not a pipe, socket or terminal
+ * namespaces (and network, unless c->net is NET_HOST) on an overlay of
+ * c->fs, set up, its command forked and waiting to exec.  On the host's
+ * network it takes CAPS_HOSTNET out of c's caps; c must outlive the run.  Those of fds 0-2 that are not a pipe, socket or terminal
  * reach the container as pipes relayed until the end.  It returns 0 with
  * the run in *rp, or 125 (or 126, 127: the command's setup) with nothing
  * left running, reported.  ns_go lets the command exec: 0, or -1
@@ -305,9 +311,9 @@ _Noreturn void ns_fail(int status, const char *fmt, ...);
  * DAC_OVERRIDE FOWNER FSETID KILL SETGID SETUID SETPCAP NET_BIND_SERVICE
  * SYS_CHROOT MKNOD AUDIT_WRITE SETFCAP */
 #define CAPS_DEFAULT	0xa80405fbULL
-/* what no container gets while its network is the host's, which until
- * network namespaces it always is: NET_RAW, with which it would sniff and
- * spoof the host's traffic, loopback included; ns_start takes it away */
+/* what no container gets while its network is the host's (--net host):
+ * NET_RAW, with which it would sniff and spoof the host's traffic,
+ * loopback included; ns_start takes it away there */
 #define CAPS_HOSTNET	(1ULL << 13)
 
 /* cgroup.c */
@@ -340,6 +346,71 @@ int cg_run(struct ctr *c, const struct limits *l);
 int cg_attach(void *arg, pid_t pid);
 unsigned long long cg_oom(const struct cg *g);
 void cg_destroy(struct cg *g);
+
+/* net.c */
+enum { NET_HOST, NET_NONE, NET_BRIDGE };	/* a zeroed struct ctr is on the host's */
+
+/* net_mode reads a --net value (bridge, none, host): NET_*, or -1,
+ * printing nothing */
+int net_mode(const char *s);
+
+/* relay.c: published ports */
+#define PORTMAX		64		/* -p flags of one run */
+
+/* a published port: the host's address and port, the container's port */
+struct port {
+	uint32_t ip;			/* IPv4, host order; 0: every address */
+	uint16_t host, ctr;
+	int udp;			/* else TCP */
+	const char *spec;		/* as written, for messages */
+};
+
+/*
+ * relay_port reads a -p value, [IP:]HOSTPORT:PORT[/tcp|/udp], into p
+ * (spec points at s): 0, or -1 after saying what is wrong.
+ */
+int relay_port(const char *s, struct port *p);
+
+/*
+ * relay_start binds the host's ends of the n ports p and forks the
+ * relay, which forwards each connection or datagram to the same
+ * container port of ip (IPv4, host order) until it is killed, or its
+ * parent dies.  It returns the relay's pid, or -1 after reporting why (a
+ * port in use, or published twice, named), with nothing bound.
+ */
+pid_t relay_start(const struct port *p, int n, uint32_t ip);
+
+/* what a run's network is: a mode, and the ports published from a bridge */
+struct netopts {
+	int mode;			/* NET_HOST, NET_NONE, NET_BRIDGE */
+	struct port port[PORTMAX];
+	int nport;
+};
+
+/*
+ * net_run is cg_run(c, l) on the network o says, its status: on the
+ * host's, in a namespace with only loopback, or on the bridge (net.c)
+ * with o's ports relayed, plumbed at the second gate, everything made
+ * for it removed after.  A bridge or port that cannot be set up is
+ * reported: 125.
+ */
+int net_run(struct ctr *c, const struct limits *l, const struct netopts *o);
+
+/*
+ * net_resolv writes into buf (len bytes) the resolv.conf of a container
+ * on mode's network: none, the host's, or the host's without the servers
+ * a bridge cannot reach (falling back on systemd-resolved's upstreams,
+ * then on Docker's 8.8.8.8).  0, or -1 with errno set (EFBIG: a host's
+ * file of len bytes or more), printing nothing.
+ */
+int net_resolv(int mode, char *buf, size_t len);
+
+/*
+ * net_init, in a new network namespace, brings its loopback device up
+ * and lets every group ping (ICMP echo sockets, ping_group_range): 0, or
+ * -1 with errno set, printing nothing
+ */
+int net_init(void);
 
 /* mount.c */
 /*
@@ -532,6 +603,7 @@ struct bopts {
 	int nocache;			/* run every step, whatever the cache has */
 	struct limits limits;		/* of every RUN step */
 	int pull;			/* for the FROM: IMAGE_MISSING, _ALWAYS, _NEVER */
+	int net;			/* every RUN step's network: NET_BRIDGE, _NONE, _HOST */
 };
 
 /*

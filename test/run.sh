@@ -62,7 +62,7 @@ fails "a bad volume: 125" 125 "volume" p run -v nocolon alpine true
 fails "an unknown capability: 125" 125 "NOPE: unknown capability" p run --cap-add NOPE alpine true
 fails "no image: usage, 125 as every setup error" 125 "usage: pieces run" p run
 
-ok "--hostname" p run --hostname box alpine sh -c 'hostname; cat /etc/hostname; grep box /etc/hosts'
+ok "--hostname" p run --net none --hostname box alpine sh -c 'hostname; cat /etc/hostname; grep box /etc/hosts'
 is "the host name, /etc/hostname, /etc/hosts" "$(cat "$T/out")" "box
 box
 127.0.1.1	box"

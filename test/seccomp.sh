@@ -295,16 +295,18 @@ is "by default /proc/keys, /proc/timer_list and /proc/sys are covered" "$(wc -l 
 run p run --privileged sc awk '$5 == "/proc/keys" || $5 == "/proc/timer_list" || $5 == "/proc/sys"' \
 	/proc/self/mountinfo
 is "--privileged: no masks" "$rc $(wc -l <"$T/out")" "0 0"
-# every capability pieces holds but NET_RAW (bit 13), which no container
-# gets on the host's network
-all=$(awk '$1 == "CapBnd:" { print $2 }' /proc/self/status)
-all=$(printf '%016x' $((0x$all & ~(1 << 13))))
-run p run --privileged sc grep -E '^(CapEff|Seccomp):' /proc/self/status
-is "--privileged: every capability but NET_RAW, no filter" \
+# every capability pieces holds; on the host's network but NET_RAW (bit
+# 13), which no container gets there
+every=$(awk '$1 == "CapBnd:" { print $2 }' /proc/self/status)
+all=$(printf '%016x' $((0x$every & ~(1 << 13))))
+run p run --net host --privileged sc grep -E '^(CapEff|Seccomp):' /proc/self/status
+is "--privileged --net host: every capability but NET_RAW, no filter" \
 	"$(awk '{ print $2 }' "$T/out" | tr '\n' ' ')" "$all 0 "
 is "--privileged --cap-drop ALL: still every capability, as Docker" \
-	"$(p run --privileged --cap-drop ALL sc grep CapEff: /proc/self/status | awk '{ print $2 }')" \
+	"$(p run --net host --privileged --cap-drop ALL sc grep CapEff: /proc/self/status | awk '{ print $2 }')" \
 	"$all"
+run p run --privileged sc grep -E '^CapEff:' /proc/self/status
+is "--privileged on a network of its own: NET_RAW too" "$(awk '{ print $2 }' "$T/out")" "$every"
 
 # ordinary work under the filter
 run p run sc sh -c 'ls / >/dev/null && ps >/dev/null && wget --help >/dev/null 2>&1;
