@@ -47,7 +47,9 @@
  */
 #include <sys/ioctl.h>
 #include <sys/prctl.h>
+#include <sys/mman.h>
 #include <sys/resource.h>
+#include <sys/sendfile.h>
 #include <sys/signalfd.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -98,7 +100,21 @@ static const int fwdsigs[] = {
 	SIGTERM, SIGINT, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2, SIGWINCH,
 };
 
-static int chan = -1;		/* the child end of the report channel */
+static int chan = -1;
+
+/* fwdset adds to set the signals pieces and init pass on, and SIGCHLD */
+static void
+fwdset(sigset_t *set)
+{
+	size_t i;
+
+	for (i = 0; i < LEN(fwdsigs); i++)
+		sigaddset(set, fwdsigs[i]);
+	sigaddset(set, SIGCHLD);
+}
+
+static int selfcopy(void);
+static void reexec(int self, pid_t cmd, int gatefd);		/* the child end of the report channel */
 
 _Noreturn void
 ns_fail(int status, const char *fmt, ...)
@@ -425,12 +441,16 @@ reap(pid_t cmd, const sigset_t *set)
 		if (sigwaitinfo(set, &si) < 0)
 			continue;
 		/* pieces queues a terminal's signals with NS_GROUP: the
-		 * command's process group gets them, as from a terminal;
-		 * only pieces can signal init (a namespace's init gets no
-		 * signal from inside it that it has no handler for) */
+		 * command's process group gets them, as from a terminal.
+		 * A signal init has blocked is queued even from inside its
+		 * namespace; one from there has a sender init can see
+		 * (si_pid), while pieces, outside, is pid 0 to it: only
+		 * pieces' are passed on, or a process could have init's
+		 * CAP_KILL signal what it cannot */
 		if (si.si_signo != SIGCHLD) {
-			(void)kill(si.si_code == SI_QUEUE && si.si_value.sival_int == NS_GROUP ?
-			           -cmd : cmd, si.si_signo);
+			if (si.si_pid == 0)
+				(void)kill(si.si_code == SI_QUEUE &&
+				           si.si_value.sival_int == NS_GROUP ? -cmd : cmd, si.si_signo);
 			continue;
 		}
 		while ((p = waitpid(-1, &st, WNOHANG)) > 0)
@@ -448,9 +468,9 @@ reap(pid_t cmd, const sigset_t *set)
  * gates for pieces (see the top of this file).
  */
 static void
-init(const struct ctr *c, const sigset_t *set)
+init(const struct ctr *c)
 {
-	int gate[2], pty = -1;
+	int gate[2], pty = -1, self;
 	pid_t cmd;
 	char b;
 
@@ -459,15 +479,18 @@ init(const struct ctr *c, const sigset_t *set)
 	if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0 ||
 	    prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) < 0)
 		ns_fail(125, "prctl:");
-	/* out of pieces' process group: a Ctrl-C on the host's terminal is
-	 * pieces' to pass on, once; in its group init got it as well and
-	 * the command got it twice */
-	if (setpgid(0, 0) < 0)
-		ns_fail(125, "setpgid:");
+	/* out of pieces' session, and so its process group: a Ctrl-C on
+	 * the host's terminal is pieces' to pass on, once; and the host's
+	 * terminal is no controlling terminal of init's, which a command
+	 * let to ptrace init would open as /dev/tty and type into with
+	 * TIOCSTI (the host's shell runs it when pieces exits) */
+	if (setsid() < 0)
+		ns_fail(125, "setsid:");
 	/* before anything of the image is looked at: pieces' store
 	 * directories, lock, host PID namespace and whatever the caller
 	 * left open are no fds of ours (runc CVE-2024-21626) */
 	closefds(NULL, 0);
+	self = selfcopy();
 	/* the first gate: pieces puts init in the container's cgroup
 	 * before its cgroup namespace is made, which then has it as root */
 	await();
@@ -505,13 +528,96 @@ init(const struct ctr *c, const sigset_t *set)
 		ns_fail(125, "no_new_privs:");
 	if (!c->proc.noseccomp && seccomp_load(CAP_KILLBIT) < 0)
 		ns_fail(125, "seccomp:");
+	reexec(self, cmd, gate[1]);
+}
+
+/*
+ * selfcopy copies pieces' own binary into a sealed memfd, while the
+ * host's /proc is still init's: its fd, or -1 where it cannot be
+ * executed (a sanitizer build, whose loader the container lacks)
+ */
+static int
+selfcopy(void)
+{
+	struct stat st;
+	off_t off = 0;
+	int fd, exe;
+
+#if defined(__SANITIZE_ADDRESS__)
+	return -1;
+#endif
+	if ((fd = memfd_create("pieces-init", MFD_CLOEXEC | MFD_ALLOW_SEALING)) < 0 ||
+	    (exe = open("/proc/self/exe", O_RDONLY | O_CLOEXEC)) < 0 || fstat(exe, &st) < 0)
+		ns_fail(125, "copy of pieces for init:");
+	while (off < st.st_size)
+		if (sendfile(fd, exe, &off, st.st_size - off) <= 0)
+			ns_fail(125, "copy of pieces for init:");
+	close(exe);
+	if (fcntl(fd, F_ADD_SEALS, F_SEAL_SEAL | F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE) < 0)
+		ns_fail(125, "seal the copy of pieces:");
+	return fd;
+}
+
+/*
+ * reexec makes init the sealed copy self of pieces, set up: what a
+ * command let to ptrace it opens as /proc/1/exe is then that copy, which
+ * nothing can write, never the host's binary (runc's CVE-2019-5736, and
+ * its 2026 variant through a second container: an fd of the host's
+ * binary kept until it no longer runs, then reopened for writing).  The
+ * new image (ns_reaper) gets the command's pid and the two fds it needs;
+ * its signal mask, seccomp filter, no_new_privs and capabilities come
+ * along.  Without a copy, init goes on as it is.
+ */
+static void
+reexec(int self, pid_t cmd, int gatefd)
+{
+	char a[3][24];
+	char *argv[] = { "pieces-init", a[0], a[1], a[2], NULL }, *envp[] = { NULL };
+	sigset_t set;
+
+	if (self < 0) {
+		say(MSGREADY);
+		await();
+		close(chan);
+		close(gatefd);
+		sigemptyset(&set);
+		fwdset(&set);
+		reap(cmd, &set);
+	}
+	snprintf(a[0], sizeof(a[0]), "%ld", (long)cmd);
+	snprintf(a[1], sizeof(a[1]), "%d", gatefd);
+	snprintf(a[2], sizeof(a[2]), "%d", chan);
+	if (fcntl(gatefd, F_SETFD, 0) < 0 || fcntl(chan, F_SETFD, 0) < 0)
+		ns_fail(125, "fcntl:");
+	syscall(SYS_execveat, self, "", argv, envp, AT_EMPTY_PATH);
+	ns_fail(125, "exec the copy of pieces:");
+}
+
+int
+ns_reaper(int argc, char *argv[])
+{
+	sigset_t set;
+	pid_t cmd;
+	int gatefd;
+
+	/* exec made it dumpable again: no container process may attach */
+	if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0 || argc != 4)
+		_exit(125);
+	cmd = atol(argv[1]);
+	gatefd = atoi(argv[2]);
+	chan = atoi(argv[3]);
+	/* /proc/1/cmdline shows "pieces-init", as before the exec */
+	memset(argv[1], 0, argv[3] + strlen(argv[3]) - argv[1]);
 	/* the second gate: set up, the command forked and waiting; pieces
 	 * says when it may exec */
 	say(MSGREADY);
 	await();
 	close(chan);
-	close(gate[1]);
-	reap(cmd, set);
+	close(gatefd);
+	sigemptyset(&set);
+	fwdset(&set);
+	reap(cmd, &set);
+	return 125;
 }
 
 /*
@@ -597,7 +703,7 @@ done(struct run *r)
 
 /* fork1 forks init into a new PID namespace: 0, or -1 (reported) */
 static int
-fork1(struct run *r, const sigset_t *set)
+fork1(struct run *r)
 {
 	struct sigaction ign = { .sa_handler = SIG_IGN };
 	int sv[2], i;
@@ -624,7 +730,7 @@ fork1(struct run *r, const sigset_t *set)
 		for (i = 0; i < 3; i++)
 			if (r->r.child[i] >= 0 && dup2(r->r.child[i], i) < 0)
 				ns_fail(125, "dup2:");
-		init(r->c, set);
+		init(r->c);
 	}
 	close(sv[1]);
 	/* a relay whose reader went gets EPIPE, not the signal; the
@@ -657,9 +763,7 @@ ns_start(struct ctr *c, struct run **rp)
 	for (i = 0; i < 3; i++)
 		r->r.fd[i] = r->r.child[i] = -1;
 	sigemptyset(&set);
-	for (i = 0; i < LEN(fwdsigs); i++)
-		sigaddset(&set, fwdsigs[i]);
-	sigaddset(&set, SIGCHLD);
+	fwdset(&set);
 	sigprocmask(SIG_BLOCK, &set, &r->old);
 	if ((r->sigfd = signalfd(-1, &set, SFD_CLOEXEC)) < 0)
 		weprintf("signalfd:");
@@ -667,7 +771,7 @@ ns_start(struct ctr *c, struct run **rp)
 	 * gone, its namespace takes no more children (ASan's leak checker
 	 * forks at exit) */
 	r->pidns = open("/proc/self/ns/pid", O_RDONLY | O_CLOEXEC);
-	if (r->sigfd < 0 || fork1(r, &set) < 0)
+	if (r->sigfd < 0 || fork1(r) < 0)
 		goto fail;
 	/* init waits at the first gate: cgroups join it here */
 	if (c->attach && c->attach(c->arg, r->pid) < 0) {

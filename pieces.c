@@ -1238,6 +1238,9 @@ main(int argc, char *argv[])
 		{ NULL, 0, NULL, 0 },
 	};
 
+	/* the container's init, made again from a sealed copy (ns.c) */
+	if (argc > 0 && !strcmp(argv[0], "pieces-init"))
+		return ns_reaper(argc, argv);
 	argmem = argv[0];
 	argmemlen = argv[argc - 1] + strlen(argv[argc - 1]) + 1 - argv[0];
 	/* the kernel lays the strings out one after the other; init wipes

@@ -307,6 +307,13 @@ int ns_run(struct ctr *c);
  */
 _Noreturn void ns_fail(int status, const char *fmt, ...);
 
+/*
+ * ns_reaper is init once it made itself a sealed copy of pieces (ns.c:
+ * reexec), run by main for argv[0] "pieces-init": it waits at the second
+ * gate, then reaps until the command exits, and exits with its status
+ */
+int ns_reaper(int argc, char *argv[]);
+
 /* Docker's default capabilities but NET_RAW (see CAPS_HOSTNET): CHOWN
  * DAC_OVERRIDE FOWNER FSETID KILL SETGID SETUID SETPCAP NET_BIND_SERVICE
  * SYS_CHROOT MKNOD AUDIT_WRITE SETFCAP */

@@ -322,7 +322,21 @@ if command -v script >/dev/null; then
 	run script -qec "'$PIECES' -r '$S' run atk sh -c 'test -t 1 || echo notatty; test -t 2 || echo notatty'" /dev/null
 	is "without -t the terminal reaches the container as a pipe" "$(tr -d '\r' <"$T/out" | tr '\n' ' ')" \
 		"notatty notatty "
+	# init is in a session of its own: the host's terminal is no
+	# controlling terminal a command let to ptrace it could type into
+	run script -qec "'$PIECES' -r '$S' run atk sh -c 'set -- \$(cat /proc/1/stat); echo \$7'" /dev/null
+	is "init has no controlling terminal" "$(tr -d '\r' <"$T/out")" 0
 else
 	skip "the terminal without -t" "no script(1)"
 fi
+# CVE-2019-5736's way: /proc/1/exe, to a command let to ptrace init, is
+# a sealed copy of pieces, never the host's binary
+run p run --cap-add SYS_PTRACE atk sh -c \
+	'readlink /proc/1/exe; echo x >>/proc/1/exe && echo written; cat /proc/1/exe | wc -c'
+is "/proc/1/exe is a sealed copy, not the host's pieces" \
+	"$(sed -n 1p "$T/out") $(grep -c written "$T/out") $(sed -n 2p "$T/out")" \
+	"/memfd:pieces-init (deleted) 0 $(wc -c <"$PIECES")"
+# a process in the container cannot have init signal for it
+run p run atk sh -c 'trap "echo got" TERM; kill -TERM 1; sleep 1; echo alive'
+is "a signal to init from inside is not passed on" "$(cat "$T/out")" alive
 finish
