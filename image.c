@@ -120,6 +120,56 @@ verified(struct store *s, const struct image *im)
 	return r;
 }
 
+/* refof writes the canonical form of the reference ref into buf: 0, or -1 */
+static int
+refof(const char *ref, char *buf, size_t len)
+{
+	struct ref r;
+
+	if (!*ref || reg_parse(ref, &r))
+		return -1;
+	reg_canon(&r, buf, len);
+	return 0;
+}
+
+int
+image_holds(struct store *s, const char *name, const char *canon)
+{
+	char other[REFMAX + 80];
+	struct meta old;
+	int bad = 0;
+
+	if (store_meta(s, name, &old) < 0)
+		return 0;
+	/* the name it was given, else a pull's source, which is canonical */
+	if (refof(old.ref, other, sizeof(other)) == 0 && (strchr(old.ref, '/') ||
+	    strchr(old.ref, '@')))
+		bad = strcmp(other, canon);
+	else if (!*old.ref && refof(old.source, other, sizeof(other)) == 0)
+		bad = !strcmp(other, old.source) && strcmp(old.source, canon);
+	if (bad)
+		weprintf("%s: holds %s, not %s: remove it first (pieces rmi %s)", name,
+		         *old.ref ? old.ref : old.source, canon, name);
+	meta_free(&old);
+	return bad ? -1 : 0;
+}
+
+/*
+ * mine says whether the store's image name may stand for arg: a
+ * reference with a host, a path or a digest must be the one the image
+ * came from, since reg_name maps two of them to one name (a/b_c, a_b/c;
+ * x@sha256:H, x:sha256-H).  0, or -1 (reported).
+ */
+static int
+mine(struct store *s, const char *arg, const char *name)
+{
+	char canon[REFMAX + 80];
+
+	if (!strpbrk(arg, "/@") || refof(arg, canon, sizeof(canon)) < 0)
+		return 0;
+	return image_holds(s, name, canon);
+}
+
 int
 image_find(struct store *s, const char *arg, int how, struct image *im)
 {
@@ -134,14 +184,14 @@ image_find(struct store *s, const char *arg, int how, struct image *im)
 		return -1;
 	if (!base && pull != IMAGE_ALWAYS && store_has(s, im->name)) {
 		im->store = 1;
-		return 0;
+		return mine(s, arg, im->name);
 	}
 	if ((k = known_find(im->name, &im->url, im->want, &im->sums)) < 0)
 		return -1;
 	if (k && http_isurl(im->url)) {
 		im->store = pull != IMAGE_ALWAYS && verified(s, im);
 	} else if (k || (strpbrk(arg, ":/@") && !reg_parse(arg, &r))) {
-		if (pullref(k ? im->url : arg, im) < 0)
+		if (pullref(k ? im->url : arg, im) < 0 || (!k && mine(s, arg, im->name) < 0))
 			return -1;
 		im->store = pull != IMAGE_ALWAYS && store_has(s, im->name);
 	} else if (!store_has(s, im->name)) {

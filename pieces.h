@@ -851,6 +851,14 @@ int image_name(const char *arg, char *name);
 int image_find(struct store *s, const char *arg, int how, struct image *im);
 
 /*
+ * image_holds refuses the store's image name when it is known to come
+ * from another reference than canon (canonical, as reg_canon writes it):
+ * the name it was given, or its pull's source.  0 (no such image, or
+ * not known to be another), or -1 after saying what it holds.
+ */
+int image_holds(struct store *s, const char *name, const char *canon);
+
+/*
  * image_get brings im (not im->store) into the store s, open for
  * writing, as image im->name, atomically: its tarball fetched and
  * verified (image_fetch), im->as recorded as its ref, or its reference

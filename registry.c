@@ -720,28 +720,6 @@ uptodate(struct store *st, const char *name, const char *canon, const char *dig)
 	return r;
 }
 
-/* clash refuses to replace an image pulled from another reference */
-static int
-clash(struct store *st, const char *name, const char *canon)
-{
-	char other[REFMAX];
-	struct meta old;
-	struct ref r;
-	int bad = 0;
-
-	if (store_meta(st, name, &old) < 0)
-		return 0;
-	if (strcmp(old.source, canon) && !reg_parse(old.source, &r)) {
-		reg_canon(&r, other, sizeof(other));
-		bad = !strcmp(other, old.source) && strcmp(old.source, canon);
-	}
-	if (bad)
-		weprintf("%s: holds %s, not %s: remove it first (pieces rmi %s)", name, old.source,
-		         canon, name);
-	meta_free(&old);
-	return bad ? -1 : 0;
-}
-
 int
 reg_pull(struct store *st, const char *ref, const char *name, const char *cafile, int flags)
 {
@@ -768,7 +746,7 @@ reg_pull(struct store *st, const char *ref, const char *name, const char *cafile
 		goto out;
 	}
 	name = name ? name : store;
-	if (store_name(name) < 0 || clash(st, name, canon) < 0)
+	if (store_name(name) < 0 || image_holds(st, name, canon) < 0)
 		goto out;
 	/* by digest, an image that has it needs no request at all */
 	if (*s->r.digest && uptodate(st, name, canon, s->r.digest)) {

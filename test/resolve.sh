@@ -190,4 +190,18 @@ is "in one line" "$(wc -l <"$T/err")" 1
 fails "build --pull=sometimes" 1 "^pieces: --pull=sometimes: want always, missing or never$" \
 	p build --pull=sometimes "$D"
 is "in one line" "$(wc -l <"$T/err")" 1
+
+# two references, one store name (reg_name maps '/' to '_', '@' to '-'):
+# the store's image answers only for the one it came from
+S=$T/store7
+p import "$ALPINE" quay.io/acme_tools/cli:1 >/dev/null
+ok "the reference an image was imported as runs it" \
+	p run --pull=never --net none quay.io/acme_tools/cli:1 true
+fails "another reference of the same store name does not" 125 \
+	"holds quay.io/acme_tools/cli:1, not quay.io/acme/tools_cli:1" \
+	p run --pull=never --net none quay.io/acme/tools_cli:1 true
+H=0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef
+p import "$ALPINE" "quay.io/acme/app:sha256-$H" >/dev/null
+fails "nor a digest for a tag that reads like it" 125 "not quay.io/acme/app@sha256:$H" \
+	p run --pull=never --net none "quay.io/acme/app@sha256:$H" true
 finish
