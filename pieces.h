@@ -192,6 +192,36 @@ void gz_close(struct gz *g);
  */
 int tar_extract(int rootfd, struct reader in, int flags, uint64_t *bytes);
 
+/* a byte sink: write takes all n bytes, 0, or -1 on an error it has
+ * already reported */
+struct writer {
+	int (*write)(void *arg, const void *buf, size_t n);
+	void *arg;
+};
+
+/*
+ * tar_tree writes what is below the directory dirfd to out as tar
+ * members (ustar, pax where a field does not fit; no end marker), in
+ * byte order of names, never following a symlink: directories, regular
+ * files (with a security.capability xattr), symlinks, hard links (the
+ * first path of a file is the target of the others), devices and fifos,
+ * with modes, numeric owners and mtimes.  Sockets are left out, with a
+ * warning; a name starting ".wh." is refused, as a loader would take it
+ * for a whiteout.  It returns 0, or -1 (reported, naming the path).
+ */
+int tar_tree(int dirfd, struct writer out);
+
+/*
+ * tar_put writes one member name to out: a directory if mode says so
+ * (S_IFDIR), else a regular file of exactly size bytes read from in (one
+ * that ends early is an error), with mode's permissions, owner 0 and
+ * mtime.  tar_end writes the end-of-archive blocks.  Both return 0, or
+ * -1 (reported).
+ */
+int tar_put(struct writer out, const char *name, mode_t mode, time_t mtime, struct reader in,
+            uint64_t size);
+int tar_end(struct writer out);
+
 /* known.c */
 #define SUMSMAX		(1 << 20)	/* a SHA256SUMS file read */
 
