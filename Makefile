@@ -5,7 +5,7 @@
 include config.mk
 include arch/$(ARCH)/arch.mk
 
-SRC = pieces.c build.c gzip.c http.c ignore.c image.c json.c known.c mount.c ns.c piecefile.c proc.c registry.c root.c seccomp.c sha256.c store.c tar.c tls.c tty.c util.c
+SRC = pieces.c archive.c build.c gzip.c http.c ignore.c image.c json.c known.c mount.c ns.c piecefile.c proc.c registry.c root.c seccomp.c sha256.c store.c tar.c tls.c tty.c util.c
 OBJ = $(SRC:.c=.o)
 PIECES = ./pieces
 

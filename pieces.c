@@ -43,6 +43,7 @@ static int cmd_help(int, char **);
 static int cmd_images(int, char **);
 static int cmd_import(int, char **);
 static int cmd_inspect(int, char **);
+static int cmd_load(int, char **);
 static int cmd_piecefile(int, char **);
 static int cmd_prune(int, char **);
 static int cmd_pull(int, char **);
@@ -59,6 +60,14 @@ static const struct cmd cmds[] = {
 	  "store a rootfs tarball (gzip or plain tar) as image name\n\n"
 	  "  -q, --quiet         no progress line\n"
 	  "  -c, --cacert file   trust the CA certificates in file (PEM) for https" },
+	{ "load",    cmd_load,    "[-i file|-] [name]",
+	  "store a docker save archive or an OCI image layout tarball as an image\n\n"
+	  "Its layers are applied in order and its config (Cmd, Entrypoint, Env,\n"
+	  "WorkingDir, User, Labels, ExposedPorts) kept, every blob checked against\n"
+	  "its digest.  The image is name if given, else the name the archive gives\n"
+	  "(RepoTags, or the index's ref.name annotation), as import names it.\n\n"
+	  "  -i, --input file    read the archive from file (gzip or plain; - or\n"
+	  "                      none: stdin)" },
 	{ "build",   cmd_build,   "[-t name] [-f file] [--no-cache] [--pull[=policy]]\n"
 	  "      [--storage-opt size=size] [--allow fs.read=dir] [-c cafile] dir",
 	  "build an image from the Piecefile in dir\n\n"
@@ -361,6 +370,67 @@ cmd_import(int argc, char *argv[])
 		return 1;
 	ret = store_import(&s, im.name, (struct reader){ fd_read, &in }, src, want);
 	store_close(&s);
+	free(src);
+	return ret < 0;
+}
+
+/* source names a file operand as the metadata records it: its full path */
+static char *
+source(const char *file)
+{
+	char *src;
+
+	if (!strcmp(file, "-"))
+		return estrdup("stdin");
+	if (!(src = realpath(file, NULL)))
+		src = estrdup(file);
+	return src;
+}
+
+static int
+cmd_load(int argc, char *argv[])
+{
+	static const struct option opts[] = {
+		{ "input", required_argument, NULL, 'i' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const struct cmd *c = lookup("load");
+	const char *file = "-";
+	char name[NAMEMAX], got[NAMEMAX], *src;
+	struct fdin in = { 0, "stdin" };
+	struct store s;
+	int ch, ret;
+
+	while ((ch = getopt_long(argc, argv, "i:h", opts, NULL)) != -1) {
+		if (ch == 'i')
+			file = optarg;
+		else if (ch == 'h')
+			help(c);
+		else
+			cmdusage(c);
+	}
+	if (argc - optind > 1)
+		cmdusage(c);
+	if (argc - optind == 1 && image_name(argv[optind], name) < 0)
+		return 1;
+	if (strcmp(file, "-")) {
+		in.name = file;
+		if ((in.fd = open(file, O_RDONLY | O_CLOEXEC)) < 0)
+			eprintf("%s: open:", file);
+	} else if (isatty(0)) {
+		enprintf(1, "stdin is a terminal: pieces load -i FILE, or < FILE");
+	}
+	src = source(file);
+	if (store_open(&s, root, 1) < 0)
+		return 1;
+	ret = arc_load(&s, (struct reader){ fd_read, &in }, in.name, src,
+	               argc - optind == 1 ? name : NULL, got);
+	store_close(&s);
+	if (ret == 0)
+		printf("loaded %s\n", got);
+	if (in.fd > 0)
+		close(in.fd);
 	free(src);
 	return ret < 0;
 }

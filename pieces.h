@@ -743,6 +743,32 @@ int image_get(struct store *s, const struct image *im, const char *cafile, int f
 int image_fetch(struct store *s, struct work *w, const struct image *im, const char *cafile,
                 int flags, struct meta *m);
 
+/* archive.c */
+#define ARC_DOCKER	1		/* a docker save archive: manifest.json */
+#define ARC_OCI		2		/* an OCI image layout: oci-layout, index.json */
+
+/*
+ * arc_kind says what the unpacked tree at rootfd is: ARC_DOCKER (a
+ * manifest.json that is a JSON array, or not a regular file), ARC_OCI
+ * (oci-layout and index.json), or 0: anything else, and any tree with a
+ * bin/ (a root file system, whatever else it holds).  It prints nothing.
+ */
+int arc_kind(int rootfd);
+
+/*
+ * arc_load stores the docker save archive or OCI image layout tarball
+ * (gzip or plain) read from in, named what in messages, as an image of
+ * the store s (open for writing), atomically: its layers applied in
+ * order, each checked against its digests, its config checked and read
+ * into the metadata, with source recorded and the config's digest as
+ * the digest.  The image is name (a store name) if that is not NULL,
+ * else the name the archive gives, as image_name maps it; the name it
+ * got is copied into out (NAMEMAX bytes).  It returns 0, or -1
+ * (reported, naming the member and why) with nothing stored.
+ */
+int arc_load(struct store *s, struct reader in, const char *what, const char *source,
+             const char *name, char *out);
+
 /* registry.c */
 #define REFMAX		512		/* an image reference, as written */
 #define DESCMAX		1024		/* layers of a manifest, entries of an index */
