@@ -30,14 +30,26 @@
  * image only when all of that passed, with archive/ removed first; a
  * failure, or a kill, leaves nothing but a work tree the next writer
  * sweeps.
+ *
+ * Saving writes the Docker 25 shape: blobs/sha256/ with one layer (the
+ * image's tree), the config and an OCI manifest, then index.json,
+ * manifest.json and oci-layout, so both `docker load` and `skopeo copy
+ * docker-archive:` (or oci-archive:) take it.  The config names the layer
+ * by its digest, and the config's own digest names it, so the layer is
+ * written first to a file in a work tree of the store, hashed on the way:
+ * one walk of the tree, whose bytes are the ones hashed by construction.
+ * Walking twice would save that disk space, but the second walk's bytes
+ * would have to be trusted to equal the first's.
  */
 #include <sys/stat.h>
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "arch.h"
@@ -47,7 +59,9 @@
 #define NESTMAX		2		/* indexes inside index.json followed */
 
 #define MT_INDEX	"application/vnd.oci.image.index.v1+json"
+#define MT_MANIFEST	"application/vnd.oci.image.manifest.v1+json"
 #define MT_CONFIG	"application/vnd.oci.image.config.v1+json"
+#define MT_LAYER	"application/vnd.oci.image.layer.v1.tar"
 #define MT_DOCKER_CONFIG "application/vnd.docker.container.image.v1+json"
 
 /* a load in progress */
@@ -599,3 +613,309 @@ out:
 	return ret;
 }
 
+/* ---- saving ---- */
+
+/* a JSON document being written */
+struct jb {
+	char *p;
+	size_t len, cap;
+};
+
+static void
+grow(struct jb *b, size_t n)
+{
+	if (b->len + n + 1 > b->cap) {
+		b->cap = MAX(2 * b->cap, b->len + n + 1024);
+		b->p = erealloc(b->p, b->cap);
+	}
+}
+
+static void
+jput(struct jb *b, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(NULL, 0, fmt, ap);
+	va_end(ap);
+	grow(b, n);
+	va_start(ap, fmt);
+	vsnprintf(b->p + b->len, n + 1, fmt, ap);
+	va_end(ap);
+	b->len += n;
+}
+
+/* jstr writes s as a JSON string (pf_jstr is the one writer of them) */
+static void
+jstr(struct jb *b, const char *s)
+{
+	grow(b, 6 * strlen(s) + 2);
+	b->len = pf_jstr(b->p + b->len, s) - b->p;
+	b->p[b->len] = '\0';
+}
+
+/*
+ * jlist writes the member key for the list v, if set, after *sep: as an
+ * array of strings (how 0), an object of "KEY=value" items (1), or an
+ * object of the items as keys of empty objects (2, ExposedPorts)
+ */
+static void
+jlist(struct jb *b, const char **sep, const char *key, char **v, int how)
+{
+	char *k, *eq;
+	size_t i;
+
+	if (!v)
+		return;
+	jput(b, "%s\"%s\":%c", *sep, key, how ? '{' : '[');
+	for (i = 0; v[i]; i++) {
+		if (i)
+			jput(b, ",");
+		if (!how) {
+			jstr(b, v[i]);
+			continue;
+		}
+		k = estrdup(v[i]);
+		if (how == 1 && (eq = strchr(k, '=')))
+			*eq++ = '\0';
+		else
+			eq = "";
+		jstr(b, k);
+		jput(b, ":");
+		if (how == 1)
+			jstr(b, eq);
+		else
+			jput(b, "{}");
+		free(k);
+	}
+	jput(b, "%c", how ? '}' : ']');
+	*sep = ",";
+}
+
+/* cfgdoc writes the image config of m, its one layer of diff_id sha256:hex */
+static void
+cfgdoc(struct jb *b, const struct meta *m, const char *when, const char *hex)
+{
+	const char *sep = "";
+
+	jput(b, "{\"architecture\":\"%s\",", ARCH_OCI);
+	if (*ARCH_VARIANT)
+		jput(b, "\"variant\":\"%s\",", ARCH_VARIANT);
+	jput(b, "\"os\":\"linux\",\"created\":\"%s\",\"config\":{", when);
+	jlist(b, &sep, "Env", m->env, 0);
+	jlist(b, &sep, "Entrypoint", m->entrypoint, 0);
+	jlist(b, &sep, "Cmd", m->cmd, 0);
+	if (*m->workdir) {
+		jput(b, "%s\"WorkingDir\":", sep);
+		jstr(b, m->workdir);
+		sep = ",";
+	}
+	if (*m->user) {
+		jput(b, "%s\"User\":", sep);
+		jstr(b, m->user);
+		sep = ",";
+	}
+	jlist(b, &sep, "Labels", m->label, 1);
+	jlist(b, &sep, "ExposedPorts", m->expose, 2);
+	jput(b, "},\"rootfs\":{\"type\":\"layers\",\"diff_ids\":[\"sha256:%s\"]},"
+	     "\"history\":[{\"created\":\"%s\",\"created_by\":\"pieces save\"}]}", hex, when);
+}
+
+/* hexof writes the sha256 of b's document into hex */
+static void
+hexof(const struct jb *b, char *hex)
+{
+	struct sha256 sha;
+
+	sha256_init(&sha);
+	sha256_update(&sha, b->p, b->len);
+	sha256_hex(&sha, hex);
+}
+
+/*
+ * docs writes the config, the OCI manifest, index.json and manifest.json
+ * for the layer of lhex (llen bytes) into d[0..3], their digests in hex
+ */
+static void
+docs(struct jb *d, char (*hex)[65], const struct meta *m, const struct ref *r,
+     const char *tag, const char *lhex, uint64_t llen)
+{
+	char when[32];
+	struct tm tm;
+
+	gmtime_r(&m->created, &tm);
+	strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", &tm);
+	cfgdoc(&d[0], m, when, lhex);
+	hexof(&d[0], hex[0]);
+	jput(&d[1], "{\"schemaVersion\":2,\"mediaType\":\"" MT_MANIFEST "\",\"config\":"
+	     "{\"mediaType\":\"" MT_CONFIG "\",\"digest\":\"sha256:%s\",\"size\":%zu},"
+	     "\"layers\":[{\"mediaType\":\"" MT_LAYER "\",\"digest\":\"sha256:%s\","
+	     "\"size\":%llu}]}", hex[0], d[0].len, lhex, (unsigned long long)llen);
+	hexof(&d[1], hex[1]);
+	jput(&d[2], "{\"schemaVersion\":2,\"mediaType\":\"" MT_INDEX "\",\"manifests\":"
+	     "[{\"mediaType\":\"" MT_MANIFEST "\",\"digest\":\"sha256:%s\",\"size\":%zu,"
+	     "\"platform\":{\"architecture\":\"%s\",\"os\":\"linux\"%s%s%s}", hex[1], d[1].len,
+	     ARCH_OCI, *ARCH_VARIANT ? ",\"variant\":\"" : "", ARCH_VARIANT,
+	     *ARCH_VARIANT ? "\"" : "");
+	if (*tag) {
+		jput(&d[2], ",\"annotations\":{\"io.containerd.image.name\":");
+		jstr(&d[2], tag);
+		jput(&d[2], ",\"org.opencontainers.image.ref.name\":");
+		jstr(&d[2], r->tag);
+		jput(&d[2], "}");
+	}
+	jput(&d[2], "}]}");
+	jput(&d[3], "[{\"Config\":\"blobs/sha256/%s\",\"RepoTags\":", hex[0]);
+	if (*tag) {
+		jput(&d[3], "[");
+		jstr(&d[3], tag);
+		jput(&d[3], "]");
+	} else {
+		jput(&d[3], "null");
+	}
+	jput(&d[3], ",\"Layers\":[\"blobs/sha256/%s\"]}]", lhex);
+}
+
+/* a writer to an fd, hashing and counting what goes through if hash is set */
+struct out {
+	int fd;
+	const char *name;
+	int hash;
+	struct sha256 sha;
+	uint64_t n;
+};
+
+static int
+put(void *arg, const void *buf, size_t n)
+{
+	struct out *o = arg;
+
+	if (writeall(o->fd, buf, n) < 0) {
+		weprintf("%s: write:", o->name);
+		return -1;
+	}
+	if (o->hash)
+		sha256_update(&o->sha, buf, n);
+	o->n += n;
+	return 0;
+}
+
+struct memin {
+	const char *p;
+	size_t len;
+};
+
+static ssize_t
+mem_read(void *arg, void *buf, size_t n)
+{
+	struct memin *m = arg;
+
+	n = MIN(n, m->len);
+	memcpy(buf, m->p, n);
+	m->p += n;
+	m->len -= n;
+	return n;
+}
+
+/* putdoc writes the document b as the member name */
+static int
+putdoc(struct writer out, const char *name, time_t t, const struct jb *b)
+{
+	struct memin in = { b->p, b->len };
+
+	return tar_put(out, name, S_IFREG | 0644, t, (struct reader){ mem_read, &in }, b->len);
+}
+
+/*
+ * archive writes the archive to out: blobs/sha256/ with the layer (lay,
+ * of digest lhex) and the config and manifest (d[0], d[1], digests in
+ * hex), then index.json (d[2]), manifest.json (d[3]) and oci-layout
+ */
+static int
+archive(struct writer out, time_t t, struct out *lay, const char *lhex, const struct jb *d,
+        char (*hex)[65])
+{
+	static char version[] = "{\"imageLayoutVersion\":\"1.0.0\"}";
+	static const struct reader none = { NULL, NULL };
+	const struct jb layout = { version, sizeof(version) - 1, 0 };
+	char path[PATHMAX];
+	struct fdin in = { lay->fd, lay->name };
+	int i;
+
+	if (tar_put(out, "blobs", S_IFDIR | 0755, t, none, 0) < 0 ||
+	    tar_put(out, "blobs/sha256", S_IFDIR | 0755, t, none, 0) < 0)
+		return -1;
+	if (lseek(lay->fd, 0, SEEK_SET) < 0) {
+		weprintf("%s: seek:", lay->name);
+		return -1;
+	}
+	snprintf(path, sizeof(path), "blobs/sha256/%s", lhex);
+	if (tar_put(out, path, S_IFREG | 0644, t, (struct reader){ fd_read, &in }, lay->n) < 0)
+		return -1;
+	for (i = 0; i < 2; i++) {
+		snprintf(path, sizeof(path), "blobs/sha256/%s", hex[i]);
+		if (putdoc(out, path, t, &d[i]) < 0)
+			return -1;
+	}
+	if (putdoc(out, "index.json", t, &d[2]) < 0 || putdoc(out, "manifest.json", t, &d[3]) < 0 ||
+	    putdoc(out, "oci-layout", t, &layout) < 0)
+		return -1;
+	return tar_end(out);
+}
+
+int
+arc_save(struct store *s, const char *arg, int fd, const char *what)
+{
+	char name[NAMEMAX], tag[REFMAX + 300], lpath[PATHMAX], lhex[65], hex[2][65];
+	struct jb d[4] = { { 0 } };
+	struct out lay = { .fd = -1 }, o = { .fd = fd, .name = what };
+	struct work w = { .fd = -1, .rootfd = -1 };
+	struct meta m;
+	struct ref r;
+	int imgfd, rootfd = -1, ret = -1, i;
+
+	if (image_name(arg, name) < 0 || (imgfd = store_image(s, name, &m)) < 0)
+		return -1;
+	/* the name docker load gives it: arg as a reference, in full */
+	*tag = '\0';
+	if (!reg_parse(arg, &r) && !*r.digest)
+		reg_canon(&r, tag, sizeof(tag));
+	else
+		weprintf("%s: not a reference with a tag: saved without a name", arg);
+	if ((rootfd = openat(imgfd, "rootfs", O_RDONLY | O_DIRECTORY | O_NOFOLLOW |
+	    O_CLOEXEC)) < 0) {
+		weprintf("%s/images/%s/rootfs:", s->root, name);
+		goto out;
+	}
+	if (store_begin(s, name, &w) < 0)
+		goto out;
+	snprintf(lpath, sizeof(lpath), "%s/tmp/%s/layer.tar", s->root, w.name);
+	lay.name = lpath;
+	lay.hash = 1;
+	sha256_init(&lay.sha);
+	if ((lay.fd = openat(w.fd, "layer.tar", O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC,
+	    0600)) < 0) {
+		weprintf("%s:", lpath);
+		goto out;
+	}
+	if (tar_tree(rootfd, (struct writer){ put, &lay }) < 0 ||
+	    tar_end((struct writer){ put, &lay }) < 0) {
+		weprintf("%s: its tree cannot be saved", name);
+		goto out;
+	}
+	sha256_hex(&lay.sha, lhex);
+	docs(d, hex, &m, &r, tag, lhex, lay.n);
+	ret = archive((struct writer){ put, &o }, m.created, &lay, lhex, d, hex);
+out:
+	if (lay.fd >= 0)
+		close(lay.fd);
+	store_abort(s, &w);
+	if (rootfd >= 0)
+		close(rootfd);
+	close(imgfd);
+	for (i = 0; i < 4; i++)
+		free(d[i].p);
+	meta_free(&m);
+	return ret;
+}

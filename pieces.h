@@ -769,6 +769,17 @@ int arc_kind(int rootfd);
 int arc_load(struct store *s, struct reader in, const char *what, const char *source,
              const char *name, char *out);
 
+/*
+ * arc_save writes the image arg (as run names it) of the store s to fd,
+ * named what in messages, as a docker save archive that is an OCI image
+ * layout too: one layer holding the image's tree, the config from its
+ * metadata, RepoTags arg as a reference in full (none, with a warning,
+ * if arg is not one with a tag).  s must be open for writing: the layer
+ * is made in a work tree first, for its digest.  It returns 0, or -1
+ * (reported), the archive then cut short: the caller's to remove.
+ */
+int arc_save(struct store *s, const char *arg, int fd, const char *what);
+
 /* registry.c */
 #define REFMAX		512		/* an image reference, as written */
 #define DESCMAX		1024		/* layers of a manifest, entries of an index */

@@ -1,13 +1,15 @@
 #!/bin/sh
 # See LICENSE file for copyright and license details.
 #
-# pieces load: what Docker users bring.  Docker save archives and OCI
-# image layouts are built here by hand (sh, tar, sha256sum, printf) from
-# the Alpine fixture and a second layer with a whiteout; they are loaded
-# and run.  Hostile archives (a digest that does not match, paths out of
-# the archive, a symlinked or huge manifest, a missing layer, a fifo,
-# members climbing out) are each refused in one line with nothing stored,
-# under openat2 and the fallback resolver alike.
+# pieces load and pieces save: what Docker users bring.  Docker save
+# archives and OCI image layouts are built here by hand (sh, tar,
+# sha256sum, printf) from the Alpine fixture and a second layer with a
+# whiteout; they are loaded, run, saved and loaded back.  Hostile archives
+# (a digest that does not match, paths out of the archive, a symlinked or
+# huge manifest, a missing layer, a fifo, members climbing out) are each
+# refused in one line with nothing stored, under openat2 and the fallback
+# resolver alike.  What save writes is read back by GNU tar, and by skopeo
+# where it is installed.
 . "$(dirname "$0")/lib.sh"
 unset PIECES_NO_OPENAT2
 
@@ -286,5 +288,101 @@ for mode in openat2 walk; do
 		"l2/layer.tar: layer 2 of 2: not in the archive" "$T/h14.tar"
 done
 unset PIECES_NO_OPENAT2
+
+# ---- save, then load: the same image ----
+# a tree with what a layer can hold: hard links, symlinks, odd modes, a
+# fifo and a device, names and targets longer than ustar's fields, a large
+# owner, a capability on a file
+X=$B/x
+mkdir -p "$X/bin" "$X/d/sub" "$X/tmp"
+printf 'exec\n' >"$X/bin/tool"
+chmod 4755 "$X/bin/tool"
+chmod 1777 "$X/tmp"
+echo linked >"$X/d/a"
+ln "$X/d/a" "$X/d/b"
+ln "$X/d/a" "$X/bin/c"
+ln -s ../d/a "$X/bin/rel"
+ln -s /etc/passwd "$X/bin/abs"
+long=$(printf 'n%.0s' $(seq 120))
+deep=$X/d/$long/$long/$long
+mkdir -p "$deep"
+echo deep >"$deep/file-with-a-long-name-$long"
+ln -s "../$long/$long/$long/file-with-a-long-name-$long" "$X/d/sub/longlink"
+mkfifo "$X/d/fifo"
+chmod 0600 "$X/d/a"
+touch -d 1999-12-31T23:59:59 "$X/d/a" "$X/d/sub"
+if needroot; then
+	mknod "$X/d/null" c 1 3
+	chown 70000000:70000001 "$X/d/sub/longlink" "$X/bin/tool" 2>/dev/null ||
+		chown 1000:1000 "$X/bin/tool"
+	chmod 4755 "$X/bin/tool"
+fi
+(cd "$X" && tar --numeric-owner --xattrs -cf "$T/x.tar" .)
+ok "import the tree to save" p import "$T/x.tar" x
+if command -v setcap >/dev/null && setcap cap_net_raw+ep "$S/images/x/rootfs/bin/tool" 2>/dev/null; then
+	CAP=$(getcap "$S/images/x/rootfs/bin/tool" | sed 's/.* //')
+else
+	CAP=
+fi
+ok "save it to a file" p save x -o "$T/x-saved.tar"
+is "no temporary file beside it" "$(ls "$T" | grep -c 'x-saved.tar.')" 0
+is "no work tree left" "$(leftovers)" ""
+ok "load what save wrote" p load -i "$T/x-saved.tar" x2
+is "the same tree: files, modes, owners, links, times" "$(tree "$S/images/x2/rootfs")" \
+	"$(tree "$S/images/x/rootfs")"
+if [ -n "$CAP" ]; then
+	is "the capability came back" "$(getcap "$S/images/x2/rootfs/bin/tool" | sed 's/.* //')" "$CAP"
+else
+	skip "capability round trip" "setcap is missing or the file system has no xattrs"
+fi
+# GNU tar reads the layer as save wrote it
+mkdir -p "$B/gnu" "$B/x2"
+tar -C "$B/x2" -xf "$T/x-saved.tar"
+lay=$(sed -n 's/.*"Layers":\["\([^"]*\)".*/\1/p' "$B/x2/manifest.json")
+ok "GNU tar extracts the layer" tar --numeric-owner -C "$B/gnu" -xpf "$B/x2/$lay"
+is "into the same tree" "$(tree "$B/gnu")" "$(tree "$S/images/x/rootfs")"
+is "the layer is its diff_id" "sha256:$(sha "$B/x2/$lay")" \
+	"$(sed -n 's/.*"diff_ids":\["\([^"]*\)".*/\1/p' "$B/x2/blobs/sha256/"$(sed -n 's/.*"Config":"blobs\/sha256\/\([^"]*\)".*/\1/p' "$B/x2/manifest.json"))"
+ok "a second save writes the same bytes" p save x -o "$T/x-again.tar"
+is "  (the same digest)" "$(sha "$T/x-again.tar")" "$(sha "$T/x-saved.tar")"
+
+# size counts what each layer unpacked: one layer now, two before
+grep -Ev '^(source|created|digest|size) ' "$R/meta" | sort >"$T/meta.before"
+ok "save a loaded image to stdout" sh -c "'$PIECES' -r '$S' save example.com/team/app:1.0 > '$T/app.tar'"
+is "its RepoTags are the reference in full" \
+	"$(tar -xOf "$T/app.tar" manifest.json | grep -c '"RepoTags":\["example.com/team/app:1.0"\]')" 1
+ok "load it back" p load -i "$T/app.tar"
+is "under the same name" "$(cat "$T/out")" "loaded example.com_team_app-1.0"
+is "with the same config" "$(grep -Ev '^(source|created|digest|size) ' "$R/meta" | sort)" \
+	"$(cat "$T/meta.before")"
+fails "save of a missing image" 1 "nosuch: no such image" p save nosuch -o "$T/nosuch.tar"
+is "leaves no file" "$(ls "$T" | grep -c nosuch)" 0
+fails "save into a missing directory" 1 "$T/no/dir/x.tar" p save x -o "$T/no/dir/x.tar"
+p import "$T/x.tar" CapName >/dev/null 2>&1
+fails "a name Docker cannot take saves, with a warning" 0 "CapName: not a reference with a tag" \
+	p save CapName -o "$T/x-untagged.tar"
+is "  and without RepoTags" "$(tar -xOf "$T/x-untagged.tar" manifest.json | grep -c '"RepoTags":null')" 1
+
+# ---- skopeo, where it is installed ----
+if command -v skopeo >/dev/null; then
+	ok "skopeo inspect takes what save wrote (docker-archive:)" \
+		skopeo inspect "docker-archive:$T/app.tar"
+	is "  one layer, this architecture" \
+		"$(grep -c "\"Architecture\": \"$OCIARCH\"" "$T/out") $(grep -c '"sha256:' "$T/out")" "1 2"
+	ok "and as an OCI layout (oci-archive:)" skopeo inspect "oci-archive:$T/app.tar"
+	ok "skopeo copies it into an OCI layout" \
+		skopeo copy -q "docker-archive:$T/x-saved.tar" "oci:$T/sk:copied:3"
+	(cd "$T/sk" && tar -cf "$T/sk.tar" .)
+	ok "which loads" p load -i "$T/sk.tar"
+	is "  named by the layout's ref.name" "$(cat "$T/out")" "loaded copied-3"
+	is "  with the same tree" "$(tree "$S/images/copied-3/rootfs")" "$(tree "$S/images/x/rootfs")"
+	ok "skopeo writes a docker archive of its own (the old layout)" \
+		skopeo copy -q "oci:$T/sk:copied:3" "docker-archive:$T/sk-docker.tar:sk/img:4"
+	ok "which loads" p load -i "$T/sk-docker.tar"
+	is "  named by its RepoTags" "$(cat "$T/out")" "loaded sk_img-4"
+	is "  with the same tree" "$(tree "$S/images/sk_img-4/rootfs")" "$(tree "$S/images/x/rootfs")"
+else
+	skip "skopeo round trips" "skopeo is not installed"
+fi
 
 finish
