@@ -185,7 +185,19 @@ is "nothing stored by the refusals" "$(listed)" \
 	"both example.com_team_app-1.0 mine-1 multi ociapp-2 untagged zipped "
 is "no work tree left" "$(leftovers)" ""
 
-p rmi untagged zipped mine-1 multi both >/dev/null
+# ---- import names what it is ----
+fails "import refuses a docker save archive" 1 \
+	"$T/docker.tar: a docker save archive: use pieces load" p import "$T/docker.tar" imp
+fails "and an OCI image layout" 1 "$T/oci.tar: an OCI image layout: use pieces load" \
+	p import "$T/oci.tar" imp
+fails "and from stdin too" 1 "stdin: a docker save archive: use pieces load" \
+	sh -c "'$PIECES' -r '$S' import - imp < '$T/docker.tar'"
+is "nothing stored for them" "$(listed | grep -c 'imp ')" 0
+mkdir -p "$B/app/bin"
+echo '[]' >"$B/app/manifest.json"
+pack "$B/app" "$T/app.tar"
+ok "a root file system with a manifest.json of its own imports" p import "$T/app.tar" app
+p rmi untagged zipped mine-1 multi both app >/dev/null
 
 # ---- hostile archives: each refused in one line, nothing stored ----
 BEFORE=$(listed)
