@@ -43,12 +43,14 @@ static int cmd_help(int, char **);
 static int cmd_images(int, char **);
 static int cmd_import(int, char **);
 static int cmd_inspect(int, char **);
+static int cmd_load(int, char **);
 static int cmd_piecefile(int, char **);
 static int cmd_prune(int, char **);
 static int cmd_pull(int, char **);
 static int cmd_login(int, char **);
 static int cmd_rmi(int, char **);
 static int cmd_run(int, char **);
+static int cmd_save(int, char **);
 static int cmd_seccomp(int, char **);
 static int cmd_sha256(int, char **);
 static int cmd_untar(int, char **);
@@ -59,6 +61,21 @@ static const struct cmd cmds[] = {
 	  "store a rootfs tarball (gzip or plain tar) as image name\n\n"
 	  "  -q, --quiet         no progress line\n"
 	  "  -c, --cacert file   trust the CA certificates in file (PEM) for https" },
+	{ "load",    cmd_load,    "[-i file|-] [name]",
+	  "store a docker save archive or an OCI image layout tarball as an image\n\n"
+	  "Its layers are applied in order and its config (Cmd, Entrypoint, Env,\n"
+	  "WorkingDir, User, Labels, ExposedPorts) kept, every blob checked against\n"
+	  "its digest.  The image is name if given, else the name the archive gives\n"
+	  "(RepoTags, or the index's ref.name annotation), as import names it.\n\n"
+	  "  -i, --input file    read the archive from file (gzip or plain; - or\n"
+	  "                      none: stdin)" },
+	{ "save",    cmd_save,    "name [-o file|-]",
+	  "write an image as a docker save archive, an OCI image layout too\n\n"
+	  "docker load and skopeo (docker-archive: or oci-archive:) take it: one\n"
+	  "layer, the image's tree; its config; RepoTags name as a reference.\n"
+	  "The store must be writable: the layer is made in its tmp/ first.\n\n"
+	  "  -o, --output file   write to file, replaced only once complete (- or\n"
+	  "                      none: stdout, which must not be a terminal)" },
 	{ "build",   cmd_build,   "[-t name] [-f file] [--no-cache] [--pull[=policy]]\n"
 	  "      [-m size] [--cpus n] [--storage-opt size=size] [--allow fs.read=dir]\n"
 	  "      [--network mode] [-c cafile] dir",
@@ -394,6 +411,127 @@ cmd_import(int argc, char *argv[])
 	ret = store_import(&s, im.name, (struct reader){ fd_read, &in }, src, want, argv[a + 1]);
 	store_close(&s);
 	free(src);
+	return ret < 0;
+}
+
+/* source names a file operand as the metadata records it: its full path */
+static char *
+source(const char *file)
+{
+	char *src;
+
+	if (!strcmp(file, "-"))
+		return estrdup("stdin");
+	if (!(src = realpath(file, NULL)))
+		src = estrdup(file);
+	return src;
+}
+
+static int
+cmd_load(int argc, char *argv[])
+{
+	static const struct option opts[] = {
+		{ "input", required_argument, NULL, 'i' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const struct cmd *c = lookup("load");
+	const char *file = "-";
+	char name[NAMEMAX], got[NAMEMAX], *src;
+	struct fdin in = { 0, "stdin" };
+	struct store s;
+	int ch, ret;
+
+	while ((ch = getopt_long(argc, argv, "i:h", opts, NULL)) != -1) {
+		if (ch == 'i')
+			file = optarg;
+		else if (ch == 'h')
+			help(c);
+		else
+			cmdusage(c);
+	}
+	if (argc - optind > 1)
+		cmdusage(c);
+	if (argc - optind == 1 && image_name(argv[optind], name) < 0)
+		return 1;
+	if (strcmp(file, "-")) {
+		in.name = file;
+		if ((in.fd = open(file, O_RDONLY | O_CLOEXEC)) < 0)
+			eprintf("%s: open:", file);
+	} else if (isatty(0)) {
+		enprintf(1, "stdin is a terminal: pieces load -i FILE, or < FILE");
+	}
+	src = source(file);
+	if (store_open(&s, root, 1) < 0)
+		return 1;
+	ret = arc_load(&s, (struct reader){ fd_read, &in }, in.name, src,
+	               argc - optind == 1 ? name : NULL, got);
+	store_close(&s);
+	if (ret == 0)
+		printf("loaded %s\n", got);
+	if (in.fd > 0)
+		close(in.fd);
+	free(src);
+	return ret < 0;
+}
+
+/*
+ * cmd_save writes the archive to -o FILE by way of FILE.PID beside it,
+ * renamed over FILE once complete and on disk: a failed save leaves no
+ * half archive under the name for a later load to trip on
+ */
+static int
+cmd_save(int argc, char *argv[])
+{
+	static const struct option opts[] = {
+		{ "output", required_argument, NULL, 'o' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const struct cmd *c = lookup("save");
+	const char *file = "-";
+	char tmp[PATHMAX];
+	struct store s;
+	int ch, tofile, fd = 1, ret = -1;
+
+	while ((ch = getopt_long(argc, argv, "o:h", opts, NULL)) != -1) {
+		if (ch == 'o')
+			file = optarg;
+		else if (ch == 'h')
+			help(c);
+		else
+			cmdusage(c);
+	}
+	if (argc - optind != 1)
+		cmdusage(c);
+	if (!(tofile = strcmp(file, "-")) && isatty(1))
+		enprintf(1, "stdout is a terminal: pieces save NAME -o FILE, or > FILE");
+	if (tofile) {
+		if ((size_t)snprintf(tmp, sizeof(tmp), "%s.%ld", file, (long)getpid()) >= sizeof(tmp))
+			enprintf(1, "%s: path longer than PATHMAX", file);
+		if ((fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644)) < 0)
+			eprintf("%s: open:", file);
+	}
+	if (store_open(&s, root, 1) == 0) {
+		ret = arc_save(&s, argv[optind], fd, tofile ? tmp : "stdout");
+		store_close(&s);
+	}
+	if (!tofile)
+		return ret < 0;
+	if (ret == 0 && fsync(fd) < 0) {
+		weprintf("%s: fsync:", tmp);
+		ret = -1;
+	}
+	if (close(fd) < 0 && ret == 0) {
+		weprintf("%s: close:", tmp);
+		ret = -1;
+	}
+	if (ret == 0 && rename(tmp, file) < 0) {
+		weprintf("%s: rename:", file);
+		ret = -1;
+	}
+	if (ret < 0)
+		(void)unlink(tmp);
 	return ret < 0;
 }
 

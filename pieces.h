@@ -193,6 +193,36 @@ void gz_close(struct gz *g);
  */
 int tar_extract(int rootfd, struct reader in, int flags, uint64_t *bytes);
 
+/* a byte sink: write takes all n bytes, 0, or -1 on an error it has
+ * already reported */
+struct writer {
+	int (*write)(void *arg, const void *buf, size_t n);
+	void *arg;
+};
+
+/*
+ * tar_tree writes what is below the directory dirfd to out as tar
+ * members (ustar, pax where a field does not fit; no end marker), in
+ * byte order of names, never following a symlink: directories, regular
+ * files (with a security.capability xattr), symlinks, hard links (the
+ * first path of a file is the target of the others), devices and fifos,
+ * with modes, numeric owners and mtimes.  Sockets are left out, with a
+ * warning; a name starting ".wh." is refused, as a loader would take it
+ * for a whiteout.  It returns 0, or -1 (reported, naming the path).
+ */
+int tar_tree(int dirfd, struct writer out);
+
+/*
+ * tar_put writes one member name to out: a directory if mode says so
+ * (S_IFDIR), else a regular file of exactly size bytes read from in (one
+ * that ends early is an error), with mode's permissions, owner 0 and
+ * mtime.  tar_end writes the end-of-archive blocks.  Both return 0, or
+ * -1 (reported).
+ */
+int tar_put(struct writer out, const char *name, mode_t mode, time_t mtime, struct reader in,
+            uint64_t size);
+int tar_end(struct writer out);
+
 /* known.c */
 #define SUMSMAX		(1 << 20)	/* a SHA256SUMS file read */
 
@@ -879,7 +909,45 @@ int image_get(struct store *s, const struct image *im, const char *cafile, int f
 int image_fetch(struct store *s, struct work *w, const struct image *im, const char *cafile,
                 int flags, struct meta *m);
 
+/* archive.c */
+#define ARC_DOCKER	1		/* a docker save archive: manifest.json */
+#define ARC_OCI		2		/* an OCI image layout: oci-layout, index.json */
+
+/*
+ * arc_kind says what the unpacked tree at rootfd is: ARC_DOCKER (a
+ * manifest.json that is a JSON array, or not a regular file), ARC_OCI
+ * (oci-layout and index.json), or 0: anything else, and any tree with a
+ * bin/ (a root file system, whatever else it holds).  It prints nothing.
+ */
+int arc_kind(int rootfd);
+
+/*
+ * arc_load stores the docker save archive or OCI image layout tarball
+ * (gzip or plain) read from in, named what in messages, as an image of
+ * the store s (open for writing), atomically: its layers applied in
+ * order, each checked against its digests, its config checked and read
+ * into the metadata, with source recorded and the config's digest as
+ * the digest.  The image is name (a store name) if that is not NULL,
+ * else the name the archive gives, as image_name maps it; the name it
+ * got is copied into out (NAMEMAX bytes).  It returns 0, or -1
+ * (reported, naming the member and why) with nothing stored.
+ */
+int arc_load(struct store *s, struct reader in, const char *what, const char *source,
+             const char *name, char *out);
+
+/*
+ * arc_save writes the image arg (as run names it) of the store s to fd,
+ * named what in messages, as a docker save archive that is an OCI image
+ * layout too: one layer holding the image's tree, the config from its
+ * metadata, RepoTags arg as a reference in full (none, with a warning,
+ * if arg is not one with a tag).  s must be open for writing: the layer
+ * is made in a work tree first, for its digest.  It returns 0, or -1
+ * (reported), the archive then cut short: the caller's to remove.
+ */
+int arc_save(struct store *s, const char *arg, int fd, const char *what);
+
 /* oci.c */
+#define REFMAX		512		/* an image reference, as written */
 #define DESCMAX		1024		/* layers of a manifest, entries of an index */
 #define DESCTYPEMAX	256		/* a media type */
 

@@ -643,6 +643,13 @@ store_unpack(struct store *s, struct work *w, struct reader in, const char *sour
 		weprintf("%s: sha256 mismatch: got sha256:%s, want %s", source, hex, want);
 		goto out;
 	}
+	/* an image archive unpacked is no root file system (no /bin/sh):
+	 * its image is in its layers, which load applies */
+	if ((i = arc_kind(w->rootfd))) {
+		weprintf("%s: %s: use pieces load", source, i == ARC_DOCKER ?
+		         "a docker save archive" : "an OCI image layout");
+		goto out;
+	}
 	snprintf(m->digest, sizeof(m->digest), "sha256:%s", hex);
 	snprintf(m->source, sizeof(m->source), "%s", source);
 	if (h.copy >= 0) {

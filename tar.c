@@ -1,6 +1,7 @@
 /* See LICENSE file for copyright and license details. */
 /*
- * Streaming tar extraction: ustar, old GNU and v7 headers, GNU L/K long
+ * Streaming tar extraction, and below it the writer of the same format
+ * (see "Writing").  Extraction: ustar, old GNU and v7 headers, GNU L/K long
  * names, pax x and g headers, base-256 numbers; regular files, directories,
  * symlinks, hardlinks, devices and FIFOs with modes, numeric owners, mtimes
  * and xattrs.  Memory is constant but for the list of directories whose
@@ -1007,4 +1008,520 @@ out:
 	free(t);
 	free(e);
 	return ret;
+}
+
+/*
+ * Writing: ustar headers, with a pax header before a member whose name,
+ * link target, size, owner or time does not fit one, or that carries a
+ * file capability.  The reader above takes all of it back.  The tree is
+ * walked from fds, a directory's entries in byte order (the same tree
+ * gives the same bytes, so the same digest), never following a symlink:
+ * each entry is looked at with fstatat AT_SYMLINK_NOFOLLOW and opened,
+ * if at all, with O_NOFOLLOW below its parent's fd.
+ */
+#define PAXBUF		(2 * PATHMAX + 1024)	/* path, linkpath, a capability, numbers */
+#define CAPMAX		64			/* a security.capability value (24 bytes in v3) */
+#define USTARMAX	077777777777ULL		/* what 11 octal digits hold */
+#define IDMAX		07777777		/* an owner in 7 */
+
+/* the first path of each file with more than one link, by device and inode */
+struct link {
+	dev_t dev;
+	ino_t ino;
+	size_t off;			/* of its path in arena, plus 1; 0: a free slot */
+};
+
+struct tarw {
+	struct writer out;
+	char path[PATHMAX];		/* the member being written */
+	char link[PATHMAX];
+	char pax[PAXBUF];
+	struct entry e;			/* a directory's is the next entry's once written */
+	unsigned char *buf;
+	struct link *lk;
+	size_t nlk, cap;		/* used and allocated slots; cap a power of 2 */
+	char *arena;
+	size_t used, acap;
+	size_t members;
+	int warned;
+};
+
+/* octal writes v in w-1 octal digits and a NUL; -1 if it does not fit */
+static int
+octal(char *f, size_t w, uint64_t v)
+{
+	size_t i = w - 1;
+
+	f[i] = '\0';
+	while (i-- > 0) {
+		f[i] = '0' + (v & 7);
+		v >>= 3;
+	}
+	return v ? -1 : 0;
+}
+
+/* digits is how many decimal digits n has */
+static size_t
+digits(size_t n)
+{
+	size_t d = 1;
+
+	for (; n >= 10; n /= 10)
+		d++;
+	return d;
+}
+
+/* paxrecord appends "LEN key=value\n" to buf (of *len bytes), LEN counting itself */
+static int
+paxrecord(char *buf, size_t *len, const char *key, const char *val, size_t vlen)
+{
+	size_t n = strlen(key) + vlen + 3, d = 1;
+
+	while (digits(n + d) != d)
+		d++;
+	if (*len + n + d > PAXBUF)
+		return -1;
+	*len += sprintf(buf + *len, "%zu %s=", n + d, key);
+	memcpy(buf + *len, val, vlen);
+	*len += vlen;
+	buf[(*len)++] = '\n';
+	return 0;
+}
+
+static int
+emit(struct tarw *t, const void *buf, size_t n)
+{
+	return t->out.write(t->out.arg, buf, n);
+}
+
+/* padout writes the zeros that fill the block after n bytes of data */
+static int
+padout(struct tarw *t, uint64_t n)
+{
+	static const char zero[BLOCK];
+
+	return n % BLOCK ? emit(t, zero, BLOCK - n % BLOCK) : 0;
+}
+
+/* sumup writes h's checksum, the other fields set */
+static void
+sumup(struct hdr *h)
+{
+	const unsigned char *b = (const unsigned char *)h;
+	unsigned sum = 0;
+	size_t i;
+
+	memcpy(h->magic, "ustar", 6);
+	memcpy(h->version, "00", 2);
+	memset(h->chksum, ' ', sizeof(h->chksum));
+	for (i = 0; i < BLOCK; i++)
+		sum += b[i];
+	snprintf(h->chksum, sizeof(h->chksum), "%06o", sum);
+}
+
+/* block fills the ustar header h for e, its name already placed; a field
+ * too small for its number holds 0, the pax header the number */
+static void
+block(struct hdr *h, const struct entry *e)
+{
+	octal(h->mode, sizeof(h->mode), e->mode & 07777);
+	if (octal(h->uid, sizeof(h->uid), e->uid) < 0)
+		octal(h->uid, sizeof(h->uid), 0);
+	if (octal(h->gid, sizeof(h->gid), e->gid) < 0)
+		octal(h->gid, sizeof(h->gid), 0);
+	if (octal(h->size, sizeof(h->size), e->size) < 0)
+		octal(h->size, sizeof(h->size), 0);
+	if (e->mtime.tv_sec < 0 || octal(h->mtime, sizeof(h->mtime), e->mtime.tv_sec) < 0)
+		octal(h->mtime, sizeof(h->mtime), 0);
+	h->type = e->type;
+	if (e->type == '3' || e->type == '4') {
+		octal(h->major, sizeof(h->major), major(e->dev));
+		octal(h->minor, sizeof(h->minor), minor(e->dev));
+	}
+	sumup(h);
+}
+
+/*
+ * split places name in h's name and prefix fields if it fits them: 0,
+ * or -1 (the pax path carries it; the name field gets what fits)
+ */
+static int
+split(struct hdr *h, const char *name)
+{
+	size_t n = strlen(name), i;
+
+	if (n <= sizeof(h->name)) {
+		memcpy(h->name, name, n);
+		return 0;
+	}
+	for (i = n - 1; i > 0; i--)
+		if (name[i] == '/' && i <= sizeof(h->prefix) && n - i - 1 <= sizeof(h->name) &&
+		    n - i - 1 > 0) {
+			memcpy(h->prefix, name, i);
+			memcpy(h->name, name + i + 1, n - i - 1);
+			return 0;
+		}
+	memcpy(h->name, name, sizeof(h->name));
+	return -1;
+}
+
+/* whead writes e's headers: a pax header for what ustar cannot hold, then ustar */
+static int
+whead(struct tarw *t, const struct entry *e, const char *cap, size_t caplen)
+{
+	union { struct hdr h; unsigned char b[BLOCK]; } u, x;
+	char num[32];
+	size_t n = 0;
+	int r = 0;
+
+	memset(&u, 0, sizeof(u));
+	if (split(&u.h, e->path) < 0)
+		r |= paxrecord(t->pax, &n, "path", e->path, strlen(e->path));
+	if (strlen(e->link) > sizeof(u.h.link))
+		r |= paxrecord(t->pax, &n, "linkpath", e->link, strlen(e->link));
+	else
+		memcpy(u.h.link, e->link, strlen(e->link));
+	if (e->size > USTARMAX)
+		r |= paxrecord(t->pax, &n, "size", num, sprintf(num, "%llu",
+		               (unsigned long long)e->size));
+	if (e->uid > IDMAX)
+		r |= paxrecord(t->pax, &n, "uid", num, sprintf(num, "%lu", (unsigned long)e->uid));
+	if (e->gid > IDMAX)
+		r |= paxrecord(t->pax, &n, "gid", num, sprintf(num, "%lu", (unsigned long)e->gid));
+	if (e->mtime.tv_sec < 0 || (uint64_t)e->mtime.tv_sec > USTARMAX)
+		r |= paxrecord(t->pax, &n, "mtime", num, sprintf(num, "%lld",
+		               (long long)e->mtime.tv_sec));
+	if (cap)
+		r |= paxrecord(t->pax, &n, "SCHILY.xattr.security.capability", cap, caplen);
+	if (r < 0) {
+		weprintf("tar: %s: pax header larger than %d bytes", e->path, PAXBUF);
+		return -1;
+	}
+	if (n) {
+		memset(&x, 0, sizeof(x));
+		snprintf(x.h.name, sizeof(x.h.name), "PaxHeaders/%.80s",
+		         strrchr(e->path, '/') ? strrchr(e->path, '/') + 1 : e->path);
+		octal(x.h.mode, sizeof(x.h.mode), 0644);
+		octal(x.h.uid, sizeof(x.h.uid), 0);
+		octal(x.h.gid, sizeof(x.h.gid), 0);
+		octal(x.h.size, sizeof(x.h.size), n);
+		octal(x.h.mtime, sizeof(x.h.mtime), 0);
+		x.h.type = 'x';
+		sumup(&x.h);
+		if (emit(t, x.b, BLOCK) < 0 || emit(t, t->pax, n) < 0 || padout(t, n) < 0)
+			return -1;
+	}
+	block(&u.h, e);
+	return emit(t, u.b, BLOCK);
+}
+
+/* copyout writes e->size bytes of in as e's data, and the padding */
+static int
+copyout(struct tarw *t, const struct entry *e, struct reader in)
+{
+	uint64_t left;
+	ssize_t r;
+
+	for (left = e->size; left > 0; left -= r) {
+		if ((r = in.read(in.arg, t->buf, MIN(left, BUFSZ))) < 0)
+			return -1;
+		if (r == 0) {
+			weprintf("tar: %s: ends %llu bytes short of its %llu: changed as it was read",
+			         e->path, (unsigned long long)left, (unsigned long long)e->size);
+			return -1;
+		}
+		if (emit(t, t->buf, r) < 0)
+			return -1;
+	}
+	return padout(t, e->size);
+}
+
+static size_t
+slot(const struct tarw *t, dev_t dev, ino_t ino)
+{
+	size_t i = (((uint64_t)dev * 0x9e3779b97f4a7c15ULL) ^ (uint64_t)ino) *
+	           1099511628211ULL & (t->cap - 1);
+
+	for (; t->lk[i].off; i = (i + 1) & (t->cap - 1))
+		if (t->lk[i].dev == dev && t->lk[i].ino == ino)
+			break;
+	return i;
+}
+
+/*
+ * linked returns the path a file of several links was first written
+ * under, or NULL after noting path as that file's (the first time)
+ */
+static const char *
+linked(struct tarw *t, const struct stat *st, const char *path)
+{
+	struct link *old;
+	size_t i, n = strlen(path) + 1;
+
+	if (t->cap && t->lk[i = slot(t, st->st_dev, st->st_ino)].off)
+		return t->arena + t->lk[i].off - 1;
+	if (2 * (t->nlk + 1) > t->cap) {
+		old = t->lk;
+		t->cap = t->cap ? 2 * t->cap : 1024;
+		t->lk = ecalloc(t->cap, sizeof(*t->lk));
+		for (i = 0; old && i < t->cap / 2; i++)
+			if (old[i].off)
+				t->lk[slot(t, old[i].dev, old[i].ino)] = old[i];
+		free(old);
+	}
+	if (t->used + n > t->acap) {
+		t->acap = MAX(2 * t->acap, t->used + n + 4096);
+		t->arena = erealloc(t->arena, t->acap);
+	}
+	memcpy(t->arena + t->used, path, n);
+	i = slot(t, st->st_dev, st->st_ino);
+	t->lk[i] = (struct link){ st->st_dev, st->st_ino, t->used + 1 };
+	t->used += n;
+	t->nlk++;
+	return NULL;
+}
+
+/* capability reads fd's security.capability into cap: its length, or 0 */
+static ssize_t
+capability(struct tarw *t, int fd, char *cap)
+{
+	ssize_t n = fgetxattr(fd, "security.capability", cap, CAPMAX);
+
+	if (n >= 0)
+		return n;
+	if (errno == ENODATA || errno == ENOTSUP || errno == EOPNOTSUPP)
+		return 0;
+	weprintf("tar: %s: read security.capability:", t->path);
+	return -1;
+}
+
+/* wfile writes the regular file leaf of dfd as e, its data read from fd */
+static int
+wfile(struct tarw *t, struct entry *e, int dfd, const char *leaf, const struct stat *st)
+{
+	char cap[CAPMAX];
+	struct fdin in = { -1, t->path };
+	struct stat again;
+	ssize_t clen;
+	int r = -1;
+
+	if ((in.fd = openat(dfd, leaf, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC)) < 0) {
+		weprintf("tar: %s: open:", t->path);
+		return -1;
+	}
+	/* the inode looked at, not what a rename put there since */
+	if (fstat(in.fd, &again) < 0 || again.st_dev != st->st_dev ||
+	    again.st_ino != st->st_ino) {
+		weprintf("tar: %s: changed as it was read", t->path);
+		goto out;
+	}
+	if ((clen = capability(t, in.fd, cap)) < 0 ||
+	    whead(t, e, clen ? cap : NULL, clen) < 0 ||
+	    copyout(t, e, (struct reader){ fd_read, &in }) < 0)
+		goto out;
+	r = 0;
+out:
+	close(in.fd);
+	return r;
+}
+
+static int walk(struct tarw *t, int dfd, size_t len);
+
+/* wdir writes the directory leaf of dfd as e, then what it holds */
+static int
+wdir(struct tarw *t, struct entry *e, int dfd, const char *leaf, size_t len)
+{
+	int fd, r;
+
+	if (len + 2 > PATHMAX) {
+		weprintf("tar: %s: path longer than PATHMAX", t->path);
+		return -1;
+	}
+	strcpy(e->path + len, "/");
+	if ((fd = openat(dfd, leaf, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)) < 0) {
+		weprintf("tar: %s: open:", t->path);
+		return -1;
+	}
+	if ((r = whead(t, e, NULL, 0)) == 0)
+		r = walk(t, fd, len);
+	close(fd);
+	return r;
+}
+
+/* wsymlink writes the symlink leaf of dfd as e, its target as it is */
+static int
+wsymlink(struct tarw *t, struct entry *e, int dfd, const char *leaf)
+{
+	ssize_t n = readlinkat(dfd, leaf, e->link, sizeof(e->link));
+
+	if (n < 0 || (size_t)n >= sizeof(e->link)) {
+		weprintf(n < 0 ? "tar: %s: readlink:" : "tar: %s: link longer than PATHMAX", t->path);
+		return -1;
+	}
+	e->link[n] = '\0';
+	return whead(t, e, NULL, 0);
+}
+
+/* wentry writes the entry leaf of dfd, t->path[0..len) naming it, and what is below it */
+static int
+wentry(struct tarw *t, int dfd, const char *leaf, size_t len)
+{
+	struct entry *e = &t->e;
+	const char *first;
+	struct stat st;
+
+	if (++t->members > LAYERMAX) {
+		weprintf("tar: %s: more than %d paths in one layer", t->path, LAYERMAX);
+		return -1;
+	}
+	/* a loader would take it for a whiteout, and delete instead */
+	if (!strncmp(leaf, WHITEOUT, strlen(WHITEOUT))) {
+		weprintf("tar: %s: a name starting %s cannot be in a layer", t->path, WHITEOUT);
+		return -1;
+	}
+	if (fstatat(dfd, leaf, &st, AT_SYMLINK_NOFOLLOW) < 0) {
+		weprintf("tar: %s:", t->path);
+		return -1;
+	}
+	memcpy(e->path, t->path, len + 1);
+	e->link[0] = '\0';
+	e->size = 0;
+	e->dev = 0;
+	e->x = NULL;
+	e->mode = st.st_mode;
+	e->uid = st.st_uid;
+	e->gid = st.st_gid;
+	e->mtime.tv_sec = st.st_mtime;
+	switch (st.st_mode & S_IFMT) {
+	case S_IFREG:
+		if (st.st_nlink > 1 && (first = linked(t, &st, t->path))) {
+			e->type = '1';
+			snprintf(e->link, sizeof(e->link), "%s", first);
+			return whead(t, e, NULL, 0);
+		}
+		e->type = '0';
+		e->size = st.st_size;
+		return wfile(t, e, dfd, leaf, &st);
+	case S_IFDIR:
+		e->type = '5';
+		return wdir(t, e, dfd, leaf, len);
+	case S_IFLNK:
+		e->type = '2';
+		return wsymlink(t, e, dfd, leaf);
+	case S_IFCHR: case S_IFBLK: case S_IFIFO:
+		e->type = S_ISCHR(st.st_mode) ? '3' : S_ISBLK(st.st_mode) ? '4' : '6';
+		e->dev = st.st_rdev;
+		return whead(t, e, NULL, 0);
+	}
+	/* a socket is a running program's, and tar has no type for it */
+	t->members--;
+	if (!t->warned++)
+		weprintf("tar: %s: a socket, left out", t->path);
+	return 0;
+}
+
+static int
+cmpname(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/*
+ * walk writes what is in the directory dfd, t->path[0..len) its path ("" for
+ * the root), in byte order.  One path buffer serves every level; a level
+ * costs an fd (EMFILE ends a tree too deep) and its sorted names.
+ */
+static int
+walk(struct tarw *t, int dfd, size_t len)
+{
+	struct dirent *de;
+	char **name = NULL;
+	size_t n = 0, i, k;
+	DIR *d;
+	int fd, r = 0;
+
+	if ((fd = dup(dfd)) < 0 || !(d = fdopendir(fd))) {
+		weprintf("tar: %s:", len ? t->path : "./");
+		if (fd >= 0)
+			close(fd);
+		return -1;
+	}
+	while ((de = readdir(d))) {
+		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
+			continue;
+		if (n % 256 == 0)
+			name = erealloc(name, (n + 256) * sizeof(*name));
+		name[n++] = estrdup(de->d_name);
+	}
+	closedir(d);
+	if (n)
+		qsort(name, n, sizeof(*name), cmpname);
+	for (i = 0; i < n && r == 0; i++) {
+		k = snprintf(t->path + len, PATHMAX - len, "%s%s", len ? "/" : "", name[i]);
+		if (len + k >= PATHMAX) {
+			t->path[len] = '\0';
+			weprintf("tar: %s/%s: path longer than PATHMAX", t->path, name[i]);
+			r = -1;
+		} else {
+			r = wentry(t, dfd, name[i], len + k);
+		}
+		t->path[len] = '\0';
+	}
+	for (i = 0; i < n; i++)
+		free(name[i]);
+	free(name);
+	return r;
+}
+
+int
+tar_tree(int dirfd, struct writer out)
+{
+	struct tarw *t = ecalloc(1, sizeof(*t));
+	int r;
+
+	t->out = out;
+	t->buf = emalloc(BUFSZ);
+	r = walk(t, dirfd, 0);
+	free(t->buf);
+	free(t->lk);
+	free(t->arena);
+	free(t);
+	return r;
+}
+
+int
+tar_put(struct writer out, const char *name, mode_t mode, time_t mtime, struct reader in,
+        uint64_t size)
+{
+	struct tarw *t = ecalloc(1, sizeof(*t));
+	struct entry *e = &t->e;
+	int r = -1;
+
+	t->out = out;
+	t->buf = emalloc(BUFSZ);
+	if ((size_t)snprintf(e->path, sizeof(e->path), "%s%s", name,
+	    S_ISDIR(mode) && name[strlen(name) - 1] != '/' ? "/" : "") >= sizeof(e->path)) {
+		weprintf("tar: %s: name longer than PATHMAX", name);
+		goto out;
+	}
+	snprintf(t->path, sizeof(t->path), "%s", e->path);
+	e->type = S_ISDIR(mode) ? '5' : '0';
+	e->mode = mode;
+	e->size = S_ISDIR(mode) ? 0 : size;
+	e->mtime.tv_sec = mtime;
+	if (whead(t, e, NULL, 0) < 0 || (!S_ISDIR(mode) && copyout(t, e, in) < 0))
+		goto out;
+	r = 0;
+out:
+	free(t->buf);
+	free(t);
+	return r;
+}
+
+int
+tar_end(struct writer out)
+{
+	static const char zero[2 * BLOCK];
+
+	return out.write(out.arg, zero, sizeof(zero));
 }

@@ -54,7 +54,7 @@ is "the man page's footer carries the version" "$(sed -n 's/^\.Os //p' "$top/pie
 	"pieces $(conf VERSION)"
 ok "pieces --version" "$PIECES" --version
 is "--version is version" "$(head -n 1 "$T/out")" "pieces $(sed -n 's/^VERSION = //p' "$top/config.mk")"
-for c in import pull login images inspect rmi prune run build fetch sha256 seccomp untar \
+for c in import load save pull login images inspect rmi prune run build fetch sha256 seccomp untar \
     piecefile help version; do
 	run "$PIECES" "$c" --help
 	is "pieces $c --help: its usage, exit 0" "$rc $(head -n 1 "$T/out" | cut -d' ' -f1-3)" \
