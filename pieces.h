@@ -351,6 +351,8 @@ void mnt_build(const struct ctr *c);
 /* proc.c */
 #define LAYERSIZE	(256ULL << 20)	/* run's writable layer, by default */
 #define SIZEMAX		(1ULL << 50)	/* a size a flag may give */
+/* the PATH of an image that sets none, as Docker's */
+#define PATHDEFAULT	"/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 
 struct meta;
 
