@@ -12,6 +12,10 @@
  * committed under its name with the last key, so a rebuild that ends at
  * the same key has nothing to do.
  *
+ * Variables expand when a step runs, from what the chain holds: the
+ * image's environment, its base's, then the ENV steps'.  So the key before
+ * a step says what it expands to.
+ *
  * Trees never change once committed, so a step's tree starts as a clone
  * of its parent made of hard links (directories are made anew), and a
  * step replaces a file by renaming another over it, never by writing into
@@ -61,6 +65,7 @@ struct build {
 	struct meta m;			/* the image's configuration so far */
 	int cmdset;			/* CMD given by this Piecefile */
 	int step, nstep;
+	char *x;			/* PFLINEMAX + 1 bytes: an argument expanded */
 };
 
 /* keyed starts the next key from the chain and the step's text */
@@ -487,6 +492,107 @@ static void line(struct build *b, const struct pfstep *st, int hit);
 static int within(struct build *b, const char *what, const char *path, int host,
                   struct stat *st);
 
+/* --- variables --- */
+
+/* value is the value of name[0..n) in the list v of "KEY=value", or NULL */
+static const char *
+value(char **v, const char *name, size_t n)
+{
+	for (; v && *v; v++)
+		if (!strncmp(*v, name, n) && (*v)[n] == '=')
+			return *v + n + 1;
+	return NULL;
+}
+
+/* var is pf_expand's get: the image's environment so far */
+static const char *
+var(void *arg, const char *name, size_t n)
+{
+	struct build *b = arg;
+
+	return value(b->m.env, name, n);
+}
+
+/*
+ * expand writes a, an argument of st or a side of its KEY=value, into out
+ * (len bytes) with its variables expanded: its length, or -1 (reported)
+ */
+static long
+expand(struct build *b, const struct pfstep *st, const char *a, char *out, size_t len)
+{
+	const char *why;
+	long n;
+
+	if ((n = pf_expand(a, out, len, var, b, &why)) >= 0)
+		return n;
+	if (why)
+		weprintf("%s: %s", pf_name(st->kind), why);
+	else
+		weprintf("%s: an argument over PFLINEMAX (%d bytes) once expanded",
+		         pf_name(st->kind), PFLINEMAX);
+	return -1;
+}
+
+/*
+ * pair expands a, a KEY=value of st, into b->x: the name too, as BuildKit
+ * does, and it must stay a name.  0, or -1 (reported).
+ */
+static int
+pair(struct build *b, const struct pfstep *st, const char *a)
+{
+	char *k = estrdup(a), *eq = strchr(k, '=');
+	long n;
+	int r = -1;
+
+	if (eq)
+		*eq = '\0';
+	if ((n = expand(b, st, k, b->x, PFLINEMAX + 1)) < 0)
+		goto out;
+	if (n == 0 || memchr(b->x, '=', n)) {
+		weprintf("%s: a name expands to %s", pf_name(st->kind),
+		         n ? "one with '='" : "nothing");
+		goto out;
+	}
+	if (eq) {
+		b->x[n] = '=';
+		if (expand(b, st, eq + 1, b->x + n + 1, PFLINEMAX - n) < 0)
+			goto out;
+	}
+	r = 0;
+out:
+	free(k);
+	return r;
+}
+
+/*
+ * expandall expands the arguments of st into a new list *v, for the
+ * caller to vfree; a path, user or port that expands to nothing is
+ * refused.  0, or -1 (reported).
+ */
+static int
+expandall(struct build *b, const struct pfstep *st, char ***v)
+{
+	int i, kv = st->kind == PF_ENV || st->kind == PF_LABEL;
+
+	*v = NULL;
+	for (i = 0; i < st->nargs; i++) {
+		if (kv ? pair(b, st, st->args[i]) < 0 :
+		    expand(b, st, st->args[i], b->x, PFLINEMAX + 1) < 0)
+			goto fail;
+		if (!kv && !*b->x) {
+			weprintf("%s: an argument expands to nothing", pf_name(st->kind));
+			goto fail;
+		}
+		vpush(v, b->x);
+	}
+	return 0;
+fail:
+	vfree(*v);
+	*v = NULL;
+	return -1;
+}
+
+
 /* --- FROM --- */
 
 /*
@@ -655,6 +761,19 @@ from(struct build *b, const struct pfstep *st)
 	meta_free(&m);
 	use(b, "images", im.name, fd);
 	return 1;
+}
+
+/* stage is the FROM step, the base and its configuration */
+static int
+stage(struct build *b, const struct pfstep *st)
+{
+	int r = from(b, st);
+
+	/* as Docker, so that ENV PATH=/opt/bin:$PATH on a tarball (which
+	 * has no configuration) keeps the commands of the base */
+	if (r >= 0 && !value(b->m.env, "PATH", 4))
+		vsetenv(&b->m.env, "PATH=" PATHDEFAULT);
+	return r;
 }
 
 /* --- RUN --- */
@@ -1209,8 +1328,9 @@ copy(struct build *b, const struct pfstep *st, int rootfd, struct sha256 *sha)
 	return r;
 }
 
+/* copied is the COPY step st, as written, its arguments expanded in x */
 static int
-copystep(struct build *b, const struct pfstep *st)
+copied(struct build *b, const struct pfstep *st, const struct pfstep *x)
 {
 	struct work w;
 	uint64_t size;
@@ -1219,7 +1339,7 @@ copystep(struct build *b, const struct pfstep *st)
 	int hit;
 
 	sha256_init(&sha);
-	if (copy(b, st, -1, &sha) < 0)
+	if (copy(b, x, -1, &sha) < 0)
 		return -1;
 	sha256_hex(&sha, hex);
 	sha256_update(&b->sha, hex, 64);
@@ -1231,7 +1351,7 @@ copystep(struct build *b, const struct pfstep *st)
 		return -1;
 	/* what is copied is hashed again: the key must be what it has */
 	sha256_init(&sha);
-	if (clone(b, &w, &size) < 0 || copy(b, st, w.rootfd, &sha) < 0)
+	if (clone(b, &w, &size) < 0 || copy(b, x, w.rootfd, &sha) < 0)
 		goto fail;
 	sha256_hex(&sha, again);
 	if (strcmp(hex, again)) {
@@ -1247,6 +1367,19 @@ fail:
 	return -1;
 }
 
+static int
+copystep(struct build *b, const struct pfstep *st)
+{
+	struct pfstep x = *st;
+	int r;
+
+	if (expandall(b, st, &x.args) < 0)
+		return -1;
+	r = copied(b, st, &x);
+	vfree(x.args);
+	return r;
+}
+
 /* --- the driver --- */
 
 /* line prints the step's progress line */
@@ -1260,56 +1393,79 @@ line(struct build *b, const struct pfstep *st, int hit)
 	fflush(stdout);
 }
 
-/* config applies a step that changes only the image's configuration */
+/* entry is the CMD or ENTRYPOINT step st, left to the shell as written */
+static void
+entry(struct build *b, const struct pfstep *st)
+{
+	char **p = NULL;
+	int i;
+
+	for (i = 0; i < st->nargs; i++)
+		vpush(&p, st->args[i]);
+	if (st->kind == PF_CMD) {
+		vfree(b->m.cmd);
+		b->m.cmd = p;
+		b->cmdset = 1;
+		return;
+	}
+	vfree(b->m.entrypoint);
+	b->m.entrypoint = p;
+	/* as Docker: an ENTRYPOINT drops the CMD of the base */
+	if (!b->cmdset) {
+		vfree(b->m.cmd);
+		b->m.cmd = NULL;
+	}
+}
+
+/*
+ * config applies a step that changes only the image's configuration,
+ * every argument expanded from the configuration before it, as Docker's
+ */
 static int
 config(struct build *b, const struct pfstep *st)
 {
-	char dir[PATHMAX], **p;
-	int i;
+	char dir[PATHMAX], port[PFPORTMAX], msg[PFMSGMAX], **v, **p;
+	int i, r = 0;
 
+	if (st->kind == PF_CMD || st->kind == PF_ENTRYPOINT) {
+		entry(b, st);
+		return 0;
+	}
+	if (expandall(b, st, &v) < 0)
+		return -1;
 	switch (st->kind) {
-	case PF_CMD:
-	case PF_ENTRYPOINT:
-		p = NULL;
-		for (i = 0; i < st->nargs; i++)
-			vpush(&p, st->args[i]);
-		if (st->kind == PF_CMD) {
-			vfree(b->m.cmd);
-			b->m.cmd = p;
-			b->cmdset = 1;
-			break;
-		}
-		vfree(b->m.entrypoint);
-		b->m.entrypoint = p;
-		/* as Docker: an ENTRYPOINT drops the CMD of the base */
-		if (!b->cmdset) {
-			vfree(b->m.cmd);
-			b->m.cmd = NULL;
-		}
-		break;
 	case PF_ENV:
 	case PF_LABEL:
-		for (i = 0; i < st->nargs; i++)
-			vsetenv(st->kind == PF_ENV ? &b->m.env : &b->m.label, st->args[i]);
+		for (p = v; *p; p++)
+			vsetenv(st->kind == PF_ENV ? &b->m.env : &b->m.label, *p);
 		break;
 	case PF_WORKDIR:
-		if (join(dir, sizeof(dir), *b->m.workdir ? b->m.workdir : "/", st->args[0]) < 0)
-			return -1;
-		snprintf(b->m.workdir, sizeof(b->m.workdir), "%s", dir);
+		if ((r = join(dir, sizeof(dir), *b->m.workdir ? b->m.workdir : "/", v[0])) == 0)
+			snprintf(b->m.workdir, sizeof(b->m.workdir), "%s", dir);
 		break;
 	case PF_USER:
-		snprintf(b->m.user, sizeof(b->m.user), "%s", st->args[0]);
+		if (strlen(v[0]) >= sizeof(b->m.user)) {
+			weprintf("USER: over %d bytes", (int)sizeof(b->m.user) - 1);
+			r = -1;
+		} else {
+			snprintf(b->m.user, sizeof(b->m.user), "%s", v[0]);
+		}
 		break;
 	case PF_EXPOSE:
-		for (i = 0; i < st->nargs; i++) {
-			for (p = b->m.expose; p && *p && strcmp(*p, st->args[i]); p++)
+		for (i = 0; r == 0 && v[i]; i++) {
+			if ((r = pf_port(v[i], port, msg)) < 0) {
+				weprintf("%s", msg);
+				break;
+			}
+			for (p = b->m.expose; p && *p && strcmp(*p, port); p++)
 				;
 			if (!p || !*p)
-				vpush(&b->m.expose, st->args[i]);
+				vpush(&b->m.expose, port);
 		}
 		break;
 	}
-	return 0;
+	vfree(v);
+	return r;
 }
 
 /* step runs step i: 0 done, 1 found in the cache, -1 failed (reported) */
@@ -1320,7 +1476,7 @@ step(struct build *b, const struct pfstep *st)
 	int r;
 
 	if (st->kind == PF_FROM || st->kind == PF_FROM_URL)
-		return from(b, st);
+		return stage(b, st);
 	text = pf_fmt(st);
 	keyed(b, text);
 	free(text);
@@ -1491,6 +1647,7 @@ build(struct store *s, const struct bopts *o)
 	}
 	if (store_name(name) < 0)
 		goto out;
+	b.x = emalloc(PFLINEMAX + 1);
 	b.nstep = pf.nstep;
 	stepfile = file;
 	sink = errsink;
@@ -1514,6 +1671,7 @@ out:
 	if (b.treefd >= 0)
 		close(b.treefd);
 	meta_free(&b.m);
+	free(b.x);
 	pf_free(&pf);
 	return ret;
 }

@@ -442,6 +442,9 @@ int tty_relay(int master, int sigfd, pid_t pid, int in);
 #define PFLINEMAX	(64 << 10)	/* a line, or an instruction with its continuations */
 #define PFSTEPMAX	4096		/* instructions in a Piecefile */
 #define PFARGMAX	4096		/* arguments of one instruction */
+#define PFNESTMAX	16		/* ${...} inside the word of a ${NAME:-word} */
+#define PFMSGMAX	160		/* what pf_port says is wrong */
+#define PFPORTMAX	32		/* an EXPOSE word in canonical form */
 
 enum {
 	PF_FROM = 1, PF_FROM_URL, PF_RUN, PF_CMD, PF_ENTRYPOINT, PF_ENV,
@@ -449,15 +452,25 @@ enum {
 };
 
 /*
- * A step's arguments, in final form (quotes and escapes resolved):
- *	FROM		the image reference, as written ("alpine:3.18", "scratch")
+ * A step's arguments, in final form: quotes resolved.  ENV, LABEL,
+ * WORKDIR, USER, COPY and EXPOSE expand variables when built
+ * (pf_expand), so theirs keep what expands apart from what does not, in
+ * Docker's escape syntax: a '$' starts a variable ($NAME, ${NAME},
+ * ${NAME:-word}, ${NAME:+word}), and a '\' makes the byte after it
+ * literal.  A '$' or '\' that was literal as written ('$HOME', "\$",
+ * \\) is "\$" or "\\" there, and so is escaped a byte that would else
+ * join a variable's name ("$A"B is $A\B) or end a ${...}; the rest is as
+ * written.  FROM, FROM_URL, RUN, CMD and ENTRYPOINT are as written, '$'
+ * and '\' too:
+ *	FROM		the image reference ("alpine:3.18", "scratch")
  *	FROM_URL	the URL, then "sha256:HEX" if given
  *	RUN, CMD, ENTRYPOINT
  *			the argv; the shell form is "/bin/sh" "-c" TEXT
  *	ENV, LABEL	"KEY=value" each
- *	WORKDIR, USER	the one value, as written
- *	COPY		the sources, then the destination, as written
- *	EXPOSE		"PORT/PROTO" or "LOW-HIGH/PROTO" each, PROTO tcp unless written
+ *	WORKDIR, USER	the one value
+ *	COPY		the sources, then the destination (JSON form too)
+ *	EXPOSE		"PORT/PROTO" or "LOW-HIGH/PROTO" each, PROTO tcp unless
+ *			written; a word with a variable stays as written
  */
 struct pfstep {
 	int line;			/* of its first line in the Piecefile */
@@ -476,7 +489,8 @@ struct piecefile {
  * pf_parse parses the Piecefile buf of len bytes (NULs are refused, not
  * ends), named name in messages, into out.  It returns 0 with out's steps
  * to be freed with pf_free, or -1 with out empty after reporting one line,
- * "NAME:LINE: reason".
+ * "NAME:LINE: reason".  A malformed ${...} is such an error: what
+ * pf_expand reads from it never fails but for its length.
  */
 int pf_parse(const char *name, const char *buf, size_t len, struct piecefile *out);
 
@@ -491,9 +505,33 @@ int pf_load(const char *path, struct piecefile *out);
  * free: the instruction upper-case, a blank, its arguments as a JSON array
  * of strings: RUN ["/bin/sh","-c","make"].  Equal steps give
  * equal strings.  pf_free frees the steps of pf and leaves it empty.
+ * pf_name is the instruction of kind, upper-case ("ENV").
  */
 char *pf_fmt(const struct pfstep *st);
 void pf_free(struct piecefile *pf);
+const char *pf_name(int kind);
+
+/*
+ * pf_expand writes s, an argument of an instruction that expands
+ * variables (a "KEY=value" pair a side at a time), into out (len bytes,
+ * NUL-terminated) with its variables expanded and its escapes resolved.
+ * get(arg, name, n) gives the value of the variable name[0..n), or NULL
+ * when it is unset (get NULL: all are); an unset one expands to "", as in
+ * Docker, and a value is never expanded again.  It returns the length
+ * written, or -1 with *why saying what is malformed, or NULL if it did
+ * not fit; it prints nothing.
+ */
+long pf_expand(const char *s, char *out, size_t len,
+               const char *(*get)(void *, const char *, size_t), void *arg,
+               const char **why);
+
+/*
+ * pf_port writes EXPOSE's word w, expanded, in canonical form ("80/tcp",
+ * "8000-8010/udp") into out (PFPORTMAX bytes), the check the parser makes
+ * of a word without variables.  0, or -1 with msg (PFMSGMAX bytes) the
+ * parse error's reason; nothing is printed.
+ */
+int pf_port(const char *w, char *out, char *msg);
 
 /* ignore.c */
 /* the patterns of a build directory's .piecesignore or .dockerignore */

@@ -434,4 +434,51 @@ mkdir "$T/dk"
 echo 'FROM alpine:3.18' >"$T/dk/Dockerfile"
 fails "a directory with only a Dockerfile gets a hint" 1 \
 	"the directory has a Dockerfile: pieces build -f $T/dk/Dockerfile" p build -t x "$T/dk"
+# variables (issue 14): ENV, WORKDIR, COPY, USER, LABEL, EXPOSE expand the
+# image's environment so far; RUN leaves it to sh
+D=$T/vars
+mkdir -p "$D/src"
+echo payload >"$D/src/file"
+cat >"$D/Piecefile" <<'EOF'
+FROM alpine:3.18
+ENV PATH=/opt/bin:$PATH DIR=/srv/app
+ENV DEF=${NOPE:-def} ALT=${DIR:+alt} NOALT=x${NOPE:+alt}y EMPTY=${NOPE}
+ENV SQ='$DIR' DQ="$DIR" ESC=\$DIR BS=a\\b NEST=${NOPE:-${DIR:+in}} DIR2=${DIR}2
+ENV V=one SRC=src/file DST=copied U=nobody PORT=808
+RUN echo "run: V=$V PATH=$PATH"
+WORKDIR $DIR
+COPY $SRC ${DST}
+USER $U
+LABEL "$V"=x v=$V
+EXPOSE $PORT ${PORT}1/udp
+EOF
+run p build -t vars "$D"
+is "a Piecefile with variables builds" "$rc" 0
+is "RUN sees ENV expanded" "$(grep '^run:' "$T/out")" \
+	"run: V=one PATH=/opt/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
+run p run --entrypoint sh vars -c 'echo "$PATH"'
+is "ENV PATH=/opt/bin:\$PATH keeps the base's commands" "$rc $(cat "$T/out")" \
+	"0 /opt/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
+run p run --entrypoint sh vars -c 'echo "$DEF|$ALT|$NOALT|$EMPTY|$SQ|$DQ|$ESC|$BS|$NEST|$DIR2"'
+is ":-, :+, unset, quotes and escapes" "$(cat "$T/out")" \
+	'def|alt|xy||$DIR|/srv/app|$DIR|a\b|in|/srv/app2'
+run p run --entrypoint sh vars -c 'echo "$(pwd) $(id -un) $(cat copied)"'
+is "WORKDIR, COPY and USER expanded" "$(cat "$T/out")" "/srv/app nobody payload"
+run p inspect vars
+is "LABEL and EXPOSE expanded" "$(grep -e Labels -e Exposed "$T/out")" \
+	'    "Labels": {"one": "x", "v": "one"},
+    "ExposedPorts": {"808/tcp": {}, "8081/udp": {}}'
+
+# what expands to something wrong is an error naming the line
+printf 'FROM alpine:3.18\nENV P=http\nEXPOSE $P\n' >"$D/port.pf"
+fails "an expanded bad port" 1 \
+	"port.pf:3: EXPOSE: bad port 'http': want 1-65535\[/tcp|udp|sctp\]" \
+	p build -t x -f "$D/port.pf" "$D"
+printf 'FROM alpine:3.18\nENV A=${X:-open\n' >"$D/open.pf"
+fails "an unterminated \${ names the line" 1 \
+	"open.pf:2: ENV: '\${X:-open': unterminated '\${'" p build -t x -f "$D/open.pf" "$D"
+is "before anything runs" "$(grep -c '^\[' "$T/out")" 0
+printf 'FROM alpine:3.18\nCOPY $NOPE /x\n' >"$D/empty.pf"
+fails "a COPY path that expands to nothing" 1 \
+	"empty.pf:2: COPY: an argument expands to nothing" p build -t x -f "$D/empty.pf" "$D"
 finish

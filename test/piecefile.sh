@@ -120,7 +120,8 @@ bad "escape=\` refused" 1 "escape directive: only '\\' is supported"
 pf '# a comment' '# escape=`' 'FROM alpine'
 parses "a directive after a comment is a comment" '3 FROM ["alpine"]'
 
-# ENV and LABEL quoting, as Docker's lexer (no variables expanded)
+# ENV and LABEL quoting, as Docker's lexer; variables are expanded when
+# built, so a literal '$' or '\' is kept in Docker's escapes, \$ and \\
 cat >"$F" <<'EOF'
 FROM alpine
 ENV A="a b" B='c d' C=e\ f D="q\"q" E='s\s' F="b\\s" G="\$x" H="\n" I=$PATH
@@ -131,11 +132,70 @@ ENV PATH="/opt/bin:$PATH" \
     LANG=C.UTF-8
 EOF
 parses "ENV quoting" '1 FROM ["alpine"]
-2 ENV ["A=a b","B=c d","C=e f","D=q\"q","E=s\\s","F=b\\s","G=$x","H=\\n","I=$PATH"]
+2 ENV ["A=a b","B=c d","C=e f","D=q\"q","E=s\\\\s","F=b\\\\s","G=\\$x","H=\\\\n","I=$PATH"]
 3 ENV ["J=xy zw","K=","L=","M=a=b","N=\""]
 4 ENV ["LEGACY=quoted  and escaped single"]
 5 LABEL ["com.example.vendor=ACME Inc","k=v"]
 6 ENV ["PATH=/opt/bin:$PATH","LANG=C.UTF-8"]'
+
+# variables: what expands is kept for the build, what does not is escaped
+cat >"$F" <<'EOF'
+FROM alpine
+ENV A=$X B=${X} C="$X" D='$X' E=\$X F="\$X" G=${X:-def} H="${X:+a b}" I=${X:-${Y:-z}}
+ENV J="$X"Y K=$"X" L=$ M=$/ N="${X:-'}'}" O=${X:-"}"} P=${X:-\}} Q=$1$@x R=a\\b\$
+WORKDIR $HOME/${DIR}
+COPY $SRC "$X" '$Y' /dst/$D/
+COPY ["$SRC", "a b", "it\\'s", "\\$lit", "/d"]
+USER ${U:-nobody}
+LABEL "$K"=$V
+EXPOSE $PORT ${P}/udp 80 '8080'/UDP
+RUN echo $X '$Y' \$Z
+CMD ["$X"]
+ENTRYPOINT echo $X
+EOF
+parses "variables" '1 FROM ["alpine"]
+2 ENV ["A=$X","B=${X}","C=$X","D=\\$X","E=\\$X","F=\\$X","G=${X:-def}","H=${X:+a b}","I=${X:-${Y:-z}}"]
+3 ENV ["J=$X\\Y","K=\\$X","L=\\$","M=\\$/","N=${X:-'"'"'}'"'"'}","O=${X:-\\}}","P=${X:-\\}}","Q=$1$@x","R=a\\\\b\\$"]
+4 WORKDIR ["$HOME/${DIR}"]
+5 COPY ["$SRC","$X","\\$Y","/dst/$D/"]
+6 COPY ["$SRC","a b","it'"'"'s","\\$lit","/d"]
+7 USER ["${U:-nobody}"]
+8 LABEL ["$K=$V"]
+9 EXPOSE ["$PORT","${P}/udp","80/tcp","8080/udp"]
+10 RUN ["/bin/sh","-c","echo $X '"'"'$Y'"'"' \\$Z"]
+11 CMD ["$X"]
+12 ENTRYPOINT ["/bin/sh","-c","echo $X"]'
+pf 'FROM_URL http://x/$A'
+parses "FROM_URL expands nothing" '1 FROM_URL ["http://x/$A"]'
+vbad() {
+	pf 'FROM alpine' "$1"
+	bad "$1 refused" 2 "$2"
+}
+vbad 'ENV A=${X' "ENV: '\${X': unterminated '\${'"
+vbad 'ENV A=${X:-a b}' "ENV: '\${X:-a': unterminated '\${'"
+vbad 'ENV A="${X:-a b"}"' "unterminated double quote"
+vbad 'LABEL a="x${Y:-${Z}"' "LABEL: '\"x\${Y:-\${Z}\"': unterminated '\${'"
+vbad 'ENV A=${}' "ENV: '\${}': bad substitution"
+vbad 'ENV A=${:-x}' "ENV: '\${:-x}': bad substitution"
+vbad 'ENV A=${"X"}' "ENV: '\${\\X}': bad substitution"
+vbad 'WORKDIR ${X:=y}' \
+	"WORKDIR: '\${X:=y}': bad substitution: want \${NAME}, \${NAME:-word} or \${NAME:+word}"
+vbad 'COPY ${X-y} /' \
+	"COPY: '\${X-y}': bad substitution: want \${NAME}, \${NAME:-word} or \${NAME:+word}"
+vbad 'USER ${X?}' \
+	"USER: '\${X?}': bad substitution: want \${NAME}, \${NAME:-word} or \${NAME:+word}"
+vbad 'EXPOSE ${P' "EXPOSE: '\${P': unterminated '\${'"
+vbad 'EXPOSE 80$' "EXPOSE: bad port '80\$': want 1-65535[/tcp|udp|sctp]"
+vbad 'EXPOSE \$P' "EXPOSE: bad port '\$P': want 1-65535[/tcp|udp|sctp]"
+vbad 'ENV ${X=1' "ENV: '\${X': unterminated '\${'"
+vbad 'COPY ["${X", "/d"]' "COPY: '\${X': unterminated '\${'"
+vbad 'COPY ["'"'"'", "/d"]' "unterminated single quote"
+deep=$(printf '${X:-%.0s' $(seq 16))x$(printf '}%.0s' $(seq 16))
+pf 'FROM alpine' "ENV A=$deep"
+parses "PFNESTMAX nested \${" "1 FROM [\"alpine\"]
+2 ENV [\"A=$deep\"]"
+pf 'FROM alpine' "ENV A=\${Y:-$deep}"
+bad "over PFNESTMAX nested \${" 2 "ENV: over PFNESTMAX (16) nested '\${'"
 
 # JSON escapes and Unicode
 cat >"$F" <<'EOF'
