@@ -13,8 +13,10 @@
  * the same key has nothing to do.
  *
  * Variables expand when a step runs, from what the chain holds: the
- * image's environment, its base's, then the ENV steps'.  So the key before
- * a step says what it expands to.
+ * image's environment (its base's, then the ENV steps') and the ARGs in
+ * force.  So only an ARG needs its own text in the key, the value it took
+ * from a --build-arg or its default; what the others expand to follows
+ * from the key before them.
  *
  * Trees never change once committed, so a step's tree starts as a clone
  * of its parent made of hard links (directories are made anew), and a
@@ -65,6 +67,11 @@ struct build {
 	struct meta m;			/* the image's configuration so far */
 	int cmdset;			/* CMD given by this Piecefile */
 	int step, nstep;
+	char name[NAMEMAX];		/* the image's, once known */
+	char **args;			/* the ARGs in force, "NAME=value" each */
+	char **globals;			/* those before the FROM, once it is read */
+	int from;			/* the FROM is read */
+	char *used;			/* which of o->buildarg an ARG took */
 	char *x;			/* PFLINEMAX + 1 bytes: an argument expanded */
 };
 
@@ -491,6 +498,7 @@ join(char *buf, size_t len, const char *dir, const char *p)
 static void line(struct build *b, const struct pfstep *st, int hit);
 static int within(struct build *b, const char *what, const char *path, int host,
                   struct stat *st);
+static int known(const char *ref, char *name);
 
 /* --- variables --- */
 
@@ -504,13 +512,15 @@ value(char **v, const char *name, size_t n)
 	return NULL;
 }
 
-/* var is pf_expand's get: the image's environment so far */
+/* var is pf_expand's get: the image's environment so far, else an ARG
+ * in force; an ENV wins, as Docker's does */
 static const char *
 var(void *arg, const char *name, size_t n)
 {
 	struct build *b = arg;
+	const char *v = value(b->m.env, name, n);
 
-	return value(b->m.env, name, n);
+	return v ? v : value(b->args, name, n);
 }
 
 /*
@@ -534,8 +544,8 @@ expand(struct build *b, const struct pfstep *st, const char *a, char *out, size_
 }
 
 /*
- * pair expands a, a KEY=value of st, into b->x: the name too, as BuildKit
- * does, and it must stay a name.  0, or -1 (reported).
+ * pair expands a, a KEY=value of st or an ARG's NAME, into b->x: the name
+ * too, as BuildKit does, and it must stay a name.  0, or -1 (reported).
  */
 static int
 pair(struct build *b, const struct pfstep *st, const char *a)
@@ -566,13 +576,13 @@ out:
 
 /*
  * expandall expands the arguments of st into a new list *v, for the
- * caller to vfree; a path, user or port that expands to nothing is
- * refused.  0, or -1 (reported).
+ * caller to vfree; a path, user, port or reference that expands to
+ * nothing is refused.  0, or -1 (reported).
  */
 static int
 expandall(struct build *b, const struct pfstep *st, char ***v)
 {
-	int i, kv = st->kind == PF_ENV || st->kind == PF_LABEL;
+	int i, kv = st->kind == PF_ENV || st->kind == PF_LABEL || st->kind == PF_ARG;
 
 	*v = NULL;
 	for (i = 0; i < st->nargs; i++) {
@@ -592,6 +602,90 @@ fail:
 	return -1;
 }
 
+/* given is what --build-arg gives name[0..n), or NULL; it is consumed */
+static const char *
+given(struct build *b, const char *name, size_t n)
+{
+	char **a = b->o->buildarg;
+	const char *v = NULL;
+	int i;
+
+	for (i = 0; a && a[i]; i++)
+		if (!strncmp(a[i], name, n) && (a[i][n] == '=' || !a[i][n])) {
+			b->used[i] = 1;
+			if (a[i][n])
+				v = a[i] + n + 1;
+		}
+	return v;
+}
+
+/*
+ * argstep is an ARG step: each name takes its --build-arg, else its
+ * default, else, in the stage, what the global ARG of that name took.
+ * In the stage its key is what they took, so that another --build-arg
+ * runs again what follows; before it, the FROM's key holds what they
+ * made of it.  Each default sees the names before it.
+ */
+static int
+argstep(struct build *b, const struct pfstep *st)
+{
+	struct pfstep took = *st;
+	const char *v;
+	char *text;
+	size_t n;
+	int i;
+
+	line(b, st, 0);
+	took.args = NULL;
+	for (i = 0; i < st->nargs; i++) {
+		if (pair(b, st, st->args[i]) < 0)
+			goto fail;
+		n = strcspn(b->x, "=");
+		if ((v = given(b, b->x, n)) ||
+		    (!b->x[n] && b->from && (v = value(b->globals, b->x, n)))) {
+			if (n + 1 + strlen(v) > PFLINEMAX) {
+				weprintf("ARG: a value over PFLINEMAX (%d bytes)", PFLINEMAX);
+				goto fail;
+			}
+			b->x[n] = '=';
+			strcpy(b->x + n + 1, v);
+		}
+		if (b->x[n])
+			vsetenv(&b->args, b->x);
+		vpush(&took.args, b->x);
+	}
+	if (b->from) {
+		text = pf_fmt(&took);
+		keyed(b, text);
+		rekey(b);
+		free(text);
+	}
+	vfree(took.args);
+	return 0;
+fail:
+	vfree(took.args);
+	return -1;
+}
+
+/* unused warns of the --build-args no ARG took, in one line, as Docker */
+static void
+unused(struct build *b)
+{
+	char **a = b->o->buildarg, *list, *o;
+	size_t n = 1;
+	int i;
+
+	for (i = 0; a && a[i]; i++)
+		n += b->used[i] ? 0 : strcspn(a[i], "=") + 1;
+	if (n == 1)
+		return;
+	o = list = emalloc(n);
+	for (i = 0; a[i]; i++)
+		if (!b->used[i])
+			o += sprintf(o, "%s%.*s", o > list ? " " : "", (int)strcspn(a[i], "="), a[i]);
+	weprintf("warning: one or more build-args [%s] were not consumed", list);
+	free(list);
+}
 
 /* --- FROM --- */
 
@@ -763,16 +857,57 @@ from(struct build *b, const struct pfstep *st)
 	return 1;
 }
 
-/* stage is the FROM step, the base and its configuration */
+/*
+ * named names the image after the FROM st when -t did not, as the
+ * original does: FROM ubuntu:22.04 builds ubuntu-22.04.  0, or -1
+ * (reported).
+ */
+static int
+named(struct build *b, const struct pfstep *st)
+{
+	int r = 0;
+
+	if (st->kind == PF_FROM && (r = known(st->args[0], b->name)) > 0)
+		return store_name(b->name);
+	/* an image of the store would be replaced by what is built on it,
+	 * and the next build would build on that */
+	if (r == 0)
+		weprintf("%s %s: name the image with -t", pf_name(st->kind), st->args[0]);
+	return -1;
+}
+
+/*
+ * stage is the FROM step: its reference expanded with the global ARGs
+ * and checked, the image named after it, then the base.  The global ARGs
+ * are left behind: the stage sees one only through an ARG of its name.
+ */
 static int
 stage(struct build *b, const struct pfstep *st)
 {
-	int r = from(b, st);
+	struct pfstep x = *st;
+	char msg[PFMSGMAX], **ref = NULL;
+	int r = -1;
 
+	if (st->kind == PF_FROM) {
+		if (expandall(b, st, &ref) < 0)
+			return -1;
+		if (pf_ref(ref[0], msg) < 0) {
+			weprintf("%s", msg);
+			goto out;
+		}
+		x.args = ref;
+	}
+	b->globals = b->args;
+	b->args = NULL;
+	b->from = 1;
+	if (*b->name || named(b, &x) == 0)
+		r = from(b, &x);
 	/* as Docker, so that ENV PATH=/opt/bin:$PATH on a tarball (which
 	 * has no configuration) keeps the commands of the base */
 	if (r >= 0 && !value(b->m.env, "PATH", 4))
 		vsetenv(&b->m.env, "PATH=" PATHDEFAULT);
+out:
+	vfree(ref);
 	return r;
 }
 
@@ -1468,6 +1603,29 @@ config(struct build *b, const struct pfstep *st)
 	return r;
 }
 
+/*
+ * withargs runs the RUN step st with the ARGs in force in its
+ * environment, as Docker does, but not in the image's: b->m.env is
+ * itself again after it.  ENV wins.
+ */
+static int
+withargs(struct build *b, const struct pfstep *st)
+{
+	char **env = b->m.env, **p;
+	int r;
+
+	b->m.env = NULL;
+	for (p = env; p && *p; p++)
+		vpush(&b->m.env, *p);
+	for (p = b->args; p && *p; p++)
+		if (!value(env, *p, strcspn(*p, "=")))
+			vpush(&b->m.env, *p);
+	r = run(b, st);
+	vfree(b->m.env);
+	b->m.env = env;
+	return r;
+}
+
 /* step runs step i: 0 done, 1 found in the cache, -1 failed (reported) */
 static int
 step(struct build *b, const struct pfstep *st)
@@ -1477,6 +1635,8 @@ step(struct build *b, const struct pfstep *st)
 
 	if (st->kind == PF_FROM || st->kind == PF_FROM_URL)
 		return stage(b, st);
+	if (st->kind == PF_ARG)
+		return argstep(b, st);
 	text = pf_fmt(st);
 	keyed(b, text);
 	free(text);
@@ -1484,7 +1644,7 @@ step(struct build *b, const struct pfstep *st)
 	case PF_RUN:
 		rekey(b);
 		line(b, st, r = cached(b));
-		return r ? 1 : run(b, st);
+		return r ? 1 : withargs(b, st);
 	case PF_COPY:
 		return copystep(b, st);
 	default:
@@ -1595,7 +1755,7 @@ build(struct store *s, const struct bopts *o)
 	struct piecefile pf = { 0 };
 	struct rlimit rl;
 	void (*sink)(const char *);
-	char file[PATH_MAX], name[NAMEMAX];
+	char file[PATH_MAX];
 	int i, r = 0, ret = -1;
 
 	b.s = s;
@@ -1632,21 +1792,15 @@ build(struct store *s, const struct bopts *o)
 		snprintf(file, sizeof(file), "%s/Piecefile", o->dir);
 	if ((o->file ? pf_load(file, &pf) : piecefile(&b, file, &pf)) < 0)
 		goto out;
+	/* without -t the FROM names it (named), once its variables are known */
 	if (o->name) {
-		snprintf(name, sizeof(name), "%s", o->name);
-	} else if (pf.step[0].kind == PF_FROM && (r = known(pf.step[0].args[0], name))) {
-		/* as the original: FROM ubuntu:22.04 builds ubuntu-22.04 */
-		if (r < 0)
+		snprintf(b.name, sizeof(b.name), "%s", o->name);
+		if (store_name(b.name) < 0)
 			goto out;
-	} else {
-		/* an image of the store would be replaced by what is built
-		 * on it, and the next build would build on that */
-		weprintf("%s: %s %s: name the image with -t", file,
-		         pf.step[0].kind == PF_FROM ? "FROM" : "FROM_URL", pf.step[0].args[0]);
-		goto out;
 	}
-	if (store_name(name) < 0)
-		goto out;
+	for (i = 0; o->buildarg && o->buildarg[i]; i++)
+		;
+	b.used = ecalloc(i + 1, 1);
 	b.x = emalloc(PFLINEMAX + 1);
 	b.nstep = pf.nstep;
 	stepfile = file;
@@ -1660,7 +1814,9 @@ build(struct store *s, const struct bopts *o)
 	}
 	errsink = sink;
 	if (r >= 0)
-		ret = image(&b, name, file);
+		unused(&b);
+	if (r >= 0)
+		ret = image(&b, b.name, file);
 out:
 	close(b.ctxfd);
 	ign_free(&b.ign);
@@ -1671,6 +1827,9 @@ out:
 	if (b.treefd >= 0)
 		close(b.treefd);
 	meta_free(&b.m);
+	vfree(b.args);
+	vfree(b.globals);
+	free(b.used);
 	free(b.x);
 	pf_free(&pf);
 	return ret;

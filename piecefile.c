@@ -54,6 +54,7 @@ struct pf {
 	int lead;			/* blanks before it: JSON columns count them */
 	char *tmp;			/* WORDMAX bytes for unquoted words */
 	char *lit;			/* WORDMAX bytes for what plain makes of one */
+	int from;			/* the FROM has been read */
 	struct pfstep st;		/* the step being built */
 	int argcap, stepcap;
 	struct piecefile *out;
@@ -63,12 +64,12 @@ static const char *const names[] = {
 	[PF_FROM] = "FROM", [PF_FROM_URL] = "FROM_URL", [PF_RUN] = "RUN",
 	[PF_CMD] = "CMD", [PF_ENTRYPOINT] = "ENTRYPOINT", [PF_ENV] = "ENV",
 	[PF_WORKDIR] = "WORKDIR", [PF_USER] = "USER", [PF_COPY] = "COPY",
-	[PF_LABEL] = "LABEL", [PF_EXPOSE] = "EXPOSE",
+	[PF_LABEL] = "LABEL", [PF_EXPOSE] = "EXPOSE", [PF_ARG] = "ARG",
 };
 
 /* Docker's instructions we do not have: said by name, not as unknown */
 static const char *const unsupported[] = {
-	"ADD", "ARG", "HEALTHCHECK", "MAINTAINER", "ONBUILD", "SHELL",
+	"ADD", "HEALTHCHECK", "MAINTAINER", "ONBUILD", "SHELL",
 	"STOPSIGNAL", "VOLUME",
 };
 
@@ -356,6 +357,30 @@ pairs(struct pf *p, const char *s)
 	return 0;
 }
 
+/* decls parses ARG's words: NAME, or NAME=default, each */
+static int
+decls(struct pf *p, const char *s)
+{
+	long k, v;
+
+	while (*(s = skip(s))) {
+		if ((k = unq(p, &s, p->tmp, STOPBLANK | STOPEQ | VARS)) < 0)
+			return -1;
+		/* "NAME" must stay apart from "NAME=default" */
+		if (*s != '=' && (!k || memchr(p->tmp, '=', k)))
+			return perr(p, k ? "ARG: '=' in a name" : "ARG: empty name");
+		if (*s != '=') {
+			if (push(p, p->tmp, k) < 0)
+				return -1;
+			continue;
+		}
+		s++;
+		if ((v = unq(p, &s, p->tmp + k + 1, STOPBLANK | VARS)) < 0 || kv(p, k, v) < 0)
+			return -1;
+	}
+	return 0;
+}
+
 static const char *
 jskip(const char *s)
 {
@@ -499,21 +524,20 @@ plain(struct pf *p, const char *s)
 static int
 expands(int kind)
 {
-	return kind != PF_FROM && kind != PF_FROM_URL && kind != PF_RUN && kind != PF_CMD &&
-	       kind != PF_ENTRYPOINT;
+	return kind != PF_FROM_URL && kind != PF_RUN && kind != PF_CMD && kind != PF_ENTRYPOINT;
 }
 
 /*
- * final checks the variables of a step that expands them, and what an
- * EXPOSE word without any says, as the build does the others once
- * expanded; such a word then takes its canonical form
+ * final checks the variables of a step that expands them, and what a
+ * FROM or EXPOSE word without any says, as the build does the others
+ * once expanded; an EXPOSE word then takes its canonical form
  */
 static int
 final(struct pf *p)
 {
 	struct pfstep *st = &p->st;
 	char msg[PFMSGMAX], port[PFPORTMAX], *a, *eq;
-	int i, r, pair = st->kind == PF_ENV || st->kind == PF_LABEL;
+	int i, r, pair = st->kind == PF_ENV || st->kind == PF_LABEL || st->kind == PF_ARG;
 
 	for (i = 0; i < st->nargs; i++) {
 		a = st->args[i];
@@ -531,6 +555,8 @@ final(struct pf *p)
 				return -1;
 			continue;
 		}
+		if (st->kind == PF_FROM && pf_ref(p->lit, msg) < 0)
+			return perr(p, "%s", msg);
 		if (st->kind == PF_EXPOSE) {
 			if (pf_port(p->lit, port, msg) < 0)
 				return perr(p, "%s", msg);
@@ -547,24 +573,18 @@ args(struct pf *p, const char *line, const char *rest)
 {
 	struct pfstep *st = &p->st;
 	const char *what = names[st->kind];
-	struct ref r;
-	char buf[48];
 	long n;
 	int i;
 
 	switch (st->kind) {
 	case PF_FROM:
-		if (words(p, rest, 0) < 0)
+		/* the reference is checked once expanded (final) */
+		if (words(p, rest, VARS) < 0)
 			return -1;
 		if (st->nargs > 1 && !strcasecmp(st->args[1], "as"))
 			return perr(p, "FROM: 'AS name': multi-stage builds are not supported");
 		if (st->nargs > 1)
 			return perr(p, "FROM: want one image reference");
-		/* what a pull will take, by the same grammar ("scratch" is
-		 * one too: a name, the build's to recognise) */
-		if (reg_parse(st->args[0], &r))
-			return perr(p, "FROM: bad image reference '%s'",
-			            show(buf, st->args[0], strlen(st->args[0])));
 		return 0;
 	case PF_FROM_URL:
 		return words(p, rest, 0) < 0 ? -1 : fromurl(p);
@@ -609,6 +629,8 @@ args(struct pf *p, const char *line, const char *rest)
 	case PF_EXPOSE:
 		/* in canonical form once checked (final) */
 		return words(p, rest, VARS);
+	case PF_ARG:
+		return decls(p, rest);
 	}
 	return perr(p, "broken instruction table");
 }
@@ -633,9 +655,10 @@ instr(struct pf *p, char *s)
 			            i == 0 ? ": use COPY, or FROM_URL for a root file system" : "");
 	if (!kind)
 		return perr(p, "unknown instruction '%s'", show(buf, s, n));
-	if (!out->nstep && kind != PF_FROM && kind != PF_FROM_URL)
+	/* an ARG before the FROM is a global one, as Docker's */
+	if (!p->from && kind != PF_FROM && kind != PF_FROM_URL && kind != PF_ARG)
 		return perr(p, "%s before FROM", names[kind]);
-	if (out->nstep && (kind == PF_FROM || kind == PF_FROM_URL))
+	if (p->from && (kind == PF_FROM || kind == PF_FROM_URL))
 		return perr(p, "a second FROM: multi-stage builds are not supported");
 	if (out->nstep == PFSTEPMAX)
 		return perr(p, "over PFSTEPMAX (%d) instructions", PFSTEPMAX);
@@ -658,6 +681,7 @@ instr(struct pf *p, char *s)
 	p->st.kind = kind;
 	if (args(p, s, rest) < 0 || (expands(kind) && final(p) < 0))
 		return -1;
+	p->from |= kind == PF_FROM || kind == PF_FROM_URL;
 	if (out->nstep == p->stepcap) {
 		p->stepcap = MIN(2 * p->stepcap + 16, PFSTEPMAX);
 		out->step = erealloc(out->step, p->stepcap * sizeof(*out->step));
@@ -833,7 +857,7 @@ pf_parse(const char *name, const char *buf, size_t len, struct piecefile *out)
 			goto out;
 	}
 	p.line = p.lineno ? p.lineno : 1;
-	if (r == 0 && !out->nstep)
+	if (r == 0 && !p.from)
 		perr(&p, "no FROM");
 	else if (r == 0)
 		ret = 0;
@@ -938,6 +962,20 @@ pf_port(const char *w, char *out, char *msg)
 	else
 		snprintf(out, PFPORTMAX, "%ld-%ld/%s", lo, hi, proto);
 	return 0;
+}
+
+int
+pf_ref(const char *ref, char *msg)
+{
+	struct ref r;
+	char buf[48];
+
+	/* what a pull will take, by the same grammar ("scratch" is one
+	 * too: a name, the build's to recognise) */
+	if (!reg_parse(ref, &r))
+		return 0;
+	snprintf(msg, PFMSGMAX, "FROM: bad image reference '%s'", show(buf, ref, strlen(ref)));
+	return -1;
 }
 
 /*

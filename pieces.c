@@ -59,13 +59,16 @@ static const struct cmd cmds[] = {
 	  "store a rootfs tarball (gzip or plain tar) as image name\n\n"
 	  "  -q, --quiet         no progress line\n"
 	  "  -c, --cacert file   trust the CA certificates in file (PEM) for https" },
-	{ "build",   cmd_build,   "[-t name] [-f file] [--no-cache] [--pull[=policy]]\n"
-	  "      [-m size] [--cpus n] [--storage-opt size=size] [--allow fs.read=dir]\n"
-	  "      [-c cafile] dir",
+	{ "build",   cmd_build,   "[-t name] [-f file] [--build-arg name[=value]] [--no-cache]\n"
+	  "      [--pull[=policy]] [-m size] [--cpus n] [--storage-opt size=size]\n"
+	  "      [--allow fs.read=dir] [-c cafile] dir",
 	  "build an image from the Piecefile in dir\n\n"
 	  "  -t, --tag name      name the image (default: after its FROM, alpine:3.18\n"
 	  "                      builds alpine-3.18)\n"
 	  "  -f, --file file     the Piecefile (default: dir/Piecefile)\n"
+	  "      --build-arg name=value\n"
+	  "                      the value of ARG name, over its default; name alone\n"
+	  "                      takes this environment's $name\n"
 	  "      --no-cache      run every step again\n"
 	  "      --pull[=policy] when to fetch the FROM image: missing (default),\n"
 	  "                      always (--pull alone) or never, as run's\n"
@@ -591,12 +594,14 @@ cmd_build(int argc, char *argv[])
 		{ "allow", required_argument, NULL, 'a' },
 		{ "storage-opt", required_argument, NULL, 'S' },
 		{ "pull", optional_argument, NULL, 'p' },
+		{ "build-arg", required_argument, NULL, 'B' },
 		{ "help", no_argument, NULL, 'h' },
 		LIMITOPTS,
 		{ NULL, 0, NULL, 0 },
 	};
 	const struct cmd *c = lookup("build");
-	char name[NAMEMAX];
+	char name[NAMEMAX], *kv;
+	const char *v;
 	struct bopts o = { 0 };
 	struct store s;
 	int ch, ret, r;
@@ -627,6 +632,22 @@ cmd_build(int argc, char *argv[])
 			if ((o.pull = image_pull(optarg)) < 0)
 				enprintf(1, "--pull=%s: want always, missing or never", optarg);
 			break;
+		case 'B':
+			if (!*optarg || *optarg == '=') {
+				weprintf("--build-arg %s: want NAME=VALUE or NAME", optarg);
+				cmdusage(c);
+			}
+			/* NAME alone takes the host's value, as Docker's;
+			 * without one it gives none */
+			if (strchr(optarg, '=') || !(v = getenv(optarg))) {
+				vpush(&o.buildarg, optarg);
+				break;
+			}
+			kv = emalloc(strlen(optarg) + strlen(v) + 2);
+			sprintf(kv, "%s=%s", optarg, v);
+			vpush(&o.buildarg, kv);
+			free(kv);
+			break;
 		case 'h': help(c); break;
 		default: cmdusage(c);
 		}
@@ -648,6 +669,7 @@ cmd_build(int argc, char *argv[])
 		store_close(&s);
 	}
 	vfree(o.host);
+	vfree(o.buildarg);
 	return ret < 0;
 }
 

@@ -443,30 +443,31 @@ int tty_relay(int master, int sigfd, pid_t pid, int in);
 #define PFSTEPMAX	4096		/* instructions in a Piecefile */
 #define PFARGMAX	4096		/* arguments of one instruction */
 #define PFNESTMAX	16		/* ${...} inside the word of a ${NAME:-word} */
-#define PFMSGMAX	160		/* what pf_port says is wrong */
+#define PFMSGMAX	160		/* what pf_port and pf_ref say is wrong */
 #define PFPORTMAX	32		/* an EXPOSE word in canonical form */
 
 enum {
 	PF_FROM = 1, PF_FROM_URL, PF_RUN, PF_CMD, PF_ENTRYPOINT, PF_ENV,
-	PF_WORKDIR, PF_USER, PF_COPY, PF_LABEL, PF_EXPOSE
+	PF_WORKDIR, PF_USER, PF_COPY, PF_LABEL, PF_EXPOSE, PF_ARG
 };
 
 /*
- * A step's arguments, in final form: quotes resolved.  ENV, LABEL,
- * WORKDIR, USER, COPY and EXPOSE expand variables when built
+ * A step's arguments, in final form: quotes resolved.  FROM, ENV, LABEL,
+ * ARG, WORKDIR, USER, COPY and EXPOSE expand variables when built
  * (pf_expand), so theirs keep what expands apart from what does not, in
  * Docker's escape syntax: a '$' starts a variable ($NAME, ${NAME},
  * ${NAME:-word}, ${NAME:+word}), and a '\' makes the byte after it
  * literal.  A '$' or '\' that was literal as written ('$HOME', "\$",
  * \\) is "\$" or "\\" there, and so is escaped a byte that would else
  * join a variable's name ("$A"B is $A\B) or end a ${...}; the rest is as
- * written.  FROM, FROM_URL, RUN, CMD and ENTRYPOINT are as written, '$'
- * and '\' too:
- *	FROM		the image reference ("alpine:3.18", "scratch")
+ * written.  RUN, CMD, ENTRYPOINT and FROM_URL are as written, '$' and
+ * '\' too:
+ *	FROM		the image reference ("alpine:3.18", "scratch", "alpine:$V")
  *	FROM_URL	the URL, then "sha256:HEX" if given
  *	RUN, CMD, ENTRYPOINT
  *			the argv; the shell form is "/bin/sh" "-c" TEXT
  *	ENV, LABEL	"KEY=value" each
+ *	ARG		"NAME" or "NAME=default" each
  *	WORKDIR, USER	the one value
  *	COPY		the sources, then the destination (JSON form too)
  *	EXPOSE		"PORT/PROTO" or "LOW-HIGH/PROTO" each, PROTO tcp unless
@@ -481,7 +482,8 @@ struct pfstep {
 };
 
 struct piecefile {
-	struct pfstep *step;		/* step[0] is the FROM or FROM_URL */
+	struct pfstep *step;		/* ARGs (Docker's global ones), then the
+					 * FROM or FROM_URL, then the rest */
 	int nstep;
 };
 
@@ -527,11 +529,13 @@ long pf_expand(const char *s, char *out, size_t len,
 
 /*
  * pf_port writes EXPOSE's word w, expanded, in canonical form ("80/tcp",
- * "8000-8010/udp") into out (PFPORTMAX bytes), the check the parser makes
- * of a word without variables.  0, or -1 with msg (PFMSGMAX bytes) the
- * parse error's reason; nothing is printed.
+ * "8000-8010/udp") into out (PFPORTMAX bytes); pf_ref checks FROM's
+ * reference ref, expanded, as reg_parse does.  They are the checks the
+ * parser makes of a word without variables.  0, or -1 with msg
+ * (PFMSGMAX bytes) the parse error's reason; nothing is printed.
  */
 int pf_port(const char *w, char *out, char *msg);
+int pf_ref(const char *ref, char *msg);
 
 /* ignore.c */
 /* the patterns of a build directory's .piecesignore or .dockerignore */
@@ -567,12 +571,15 @@ struct bopts {
 	int nocache;			/* run every step, whatever the cache has */
 	struct limits limits;		/* of every RUN step */
 	int pull;			/* for the FROM: IMAGE_MISSING, _ALWAYS, _NEVER */
+	char **buildarg;		/* --build-arg "NAME=value" each, or "NAME"
+					 * where the host had no such variable */
 };
 
 /*
  * build builds the Piecefile of o into an image in store s (opened for
- * writing), printing a line a step and streaming what RUN steps print.
- * It returns 0, or -1 (reported) with the store's images as they were.
+ * writing), printing a line a step and streaming what RUN steps print,
+ * and a warning naming the --build-args no ARG took.  It returns 0, or
+ * -1 (reported) with the store's images as they were.
  */
 struct store;
 int build(struct store *s, const struct bopts *o);

@@ -140,9 +140,11 @@ parses "ENV quoting" '1 FROM ["alpine"]
 
 # variables: what expands is kept for the build, what does not is escaped
 cat >"$F" <<'EOF'
-FROM alpine
+ARG BASE=3.18 OTHER
+FROM alpine:${BASE}
 ENV A=$X B=${X} C="$X" D='$X' E=\$X F="\$X" G=${X:-def} H="${X:+a b}" I=${X:-${Y:-z}}
 ENV J="$X"Y K=$"X" L=$ M=$/ N="${X:-'}'}" O=${X:-"}"} P=${X:-\}} Q=$1$@x R=a\\b\$
+ARG V W=$V U="$X"
 WORKDIR $HOME/${DIR}
 COPY $SRC "$X" '$Y' /dst/$D/
 COPY ["$SRC", "a b", "it\\'s", "\\$lit", "/d"]
@@ -153,20 +155,34 @@ RUN echo $X '$Y' \$Z
 CMD ["$X"]
 ENTRYPOINT echo $X
 EOF
-parses "variables" '1 FROM ["alpine"]
-2 ENV ["A=$X","B=${X}","C=$X","D=\\$X","E=\\$X","F=\\$X","G=${X:-def}","H=${X:+a b}","I=${X:-${Y:-z}}"]
-3 ENV ["J=$X\\Y","K=\\$X","L=\\$","M=\\$/","N=${X:-'"'"'}'"'"'}","O=${X:-\\}}","P=${X:-\\}}","Q=$1$@x","R=a\\\\b\\$"]
-4 WORKDIR ["$HOME/${DIR}"]
-5 COPY ["$SRC","$X","\\$Y","/dst/$D/"]
-6 COPY ["$SRC","a b","it'"'"'s","\\$lit","/d"]
-7 USER ["${U:-nobody}"]
-8 LABEL ["$K=$V"]
-9 EXPOSE ["$PORT","${P}/udp","80/tcp","8080/udp"]
-10 RUN ["/bin/sh","-c","echo $X '"'"'$Y'"'"' \\$Z"]
-11 CMD ["$X"]
-12 ENTRYPOINT ["/bin/sh","-c","echo $X"]'
-pf 'FROM_URL http://x/$A'
-parses "FROM_URL expands nothing" '1 FROM_URL ["http://x/$A"]'
+parses "variables" '1 ARG ["BASE=3.18","OTHER"]
+2 FROM ["alpine:${BASE}"]
+3 ENV ["A=$X","B=${X}","C=$X","D=\\$X","E=\\$X","F=\\$X","G=${X:-def}","H=${X:+a b}","I=${X:-${Y:-z}}"]
+4 ENV ["J=$X\\Y","K=\\$X","L=\\$","M=\\$/","N=${X:-'"'"'}'"'"'}","O=${X:-\\}}","P=${X:-\\}}","Q=$1$@x","R=a\\\\b\\$"]
+5 ARG ["V","W=$V","U=$X"]
+6 WORKDIR ["$HOME/${DIR}"]
+7 COPY ["$SRC","$X","\\$Y","/dst/$D/"]
+8 COPY ["$SRC","a b","it'"'"'s","\\$lit","/d"]
+9 USER ["${U:-nobody}"]
+10 LABEL ["$K=$V"]
+11 EXPOSE ["$PORT","${P}/udp","80/tcp","8080/udp"]
+12 RUN ["/bin/sh","-c","echo $X '"'"'$Y'"'"' \\$Z"]
+13 CMD ["$X"]
+14 ENTRYPOINT ["/bin/sh","-c","echo $X"]'
+pf 'ARG A' '# a comment' 'ARG B=1' 'FROM_URL http://x/$A'
+parses "ARGs before FROM_URL, which expands nothing" '1 ARG ["A"]
+3 ARG ["B=1"]
+4 FROM_URL ["http://x/$A"]'
+pf 'ARG A' 'ENV B=1' 'FROM alpine'
+bad "ENV between global ARGs and FROM" 2 "ENV before FROM"
+pf 'ARG A=1' '' 'ARG B'
+bad "only ARGs" 3 "no FROM"
+pf 'FROM alpine:$V AS x'
+bad "FROM with a variable, AS" 1 "FROM: 'AS name': multi-stage builds are not supported"
+pf 'FROM Alpine:$V'
+parses "a FROM with a variable is checked once built" '1 FROM ["Alpine:$V"]'
+pf 'FROM "Alpine:\$V"'
+bad "a FROM whose '\$' is literal is checked now" 1 "FROM: bad image reference 'Alpine:\$V'"
 vbad() {
 	pf 'FROM alpine' "$1"
 	bad "$1 refused" 2 "$2"
@@ -188,6 +204,10 @@ vbad 'EXPOSE ${P' "EXPOSE: '\${P': unterminated '\${'"
 vbad 'EXPOSE 80$' "EXPOSE: bad port '80\$': want 1-65535[/tcp|udp|sctp]"
 vbad 'EXPOSE \$P' "EXPOSE: bad port '\$P': want 1-65535[/tcp|udp|sctp]"
 vbad 'ENV ${X=1' "ENV: '\${X': unterminated '\${'"
+vbad 'ARG =1' "ARG: empty name"
+vbad "ARG ''" "ARG: empty name"
+vbad 'ARG "a=b"=c' "ARG: '=' in a name"
+vbad 'ARG a\=b' "ARG: '=' in a name"
 vbad 'COPY ["${X", "/d"]' "COPY: '\${X': unterminated '\${'"
 vbad 'COPY ["'"'"'", "/d"]' "unterminated single quote"
 deep=$(printf '${X:-%.0s' $(seq 16))x$(printf '}%.0s' $(seq 16))
@@ -267,7 +287,7 @@ pf 'FROM alpine' 'RUNX true'
 bad "unknown instruction, after FROM" 2 "unknown instruction 'RUNX'"
 pf 'FROM alpine' 'ADD x /'
 bad "ADD" 2 "ADD is not supported: use COPY, or FROM_URL for a root file system"
-for i in ARG VOLUME SHELL HEALTHCHECK STOPSIGNAL ONBUILD MAINTAINER; do
+for i in VOLUME SHELL HEALTHCHECK STOPSIGNAL ONBUILD MAINTAINER; do
 	pf 'FROM alpine' '' "$i x"
 	bad "$i not supported" 3 "$i is not supported"
 done
@@ -306,7 +326,7 @@ for i in CMD RUN ENTRYPOINT; do
 	pf 'FROM alpine' "$i [ ]"
 	bad "an empty $i array" 2 "empty $i"
 done
-for i in FROM FROM_URL ENV LABEL WORKDIR USER COPY EXPOSE; do
+for i in FROM FROM_URL ENV LABEL WORKDIR USER COPY EXPOSE ARG; do
 	pf "$i"
 	[ "$i" = FROM ] || [ "$i" = FROM_URL ] || pf 'FROM alpine' "$i"
 	bad "$i without an argument" $(wc -l <"$F") "$i: missing argument"

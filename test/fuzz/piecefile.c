@@ -3,9 +3,9 @@
  * libFuzzer harness for the Piecefile parser (piecefile.c).  Each input is
  * a Piecefile, parsed from memory by pf_parse as `pieces piecefile` parses
  * a file.  A failure must leave the result empty.  A success must have the
- * shape the contract in pieces.h promises: a FROM or FROM_URL first and
- * only there, line numbers rising, arguments NULL-ended and as many as
- * each instruction needs, ENV and LABEL pairs with a name, and every
+ * shape the contract in pieces.h promises: ARGs, then one FROM or
+ * FROM_URL, line numbers rising, arguments NULL-ended and as many as each
+ * instruction needs, ENV, LABEL and ARG pairs with a name, and every
  * argument that expands variables expanding without error (pf_expand),
  * with no variable set and with every one set to a value full of '$', '\'
  * and '}', which must come out as they are: a value is never expanded.
@@ -13,7 +13,7 @@
  * Then the harness writes the steps out again as a Piecefile: RUN, CMD,
  * ENTRYPOINT in their canonical form (pf_fmt), which is their JSON form,
  * COPY as JSON too, and the other instructions with every argument in
- * double quotes (ENV and LABEL as "KEY"="VALUE"); the arguments that
+ * double quotes (ENV, LABEL and ARG as "KEY"="VALUE"); the arguments that
  * expand are written back from their escaped form (qenc).  That file must
  * parse to the same steps: a round trip through pf_fmt's escaping, the
  * JSON reader, the unquoting and the escaping of what does not expand,
@@ -45,8 +45,7 @@ die(const char *why, const struct pfstep *st)
 static int
 expands(int kind)
 {
-	return kind != PF_FROM && kind != PF_FROM_URL && kind != PF_RUN && kind != PF_CMD &&
-	       kind != PF_ENTRYPOINT;
+	return kind != PF_FROM_URL && kind != PF_RUN && kind != PF_CMD && kind != PF_ENTRYPOINT;
 }
 
 #define VALUE	"$X\\${}}\\"
@@ -73,7 +72,8 @@ expandok(const struct pfstep *st, const char *a)
 
 	if (!side)
 		abort();
-	eq = st->kind == PF_ENV || st->kind == PF_LABEL ? strchr(side, '=') : NULL;
+	eq = st->kind == PF_ENV || st->kind == PF_LABEL || st->kind == PF_ARG ?
+	     strchr(side, '=') : NULL;
 	if (eq)
 		*eq = '\0';
 	for (p = side; p; p = eq ? eq + 1 : NULL, eq = NULL) {
@@ -97,14 +97,19 @@ shape(const struct piecefile *pf)
 {
 	const struct pfstep *st;
 	char *eq;
-	int i, j, min;
+	int i, j, min, from = -1;
 
 	if (pf->nstep < 1 || pf->nstep > PFSTEPMAX)
 		die("step count out of range", NULL);
 	for (i = 0; i < pf->nstep; i++) {
 		st = &pf->step[i];
-		if ((i == 0) != (st->kind == PF_FROM || st->kind == PF_FROM_URL))
-			die("a FROM that is not first, or a first step that is not FROM", st);
+		if (st->kind == PF_FROM || st->kind == PF_FROM_URL) {
+			if (from >= 0)
+				die("a second FROM", st);
+			from = i;
+		} else if (from < 0 && st->kind != PF_ARG) {
+			die("a step before FROM that is not ARG", st);
+		}
 		if (i && st->line <= pf->step[i - 1].line)
 			die("line numbers do not rise", st);
 		min = st->kind == PF_COPY ? 2 : 1;
@@ -120,9 +125,14 @@ shape(const struct piecefile *pf)
 		for (j = 0; (st->kind == PF_ENV || st->kind == PF_LABEL) && j < st->nargs; j++)
 			if (!(eq = strchr(st->args[j], '=')) || eq == st->args[j])
 				die("a pair without a name", st);
+		for (j = 0; st->kind == PF_ARG && j < st->nargs; j++)
+			if (!*st->args[j] || *st->args[j] == '=')
+				die("an ARG without a name", st);
 		for (j = 0; expands(st->kind) && j < st->nargs; j++)
 			expandok(st, st->args[j]);
 	}
+	if (from < 0)
+		die("no FROM", NULL);
 }
 
 /* quote writes s in double quotes, escaping what unq unescapes there */
@@ -227,7 +237,7 @@ rewrite(const struct piecefile *pf, size_t *len)
 		free(s);
 		for (j = 0; j < st->nargs; j++) {
 			*o++ = ' ';
-			eq = st->kind == PF_ENV || st->kind == PF_LABEL ?
+			eq = st->kind == PF_ENV || st->kind == PF_LABEL || st->kind == PF_ARG ?
 			     strchr(st->args[j], '=') : NULL;
 			if (eq) {
 				o = word(o, st, st->args[j], eq - st->args[j]);
