@@ -12,6 +12,12 @@
  * committed under its name with the last key, so a rebuild that ends at
  * the same key has nothing to do.
  *
+ * Variables expand when a step runs, from what the chain holds: the
+ * image's environment (its base's, then the ENV steps') and the ARGs in
+ * force.  So only an ARG needs its own text in the key, the value it took
+ * from a --build-arg or its default; what the others expand to follows
+ * from the key before them.
+ *
  * Trees never change once committed, so a step's tree starts as a clone
  * of its parent made of hard links (directories are made anew), and a
  * step replaces a file by renaming another over it, never by writing into
@@ -61,6 +67,13 @@ struct build {
 	struct meta m;			/* the image's configuration so far */
 	int cmdset;			/* CMD given by this Piecefile */
 	int step, nstep;
+	char name[NAMEMAX];		/* the image's, once known */
+	char fromref[REFMAX];		/* the FROM it was named after, as written */
+	char **args;			/* the ARGs in force, "NAME=value" each */
+	char **globals;			/* those before the FROM, once it is read */
+	int from;			/* the FROM is read */
+	char *used;			/* which of o->buildarg an ARG took */
+	char *x;			/* PFLINEMAX + 1 bytes: an argument expanded */
 };
 
 /* keyed starts the next key from the chain and the step's text */
@@ -486,6 +499,194 @@ join(char *buf, size_t len, const char *dir, const char *p)
 static void line(struct build *b, const struct pfstep *st, int hit);
 static int within(struct build *b, const char *what, const char *path, int host,
                   struct stat *st);
+static int known(const char *ref, char *name);
+
+/* --- variables --- */
+
+/* value is the value of name[0..n) in the list v of "KEY=value", or NULL */
+static const char *
+value(char **v, const char *name, size_t n)
+{
+	for (; v && *v; v++)
+		if (!strncmp(*v, name, n) && (*v)[n] == '=')
+			return *v + n + 1;
+	return NULL;
+}
+
+/* var is pf_expand's get: the image's environment so far, else an ARG
+ * in force; an ENV wins, as Docker's does */
+static const char *
+var(void *arg, const char *name, size_t n)
+{
+	struct build *b = arg;
+	const char *v = value(b->m.env, name, n);
+
+	return v ? v : value(b->args, name, n);
+}
+
+/*
+ * expand writes a, an argument of st or a side of its KEY=value, into out
+ * (len bytes) with its variables expanded: its length, or -1 (reported)
+ */
+static long
+expand(struct build *b, const struct pfstep *st, const char *a, char *out, size_t len)
+{
+	const char *why;
+	long n;
+
+	if ((n = pf_expand(a, out, len, var, b, &why)) >= 0)
+		return n;
+	if (why)
+		weprintf("%s: %s", pf_name(st->kind), why);
+	else
+		weprintf("%s: an argument over PFLINEMAX (%d bytes) once expanded",
+		         pf_name(st->kind), PFLINEMAX);
+	return -1;
+}
+
+/*
+ * pair expands a, a KEY=value of st or an ARG's NAME, into b->x: the name
+ * too, as BuildKit does, and it must stay a name.  0, or -1 (reported).
+ */
+static int
+pair(struct build *b, const struct pfstep *st, const char *a)
+{
+	char *k = estrdup(a), *eq = strchr(k, '=');
+	long n;
+	int r = -1;
+
+	if (eq)
+		*eq = '\0';
+	if ((n = expand(b, st, k, b->x, PFLINEMAX + 1)) < 0)
+		goto out;
+	if (n == 0 || memchr(b->x, '=', n)) {
+		weprintf("%s: a name expands to %s", pf_name(st->kind),
+		         n ? "one with '='" : "nothing");
+		goto out;
+	}
+	if (eq) {
+		b->x[n] = '=';
+		if (expand(b, st, eq + 1, b->x + n + 1, PFLINEMAX - n) < 0)
+			goto out;
+	}
+	r = 0;
+out:
+	free(k);
+	return r;
+}
+
+/*
+ * expandall expands the arguments of st into a new list *v, for the
+ * caller to vfree; a path, user, port or reference that expands to
+ * nothing is refused.  0, or -1 (reported).
+ */
+static int
+expandall(struct build *b, const struct pfstep *st, char ***v)
+{
+	int i, kv = st->kind == PF_ENV || st->kind == PF_LABEL || st->kind == PF_ARG;
+
+	*v = NULL;
+	for (i = 0; i < st->nargs; i++) {
+		if (kv ? pair(b, st, st->args[i]) < 0 :
+		    expand(b, st, st->args[i], b->x, PFLINEMAX + 1) < 0)
+			goto fail;
+		if (!kv && !*b->x) {
+			weprintf("%s: an argument expands to nothing", pf_name(st->kind));
+			goto fail;
+		}
+		vpush(v, b->x);
+	}
+	return 0;
+fail:
+	vfree(*v);
+	*v = NULL;
+	return -1;
+}
+
+/* given is what --build-arg gives name[0..n), or NULL; it is consumed */
+static const char *
+given(struct build *b, const char *name, size_t n)
+{
+	char **a = b->o->buildarg;
+	const char *v = NULL;
+	int i;
+
+	for (i = 0; a && a[i]; i++)
+		if (!strncmp(a[i], name, n) && (a[i][n] == '=' || !a[i][n])) {
+			b->used[i] = 1;
+			if (a[i][n])
+				v = a[i] + n + 1;
+		}
+	return v;
+}
+
+/*
+ * argstep is an ARG step: each name takes its --build-arg, else its
+ * default, else, in the stage, what the global ARG of that name took.
+ * In the stage its key is what they took, so that another --build-arg
+ * runs again what follows; before it, the FROM's key holds what they
+ * made of it.  Each default sees the names before it.
+ */
+static int
+argstep(struct build *b, const struct pfstep *st)
+{
+	struct pfstep took = *st;
+	const char *v;
+	char *text;
+	size_t n;
+	int i;
+
+	line(b, st, 0);
+	took.args = NULL;
+	for (i = 0; i < st->nargs; i++) {
+		if (pair(b, st, st->args[i]) < 0)
+			goto fail;
+		n = strcspn(b->x, "=");
+		if ((v = given(b, b->x, n)) ||
+		    (!b->x[n] && b->from && (v = value(b->globals, b->x, n)))) {
+			if (n + 1 + strlen(v) > PFLINEMAX) {
+				weprintf("ARG: a value over PFLINEMAX (%d bytes)", PFLINEMAX);
+				goto fail;
+			}
+			b->x[n] = '=';
+			strcpy(b->x + n + 1, v);
+		}
+		if (b->x[n])
+			vsetenv(&b->args, b->x);
+		vpush(&took.args, b->x);
+	}
+	if (b->from) {
+		text = pf_fmt(&took);
+		keyed(b, text);
+		rekey(b);
+		free(text);
+	}
+	vfree(took.args);
+	return 0;
+fail:
+	vfree(took.args);
+	return -1;
+}
+
+/* unused warns of the --build-args no ARG took, in one line, as Docker */
+static void
+unused(struct build *b)
+{
+	char **a = b->o->buildarg, *list, *o;
+	size_t n = 1;
+	int i;
+
+	for (i = 0; a && a[i]; i++)
+		n += b->used[i] ? 0 : strcspn(a[i], "=") + 1;
+	if (n == 1)
+		return;
+	o = list = emalloc(n);
+	for (i = 0; a[i]; i++)
+		if (!b->used[i])
+			o += sprintf(o, "%s%.*s", o > list ? " " : "", (int)strcspn(a[i], "="), a[i]);
+	weprintf("warning: one or more build-args [%s] were not consumed", list);
+	free(list);
+}
 
 /* --- FROM --- */
 
@@ -655,6 +856,62 @@ from(struct build *b, const struct pfstep *st)
 	meta_free(&m);
 	use(b, "images", im.name, fd);
 	return 1;
+}
+
+/*
+ * named names the image after the FROM st when -t did not, as the
+ * original does: FROM ubuntu:22.04 builds ubuntu-22.04.  0, or -1
+ * (reported).
+ */
+static int
+named(struct build *b, const struct pfstep *st)
+{
+	int r = 0;
+
+	if (st->kind == PF_FROM && (r = known(st->args[0], b->name)) > 0) {
+		snprintf(b->fromref, sizeof(b->fromref), "%s", st->args[0]);
+		return store_name(b->name);
+	}
+	/* an image of the store would be replaced by what is built on it,
+	 * and the next build would build on that */
+	if (r == 0)
+		weprintf("%s %s: name the image with -t", pf_name(st->kind), st->args[0]);
+	return -1;
+}
+
+/*
+ * stage is the FROM step: its reference expanded with the global ARGs
+ * and checked, the image named after it, then the base.  The global ARGs
+ * are left behind: the stage sees one only through an ARG of its name.
+ */
+static int
+stage(struct build *b, const struct pfstep *st)
+{
+	struct pfstep x = *st;
+	char msg[PFMSGMAX], **ref = NULL;
+	int r = -1;
+
+	if (st->kind == PF_FROM) {
+		if (expandall(b, st, &ref) < 0)
+			return -1;
+		if (pf_ref(ref[0], msg) < 0) {
+			weprintf("%s", msg);
+			goto out;
+		}
+		x.args = ref;
+	}
+	b->globals = b->args;
+	b->args = NULL;
+	b->from = 1;
+	if (*b->name || named(b, &x) == 0)
+		r = from(b, &x);
+	/* as Docker, so that ENV PATH=/opt/bin:$PATH on a tarball (which
+	 * has no configuration) keeps the commands of the base */
+	if (r >= 0 && !value(b->m.env, "PATH", 4))
+		vsetenv(&b->m.env, "PATH=" PATHDEFAULT);
+out:
+	vfree(ref);
+	return r;
 }
 
 /* --- RUN --- */
@@ -1211,8 +1468,9 @@ copy(struct build *b, const struct pfstep *st, int rootfd, struct sha256 *sha)
 	return r;
 }
 
+/* copied is the COPY step st, as written, its arguments expanded in x */
 static int
-copystep(struct build *b, const struct pfstep *st)
+copied(struct build *b, const struct pfstep *st, const struct pfstep *x)
 {
 	struct work w;
 	uint64_t size;
@@ -1221,7 +1479,7 @@ copystep(struct build *b, const struct pfstep *st)
 	int hit;
 
 	sha256_init(&sha);
-	if (copy(b, st, -1, &sha) < 0)
+	if (copy(b, x, -1, &sha) < 0)
 		return -1;
 	sha256_hex(&sha, hex);
 	sha256_update(&b->sha, hex, 64);
@@ -1233,7 +1491,7 @@ copystep(struct build *b, const struct pfstep *st)
 		return -1;
 	/* what is copied is hashed again: the key must be what it has */
 	sha256_init(&sha);
-	if (clone(b, &w, &size) < 0 || copy(b, st, w.rootfd, &sha) < 0)
+	if (clone(b, &w, &size) < 0 || copy(b, x, w.rootfd, &sha) < 0)
 		goto fail;
 	sha256_hex(&sha, again);
 	if (strcmp(hex, again)) {
@@ -1249,6 +1507,19 @@ fail:
 	return -1;
 }
 
+static int
+copystep(struct build *b, const struct pfstep *st)
+{
+	struct pfstep x = *st;
+	int r;
+
+	if (expandall(b, st, &x.args) < 0)
+		return -1;
+	r = copied(b, st, &x);
+	vfree(x.args);
+	return r;
+}
+
 /* --- the driver --- */
 
 /* line prints the step's progress line */
@@ -1262,56 +1533,102 @@ line(struct build *b, const struct pfstep *st, int hit)
 	fflush(stdout);
 }
 
-/* config applies a step that changes only the image's configuration */
+/* entry is the CMD or ENTRYPOINT step st, left to the shell as written */
+static void
+entry(struct build *b, const struct pfstep *st)
+{
+	char **p = NULL;
+	int i;
+
+	for (i = 0; i < st->nargs; i++)
+		vpush(&p, st->args[i]);
+	if (st->kind == PF_CMD) {
+		vfree(b->m.cmd);
+		b->m.cmd = p;
+		b->cmdset = 1;
+		return;
+	}
+	vfree(b->m.entrypoint);
+	b->m.entrypoint = p;
+	/* as Docker: an ENTRYPOINT drops the CMD of the base */
+	if (!b->cmdset) {
+		vfree(b->m.cmd);
+		b->m.cmd = NULL;
+	}
+}
+
+/*
+ * config applies a step that changes only the image's configuration,
+ * every argument expanded from the configuration before it, as Docker's
+ */
 static int
 config(struct build *b, const struct pfstep *st)
 {
-	char dir[PATHMAX], **p;
-	int i;
+	char dir[PATHMAX], port[PFPORTMAX], msg[PFMSGMAX], **v, **p;
+	int i, r = 0;
 
+	if (st->kind == PF_CMD || st->kind == PF_ENTRYPOINT) {
+		entry(b, st);
+		return 0;
+	}
+	if (expandall(b, st, &v) < 0)
+		return -1;
 	switch (st->kind) {
-	case PF_CMD:
-	case PF_ENTRYPOINT:
-		p = NULL;
-		for (i = 0; i < st->nargs; i++)
-			vpush(&p, st->args[i]);
-		if (st->kind == PF_CMD) {
-			vfree(b->m.cmd);
-			b->m.cmd = p;
-			b->cmdset = 1;
-			break;
-		}
-		vfree(b->m.entrypoint);
-		b->m.entrypoint = p;
-		/* as Docker: an ENTRYPOINT drops the CMD of the base */
-		if (!b->cmdset) {
-			vfree(b->m.cmd);
-			b->m.cmd = NULL;
-		}
-		break;
 	case PF_ENV:
 	case PF_LABEL:
-		for (i = 0; i < st->nargs; i++)
-			vsetenv(st->kind == PF_ENV ? &b->m.env : &b->m.label, st->args[i]);
+		for (p = v; *p; p++)
+			vsetenv(st->kind == PF_ENV ? &b->m.env : &b->m.label, *p);
 		break;
 	case PF_WORKDIR:
-		if (join(dir, sizeof(dir), *b->m.workdir ? b->m.workdir : "/", st->args[0]) < 0)
-			return -1;
-		snprintf(b->m.workdir, sizeof(b->m.workdir), "%s", dir);
+		if ((r = join(dir, sizeof(dir), *b->m.workdir ? b->m.workdir : "/", v[0])) == 0)
+			snprintf(b->m.workdir, sizeof(b->m.workdir), "%s", dir);
 		break;
 	case PF_USER:
-		snprintf(b->m.user, sizeof(b->m.user), "%s", st->args[0]);
+		if (strlen(v[0]) >= sizeof(b->m.user)) {
+			weprintf("USER: over %d bytes", (int)sizeof(b->m.user) - 1);
+			r = -1;
+		} else {
+			snprintf(b->m.user, sizeof(b->m.user), "%s", v[0]);
+		}
 		break;
 	case PF_EXPOSE:
-		for (i = 0; i < st->nargs; i++) {
-			for (p = b->m.expose; p && *p && strcmp(*p, st->args[i]); p++)
+		for (i = 0; r == 0 && v[i]; i++) {
+			if ((r = pf_port(v[i], port, msg)) < 0) {
+				weprintf("%s", msg);
+				break;
+			}
+			for (p = b->m.expose; p && *p && strcmp(*p, port); p++)
 				;
 			if (!p || !*p)
-				vpush(&b->m.expose, st->args[i]);
+				vpush(&b->m.expose, port);
 		}
 		break;
 	}
-	return 0;
+	vfree(v);
+	return r;
+}
+
+/*
+ * withargs runs the RUN step st with the ARGs in force in its
+ * environment, as Docker does, but not in the image's: b->m.env is
+ * itself again after it.  ENV wins.
+ */
+static int
+withargs(struct build *b, const struct pfstep *st)
+{
+	char **env = b->m.env, **p;
+	int r;
+
+	b->m.env = NULL;
+	for (p = env; p && *p; p++)
+		vpush(&b->m.env, *p);
+	for (p = b->args; p && *p; p++)
+		if (!value(env, *p, strcspn(*p, "=")))
+			vpush(&b->m.env, *p);
+	r = run(b, st);
+	vfree(b->m.env);
+	b->m.env = env;
+	return r;
 }
 
 /* step runs step i: 0 done, 1 found in the cache, -1 failed (reported) */
@@ -1322,7 +1639,9 @@ step(struct build *b, const struct pfstep *st)
 	int r;
 
 	if (st->kind == PF_FROM || st->kind == PF_FROM_URL)
-		return from(b, st);
+		return stage(b, st);
+	if (st->kind == PF_ARG)
+		return argstep(b, st);
 	text = pf_fmt(st);
 	keyed(b, text);
 	free(text);
@@ -1330,7 +1649,7 @@ step(struct build *b, const struct pfstep *st)
 	case PF_RUN:
 		rekey(b);
 		line(b, st, r = cached(b));
-		return r ? 1 : run(b, st);
+		return r ? 1 : withargs(b, st);
 	case PF_COPY:
 		return copystep(b, st);
 	default:
@@ -1447,7 +1766,7 @@ build(struct store *s, const struct bopts *o)
 	struct piecefile pf = { 0 };
 	struct rlimit rl;
 	void (*sink)(const char *);
-	char file[PATH_MAX], name[NAMEMAX];
+	char file[PATH_MAX];
 	int i, r = 0, ret = -1;
 
 	b.s = s;
@@ -1484,21 +1803,16 @@ build(struct store *s, const struct bopts *o)
 		snprintf(file, sizeof(file), "%s/Piecefile", o->dir);
 	if ((o->file ? pf_load(file, &pf) : piecefile(&b, file, &pf)) < 0)
 		goto out;
+	/* without -t the FROM names it (named), once its variables are known */
 	if (o->name) {
-		snprintf(name, sizeof(name), "%s", o->name);
-	} else if (pf.step[0].kind == PF_FROM && (r = known(pf.step[0].args[0], name))) {
-		/* as the original: FROM ubuntu:22.04 builds ubuntu-22.04 */
-		if (r < 0)
+		snprintf(b.name, sizeof(b.name), "%s", o->name);
+		if (store_name(b.name) < 0)
 			goto out;
-	} else {
-		/* an image of the store would be replaced by what is built
-		 * on it, and the next build would build on that */
-		weprintf("%s: %s %s: name the image with -t", file,
-		         pf.step[0].kind == PF_FROM ? "FROM" : "FROM_URL", pf.step[0].args[0]);
-		goto out;
 	}
-	if (store_name(name) < 0)
-		goto out;
+	for (i = 0; o->buildarg && o->buildarg[i]; i++)
+		;
+	b.used = ecalloc(i + 1, 1);
+	b.x = emalloc(PFLINEMAX + 1);
 	b.nstep = pf.nstep;
 	stepfile = file;
 	sink = errsink;
@@ -1511,7 +1825,9 @@ build(struct store *s, const struct bopts *o)
 	}
 	errsink = sink;
 	if (r >= 0)
-		ret = image(&b, name, o->ref ? o->ref : pf.step[0].args[0], file);
+		unused(&b);
+	if (r >= 0)
+		ret = image(&b, b.name, o->ref ? o->ref : b.fromref, file);
 out:
 	close(b.ctxfd);
 	ign_free(&b.ign);
@@ -1522,6 +1838,10 @@ out:
 	if (b.treefd >= 0)
 		close(b.treefd);
 	meta_free(&b.m);
+	vfree(b.args);
+	vfree(b.globals);
+	free(b.used);
+	free(b.x);
 	pf_free(&pf);
 	return ret;
 }

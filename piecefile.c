@@ -16,7 +16,14 @@
  * and the fuzzer feeds it garbage: the input, a line, the steps and the
  * arguments of a step each have a named cap, a NUL byte is refused, and
  * every error is one line naming the file and line, reported once here.
- * Variables ($VAR) are not expanded: a '$' is kept as written.
+ *
+ * Variables are expanded when the build reaches a step, from the image's
+ * environment then, which only the build knows; whether a '$' expands
+ * depends on its quoting, which only the parser sees.  So the parser
+ * writes the arguments of the instructions that expand variables in
+ * Docker's own escape syntax, "\$" for a '$' that does not expand and
+ * "\\" for a '\' (struct pfstep), checks their ${...} here, where it can
+ * name the line, and pf_expand, at the end of this file, reads that.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -29,8 +36,15 @@
 
 #include "pieces.h"
 
+/* a word in final form: a byte of the line may take two, as "\$" */
+#define WORDMAX		(2 * PFLINEMAX + 2)
+
 #define STOPBLANK	1	/* unq stops at an unquoted blank */
 #define STOPEQ		2	/* unq stops at an unquoted '=' */
+#define VARS		4	/* unq keeps what expands apart (struct pfstep) */
+
+/* Docker's special parameters but 0, a digit: names of one byte ($$, $@) */
+#define SPECIAL		"@*#?-$!"
 
 struct pf {
 	const char *name;		/* of the file, for messages */
@@ -38,7 +52,9 @@ struct pf {
 	int lineno;			/* of the last line read */
 	int line;			/* of the instruction being parsed */
 	int lead;			/* blanks before it: JSON columns count them */
-	char *tmp;			/* PFLINEMAX + 1 bytes for unquoted words */
+	char *tmp;			/* WORDMAX bytes for unquoted words */
+	char *lit;			/* WORDMAX bytes for what plain makes of one */
+	int from;			/* the FROM has been read */
 	struct pfstep st;		/* the step being built */
 	int argcap, stepcap;
 	struct piecefile *out;
@@ -48,12 +64,12 @@ static const char *const names[] = {
 	[PF_FROM] = "FROM", [PF_FROM_URL] = "FROM_URL", [PF_RUN] = "RUN",
 	[PF_CMD] = "CMD", [PF_ENTRYPOINT] = "ENTRYPOINT", [PF_ENV] = "ENV",
 	[PF_WORKDIR] = "WORKDIR", [PF_USER] = "USER", [PF_COPY] = "COPY",
-	[PF_LABEL] = "LABEL", [PF_EXPOSE] = "EXPOSE",
+	[PF_LABEL] = "LABEL", [PF_EXPOSE] = "EXPOSE", [PF_ARG] = "ARG",
 };
 
 /* Docker's instructions we do not have: said by name, not as unknown */
 static const char *const unsupported[] = {
-	"ADD", "ARG", "HEALTHCHECK", "MAINTAINER", "ONBUILD", "SHELL",
+	"ADD", "HEALTHCHECK", "MAINTAINER", "ONBUILD", "SHELL",
 	"STOPSIGNAL", "VOLUME",
 };
 
@@ -131,53 +147,162 @@ freeargs(struct pfstep *st)
 	st->nargs = 0;
 }
 
+static int
+namec(int c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+	       c == '_';
+}
+
+struct enc {				/* a word unq is writing */
+	char *o;
+	int vars;			/* it keeps what expands apart */
+	int name;			/* 2: just after an expanding '$', 1: in its name */
+	int cut;			/* a quote came since: the name has ended */
+	int depth;			/* ${ not closed yet */
+	unsigned dq;			/* bit i: the (i+1)th opened in "..." */
+};
+
+/*
+ * lone makes the '$' just written by raw a literal one, "\$": no name
+ * follows it, so it expands to itself, in Docker as in sh; written so,
+ * equal words have one final form whatever their quotes
+ */
+static void
+lone(struct enc *e)
+{
+	if (e->vars && e->name == 2) {
+		e->o[-1] = '\\';
+		*e->o++ = '$';
+		e->name = 0;
+	}
+}
+
+/*
+ * With VARS, lit writes a byte that was quoted or escaped and raw one that
+ * was not, so that pf_expand reads them as the shell lexer would have:
+ * a '$' followed by a quote or an escape is only a '$' (lone), a name
+ * ends at a quote (the byte after is escaped: "$A"B is $A\B), a '}'
+ * quoted inside a ${ does not end it (\}), a literal '$' or '\' is
+ * escaped.  q is the quote raw's byte is in: 0 or '"'.
+ */
+static void
+lit(struct enc *e, int c)
+{
+	lone(e);
+	if (e->vars && (c == '$' || c == '\\' || (c == '}' && e->depth) ||
+	    (e->name == 1 && namec(c))))
+		*e->o++ = '\\';
+	*e->o++ = c;
+	e->name = e->cut = 0;
+}
+
+static int
+raw(struct pf *p, struct enc *e, int c, int q)
+{
+	if (e->vars && c == '}' && e->depth && q && !(e->dq >> (e->depth - 1) & 1)) {
+		lit(e, c);
+		return 0;
+	}
+	if (e->name == 2 && c != '{' && !namec(c) && !strchr(SPECIAL, c))
+		lone(e);
+	if (e->vars && e->cut && e->name && namec(c)) {
+		*e->o++ = '\\';
+		e->name = 0;
+	} else if (e->name == 2 && strchr(SPECIAL, c)) {
+		e->name = 0;
+	} else if (e->vars && c == '$') {
+		e->name = 2;
+	} else if (e->vars && c == '{' && e->name == 2) {
+		/* pf_expand recurses on a word in ${...} */
+		if (e->depth == PFNESTMAX)
+			return perr(p, "%s: over PFNESTMAX (%d) nested '${'", names[p->st.kind],
+			            PFNESTMAX);
+		e->dq = (e->dq & ~(1u << e->depth)) | (unsigned)(q != 0) << e->depth;
+		e->depth++;
+		e->name = 1;
+	} else if (e->vars && c == '}' && e->depth) {
+		e->depth--;
+		e->name = 0;
+	} else {
+		e->name = e->name && namec(c);
+	}
+	e->cut = 0;
+	*e->o++ = c;
+	return 0;
+}
+
+/* cut marks a quote opened or closed */
+static void
+cut(struct enc *e)
+{
+	lone(e);
+	e->cut = e->name != 0;
+}
+
 /*
  * unq copies the word at *sp into out without its quotes, as Docker's
- * shell lexer does, less variables: '...' is literal; in "..." a '\'
- * escapes only '"', '\' and '$' and is kept before anything else; outside
- * quotes it escapes any byte (and is dropped at the end).  It stops at the
- * end or, as stops says, at an unquoted blank or '=', leaving *sp there.
- * out needs as many bytes as the word.  It returns the length written, or
- * -1 after reporting an unterminated quote.
+ * shell lexer does: '...' is literal; in "..." a '\' escapes only '"',
+ * '\' and '$' and is kept before anything else; outside quotes it escapes
+ * any byte (and is dropped at the end).  With VARS in stops it keeps what
+ * expands apart (lit).  It stops at the end or, as stops says, at an
+ * unquoted blank or '=', leaving *sp there.  out needs twice as many
+ * bytes as the word.  It returns the length written, or -1 after
+ * reporting an unterminated quote.
  */
 static long
 unq(struct pf *p, const char **sp, char *out, int stops)
 {
+	struct enc e = { out, stops & VARS, 0, 0, 0, 0 };
 	const char *s = *sp;
-	char *o = out, q;
+	char q = 0, buf[48];
 
 	for (; *s; s++) {
-		if (((stops & STOPBLANK) && blank(*s)) || ((stops & STOPEQ) && *s == '='))
+		if (q == '\'' || (q == '"' && *s == '"')) {
+			if (*s == q) {
+				q = 0;
+				cut(&e);
+			} else {
+				lit(&e, *s);
+			}
+		} else if (q == '"') {
+			if (*s == '\\' && s[1] && strchr("\"\\$", s[1]))
+				lit(&e, *++s);
+			else if (*s == '\\')
+				lit(&e, '\\');
+			else if (raw(p, &e, *s, q) < 0)
+				return -1;
+		} else if (((stops & STOPBLANK) && blank(*s)) || ((stops & STOPEQ) && *s == '=')) {
 			break;
-		if (*s == '\\') {
+		} else if (*s == '\\') {
 			if (s[1])
-				*o++ = *++s;
-			continue;
+				lit(&e, *++s);
+		} else if (*s == '\'' || *s == '"') {
+			q = *s;
+			cut(&e);
+		} else if (raw(p, &e, *s, 0) < 0) {
+			return -1;
 		}
-		if (*s != '\'' && *s != '"') {
-			*o++ = *s;
-			continue;
-		}
-		for (q = *s++; *s && *s != q; s++) {
-			if (q == '"' && *s == '\\' && s[1] && strchr("\"\\$", s[1]))
-				s++;
-			*o++ = *s;
-		}
-		if (!*s)
-			return perr(p, "unterminated %s quote", q == '"' ? "double" : "single");
 	}
+	if (q)
+		return perr(p, "unterminated %s quote", q == '"' ? "double" : "single");
+	lone(&e);
+	/* here, where the word is still as written: a blank ends it */
+	if (e.depth)
+		return perr(p, "%s: '%s': unterminated '${'", names[p->st.kind],
+		            show(buf, *sp, s - *sp));
 	*sp = s;
-	return o - out;
+	return e.o - out;
 }
 
-/* words pushes the blank-separated words of s, unquoted, as arguments */
+/* words pushes the blank-separated words of s, unquoted (with vars: VARS) */
 static int
-words(struct pf *p, const char *s)
+words(struct pf *p, const char *s, int vars)
 {
 	long n;
 
 	while (*(s = skip(s)))
-		if ((n = unq(p, &s, p->tmp, STOPBLANK)) < 0 || push(p, p->tmp, n) < 0)
+		if ((n = unq(p, &s, p->tmp, STOPBLANK | vars)) < 0 || push(p, p->tmp, n) < 0)
 			return -1;
 	return 0;
 }
@@ -209,24 +334,48 @@ pairs(struct pf *p, const char *s)
 	char buf[48];
 	long k, v;
 
-	if ((k = unq(p, &w, p->tmp, STOPBLANK | STOPEQ)) < 0)
+	if ((k = unq(p, &w, p->tmp, STOPBLANK | STOPEQ | VARS)) < 0)
 		return -1;
 	if (*w != '=') {
 		w = skip(w);
 		if (!*w)
 			return perr(p, "%s: want KEY=VALUE or KEY VALUE", what);
-		if ((v = unq(p, &w, p->tmp + k + 1, 0)) < 0)
+		if ((v = unq(p, &w, p->tmp + k + 1, VARS)) < 0)
 			return -1;
 		return kv(p, k, v);
 	}
 	while (*(s = skip(s))) {
 		w = s;
-		if ((k = unq(p, &s, p->tmp, STOPBLANK | STOPEQ)) < 0)
+		if ((k = unq(p, &s, p->tmp, STOPBLANK | STOPEQ | VARS)) < 0)
 			return -1;
 		if (*s != '=')
 			return perr(p, "%s: '%s' is not KEY=VALUE", what, show(buf, w, s - w));
 		s++;
-		if ((v = unq(p, &s, p->tmp + k + 1, STOPBLANK)) < 0 || kv(p, k, v) < 0)
+		if ((v = unq(p, &s, p->tmp + k + 1, STOPBLANK | VARS)) < 0 || kv(p, k, v) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+/* decls parses ARG's words: NAME, or NAME=default, each */
+static int
+decls(struct pf *p, const char *s)
+{
+	long k, v;
+
+	while (*(s = skip(s))) {
+		if ((k = unq(p, &s, p->tmp, STOPBLANK | STOPEQ | VARS)) < 0)
+			return -1;
+		/* "NAME" must stay apart from "NAME=default" */
+		if (*s != '=' && (!k || memchr(p->tmp, '=', k)))
+			return perr(p, k ? "ARG: '=' in a name" : "ARG: empty name");
+		if (*s != '=') {
+			if (push(p, p->tmp, k) < 0)
+				return -1;
+			continue;
+		}
+		s++;
+		if ((v = unq(p, &s, p->tmp + k + 1, STOPBLANK | VARS)) < 0 || kv(p, k, v) < 0)
 			return -1;
 	}
 	return 0;
@@ -296,46 +445,6 @@ port(const char **sp)
 	return v;
 }
 
-/*
- * ports pushes EXPOSE's words in canonical form: "80/tcp", "8000-8010/udp"
- * (a range, as Docker allows), the protocol tcp unless written.
- */
-static int
-ports(struct pf *p, const char *s)
-{
-	static const char *const protos[] = { "tcp", "udp", "sctp" };
-	const char *w, *proto;
-	char buf[48], out[32];
-	long n, lo, hi;
-	size_t i;
-
-	while (*(s = skip(s))) {
-		if ((n = unq(p, &s, p->tmp, STOPBLANK)) < 0)
-			return -1;
-		p->tmp[n] = '\0';
-		w = p->tmp;
-		hi = lo = port(&w);
-		if (*w == '-') {
-			w++;
-			hi = port(&w);
-		}
-		proto = *w ? NULL : "tcp";
-		for (i = 0; *w == '/' && i < LEN(protos); i++)
-			if (!strcasecmp(w + 1, protos[i]))
-				proto = protos[i];
-		if (!proto || lo == 0 || hi < lo)
-			return perr(p, "EXPOSE: bad port '%s': want 1-65535[/tcp|udp|sctp]",
-			            show(buf, p->tmp, n));
-		if (hi == lo)
-			n = snprintf(out, sizeof(out), "%ld/%s", lo, proto);
-		else
-			n = snprintf(out, sizeof(out), "%ld-%ld/%s", lo, hi, proto);
-		if (push(p, out, n) < 0)
-			return -1;
-	}
-	return 0;
-}
-
 /* fromurl checks FROM_URL's arguments: a URL and maybe its sha256:HEX */
 static int
 fromurl(struct pf *p)
@@ -360,33 +469,125 @@ fromurl(struct pf *p)
 	return 0;
 }
 
+/*
+ * relex reads COPY's JSON strings again as words, as Docker does: what
+ * quotes, escapes and variables they have work as in the other form
+ */
+static int
+relex(struct pf *p)
+{
+	struct pfstep *st = &p->st;
+	const char *s;
+	long n;
+	int i;
+
+	for (i = 0; i < st->nargs; i++) {
+		s = st->args[i];
+		if ((n = unq(p, &s, p->tmp, VARS)) < 0)
+			return -1;
+		free(st->args[i]);
+		st->args[i] = emalloc(n + 1);
+		memcpy(st->args[i], p->tmp, n);
+		st->args[i][n] = '\0';
+	}
+	return 0;
+}
+
+/* seen is plain's pf_expand get: no variable is set, but one is there */
+static const char *
+seen(void *arg, const char *name, size_t n)
+{
+	(void)name;
+	(void)n;
+	*(int *)arg = 1;
+	return NULL;
+}
+
+/*
+ * plain expands s, an argument of the step or a side of its KEY=value,
+ * with no variable set into p->lit: 1 if it has a variable, 0 if not
+ * (p->lit then says what it is), or -1 (reported) if it is malformed
+ */
+static int
+plain(struct pf *p, const char *s)
+{
+	const char *why;
+	char buf[48];
+	int vars = 0;
+
+	if (pf_expand(s, p->lit, WORDMAX, seen, &vars, &why) >= 0)
+		return vars;
+	return perr(p, "%s: '%s': %s", names[p->st.kind], show(buf, s, strlen(s)),
+	            why ? why : "too long");
+}
+
+static int
+expands(int kind)
+{
+	return kind != PF_FROM_URL && kind != PF_RUN && kind != PF_CMD && kind != PF_ENTRYPOINT;
+}
+
+/*
+ * final checks the variables of a step that expands them, and what a
+ * FROM or EXPOSE word without any says, as the build does the others
+ * once expanded; an EXPOSE word then takes its canonical form
+ */
+static int
+final(struct pf *p)
+{
+	struct pfstep *st = &p->st;
+	char msg[PFMSGMAX], port[PFPORTMAX], *a, *eq;
+	int i, r, pair = st->kind == PF_ENV || st->kind == PF_LABEL || st->kind == PF_ARG;
+
+	for (i = 0; i < st->nargs; i++) {
+		a = st->args[i];
+		/* a name expands too, as in BuildKit */
+		if (pair && (eq = strchr(a, '='))) {
+			*eq = '\0';
+			r = plain(p, a);
+			*eq = '=';
+			if (r < 0 || plain(p, eq + 1) < 0)
+				return -1;
+			continue;
+		}
+		if ((r = plain(p, a)) != 0) {
+			if (r < 0)
+				return -1;
+			continue;
+		}
+		if (st->kind == PF_FROM && pf_ref(p->lit, msg) < 0)
+			return perr(p, "%s", msg);
+		if (st->kind == PF_EXPOSE) {
+			if (pf_port(p->lit, port, msg) < 0)
+				return perr(p, "%s", msg);
+			free(a);
+			st->args[i] = estrdup(port);
+		}
+	}
+	return 0;
+}
+
 /* args parses the arguments rest of the instruction starting at line */
 static int
 args(struct pf *p, const char *line, const char *rest)
 {
 	struct pfstep *st = &p->st;
 	const char *what = names[st->kind];
-	struct ref r;
-	char buf[48];
 	long n;
 	int i;
 
 	switch (st->kind) {
 	case PF_FROM:
-		if (words(p, rest) < 0)
+		/* the reference is checked once expanded (final) */
+		if (words(p, rest, VARS) < 0)
 			return -1;
 		if (st->nargs > 1 && !strcasecmp(st->args[1], "as"))
 			return perr(p, "FROM: 'AS name': multi-stage builds are not supported");
 		if (st->nargs > 1)
 			return perr(p, "FROM: want one image reference");
-		/* what a pull will take, by the same grammar ("scratch" is
-		 * one too: a name, the build's to recognise) */
-		if (reg_parse(st->args[0], &r))
-			return perr(p, "FROM: bad image reference '%s'",
-			            show(buf, st->args[0], strlen(st->args[0])));
 		return 0;
 	case PF_FROM_URL:
-		return words(p, rest) < 0 ? -1 : fromurl(p);
+		return words(p, rest, 0) < 0 ? -1 : fromurl(p);
 	case PF_RUN:
 	case PF_CMD:
 	case PF_ENTRYPOINT:
@@ -403,7 +604,7 @@ args(struct pf *p, const char *line, const char *rest)
 			return -1;
 		return push(p, rest, strlen(rest));
 	case PF_COPY:
-		if ((isjson(rest) ? json(p, line, rest) : words(p, rest)) < 0)
+		if (isjson(rest) ? json(p, line, rest) < 0 || relex(p) < 0 : words(p, rest, VARS) < 0)
 			return -1;
 		if (st->nargs < 2)
 			return perr(p, "COPY: want a source and a destination");
@@ -416,17 +617,20 @@ args(struct pf *p, const char *line, const char *rest)
 		return pairs(p, rest);
 	case PF_WORKDIR:
 		/* the rest of the line is the path, blanks and all, as Docker */
-		if ((n = unq(p, &rest, p->tmp, 0)) < 0)
+		if ((n = unq(p, &rest, p->tmp, VARS)) < 0)
 			return -1;
 		return n ? push(p, p->tmp, n) : perr(p, "WORKDIR: empty path");
 	case PF_USER:
-		if (words(p, rest) < 0)
+		if (words(p, rest, VARS) < 0)
 			return -1;
 		if (st->nargs != 1 || !*st->args[0])
 			return perr(p, "USER: want one user[:group]");
 		return 0;
 	case PF_EXPOSE:
-		return ports(p, rest);
+		/* in canonical form once checked (final) */
+		return words(p, rest, VARS);
+	case PF_ARG:
+		return decls(p, rest);
 	}
 	return perr(p, "broken instruction table");
 }
@@ -451,9 +655,10 @@ instr(struct pf *p, char *s)
 			            i == 0 ? ": use COPY, or FROM_URL for a root file system" : "");
 	if (!kind)
 		return perr(p, "unknown instruction '%s'", show(buf, s, n));
-	if (!out->nstep && kind != PF_FROM && kind != PF_FROM_URL)
+	/* an ARG before the FROM is a global one, as Docker's */
+	if (!p->from && kind != PF_FROM && kind != PF_FROM_URL && kind != PF_ARG)
 		return perr(p, "%s before FROM", names[kind]);
-	if (out->nstep && (kind == PF_FROM || kind == PF_FROM_URL))
+	if (p->from && (kind == PF_FROM || kind == PF_FROM_URL))
 		return perr(p, "a second FROM: multi-stage builds are not supported");
 	if (out->nstep == PFSTEPMAX)
 		return perr(p, "over PFSTEPMAX (%d) instructions", PFSTEPMAX);
@@ -474,8 +679,9 @@ instr(struct pf *p, char *s)
 		return perr(p, "%s: heredocs are not supported", names[kind]);
 	p->st.line = p->line;
 	p->st.kind = kind;
-	if (args(p, s, rest) < 0)
+	if (args(p, s, rest) < 0 || (expands(kind) && final(p) < 0))
 		return -1;
+	p->from |= kind == PF_FROM || kind == PF_FROM_URL;
 	if (out->nstep == p->stepcap) {
 		p->stepcap = MIN(2 * p->stepcap + 16, PFSTEPMAX);
 		out->step = erealloc(out->step, p->stepcap * sizeof(*out->step));
@@ -641,7 +847,8 @@ pf_parse(const char *name, const char *buf, size_t len, struct piecefile *out)
 	if (len >= 3 && !memcmp(buf, "\xef\xbb\xbf", 3))
 		p.cur += 3;
 	line = emalloc(PFLINEMAX + 1);
-	p.tmp = emalloc(PFLINEMAX + 1);
+	p.tmp = emalloc(WORDMAX);
+	p.lit = emalloc(WORDMAX);
 	while ((r = next(&p, line, &top)) > 0) {
 		/* a lone '\' and what it joined may hold nothing */
 		for (s = line; blank(*s); s++)
@@ -650,7 +857,7 @@ pf_parse(const char *name, const char *buf, size_t len, struct piecefile *out)
 			goto out;
 	}
 	p.line = p.lineno ? p.lineno : 1;
-	if (r == 0 && !out->nstep)
+	if (r == 0 && !p.from)
 		perr(&p, "no FROM");
 	else if (r == 0)
 		ret = 0;
@@ -660,6 +867,7 @@ out:
 		pf_free(out);
 	free(line);
 	free(p.tmp);
+	free(p.lit);
 	return ret;
 }
 int
@@ -718,4 +926,194 @@ pf_free(struct piecefile *pf)
 	free(pf->step);
 	pf->step = NULL;
 	pf->nstep = 0;
+}
+
+const char *
+pf_name(int kind)
+{
+	return kind > 0 && kind < (int)LEN(names) ? names[kind] : "?";
+}
+
+int
+pf_port(const char *w, char *out, char *msg)
+{
+	static const char *const protos[] = { "tcp", "udp", "sctp" };
+	const char *s = w, *proto;
+	char buf[48];
+	long lo, hi;
+	size_t i;
+
+	hi = lo = port(&s);
+	if (*s == '-') {
+		s++;
+		hi = port(&s);
+	}
+	proto = *s ? NULL : "tcp";
+	for (i = 0; *s == '/' && i < LEN(protos); i++)
+		if (!strcasecmp(s + 1, protos[i]))
+			proto = protos[i];
+	if (!proto || lo == 0 || hi < lo) {
+		snprintf(msg, PFMSGMAX, "EXPOSE: bad port '%s': want 1-65535[/tcp|udp|sctp]",
+		         show(buf, w, strlen(w)));
+		return -1;
+	}
+	if (hi == lo)
+		snprintf(out, PFPORTMAX, "%ld/%s", lo, proto);
+	else
+		snprintf(out, PFPORTMAX, "%ld-%ld/%s", lo, hi, proto);
+	return 0;
+}
+
+int
+pf_ref(const char *ref, char *msg)
+{
+	struct ref r;
+	char buf[48];
+
+	/* what a pull will take, by the same grammar ("scratch" is one
+	 * too: a name, the build's to recognise) */
+	if (!reg_parse(ref, &r))
+		return 0;
+	snprintf(msg, PFMSGMAX, "FROM: bad image reference '%s'", show(buf, ref, strlen(ref)));
+	return -1;
+}
+
+/*
+ * The expansion, as Docker's shell lexer does it on what the parser
+ * left: $NAME and ${NAME}, where NAME is letters, digits and '_' not
+ * starting with a digit, a run of digits, or one of SPECIAL; ${NAME:-word}
+ * (word if NAME is unset or empty) and ${NAME:+word} (word if it is set
+ * and not empty), word expanded in turn, up to PFNESTMAX deep.  A '$'
+ * with no name after it is a '$'.  A '\' makes the byte after it literal.
+ */
+struct xp {
+	const char *(*get)(void *, const char *, size_t);
+	void *arg;
+	char *o, *end;			/* where to write, the room for it */
+	int skip;			/* in a word not taken: read, not written */
+	int full;			/* it did not fit */
+	int depth;
+	const char *why;
+};
+
+static void
+xput(struct xp *x, const char *s, size_t n)
+{
+	if (x->skip)
+		return;
+	if ((size_t)(x->end - x->o) < n) {
+		x->full = 1;
+		return;
+	}
+	memcpy(x->o, s, n);
+	x->o += n;
+}
+
+/* pname is the length of the name at s, or 0 */
+static size_t
+pname(const char *s)
+{
+	size_t n = 0;
+
+	if (*s >= '0' && *s <= '9') {
+		while (s[n] >= '0' && s[n] <= '9')
+			n++;
+		return n;
+	}
+	if (*s && strchr(SPECIAL, *s))
+		return 1;
+	while (namec(s[n]))
+		n++;
+	return n;
+}
+
+static const char *
+lookup(struct xp *x, const char *name, size_t n)
+{
+	return x->skip || !x->get ? NULL : x->get(x->arg, name, n);
+}
+
+static const char *
+bad(struct xp *x, const char *why)
+{
+	x->why = why;
+	return NULL;
+}
+
+static const char *word(struct xp *x, const char *s, int brace);
+
+/* dollar expands the variable at s, a '$': where it ends, or NULL (x->why) */
+static const char *
+dollar(struct xp *x, const char *s)
+{
+	const char *name, *v;
+	size_t n;
+	int take;
+
+	if (*++s != '{') {
+		if ((n = pname(s)) == 0)
+			xput(x, "$", 1);
+		else if ((v = lookup(x, s, n)))
+			xput(x, v, strlen(v));
+		return s + n;
+	}
+	name = ++s;
+	if ((n = pname(s)) == 0)
+		return bad(x, *s ? "bad substitution" : "unterminated '${'");
+	s += n;
+	if (*s == '}') {
+		if ((v = lookup(x, name, n)))
+			xput(x, v, strlen(v));
+		return s + 1;
+	}
+	if (!*s)
+		return bad(x, "unterminated '${'");
+	if (*s != ':' || (s[1] != '-' && s[1] != '+'))
+		return bad(x, "bad substitution: want ${NAME}, ${NAME:-word} or ${NAME:+word}");
+	if (x->depth == PFNESTMAX)
+		return bad(x, "over PFNESTMAX nested '${'");
+	v = lookup(x, name, n);
+	take = s[1] == '-' ? !v || !*v : v && *v;
+	if (!take && s[1] == '-')
+		xput(x, v, strlen(v));
+	x->depth++;
+	x->skip += !take;
+	s = word(x, s + 2, 1);
+	x->skip -= !take;
+	x->depth--;
+	return s;
+}
+
+/* word expands s to its end or, with brace, its '}': after it, or NULL */
+static const char *
+word(struct xp *x, const char *s, int brace)
+{
+	while (*s && !(brace && *s == '}')) {
+		if (*s == '\\' && s[1]) {
+			xput(x, s + 1, 1);
+			s += 2;
+		} else if (*s == '$') {
+			if (!(s = dollar(x, s)))
+				return NULL;
+		} else {
+			xput(x, s++, 1);
+		}
+	}
+	if (brace && !*s)
+		return bad(x, "unterminated '${'");
+	return brace ? s + 1 : s;
+}
+
+long
+pf_expand(const char *s, char *out, size_t len,
+          const char *(*get)(void *, const char *, size_t), void *arg, const char **why)
+{
+	struct xp x = { get, arg, out, out + len - 1, 0, 0, 0, NULL };
+
+	if (!word(&x, s, 0) || x.full) {
+		*why = x.why;
+		return -1;
+	}
+	*x.o = '\0';
+	return x.o - out;
 }

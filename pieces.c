@@ -76,13 +76,16 @@ static const struct cmd cmds[] = {
 	  "The store must be writable: the layer is made in its tmp/ first.\n\n"
 	  "  -o, --output file   write to file, replaced only once complete (- or\n"
 	  "                      none: stdout, which must not be a terminal)" },
-	{ "build",   cmd_build,   "[-t name] [-f file] [--no-cache] [--pull[=policy]]\n"
-	  "      [-m size] [--cpus n] [--storage-opt size=size] [--allow fs.read=dir]\n"
-	  "      [--network mode] [-c cafile] dir",
+	{ "build",   cmd_build,   "[-t name] [-f file] [--build-arg name[=value]] [--no-cache]\n"
+	  "      [--pull[=policy]] [-m size] [--cpus n] [--storage-opt size=size]\n"
+	  "      [--allow fs.read=dir] [--network mode] [-c cafile] dir",
 	  "build an image from the Piecefile in dir\n\n"
 	  "  -t, --tag name      name the image (default: after its FROM, alpine:3.18\n"
 	  "                      builds alpine-3.18)\n"
 	  "  -f, --file file     the Piecefile (default: dir/Piecefile)\n"
+	  "      --build-arg name=value\n"
+	  "                      the value of ARG name, over its default; name alone\n"
+	  "                      takes this environment's $name\n"
 	  "      --no-cache      run every step again\n"
 	  "      --pull[=policy] when to fetch the FROM image: missing (default),\n"
 	  "                      always (--pull alone) or never, as run's\n"
@@ -754,12 +757,14 @@ cmd_build(int argc, char *argv[])
 		{ "storage-opt", required_argument, NULL, 'S' },
 		{ "pull", optional_argument, NULL, 'p' },
 		{ "network", required_argument, NULL, 'N' },
+		{ "build-arg", required_argument, NULL, 'B' },
 		{ "help", no_argument, NULL, 'h' },
 		LIMITOPTS,
 		{ NULL, 0, NULL, 0 },
 	};
 	const struct cmd *c = lookup("build");
-	char name[NAMEMAX];
+	char name[NAMEMAX], *kv;
+	const char *v;
 	struct bopts o = { .net = NET_BRIDGE };
 	struct store s;
 	int ch, ret, r;
@@ -794,6 +799,22 @@ cmd_build(int argc, char *argv[])
 			if ((o.net = net_mode(optarg)) < 0)
 				enprintf(1, "--network %s: want bridge, none or host", optarg);
 			break;
+		case 'B':
+			if (!*optarg || *optarg == '=') {
+				weprintf("--build-arg %s: want NAME=VALUE or NAME", optarg);
+				cmdusage(c);
+			}
+			/* NAME alone takes the host's value, as Docker's;
+			 * without one it gives none */
+			if (strchr(optarg, '=') || !(v = getenv(optarg))) {
+				vpush(&o.buildarg, optarg);
+				break;
+			}
+			kv = emalloc(strlen(optarg) + strlen(v) + 2);
+			sprintf(kv, "%s=%s", optarg, v);
+			vpush(&o.buildarg, kv);
+			free(kv);
+			break;
 		case 'h': help(c); break;
 		default: cmdusage(c);
 		}
@@ -816,6 +837,7 @@ cmd_build(int argc, char *argv[])
 		store_close(&s);
 	}
 	vfree(o.host);
+	vfree(o.buildarg);
 	return ret < 0;
 }
 

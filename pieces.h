@@ -460,6 +460,8 @@ void mnt_build(const struct ctr *c);
 /* proc.c */
 #define LAYERSIZE	(256ULL << 20)	/* run's writable layer, by default */
 #define SIZEMAX		(1ULL << 50)	/* a size a flag may give */
+/* the PATH of an image that sets none, as Docker's */
+#define PATHDEFAULT	"/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 
 struct meta;
 
@@ -549,22 +551,36 @@ int tty_relay(int master, int sigfd, pid_t pid, int in);
 #define PFLINEMAX	(64 << 10)	/* a line, or an instruction with its continuations */
 #define PFSTEPMAX	4096		/* instructions in a Piecefile */
 #define PFARGMAX	4096		/* arguments of one instruction */
+#define PFNESTMAX	16		/* ${...} inside the word of a ${NAME:-word} */
+#define PFMSGMAX	160		/* what pf_port and pf_ref say is wrong */
+#define PFPORTMAX	32		/* an EXPOSE word in canonical form */
 
 enum {
 	PF_FROM = 1, PF_FROM_URL, PF_RUN, PF_CMD, PF_ENTRYPOINT, PF_ENV,
-	PF_WORKDIR, PF_USER, PF_COPY, PF_LABEL, PF_EXPOSE
+	PF_WORKDIR, PF_USER, PF_COPY, PF_LABEL, PF_EXPOSE, PF_ARG
 };
 
 /*
- * A step's arguments, in final form (quotes and escapes resolved):
- *	FROM		the image reference, as written ("alpine:3.18", "scratch")
+ * A step's arguments, in final form: quotes resolved.  FROM, ENV, LABEL,
+ * ARG, WORKDIR, USER, COPY and EXPOSE expand variables when built
+ * (pf_expand), so theirs keep what expands apart from what does not, in
+ * Docker's escape syntax: a '$' starts a variable ($NAME, ${NAME},
+ * ${NAME:-word}, ${NAME:+word}), and a '\' makes the byte after it
+ * literal.  A '$' or '\' that was literal as written ('$HOME', "\$",
+ * \\) is "\$" or "\\" there, and so is escaped a byte that would else
+ * join a variable's name ("$A"B is $A\B) or end a ${...}; the rest is as
+ * written.  RUN, CMD, ENTRYPOINT and FROM_URL are as written, '$' and
+ * '\' too:
+ *	FROM		the image reference ("alpine:3.18", "scratch", "alpine:$V")
  *	FROM_URL	the URL, then "sha256:HEX" if given
  *	RUN, CMD, ENTRYPOINT
  *			the argv; the shell form is "/bin/sh" "-c" TEXT
  *	ENV, LABEL	"KEY=value" each
- *	WORKDIR, USER	the one value, as written
- *	COPY		the sources, then the destination, as written
- *	EXPOSE		"PORT/PROTO" or "LOW-HIGH/PROTO" each, PROTO tcp unless written
+ *	ARG		"NAME" or "NAME=default" each
+ *	WORKDIR, USER	the one value
+ *	COPY		the sources, then the destination (JSON form too)
+ *	EXPOSE		"PORT/PROTO" or "LOW-HIGH/PROTO" each, PROTO tcp unless
+ *			written; a word with a variable stays as written
  */
 struct pfstep {
 	int line;			/* of its first line in the Piecefile */
@@ -575,7 +591,8 @@ struct pfstep {
 };
 
 struct piecefile {
-	struct pfstep *step;		/* step[0] is the FROM or FROM_URL */
+	struct pfstep *step;		/* ARGs (Docker's global ones), then the
+					 * FROM or FROM_URL, then the rest */
 	int nstep;
 };
 
@@ -583,7 +600,8 @@ struct piecefile {
  * pf_parse parses the Piecefile buf of len bytes (NULs are refused, not
  * ends), named name in messages, into out.  It returns 0 with out's steps
  * to be freed with pf_free, or -1 with out empty after reporting one line,
- * "NAME:LINE: reason".
+ * "NAME:LINE: reason".  A malformed ${...} is such an error: what
+ * pf_expand reads from it never fails but for its length.
  */
 int pf_parse(const char *name, const char *buf, size_t len, struct piecefile *out);
 
@@ -598,9 +616,35 @@ int pf_load(const char *path, struct piecefile *out);
  * free: the instruction upper-case, a blank, its arguments as a JSON array
  * of strings: RUN ["/bin/sh","-c","make"].  Equal steps give
  * equal strings.  pf_free frees the steps of pf and leaves it empty.
+ * pf_name is the instruction of kind, upper-case ("ENV").
  */
 char *pf_fmt(const struct pfstep *st);
 void pf_free(struct piecefile *pf);
+const char *pf_name(int kind);
+
+/*
+ * pf_expand writes s, an argument of an instruction that expands
+ * variables (a "KEY=value" pair a side at a time), into out (len bytes,
+ * NUL-terminated) with its variables expanded and its escapes resolved.
+ * get(arg, name, n) gives the value of the variable name[0..n), or NULL
+ * when it is unset (get NULL: all are); an unset one expands to "", as in
+ * Docker, and a value is never expanded again.  It returns the length
+ * written, or -1 with *why saying what is malformed, or NULL if it did
+ * not fit; it prints nothing.
+ */
+long pf_expand(const char *s, char *out, size_t len,
+               const char *(*get)(void *, const char *, size_t), void *arg,
+               const char **why);
+
+/*
+ * pf_port writes EXPOSE's word w, expanded, in canonical form ("80/tcp",
+ * "8000-8010/udp") into out (PFPORTMAX bytes); pf_ref checks FROM's
+ * reference ref, expanded, as reg_parse does.  They are the checks the
+ * parser makes of a word without variables.  0, or -1 with msg
+ * (PFMSGMAX bytes) the parse error's reason; nothing is printed.
+ */
+int pf_port(const char *w, char *out, char *msg);
+int pf_ref(const char *ref, char *msg);
 
 /* ignore.c */
 /* the patterns of a build directory's .piecesignore or .dockerignore */
@@ -641,12 +685,15 @@ struct bopts {
 	struct limits limits;		/* of every RUN step */
 	int pull;			/* for the FROM: IMAGE_MISSING, _ALWAYS, _NEVER */
 	int net;			/* every RUN step's network: NET_BRIDGE, _NONE, _HOST */
+	char **buildarg;		/* --build-arg "NAME=value" each, or "NAME"
+					 * where the host had no such variable */
 };
 
 /*
  * build builds the Piecefile of o into an image in store s (opened for
- * writing), printing a line a step and streaming what RUN steps print.
- * It returns 0, or -1 (reported) with the store's images as they were.
+ * writing), printing a line a step and streaming what RUN steps print,
+ * and a warning naming the --build-args no ARG took.  It returns 0, or
+ * -1 (reported) with the store's images as they were.
  */
 struct store;
 int build(struct store *s, const struct bopts *o);

@@ -241,7 +241,7 @@ proc_prepare(struct ctr *c, int imgfd, const struct meta *m, const char *spec)
 			snprintf(host + 2 * i, 3, "%02x", rnd[i]);
 		c->hostname = host;
 	}
-	vsetenv(&p->env, "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin");
+	vsetenv(&p->env, "PATH=" PATHDEFAULT);
 	snprintf(kv, sizeof(kv), "HOSTNAME=%s", c->hostname);
 	vsetenv(&p->env, kv);
 	snprintf(kv, sizeof(kv), "HOME=%s", home);

@@ -450,4 +450,98 @@ mkdir "$T/dk"
 echo 'FROM alpine:3.18' >"$T/dk/Dockerfile"
 fails "a directory with only a Dockerfile gets a hint" 1 \
 	"the directory has a Dockerfile: pieces build -f $T/dk/Dockerfile" p build -t x "$T/dk"
+# variables (issue 14): ENV, WORKDIR, COPY, USER, LABEL, EXPOSE expand the
+# image's environment so far and the ARGs in force; RUN leaves it to sh
+D=$T/vars
+mkdir -p "$D/src"
+echo payload >"$D/src/file"
+cat >"$D/Piecefile" <<'EOF'
+ARG BASE=3.18
+FROM alpine:$BASE
+ENV PATH=/opt/bin:$PATH DIR=/srv/app
+ENV DEF=${NOPE:-def} ALT=${DIR:+alt} NOALT=x${NOPE:+alt}y EMPTY=${NOPE}
+ENV SQ='$DIR' DQ="$DIR" ESC=\$DIR BS=a\\b NEST=${NOPE:-${DIR:+in}} DIR2=${DIR}2
+ARG V=one
+ARG SRC=src/file DST=copied U=nobody PORT=808
+RUN echo "run: V=$V PATH=$PATH"
+WORKDIR $DIR
+COPY $SRC ${DST}
+USER $U
+LABEL "$V"=x v=$V
+EXPOSE $PORT ${PORT}1/udp
+EOF
+run p build -t vars "$D"
+is "a Piecefile with variables builds" "$rc" 0
+is "its FROM took a global ARG" "$(steps | sed -n 2p)" "[2/13] FROM alpine:3.18 (cached)"
+is "RUN sees ENV expanded and the ARG" "$(grep '^run:' "$T/out")" \
+	"run: V=one PATH=/opt/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
+run p run --entrypoint sh vars -c 'echo "$PATH"'
+is "ENV PATH=/opt/bin:\$PATH keeps the base's commands" "$rc $(cat "$T/out")" \
+	"0 /opt/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
+run p run --entrypoint sh vars -c 'echo "$DEF|$ALT|$NOALT|$EMPTY|$SQ|$DQ|$ESC|$BS|$NEST|$DIR2"'
+is ":-, :+, unset, quotes and escapes" "$(cat "$T/out")" \
+	'def|alt|xy||$DIR|/srv/app|$DIR|a\b|in|/srv/app2'
+run p run --entrypoint sh vars -c 'echo "${V:-unset} $(pwd) $(id -un) $(cat copied)"'
+is "an ARG is not in the image; WORKDIR, COPY and USER expanded" "$(cat "$T/out")" \
+	"unset /srv/app nobody payload"
+run p inspect -f '{{json .Config.Labels}} {{json .Config.ExposedPorts}}' vars
+is "LABEL and EXPOSE expanded" "$(cat "$T/out")" \
+	'{"one":"x","v":"one"} {"808/tcp":{},"8081/udp":{}}'
+
+# --build-arg, and the cache: an ARG is keyed by the value it took
+printf 'FROM alpine:3.18\nARG V=dflt\nRUN echo "MARK-ARG $V"\nENV E=$V\n' >"$D/arg.pf"
+run p build -t arg -f "$D/arg.pf" "$D"
+is "ARG's default" "$(grep '^MARK-ARG' "$T/out")" "MARK-ARG dflt"
+run p build -t arg -f "$D/arg.pf" --build-arg V=given "$D"
+is "--build-arg overrides it and reruns the RUN after it" \
+	"$rc $(grep '^MARK-ARG' "$T/out")" "0 MARK-ARG given"
+run p build -t arg -f "$D/arg.pf" --build-arg V=given "$D"
+is "the same value is cached" "$rc $(ran 'MARK-ARG given') $(tail -n 1 "$T/out")" \
+	"0 0 arg is up to date"
+run p build -t arg -f "$D/arg.pf" --build-arg V=other "$D"
+is "another value runs again" "$(ran 'MARK-ARG other')" 1
+run env V=fromhost "$PIECES" -r "$S" build -t arg -f "$D/arg.pf" --build-arg V "$D"
+is "--build-arg NAME takes the host's value" "$(ran 'MARK-ARG fromhost')" 1
+run p run --entrypoint sh arg -c 'echo "$E ${V:-unset}"'
+is "an ENV keeps what the ARG gave; the ARG is not in the image" "$(cat "$T/out")" \
+	"fromhost unset"
+run env -u V "$PIECES" -r "$S" build -t arg -f "$D/arg.pf" --build-arg V "$D"
+is "--build-arg NAME the host lacks leaves the default (cached)" \
+	"$rc $(ran 'MARK-ARG dflt') $(grep -c 'RUN.*(cached)' "$T/out")" "0 0 1"
+run p build -t arg -f "$D/arg.pf" --build-arg NOSUCH=1 --build-arg V=given --build-arg X "$D"
+is "an unconsumed --build-arg is a warning, one line" "$rc $(cat "$T/err")" \
+	"0 pieces: warning: one or more build-args [NOSUCH X] were not consumed"
+printf 'FROM alpine:3.18\nENV V=env\nARG V=arg\nRUN echo "MARK-WIN $V"\n' >"$D/win.pf"
+run p build -t arg -f "$D/win.pf" --build-arg V=given "$D"
+is "ENV wins over an ARG of its name" "$(grep '^MARK-WIN' "$T/out")" "MARK-WIN env"
+printf 'ARG TAG=3.18\nFROM alpine:$TAG\nARG TAG\nARG OTHER=${TAG}x\nRUN echo "MARK-G $TAG $OTHER"\n' \
+	>"$D/global.pf"
+run p build -f "$D/global.pf" "$D"
+is "a global ARG names the image, and reaches the stage through ARG NAME" \
+	"$rc $(grep '^MARK-G' "$T/out") $(tail -n 1 "$T/out")" "0 MARK-G 3.18 3.18x built alpine-3.18"
+printf 'ARG TAG=3.18\nFROM alpine:$TAG\nRUN echo "MARK-H ${TAG:-unset}"\n' >"$D/hidden.pf"
+run p build -t hidden -f "$D/hidden.pf" "$D"
+is "a global ARG not declared again is not seen in the stage" "$(grep '^MARK-H' "$T/out")" \
+	"MARK-H unset"
+
+run p help build
+is "help build shows --build-arg" "$(grep -c -e '--build-arg name' "$T/out")" 2
+fails "a --build-arg without a name" 1 "--build-arg =x: want NAME=VALUE or NAME" \
+	p build --build-arg =x "$D"
+
+# what expands to something wrong is an error naming the line
+printf 'FROM alpine:3.18\nARG P=http\nEXPOSE $P\n' >"$D/port.pf"
+fails "an expanded bad port" 1 \
+	"port.pf:3: EXPOSE: bad port 'http': want 1-65535\[/tcp|udp|sctp\]" \
+	p build -t x -f "$D/port.pf" "$D"
+printf 'ARG B=Bad\nFROM $B:1\n' >"$D/ref.pf"
+fails "an expanded bad reference" 1 "ref.pf:2: FROM: bad image reference 'Bad:1'" \
+	p build -t x -f "$D/ref.pf" "$D"
+printf 'FROM alpine:3.18\nENV A=${X:-open\n' >"$D/open.pf"
+fails "an unterminated \${ names the line" 1 \
+	"open.pf:2: ENV: '\${X:-open': unterminated '\${'" p build -t x -f "$D/open.pf" "$D"
+is "before anything runs" "$(grep -c '^\[' "$T/out")" 0
+printf 'FROM alpine:3.18\nCOPY $NOPE /x\n' >"$D/empty.pf"
+fails "a COPY path that expands to nothing" 1 \
+	"empty.pf:2: COPY: an argument expands to nothing" p build -t x -f "$D/empty.pf" "$D"
 finish

@@ -43,7 +43,7 @@ site() {
 		skip "examples/site serves its page" "port 8080 is taken on this host"
 		return
 	fi
-	"$PIECES" -r "$S" run site >"$T/site.out" 2>"$T/site.err" &
+	"$PIECES" -r "$S" run -p 8080:8080 site >"$T/site.out" 2>"$T/site.err" &
 	pid=$!
 	atexit "kill $pid"
 	get() {
@@ -67,7 +67,7 @@ $(cat "$EX/site/www/index.html")"
 	is "and nothing outside /srv/www" "$(get /../etc/passwd)" 404
 	is "nor a missing page" "$(get /nosuch.html)" 404
 	if [ -d "$EX/wget" ]; then
-		run p run wget
+		run p run --net host wget
 		is "examples/wget fetches it from a container" "$rc $(cat "$T/out")" \
 			"0 $(cat "$EX/site/www/index.html")"
 	fi

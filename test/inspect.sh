@@ -45,7 +45,7 @@ f '{{.RepoDigests}}' '[]'
 f '{{.Source}}' "$D/Piecefile"
 f '{{.Config.Cmd}}' '[sh -c echo hi]'
 f '{{.Config.Entrypoint}}' '[/bin/env]'
-f '{{.Config.Env}}' '[A=1 B=two words]'
+f '{{.Config.Env}}' '[PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin A=1 B=two words]'
 f '{{.Config.WorkingDir}}' /srv
 f '{{.Config.User}}' nobody
 f '{{.Config.Labels}}' 'map[org.example.name:all of it version:1 zed:last]'
@@ -59,12 +59,12 @@ f '{{.Config.Labels.nosuch}}' '<no value>'
 f '{{index .Config.Cmd 2}}' 'echo hi'
 f '{{json .Config.Cmd}}' '["sh","-c","echo hi"]'
 f '{{json .Config.Labels}}' '{"org.example.name":"all of it","version":"1","zed":"last"}'
-f '{{json .Config}}' '{"User":"nobody","WorkingDir":"/srv","Env":["A=1","B=two words"],"Entrypoint":["/bin/env"],"Cmd":["sh","-c","echo hi"],"Labels":{"org.example.name":"all of it","version":"1","zed":"last"},"ExposedPorts":{"53/udp":{},"80/tcp":{}}}'
+f '{{json .Config}}' '{"User":"nobody","WorkingDir":"/srv","Env":["PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin","A=1","B=two words"],"Entrypoint":["/bin/env"],"Cmd":["sh","-c","echo hi"],"Labels":{"org.example.name":"all of it","version":"1","zed":"last"},"ExposedPorts":{"53/udp":{},"80/tcp":{}}}'
 f '{{json .Size}}' 0
 f '{{json .Config.User}}' '"nobody"'
 f 'cmd={{ .Config.Cmd }}, user {{.Config.User}}!' 'cmd=[sh -c echo hi], user nobody!'
 f 'no action }} at all' 'no action }} at all'
-f '{{.Config}}' '{nobody /srv [A=1 B=two words] [/bin/env] [sh -c echo hi] map[org.example.name:all of it version:1 zed:last] map[53/udp:{} 80/tcp:{}]}'
+f '{{.Config}}' '{nobody /srv [PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin A=1 B=two words] [/bin/env] [sh -c echo hi] map[org.example.name:all of it version:1 zed:last] map[53/udp:{} 80/tcp:{}]}'
 run p inspect -f '{{json .}}' app:1
 is "{{json .}} is the image, as the array holds it" "$(python3 -c 'import json, sys
 print(json.load(sys.stdin)["Config"]["Cmd"])' <"$T/out")" "['sh', '-c', 'echo hi']"

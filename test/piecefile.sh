@@ -120,7 +120,8 @@ bad "escape=\` refused" 1 "escape directive: only '\\' is supported"
 pf '# a comment' '# escape=`' 'FROM alpine'
 parses "a directive after a comment is a comment" '3 FROM ["alpine"]'
 
-# ENV and LABEL quoting, as Docker's lexer (no variables expanded)
+# ENV and LABEL quoting, as Docker's lexer; variables are expanded when
+# built, so a literal '$' or '\' is kept in Docker's escapes, \$ and \\
 cat >"$F" <<'EOF'
 FROM alpine
 ENV A="a b" B='c d' C=e\ f D="q\"q" E='s\s' F="b\\s" G="\$x" H="\n" I=$PATH
@@ -131,11 +132,90 @@ ENV PATH="/opt/bin:$PATH" \
     LANG=C.UTF-8
 EOF
 parses "ENV quoting" '1 FROM ["alpine"]
-2 ENV ["A=a b","B=c d","C=e f","D=q\"q","E=s\\s","F=b\\s","G=$x","H=\\n","I=$PATH"]
+2 ENV ["A=a b","B=c d","C=e f","D=q\"q","E=s\\\\s","F=b\\\\s","G=\\$x","H=\\\\n","I=$PATH"]
 3 ENV ["J=xy zw","K=","L=","M=a=b","N=\""]
 4 ENV ["LEGACY=quoted  and escaped single"]
 5 LABEL ["com.example.vendor=ACME Inc","k=v"]
 6 ENV ["PATH=/opt/bin:$PATH","LANG=C.UTF-8"]'
+
+# variables: what expands is kept for the build, what does not is escaped
+cat >"$F" <<'EOF'
+ARG BASE=3.18 OTHER
+FROM alpine:${BASE}
+ENV A=$X B=${X} C="$X" D='$X' E=\$X F="\$X" G=${X:-def} H="${X:+a b}" I=${X:-${Y:-z}}
+ENV J="$X"Y K=$"X" L=$ M=$/ N="${X:-'}'}" O=${X:-"}"} P=${X:-\}} Q=$1$@x R=a\\b\$
+ARG V W=$V U="$X"
+WORKDIR $HOME/${DIR}
+COPY $SRC "$X" '$Y' /dst/$D/
+COPY ["$SRC", "a b", "it\\'s", "\\$lit", "/d"]
+USER ${U:-nobody}
+LABEL "$K"=$V
+EXPOSE $PORT ${P}/udp 80 '8080'/UDP
+RUN echo $X '$Y' \$Z
+CMD ["$X"]
+ENTRYPOINT echo $X
+EOF
+parses "variables" '1 ARG ["BASE=3.18","OTHER"]
+2 FROM ["alpine:${BASE}"]
+3 ENV ["A=$X","B=${X}","C=$X","D=\\$X","E=\\$X","F=\\$X","G=${X:-def}","H=${X:+a b}","I=${X:-${Y:-z}}"]
+4 ENV ["J=$X\\Y","K=\\$X","L=\\$","M=\\$/","N=${X:-'"'"'}'"'"'}","O=${X:-\\}}","P=${X:-\\}}","Q=$1$@x","R=a\\\\b\\$"]
+5 ARG ["V","W=$V","U=$X"]
+6 WORKDIR ["$HOME/${DIR}"]
+7 COPY ["$SRC","$X","\\$Y","/dst/$D/"]
+8 COPY ["$SRC","a b","it'"'"'s","\\$lit","/d"]
+9 USER ["${U:-nobody}"]
+10 LABEL ["$K=$V"]
+11 EXPOSE ["$PORT","${P}/udp","80/tcp","8080/udp"]
+12 RUN ["/bin/sh","-c","echo $X '"'"'$Y'"'"' \\$Z"]
+13 CMD ["$X"]
+14 ENTRYPOINT ["/bin/sh","-c","echo $X"]'
+pf 'ARG A' '# a comment' 'ARG B=1' 'FROM_URL http://x/$A'
+parses "ARGs before FROM_URL, which expands nothing" '1 ARG ["A"]
+3 ARG ["B=1"]
+4 FROM_URL ["http://x/$A"]'
+pf 'ARG A' 'ENV B=1' 'FROM alpine'
+bad "ENV between global ARGs and FROM" 2 "ENV before FROM"
+pf 'ARG A=1' '' 'ARG B'
+bad "only ARGs" 3 "no FROM"
+pf 'FROM alpine:$V AS x'
+bad "FROM with a variable, AS" 1 "FROM: 'AS name': multi-stage builds are not supported"
+pf 'FROM Alpine:$V'
+parses "a FROM with a variable is checked once built" '1 FROM ["Alpine:$V"]'
+pf 'FROM "Alpine:\$V"'
+bad "a FROM whose '\$' is literal is checked now" 1 "FROM: bad image reference 'Alpine:\$V'"
+vbad() {
+	pf 'FROM alpine' "$1"
+	bad "$1 refused" 2 "$2"
+}
+vbad 'ENV A=${X' "ENV: '\${X': unterminated '\${'"
+vbad 'ENV A=${X:-a b}' "ENV: '\${X:-a': unterminated '\${'"
+vbad 'ENV A="${X:-a b"}"' "unterminated double quote"
+vbad 'LABEL a="x${Y:-${Z}"' "LABEL: '\"x\${Y:-\${Z}\"': unterminated '\${'"
+vbad 'ENV A=${}' "ENV: '\${}': bad substitution"
+vbad 'ENV A=${:-x}' "ENV: '\${:-x}': bad substitution"
+vbad 'ENV A=${"X"}' "ENV: '\${\\X}': bad substitution"
+vbad 'WORKDIR ${X:=y}' \
+	"WORKDIR: '\${X:=y}': bad substitution: want \${NAME}, \${NAME:-word} or \${NAME:+word}"
+vbad 'COPY ${X-y} /' \
+	"COPY: '\${X-y}': bad substitution: want \${NAME}, \${NAME:-word} or \${NAME:+word}"
+vbad 'USER ${X?}' \
+	"USER: '\${X?}': bad substitution: want \${NAME}, \${NAME:-word} or \${NAME:+word}"
+vbad 'EXPOSE ${P' "EXPOSE: '\${P': unterminated '\${'"
+vbad 'EXPOSE 80$' "EXPOSE: bad port '80\$': want 1-65535[/tcp|udp|sctp]"
+vbad 'EXPOSE \$P' "EXPOSE: bad port '\$P': want 1-65535[/tcp|udp|sctp]"
+vbad 'ENV ${X=1' "ENV: '\${X': unterminated '\${'"
+vbad 'ARG =1' "ARG: empty name"
+vbad "ARG ''" "ARG: empty name"
+vbad 'ARG "a=b"=c' "ARG: '=' in a name"
+vbad 'ARG a\=b' "ARG: '=' in a name"
+vbad 'COPY ["${X", "/d"]' "COPY: '\${X': unterminated '\${'"
+vbad 'COPY ["'"'"'", "/d"]' "unterminated single quote"
+deep=$(printf '${X:-%.0s' $(seq 16))x$(printf '}%.0s' $(seq 16))
+pf 'FROM alpine' "ENV A=$deep"
+parses "PFNESTMAX nested \${" "1 FROM [\"alpine\"]
+2 ENV [\"A=$deep\"]"
+pf 'FROM alpine' "ENV A=\${Y:-$deep}"
+bad "over PFNESTMAX nested \${" 2 "ENV: over PFNESTMAX (16) nested '\${'"
 
 # JSON escapes and Unicode
 cat >"$F" <<'EOF'
@@ -207,7 +287,7 @@ pf 'FROM alpine' 'RUNX true'
 bad "unknown instruction, after FROM" 2 "unknown instruction 'RUNX'"
 pf 'FROM alpine' 'ADD x /'
 bad "ADD" 2 "ADD is not supported: use COPY, or FROM_URL for a root file system"
-for i in ARG VOLUME SHELL HEALTHCHECK STOPSIGNAL ONBUILD MAINTAINER; do
+for i in VOLUME SHELL HEALTHCHECK STOPSIGNAL ONBUILD MAINTAINER; do
 	pf 'FROM alpine' '' "$i x"
 	bad "$i not supported" 3 "$i is not supported"
 done
@@ -246,7 +326,7 @@ for i in CMD RUN ENTRYPOINT; do
 	pf 'FROM alpine' "$i [ ]"
 	bad "an empty $i array" 2 "empty $i"
 done
-for i in FROM FROM_URL ENV LABEL WORKDIR USER COPY EXPOSE; do
+for i in FROM FROM_URL ENV LABEL WORKDIR USER COPY EXPOSE ARG; do
 	pf "$i"
 	[ "$i" = FROM ] || [ "$i" = FROM_URL ] || pf 'FROM alpine' "$i"
 	bad "$i without an argument" $(wc -l <"$F") "$i: missing argument"
