@@ -207,33 +207,47 @@ fetch() {
 	echo "$dl/$tar"
 }
 
+# debfetch PKG VER SUM PINNER: $dl/$deb, the binary package PKG of
+# $debarch at the pinned Debian version VER, named as in the pool (VER
+# without its epoch): taken from deps/, or fetched with aptfetch (apt-get
+# download spells the epoch's colon %3a), its sum checked against SUM.
+# What cannot be had stops the build, saying each place tried and that
+# PINNER pins the sum.
+debfetch() {
+	deb=${1}_${2#*:}_$debarch.deb
+	got=$(printf '%s\n' "${1}_$2_$debarch.deb" | sed 's/:/%3a/')
+	mkdir -p "$dl" "$build/apt"
+	if [ -f "$top/deps/$deb" ]; then
+		cp "$top/deps/$deb" "$dl/$deb"
+	elif [ ! -f "$dl/$deb" ]; then
+		tried=$build/tried.$1.$debarch
+		: >"$tried"
+		if ! aptfetch download "$1:$debarch=$2" "$got"; then
+			echo "deps.sh: $1 $2 for $debarch: not fetched; tried:" >&2
+			cat "$tried" >&2
+			die "$1: place $deb (sum in $4) in $top/deps/"
+		fi
+		[ "$got" = "$deb" ] || mv "$dl/$got" "$dl/$deb"
+	fi
+	check "$dl/$deb" "$3" || { rm -f "$dl/$deb"; exit 1; }
+}
+
 # sysroot ARCH: what a cross build for ARCH needs, under build/ARCH: the
 # cross gcc (arch/ARCH/arch.mk names its Debian package, installed if
 # missing), Debian's musl-dev of that architecture at the version and sum
-# pinned there, unpacked with dpkg-deb -x into a sysroot (the system's
-# package architectures are never changed), and musl-gcc, a wrapper that
-# points the cross gcc at it as musl-tools' musl-gcc does the native one.
+# pinned there, fetched with debfetch and unpacked with dpkg-deb -x into a
+# sysroot (the system's package architectures are never changed), and
+# musl-gcc, a wrapper that points the cross gcc at it as musl-tools'
+# musl-gcc does the native one.
 sysroot() {
 	mk=$top/arch/$1/arch.mk
 	[ -f "$mk" ] || die "$1: no arch/$1/arch.mk: not an architecture pieces knows"
 	debarch=$(conf DEBARCH "$mk")
-	deb=musl-dev_$(conf MUSL_DEB_VERSION "$mk")_$debarch.deb
-	sum=$(conf MUSL_DEB_SHA256 "$mk")
 	xgcc=$(conf CROSS "$mk")gcc
 	need "$xgcc" "$(conf CROSSPKG "$mk")"
 	need dpkg-deb dpkg
-	mkdir -p "$dl" "$build/apt"
-	tried=$build/tried.$1
-	: >"$tried"
-	if [ -f "$top/deps/$deb" ]; then
-		cp "$top/deps/$deb" "$dl/$deb"
-	elif [ ! -f "$dl/$deb" ] &&
-	    ! aptfetch download "musl-dev:$debarch=$(conf MUSL_DEB_VERSION "$mk")" "$deb"; then
-		echo "deps.sh: $1: no musl-dev for $debarch; tried:" >&2
-		cat "$tried" >&2
-		die "$1: place $deb (sum in arch/$1/arch.mk) in $top/deps/"
-	fi
-	check "$dl/$deb" "$sum" || { rm -f "$dl/$deb"; exit 1; }
+	debfetch musl-dev "$(conf MUSL_DEB_VERSION "$mk")" "$(conf MUSL_DEB_SHA256 "$mk")" \
+		"arch/$1/arch.mk"
 	root=$build/$1/sysroot
 	rm -rf "$root"
 	mkdir -p "$root"
@@ -251,13 +265,12 @@ sysroot() {
 # vmkernel DIR: what test/vm.sh needs.  The tools it runs, installed when
 # missing: qemu-system-x86_64, cpio, a static busybox for the initramfs
 # (Debian's busybox package is dynamic, busybox-static is not).  And the
-# kernel of the Debian package config.mk pins, taken from deps/ or fetched
-# with apt-get download through private lists like musl-dev above, its sum
-# checked, unpacked with dpkg-deb -x and never installed (that would write
-# /boot and pull in udev): DIR/vmlinuz, DIR/config, and the VM_MODULES
-# it builds as modules (=m) in DIR/modules, with what they depend on and
-# DIR/modules/order, the order insmod loads them in.  Done once: DIR/.built
-# names the package and the modules it was made from.
+# kernel of the Debian package config.mk pins, fetched with debfetch like
+# musl-dev above, unpacked with dpkg-deb -x and never installed (that
+# would write /boot and pull in udev): DIR/vmlinuz, DIR/config, and the
+# VM_MODULES it builds as modules (=m) in DIR/modules, with what they
+# depend on and DIR/modules/order, the order insmod loads them in.  Done
+# once: DIR/.built names the package and the modules it was made from.
 vmkernel() {
 	need qemu-system-x86_64 qemu-system-x86
 	need cpio cpio
@@ -271,17 +284,7 @@ vmkernel() {
 	want="$deb $(conf VM_MODULES)"
 	[ "$(cat "$1/.built" 2>/dev/null)" != "$want" ] || return 0
 	debarch=amd64
-	mkdir -p "$dl" "$build/apt"
-	tried=$build/tried.vm
-	: >"$tried"
-	if [ -f "$top/deps/$deb" ]; then
-		cp "$top/deps/$deb" "$dl/$deb"
-	elif [ ! -f "$dl/$deb" ] && ! aptfetch download "$pkg:amd64=$ver" "$deb"; then
-		echo "deps.sh: $pkg: not fetched; tried:" >&2
-		cat "$tried" >&2
-		die "$pkg: place $deb (sum in config.mk) in $top/deps/"
-	fi
-	check "$dl/$deb" "$(conf VM_KERNEL_DEB_SHA256)" || { rm -f "$dl/$deb"; exit 1; }
+	debfetch "$pkg" "$ver" "$(conf VM_KERNEL_DEB_SHA256)" config.mk
 	rm -rf "$1"
 	mkdir -p "$1/modules"
 	dpkg-deb -x "$dl/$deb" "$1/deb"
