@@ -6,8 +6,9 @@
 # and print its path.
 # deps.sh -s ARCH: make build/ARCH/musl-gcc, a cross compiler for ARCH on a
 # musl sysroot (see sysroot below).
-# deps.sh -k DIR: what test/vm.sh boots and the tools it runs (see vmkernel
-# below), the kernel and its modules into DIR.
+# deps.sh -k DIR [ARCH]: what test/vm.sh boots on ARCH (x86_64 unless
+# named) and the tools it runs (see vmkernel below), the kernel and its
+# modules into DIR.
 #
 # The versions and SHA-256 sums are pinned in config.mk.  A source tarball
 # is taken from, in order:
@@ -262,29 +263,58 @@ sysroot() {
 	echo "deps.sh: $1: $build/$1/musl-gcc: $xgcc on musl $(conf MUSL_DEB_VERSION "$mk")"
 }
 
-# vmkernel DIR: what test/vm.sh needs.  The tools it runs, installed when
-# missing: qemu-system-x86_64, cpio, a static busybox for the initramfs
-# (Debian's busybox package is dynamic, busybox-static is not).  And the
-# kernel of the Debian package config.mk pins, fetched with debfetch like
-# musl-dev above, unpacked with dpkg-deb -x and never installed (that
-# would write /boot and pull in udev): DIR/vmlinuz, DIR/config, and the
-# VM_MODULES it builds as modules (=m) in DIR/modules, with what they
-# depend on and DIR/modules/order, the order insmod loads them in.  Done
-# once: DIR/.built names the package and the modules it was made from.
+# vmkernel DIR [ARCH]: what test/vm.sh needs to boot a VM of ARCH,
+# x86_64 unless named.  The tools it runs, installed when missing: the
+# qemu system emulator arch/ARCH/arch.mk names (VMQEMU, in the package
+# VMQEMUPKG), cpio, and for x86_64 this machine's static busybox for the
+# initramfs (Debian's busybox package is dynamic, busybox-static is not).
+# And the kernel of the Debian package config.mk pins (VM_KERNEL_DEB; for
+# a named ARCH, VM_ARCH_KERNEL_DEB), fetched with debfetch, unpacked with
+# dpkg-deb -x and never installed (that would write /boot and pull in
+# udev): DIR/vmlinuz, DIR/config, and the VM_MODULES it builds as modules
+# (=m) in DIR/modules, with what they depend on and DIR/modules/order, the
+# order insmod loads them in.  A named ARCH runs no binary of this
+# machine's, so its busybox-static, of the version config.mk pins
+# (VM_ARCH_BUSYBOX_DEB_VERSION), is fetched and unpacked alike into
+# DIR/busybox.  Done once: DIR/.built names the packages and the modules
+# it was made from.
 vmkernel() {
-	need qemu-system-x86_64 qemu-system-x86
+	a=${2:-x86_64} k=VM
+	[ -z "${2:-}" ] || k=VM_$(printf '%s\n' "$2" | tr '[:lower:]' '[:upper:]')
+	mk=$top/arch/$a/arch.mk
+	[ -f "$mk" ] || die "$a: no arch/$a/arch.mk: not an architecture pieces knows"
+	pkg=$(conf "${k}_KERNEL_DEB") ver=$(conf "${k}_KERNEL_DEB_VERSION")
+	[ -n "$pkg" ] || die "$a: config.mk pins no ${k}_KERNEL_DEB to boot"
+	bbver=
+	[ -z "${2:-}" ] || bbver=$(conf "${k}_BUSYBOX_DEB_VERSION")
+	[ -z "${2:-}" ] || [ -n "$bbver" ] ||
+		die "$a: config.mk pins no ${k}_BUSYBOX_DEB_VERSION for its initramfs"
+	qemu=$(conf VMQEMU "$mk")
+	need "${qemu%% *}" "$(conf VMQEMUPKG "$mk")"
 	need cpio cpio
-	need busybox busybox-static
-	need objcopy binutils
+	# modadd reads the modules' ELF: this machine's objcopy reads only
+	# its own, the cross binutils (which the cross gcc brings) the rest
+	objcopy=$(conf CROSS "$mk")objcopy
+	if [ "$objcopy" = objcopy ]; then
+		need objcopy binutils
+	else
+		need "$objcopy" "$(conf CROSSPKG "$mk")"
+	fi
 	need dpkg-deb dpkg
-	! readelf -l "$(command -v busybox)" | grep -q INTERP ||
-		die "$(command -v busybox): not static; install busybox-static"
-	pkg=$(conf VM_KERNEL_DEB) ver=$(conf VM_KERNEL_DEB_VERSION)
-	deb=${pkg}_${ver#*:}_amd64.deb
-	want="$deb $(conf VM_MODULES)"
+	if [ -z "$bbver" ]; then
+		need busybox busybox-static
+		! readelf -l "$(command -v busybox)" | grep -q INTERP ||
+			die "$(command -v busybox): not static; install busybox-static"
+	fi
+	debarch=$(conf DEBARCH "$mk")
+	want="${pkg}_${ver#*:}_$debarch.deb${bbver:+ busybox-static_${bbver#*:}_$debarch.deb}"
+	want="$want $(conf VM_MODULES)"
 	[ "$(cat "$1/.built" 2>/dev/null)" != "$want" ] || return 0
-	debarch=amd64
-	debfetch "$pkg" "$ver" "$(conf VM_KERNEL_DEB_SHA256)" config.mk
+	if [ -n "$bbver" ]; then
+		debfetch busybox-static "$bbver" "$(conf "${k}_BUSYBOX_DEB_SHA256")" config.mk
+		bbdeb=$deb
+	fi
+	debfetch "$pkg" "$ver" "$(conf "${k}_KERNEL_DEB_SHA256")" config.mk
 	rm -rf "$1"
 	mkdir -p "$1/modules"
 	dpkg-deb -x "$dl/$deb" "$1/deb"
@@ -298,14 +328,20 @@ vmkernel() {
 	: >"$1/modules/order"
 	[ -z "$order" ] || printf '%s\n' $order >"$1/modules/order"
 	rm -rf "$1/deb"
+	if [ -n "$bbver" ]; then
+		dpkg-deb -x "$dl/$bbdeb" "$1/deb"
+		cp "$1/deb/bin/busybox" "$1/busybox"
+		rm -rf "$1/deb"
+	fi
 	echo "$want" >"$1/.built"
-	echo "deps.sh: $1: $pkg $ver; modules:${order:- none}"
+	echo "deps.sh: $1: $pkg $ver${bbver:+, busybox-static $bbver}; modules:${order:- none}"
 }
 
 # modadd NAME DIR: add module NAME of $tree to DIR and to $order after what
 # it depends on, unless it is there already or built in.  A module's
-# depends= in its .modinfo is what depmod builds modules.dep from; a
-# package ships no modules.dep (depmod makes it when it is installed).
+# depends= in its .modinfo (read with vmkernel's $objcopy) is what depmod
+# builds modules.dep from; a package ships no modules.dep (depmod makes it
+# when it is installed).
 # What the kernel's config builds in (=y) modules.builtin lists.
 modadd() {
 	case " $order " in *" $1.ko "*) return ;; esac
@@ -313,10 +349,12 @@ modadd() {
 	f=$(find "$tree/kernel" -name "$1.ko")
 	[ -n "$f" ] || die "$1: neither a module of $pkg nor built in"
 	cp "$f" "$2/"
-	for d in $(objcopy -O binary --only-section=.modinfo "$f" /dev/stdout |
-	    tr '\0' '\n' | sed -n 's/^depends=//p' | tr , ' '); do
+	"$objcopy" -O binary --only-section=.modinfo "$f" "$2/.modinfo" ||
+		die "$f: $objcopy cannot read its .modinfo"
+	for d in $(tr '\0' '\n' <"$2/.modinfo" | sed -n 's/^depends=//p' | tr , ' '); do
 		modadd "$d" "$2"
 	done
+	rm -f "$2/.modinfo"
 	order="$order $1.ko"
 }
 
@@ -346,7 +384,7 @@ built() {
 case $cc in
 -f)	fetch "$prefix"; exit ;;
 -s)	sysroot "$prefix"; exit ;;
--k)	vmkernel "$prefix"; exit ;;
+-k)	vmkernel "$prefix" "${3:-}"; exit ;;
 esac
 [ "$cc" != musl-gcc ] || need musl-gcc musl-tools
 case $cc in
