@@ -62,10 +62,12 @@ cross:
 test-cross: cross
 	PIECES=./pieces sh test/cross.sh $(CROSSARCHS)
 
-# what test/vm.sh boots (the pinned kernel, its modules) and the tools it
-# runs; once there, deps.sh fetches and installs nothing
+# what test/vm.sh boots (the pinned kernels, their modules, an arm64
+# busybox) and the tools it runs, for its x86-64 and its aarch64 boots;
+# once there, deps.sh fetches and installs nothing
 vm-deps:
 	sh deps.sh -k $(VMDIR)
+	sh deps.sh -k $(VMDIR)-aarch64 aarch64
 
 test-vm: pieces
 	PIECES=./pieces sh test/vm.sh

@@ -43,6 +43,14 @@ BEARSSL_DEB_SHA256 = 102a625bd8f6155260867a50c508df8d8c3f796985dd744df1a68e5cd1a
 VM_KERNEL_DEB = linux-image-6.1.0-57-cloud-amd64
 VM_KERNEL_DEB_VERSION = 6.1.192-3
 VM_KERNEL_DEB_SHA256 = 4fdd0172a8c3f41a97e92465b2ac1867e1c10d82d7aeed3d26ee7a5d14df1754
+# and for the aarch64 boot (in $(VMDIR)-aarch64) the same kernel for
+# arm64, with Debian's static busybox for arm64 unpacked alike, this
+# machine's being for x86-64
+VM_AARCH64_KERNEL_DEB = linux-image-6.1.0-57-cloud-arm64
+VM_AARCH64_KERNEL_DEB_VERSION = 6.1.192-3
+VM_AARCH64_KERNEL_DEB_SHA256 = 51952bf54e96b0bc6263fb51a47b79e206dca0213cd5421162bc55cddbd6e51e
+VM_AARCH64_BUSYBOX_DEB_VERSION = 1:1.35.0-4+deb12u1+b1
+VM_AARCH64_BUSYBOX_DEB_SHA256 = 732c9135564fc71337e0e05fb4da4d11e6c28c1834bce3e405e575afef2a52f5
 VM_MODULES = overlay veth bridge
 VMDIR = build/vm
 

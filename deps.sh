@@ -6,8 +6,9 @@
 # and print its path.
 # deps.sh -s ARCH: make build/ARCH/musl-gcc, a cross compiler for ARCH on a
 # musl sysroot (see sysroot below).
-# deps.sh -k DIR: what test/vm.sh boots and the tools it runs (see vmkernel
-# below), the kernel and its modules into DIR.
+# deps.sh -k DIR [ARCH]: what test/vm.sh boots on ARCH (x86_64 unless
+# named) and the tools it runs (see vmkernel below), the kernel and its
+# modules into DIR.
 #
 # The versions and SHA-256 sums are pinned in config.mk.  A source tarball
 # is taken from, in order:
@@ -207,33 +208,47 @@ fetch() {
 	echo "$dl/$tar"
 }
 
+# debfetch PKG VER SUM PINNER: $dl/$deb, the binary package PKG of
+# $debarch at the pinned Debian version VER, named as in the pool (VER
+# without its epoch): taken from deps/, or fetched with aptfetch (apt-get
+# download spells the epoch's colon %3a), its sum checked against SUM.
+# What cannot be had stops the build, saying each place tried and that
+# PINNER pins the sum.
+debfetch() {
+	deb=${1}_${2#*:}_$debarch.deb
+	got=$(printf '%s\n' "${1}_$2_$debarch.deb" | sed 's/:/%3a/')
+	mkdir -p "$dl" "$build/apt"
+	if [ -f "$top/deps/$deb" ]; then
+		cp "$top/deps/$deb" "$dl/$deb"
+	elif [ ! -f "$dl/$deb" ]; then
+		tried=$build/tried.$1.$debarch
+		: >"$tried"
+		if ! aptfetch download "$1:$debarch=$2" "$got"; then
+			echo "deps.sh: $1 $2 for $debarch: not fetched; tried:" >&2
+			cat "$tried" >&2
+			die "$1: place $deb (sum in $4) in $top/deps/"
+		fi
+		[ "$got" = "$deb" ] || mv "$dl/$got" "$dl/$deb"
+	fi
+	check "$dl/$deb" "$3" || { rm -f "$dl/$deb"; exit 1; }
+}
+
 # sysroot ARCH: what a cross build for ARCH needs, under build/ARCH: the
 # cross gcc (arch/ARCH/arch.mk names its Debian package, installed if
 # missing), Debian's musl-dev of that architecture at the version and sum
-# pinned there, unpacked with dpkg-deb -x into a sysroot (the system's
-# package architectures are never changed), and musl-gcc, a wrapper that
-# points the cross gcc at it as musl-tools' musl-gcc does the native one.
+# pinned there, fetched with debfetch and unpacked with dpkg-deb -x into a
+# sysroot (the system's package architectures are never changed), and
+# musl-gcc, a wrapper that points the cross gcc at it as musl-tools'
+# musl-gcc does the native one.
 sysroot() {
 	mk=$top/arch/$1/arch.mk
 	[ -f "$mk" ] || die "$1: no arch/$1/arch.mk: not an architecture pieces knows"
 	debarch=$(conf DEBARCH "$mk")
-	deb=musl-dev_$(conf MUSL_DEB_VERSION "$mk")_$debarch.deb
-	sum=$(conf MUSL_DEB_SHA256 "$mk")
 	xgcc=$(conf CROSS "$mk")gcc
 	need "$xgcc" "$(conf CROSSPKG "$mk")"
 	need dpkg-deb dpkg
-	mkdir -p "$dl" "$build/apt"
-	tried=$build/tried.$1
-	: >"$tried"
-	if [ -f "$top/deps/$deb" ]; then
-		cp "$top/deps/$deb" "$dl/$deb"
-	elif [ ! -f "$dl/$deb" ] &&
-	    ! aptfetch download "musl-dev:$debarch=$(conf MUSL_DEB_VERSION "$mk")" "$deb"; then
-		echo "deps.sh: $1: no musl-dev for $debarch; tried:" >&2
-		cat "$tried" >&2
-		die "$1: place $deb (sum in arch/$1/arch.mk) in $top/deps/"
-	fi
-	check "$dl/$deb" "$sum" || { rm -f "$dl/$deb"; exit 1; }
+	debfetch musl-dev "$(conf MUSL_DEB_VERSION "$mk")" "$(conf MUSL_DEB_SHA256 "$mk")" \
+		"arch/$1/arch.mk"
 	root=$build/$1/sysroot
 	rm -rf "$root"
 	mkdir -p "$root"
@@ -248,40 +263,58 @@ sysroot() {
 	echo "deps.sh: $1: $build/$1/musl-gcc: $xgcc on musl $(conf MUSL_DEB_VERSION "$mk")"
 }
 
-# vmkernel DIR: what test/vm.sh needs.  The tools it runs, installed when
-# missing: qemu-system-x86_64, cpio, a static busybox for the initramfs
-# (Debian's busybox package is dynamic, busybox-static is not).  And the
-# kernel of the Debian package config.mk pins, taken from deps/ or fetched
-# with apt-get download through private lists like musl-dev above, its sum
-# checked, unpacked with dpkg-deb -x and never installed (that would write
-# /boot and pull in udev): DIR/vmlinuz, DIR/config, and the VM_MODULES
-# it builds as modules (=m) in DIR/modules, with what they depend on and
-# DIR/modules/order, the order insmod loads them in.  Done once: DIR/.built
-# names the package and the modules it was made from.
+# vmkernel DIR [ARCH]: what test/vm.sh needs to boot a VM of ARCH,
+# x86_64 unless named.  The tools it runs, installed when missing: the
+# qemu system emulator arch/ARCH/arch.mk names (VMQEMU, in the package
+# VMQEMUPKG), cpio, and for x86_64 this machine's static busybox for the
+# initramfs (Debian's busybox package is dynamic, busybox-static is not).
+# And the kernel of the Debian package config.mk pins (VM_KERNEL_DEB; for
+# a named ARCH, VM_ARCH_KERNEL_DEB), fetched with debfetch, unpacked with
+# dpkg-deb -x and never installed (that would write /boot and pull in
+# udev): DIR/vmlinuz, DIR/config, and the VM_MODULES it builds as modules
+# (=m) in DIR/modules, with what they depend on and DIR/modules/order, the
+# order insmod loads them in.  A named ARCH runs no binary of this
+# machine's, so its busybox-static, of the version config.mk pins
+# (VM_ARCH_BUSYBOX_DEB_VERSION), is fetched and unpacked alike into
+# DIR/busybox.  Done once: DIR/.built names the packages and the modules
+# it was made from.
 vmkernel() {
-	need qemu-system-x86_64 qemu-system-x86
+	a=${2:-x86_64} k=VM
+	[ -z "${2:-}" ] || k=VM_$(printf '%s\n' "$2" | tr '[:lower:]' '[:upper:]')
+	mk=$top/arch/$a/arch.mk
+	[ -f "$mk" ] || die "$a: no arch/$a/arch.mk: not an architecture pieces knows"
+	pkg=$(conf "${k}_KERNEL_DEB") ver=$(conf "${k}_KERNEL_DEB_VERSION")
+	[ -n "$pkg" ] || die "$a: config.mk pins no ${k}_KERNEL_DEB to boot"
+	bbver=
+	[ -z "${2:-}" ] || bbver=$(conf "${k}_BUSYBOX_DEB_VERSION")
+	[ -z "${2:-}" ] || [ -n "$bbver" ] ||
+		die "$a: config.mk pins no ${k}_BUSYBOX_DEB_VERSION for its initramfs"
+	qemu=$(conf VMQEMU "$mk")
+	need "${qemu%% *}" "$(conf VMQEMUPKG "$mk")"
 	need cpio cpio
-	need busybox busybox-static
-	need objcopy binutils
-	need dpkg-deb dpkg
-	! readelf -l "$(command -v busybox)" | grep -q INTERP ||
-		die "$(command -v busybox): not static; install busybox-static"
-	pkg=$(conf VM_KERNEL_DEB) ver=$(conf VM_KERNEL_DEB_VERSION)
-	deb=${pkg}_${ver#*:}_amd64.deb
-	want="$deb $(conf VM_MODULES)"
-	[ "$(cat "$1/.built" 2>/dev/null)" != "$want" ] || return 0
-	debarch=amd64
-	mkdir -p "$dl" "$build/apt"
-	tried=$build/tried.vm
-	: >"$tried"
-	if [ -f "$top/deps/$deb" ]; then
-		cp "$top/deps/$deb" "$dl/$deb"
-	elif [ ! -f "$dl/$deb" ] && ! aptfetch download "$pkg:amd64=$ver" "$deb"; then
-		echo "deps.sh: $pkg: not fetched; tried:" >&2
-		cat "$tried" >&2
-		die "$pkg: place $deb (sum in config.mk) in $top/deps/"
+	# modadd reads the modules' ELF: this machine's objcopy reads only
+	# its own, the cross binutils (which the cross gcc brings) the rest
+	objcopy=$(conf CROSS "$mk")objcopy
+	if [ "$objcopy" = objcopy ]; then
+		need objcopy binutils
+	else
+		need "$objcopy" "$(conf CROSSPKG "$mk")"
 	fi
-	check "$dl/$deb" "$(conf VM_KERNEL_DEB_SHA256)" || { rm -f "$dl/$deb"; exit 1; }
+	need dpkg-deb dpkg
+	if [ -z "$bbver" ]; then
+		need busybox busybox-static
+		! readelf -l "$(command -v busybox)" | grep -q INTERP ||
+			die "$(command -v busybox): not static; install busybox-static"
+	fi
+	debarch=$(conf DEBARCH "$mk")
+	want="${pkg}_${ver#*:}_$debarch.deb${bbver:+ busybox-static_${bbver#*:}_$debarch.deb}"
+	want="$want $(conf VM_MODULES)"
+	[ "$(cat "$1/.built" 2>/dev/null)" != "$want" ] || return 0
+	if [ -n "$bbver" ]; then
+		debfetch busybox-static "$bbver" "$(conf "${k}_BUSYBOX_DEB_SHA256")" config.mk
+		bbdeb=$deb
+	fi
+	debfetch "$pkg" "$ver" "$(conf "${k}_KERNEL_DEB_SHA256")" config.mk
 	rm -rf "$1"
 	mkdir -p "$1/modules"
 	dpkg-deb -x "$dl/$deb" "$1/deb"
@@ -295,14 +328,20 @@ vmkernel() {
 	: >"$1/modules/order"
 	[ -z "$order" ] || printf '%s\n' $order >"$1/modules/order"
 	rm -rf "$1/deb"
+	if [ -n "$bbver" ]; then
+		dpkg-deb -x "$dl/$bbdeb" "$1/deb"
+		cp "$1/deb/bin/busybox" "$1/busybox"
+		rm -rf "$1/deb"
+	fi
 	echo "$want" >"$1/.built"
-	echo "deps.sh: $1: $pkg $ver; modules:${order:- none}"
+	echo "deps.sh: $1: $pkg $ver${bbver:+, busybox-static $bbver}; modules:${order:- none}"
 }
 
 # modadd NAME DIR: add module NAME of $tree to DIR and to $order after what
 # it depends on, unless it is there already or built in.  A module's
-# depends= in its .modinfo is what depmod builds modules.dep from; a
-# package ships no modules.dep (depmod makes it when it is installed).
+# depends= in its .modinfo (read with vmkernel's $objcopy) is what depmod
+# builds modules.dep from; a package ships no modules.dep (depmod makes it
+# when it is installed).
 # What the kernel's config builds in (=y) modules.builtin lists.
 modadd() {
 	case " $order " in *" $1.ko "*) return ;; esac
@@ -310,10 +349,12 @@ modadd() {
 	f=$(find "$tree/kernel" -name "$1.ko")
 	[ -n "$f" ] || die "$1: neither a module of $pkg nor built in"
 	cp "$f" "$2/"
-	for d in $(objcopy -O binary --only-section=.modinfo "$f" /dev/stdout |
-	    tr '\0' '\n' | sed -n 's/^depends=//p' | tr , ' '); do
+	"$objcopy" -O binary --only-section=.modinfo "$f" "$2/.modinfo" ||
+		die "$f: $objcopy cannot read its .modinfo"
+	for d in $(tr '\0' '\n' <"$2/.modinfo" | sed -n 's/^depends=//p' | tr , ' '); do
 		modadd "$d" "$2"
 	done
+	rm -f "$2/.modinfo"
 	order="$order $1.ko"
 }
 
@@ -343,7 +384,7 @@ built() {
 case $cc in
 -f)	fetch "$prefix"; exit ;;
 -s)	sysroot "$prefix"; exit ;;
--k)	vmkernel "$prefix"; exit ;;
+-k)	vmkernel "$prefix" "${3:-}"; exit ;;
 esac
 [ "$cc" != musl-gcc ] || need musl-gcc musl-tools
 case $cc in

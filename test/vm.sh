@@ -7,12 +7,17 @@
 # made here of test/vm/init, a static busybox, the pieces under test, the
 # Alpine fixture and the kernel modules pieces needs; init runs its checks
 # and prints them as TAP on the serial console, and they are counted here.
-# A boot that gives no result (a panic, a hang past the timeout) fails; it
-# is never skipped.  KVM is used only where it boots the kernel; else TCG.
+# Then qemu-system-aarch64 boots the same of arm64 (Debian's arm64 cloud
+# kernel and busybox-static, pieces-aarch64 made by make ARCH=aarch64,
+# the aarch64 fixture) for the base checks.  A boot that gives no result
+# (a panic, a hang past the timeout) fails, and so does a missing
+# pieces-aarch64 or arm64 kernel that make cannot produce: nothing is
+# skipped but under ASan.  KVM is used only where it boots the x86-64
+# kernel; else, and always for aarch64, TCG.
 . "$(dirname "$0")/lib.sh"
 top=$(cd "$(dirname "$0")/.." && pwd)
 conf() {
-	sed -n "s/^$1 = //p" "$top/config.mk"
+	sed -n "s/^$1 = //p" "${2:-$top/config.mk}"
 }
 
 if [ -n "${PIECES_ASAN:-}" ]; then
@@ -23,90 +28,112 @@ if [ "$ARCH" != x86_64 ]; then
 	skip "the VM" "it boots an x86-64 kernel, and pieces here is for $ARCH"
 	finish
 fi
-ok "the Alpine fixture is there" test -f "$ALPINE"
+# alpine ARCH: the Alpine fixture of ARCH
+alpine() {
+	echo "${ALPINE%-"$ARCH".tar.gz}-$1.tar.gz"
+}
+ok "the Alpine fixtures are there" test -f "$ALPINE" -a -f "$(alpine aarch64)"
 [ "$rc" = 0 ] || finish
-ok "make vm-deps: the kernel, its modules and the tools" make -s -C "$top" vm-deps
+ok "make vm-deps: the kernels, their modules and the tools" make -s -C "$top" vm-deps
 if [ "$rc" != 0 ]; then
 	tail -n 8 "$T/err" | sed 's/^/#   /'
 	finish
 fi
-V=$top/$(conf VMDIR)
 
-# the initramfs: nothing but init, busybox and its links, pieces, the
-# fixture and the modules, owned by root whoever builds it
-R=$T/root
-mkdir -p "$R/bin" "$R/dev" "$R/proc" "$R/sys" "$R/lib/modules"
-cp "$top/test/vm/init" "$R/init"
-chmod 755 "$R/init"
-cp "$(command -v busybox)" "$R/bin/busybox"
-for a in $("$R/bin/busybox" --list); do
-	[ "$a" = busybox ] || ln -s busybox "$R/bin/$a"
-done
-cp "$PIECES" "$R/bin/pieces"
-cp "$ALPINE" "$R/alpine.tar.gz"
-cp "$V/modules/"* "$R/lib/modules/"
-ok "make the initramfs" sh -c "cd '$R' && find . | sort |
-	cpio -o -H newc -R 0:0 --quiet >'$T/initrd'"
+# initramfs ARCH PIECES BUSYBOX: $T/initrd.ARCH, made of nothing but init,
+# BUSYBOX and the sh that runs init (the rest of its links init makes, as
+# that busybox lists them), PIECES, ARCH's Alpine fixture and the modules
+# of its VM directory ($V), owned by root whoever builds it; then checked
+# as read back from the archive, each check named for ARCH
+initramfs() {
+	R=$T/root.$1
+	mkdir -p "$R/bin" "$R/dev" "$R/proc" "$R/sys" "$R/lib/modules"
+	cp "$top/test/vm/init" "$R/init"
+	chmod 755 "$R/init"
+	cp "$3" "$R/bin/busybox"
+	chmod 755 "$R/bin/busybox"
+	ln -s busybox "$R/bin/sh"
+	cp "$2" "$R/bin/pieces"
+	cp "$(alpine "$1")" "$R/alpine.tar.gz"
+	cp "$V/modules/"* "$R/lib/modules/"
+	ok "$1: make the initramfs" sh -c "cd '$R' && find . | sort |
+		cpio -o -H newc -R 0:0 --quiet >'$T/initrd.$1'"
 
-# what the archive holds, read back from it
-mkdir "$T/x"
-(cd "$T/x" && cpio -i -d --quiet <"$T/initrd")
-files=$(cd "$T/x" && find . -type f | sort)
-is "it holds only init, busybox, pieces, the fixture, the modules" "$files" \
-	"$(printf '%s\n' ./alpine.tar.gz ./bin/busybox ./bin/pieces ./init \
-	$(cd "$V/modules" && ls | sed 's|^|./lib/modules/|') | sort)"
-is "and links to busybox" "$(cd "$T/x" && find . -type l ! -lname busybox)" ""
-elves= interp=
-for f in $files; do
-	readelf -h "$T/x/$f" >/dev/null 2>&1 || continue
-	elves="$elves $f"
-	! readelf -lW "$T/x/$f" 2>/dev/null | grep -q '^ *INTERP ' ||
-		interp="$interp $f"
-	! readelf -h "$T/x/$f" | grep -q 'Shared object' || interp="$interp $f"
-done
-is "no ELF in it is a shared object or has a PT_INTERP:$elves" "$interp" ""
+	_x=$T/x.$1
+	mkdir "$_x"
+	(cd "$_x" && cpio -i -d --quiet <"$T/initrd.$1")
+	_files=$(cd "$_x" && find . -type f | sort)
+	is "$1: it holds only init, busybox, pieces, the fixture, the modules" "$_files" \
+		"$(printf '%s\n' ./alpine.tar.gz ./bin/busybox ./bin/pieces ./init \
+		$(cd "$V/modules" && ls | sed 's|^|./lib/modules/|') | sort)"
+	is "$1: and links to busybox" "$(cd "$_x" && find . -type l ! -lname busybox)" ""
+	_elves= _interp=
+	for _f in $_files; do
+		readelf -h "$_x/$_f" >/dev/null 2>&1 || continue
+		_elves="$_elves $_f"
+		! readelf -lW "$_x/$_f" 2>/dev/null | grep -q '^ *INTERP ' ||
+			_interp="$_interp $_f"
+		! readelf -h "$_x/$_f" | grep -q 'Shared object' || _interp="$_interp $_f"
+	done
+	is "$1: no ELF in it is a shared object or has a PT_INTERP:$_elves" "$_interp" ""
+}
 
-# boot NAME [APPEND]: boot the initramfs, init running its checks NAME,
-# with APPEND on the kernel command line too, under qemu for at most
-# $limit seconds; its TAP lines count here as "NAME: ...", and a boot that
-# gives no result fails.  It sets $end: "done" after a result.
+# machine ARCH: boot's settings for a VM of ARCH: its directory $V (from
+# make vm-deps), and from arch/ARCH/arch.mk its qemu and serial console
+machine() {
+	V=$top/$(conf VMDIR)
+	[ "$1" = x86_64 ] || V=$V-$1
+	qemu=$(conf VMQEMU "$top/arch/$1/arch.mk")
+	console=$(conf VMCONSOLE "$top/arch/$1/arch.mk")
+	vmarch=$1
+}
+
+# boot NAME [APPEND]: boot the initramfs of $vmarch, init running its
+# checks NAME, with APPEND on the kernel command line too, under qemu for
+# at most $limit seconds; its TAP lines count here as "ARCH NAME: ...",
+# and a boot that gives no result fails.  It sets $end: "done" after a
+# result.
 limit=120
 boot() {
+	_b="$vmarch $1"
 	_t0=$(date +%s.%N)
-	timeout "$limit" qemu-system-x86_64 $accel -nodefaults -display none -serial stdio \
-		-no-reboot -m 512 -smp 2 -kernel "$V/vmlinuz" -initrd "$T/initrd" \
-		-append "console=ttyS0 panic=-1 quiet checks=$1 pieces_version=$(conf VERSION) ${2:-}" \
+	timeout "$limit" $qemu $accel -nodefaults -display none -serial stdio \
+		-no-reboot -m 512 -smp 2 -kernel "$V/vmlinuz" -initrd "$T/initrd.$vmarch" \
+		-append "console=$console panic=-1 quiet checks=$1 pieces_version=$(conf VERSION) ${2:-}" \
 		</dev/null >"$T/console" 2>"$T/qemu"
 	_st=$?
 	_t1=$(date +%s.%N)
 	_seen=0 _plan=none end="no end"
-	tr -d '\r' <"$T/console" >"$T/console.$1"
+	tr -d '\r' <"$T/console" >"$T/console.$vmarch.$1"
 	[ "$_st" != 124 ] || end="timed out after $limit s"
 	if [ "$1" = probe ]; then
-		! grep -q -x 'vm: done' "$T/console.$1" || end=done
+		! grep -q -x 'vm: done' "$T/console.$vmarch.$1" || end=done
 		return
 	fi
 	while IFS= read -r _l; do
 		case $_l in
-		"ok "*) _seen=$((_seen + 1)); ok "$1: ${_l#* - }" true ;;
-		"not ok "*) _seen=$((_seen + 1)); ok "$1: ${_l#* - }" false ;;
+		"ok "*) _seen=$((_seen + 1)); ok "$_b: ${_l#* - }" true ;;
+		"not ok "*) _seen=$((_seen + 1)); ok "$_b: ${_l#* - }" false ;;
 		"#"*) echo "$_l" ;;
 		1..*) _plan=${_l#1..} ;;
 		"vm: done") end=done ;;
 		*"] reboot: Power down") ;;
 		?*) echo "# console: $_l" ;;
 		esac
-	done <"$T/console.$1"
+	done <"$T/console.$vmarch.$1"
 	sed 's/^/# qemu: /' "$T/qemu"
 	_s=$(awk "BEGIN { printf \"%.1f\", $_t1 - $_t0 }")
-	is "$1: booted, reported every check, powered off" \
+	is "$_b: booted, reported every check, powered off" \
 		"exit $_st, $end, $_seen of $_plan checks" "exit 0, done, $_seen of $_seen checks"
 	if [ "$end" = done ]; then
-		echo "# $1: booted to a result in $_s s"
+		echo "# $_b: booted to a result in $_s s"
 	else
-		echo "# $1: no result after $_s s"
+		echo "# $_b: no result after $_s s"
 	fi
 }
+
+machine x86_64
+initramfs x86_64 "$PIECES" "$(command -v busybox)"
 
 # KVM only where the CPU has it and it boots this kernel: a /dev/kvm can
 # be there and not run a stock kernel (some nested or sandboxed hosts)
@@ -130,4 +157,17 @@ fi
 boot base
 boot nomemcg cgroup_disable=memory
 boot nocgroup
+
+# the same initramfs for aarch64, with pieces-aarch64 (made here if it is
+# not), under TCG: the base boot alone, the others asking nothing of the
+# architecture that x86-64 did not
+ok "make ARCH=aarch64: pieces-aarch64" make -s -C "$top" ARCH=aarch64 pieces-aarch64
+if [ "$rc" != 0 ]; then
+	tail -n 8 "$T/err" | sed 's/^/#   /'
+	finish
+fi
+machine aarch64
+initramfs aarch64 "$top/pieces-aarch64" "$V/busybox"
+accel="-accel tcg"
+boot base
 finish

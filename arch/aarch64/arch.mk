@@ -8,3 +8,11 @@ QEMU = qemu-aarch64-static
 # no RELRO: musl does not apply it to a static binary, and ld rounds its
 # end up to a 64 KiB page, padding the file by as much
 XCFLAGS = -Wl,-z,norelro
+# test/vm.sh's machine: qemu's generic board (no firmware: -kernel boots
+# the Image directly), in the Debian package VMQEMUPKG, and the kernel's
+# name for its PL011 serial console.  A Cortex-A57, an ARMv8.0 core like
+# the boards': -cpu max has pointer authentication, whose QARMA TCG
+# emulates so slowly that the base boot takes 60-80 s there, 25 s here
+VMQEMU = qemu-system-aarch64 -M virt -cpu cortex-a57
+VMQEMUPKG = qemu-system-arm
+VMCONSOLE = ttyAMA0
