@@ -672,6 +672,39 @@ int ign_match(const struct ignore *ig, const char *path);
 int ign_walk(const struct ignore *ig, const char *dir);
 void ign_free(struct ignore *ig);
 
+/* tree.c */
+#define DEPTHMAX	(PATHMAX / 2)	/* directories deep a tree may be walked */
+
+struct work;
+
+/*
+ * tree_clone fills the empty rootfs/ of w with the tree rootfs/ of the
+ * image directory treefd, as hard links, directories made anew with
+ * their modes, owners, times and xattrs; *bytes is its file data.
+ * tree_apply moves w's overlayfs upper/ onto its rootfs/, a clone of the
+ * lower tree: whiteouts remove, opaque directories replace, the rest
+ * replaces what was there.  Both return 0, or -1 with errno set,
+ * printing nothing.  tree_sub opens the subdirectory name of fd (no
+ * symlink followed): its fd, or -1.  tree_each calls fn(arg, fd, name)
+ * on each entry of the directory fd but . and ..: 0, or fn's first -1.
+ * tree_gone removes name from fd, whatever it is: 0 (also if it was not
+ * there), or -1 with errno set.
+ */
+int tree_clone(int treefd, struct work *w, uint64_t *bytes);
+int tree_apply(struct work *w);
+int tree_sub(int fd, const char *name);
+int tree_each(int fd, int (*fn)(void *, int, const char *), void *arg);
+int tree_gone(int fd, const char *name);
+
+/* what a tree holds on disk: a file's blocks shared by its links counted
+ * once in all; tree_du adds the directory fd's (d zeroed first by the
+ * caller): 0, or -1 with errno set (ELOOP past DEPTHMAX) */
+struct du {
+	uint64_t bytes, files;
+	int depth;
+};
+int tree_du(int fd, struct du *d);
+
 /* build.c */
 struct bopts {
 	const char *name;		/* the image's, or NULL: after its FROM */
