@@ -486,6 +486,31 @@ inherit(struct build *b, const struct meta *m)
 }
 
 /* fromurl is the FROM_URL step: its tarball, fetched or read once here */
+/* digestof writes the "sha256:HEX" of the file fd into want, read with
+ * pread, leaving its offset: 0, or -1 with errno set */
+static int
+digestof(int fd, char *want)
+{
+	static char buf[64 << 10];
+	struct sha256 sha;
+	char hex[65];
+	off_t off = 0;
+	ssize_t n;
+
+	sha256_init(&sha);
+	while ((n = pread(fd, buf, sizeof(buf), off)) != 0) {
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return -1;
+		sha256_update(&sha, buf, n);
+		off += n;
+	}
+	sha256_hex(&sha, hex);
+	snprintf(want, DIGESTLEN + 1, "sha256:%s", hex);
+	return 0;
+}
+
 static int
 fromurl(struct build *b, const struct pfstep *st)
 {
@@ -510,11 +535,19 @@ fromurl(struct build *b, const struct pfstep *st)
 			return -1;
 		}
 	}
-	/* a local file without a digest is known by what stat says */
-	if (!*im.want && fd >= 0)
-		snprintf(text + r, sizeof(text) - r, " %llu %llu %lld.%09ld",
-		         (unsigned long long)fs.st_ino, (unsigned long long)fs.st_size,
-		         (long long)fs.st_mtim.tv_sec, fs.st_mtim.tv_nsec);
+	/* a local file without a digest is known by its contents, which
+	 * it must still have when it is unpacked: an inode number, size
+	 * and mtime are alike in two directories (two fresh tmpfs, a
+	 * tarball fetched with its server's mtime), and another
+	 * directory's tree would be taken from the cache for it */
+	if (!*im.want && fd >= 0) {
+		if (digestof(fd, im.want) < 0) {
+			weprintf("FROM_URL %s: read:", im.url + 7);
+			close(fd);
+			return -1;
+		}
+		snprintf(text + r, sizeof(text) - r, "%s", im.want);
+	}
 	return base(b, st, &im, text, fd);
 }
 

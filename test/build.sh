@@ -363,7 +363,14 @@ run p build -t loc -f "$D/local.pf" "$D"
 is "is cached while the file is the same" "$(ran MARK-6)" 0
 touch -d '2001-01-01' "$D/rootfs.tar.gz"
 run p build -t loc -f "$D/local.pf" "$D"
-is "and fetched again once it changed" "$(ran MARK-6)" 1
+is "and while only its times changed: it is known by its contents" "$(ran MARK-6)" 0
+gzip -dc "$ALPINE" >"$D/r.tar"
+echo extra >"$D/extra"
+tar -C "$D" -rf "$D/r.tar" extra
+gzip -c "$D/r.tar" >"$D/rootfs.tar.gz"
+touch -d '2001-01-01' "$D/rootfs.tar.gz"
+run p build -t loc -f "$D/local.pf" "$D"
+is "and fetched again once its contents changed, its times kept" "$(ran MARK-6)" 1
 long=$(printf '%04000d' 0)
 printf 'FROM scratch\nWORKDIR /%s\nCOPY f %s\n' "$long" "$(printf '%0100d' 0)" >"$D/long.pf"
 fails "a path that does not fit is an error, not cut short" 1 "path too long" \
