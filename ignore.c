@@ -175,13 +175,16 @@ ign_load(int dirfd, struct ignore *ig)
 		free(buf);
 		return -1;
 	}
-	if (i < LEN(files))
-		ign_parse(buf, n, ig);
+	if (i < LEN(files) && ign_parse(buf, n, ig) < 0) {
+		weprintf("%s: more than IGNOREMAX (%d) patterns", files[i], IGNOREMAX);
+		free(buf);
+		return -1;
+	}
 	free(buf);
 	return 0;
 }
 
-void
+int
 ign_parse(const char *text, size_t len, struct ignore *ig)
 {
 	char *buf = emalloc(len + 1), *line, *save, *e;
@@ -202,12 +205,19 @@ ign_parse(const char *text, size_t len, struct ignore *ig)
 		tidy(line);
 		if (!*line)
 			continue;
+		/* each path COPY walks is matched against every pattern */
+		if (ig->n == IGNOREMAX) {
+			free(buf);
+			ign_free(ig);
+			return -1;
+		}
 		ig->pat = erealloc(ig->pat, (ig->n + 1) * sizeof(*ig->pat));
 		ig->pat[ig->n].text = estrdup(line);
 		ig->pat[ig->n].neg = neg;
 		ig->n++;
 	}
 	free(buf);
+	return 0;
 }
 
 int

@@ -565,7 +565,7 @@ mountone(int rootfd, const struct mnt *m, struct top *t, int *n)
  * onto itself read-only.
  */
 static void
-maskone(int rootfd, int workfd, const struct mnt *m, const struct top *t, int n)
+maskone(int workfd, const struct mnt *m, const struct top *t, int n)
 {
 	const char *rest;
 	struct stat st;
@@ -585,8 +585,14 @@ maskone(int rootfd, int workfd, const struct mnt *m, const struct top *t, int n)
 		mountat("tmpfs", fd, "tmpfs", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC,
 		        "size=0", m->dst);
 	} else {
-		if ((null = root_open(rootfd, "dev/null", O_PATH)) < 0)
+		/* the host's, as devnodes checks it: the container's
+		 * /dev/null is a path the image's /etc files or a volume
+		 * may have covered by now */
+		if ((null = open("/dev/null", O_PATH | O_NOFOLLOW | O_CLOEXEC)) < 0 ||
+		    fstat(null, &st) < 0)
 			ns_fail(125, "/dev/null:");
+		if (!S_ISCHR(st.st_mode) || st.st_rdev != makedev(1, 3))
+			ns_fail(125, "/dev/null: not the device it should be");
 		mountat(fdpath(null, p), fd, NULL, MS_BIND, NULL, m->dst);
 		close(null);
 	}
@@ -773,7 +779,7 @@ mnt_build(const struct ctr *c)
 	/* --privileged: the user gives the container the host's /proc and
 	 * /sys, core_pattern and sysrq-trigger included */
 	for (i = 0; !c->privileged && i < LEN(defmasks); i++)
-		maskone(rootfd, workfd, &defmasks[i], t, n);
+		maskone(workfd, &defmasks[i], t, n);
 	while (n > 0)
 		close(t[--n].fd);
 	mkcwd(rootfd, c->proc.cwd);

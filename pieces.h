@@ -72,8 +72,9 @@ int wstatus(int st);
 
 /*
  * rmtree removes name below dirfd, a directory with all it holds, never
- * following a symlink.  It returns 0 or -1 with errno set (ENOENT if name
- * is not there), printing nothing.
+ * following a symlink nor entering a file system mounted below it.  It
+ * returns 0 or -1 with errno set (ENOENT if name is not there, EXDEV for
+ * such a mount), printing nothing.
  */
 int rmtree(int dirfd, const char *name);
 
@@ -666,8 +667,10 @@ struct ignore {
  */
 int ign_load(int dirfd, struct ignore *ig);
 /* ign_parse reads the patterns of text, len bytes (a NUL ends a line's
- * text there), into ig, as ign_load does a file's */
-void ign_parse(const char *text, size_t len, struct ignore *ig);
+ * text there), into ig, as ign_load does a file's: 0, or -1 with ig
+ * empty for more than IGNOREMAX patterns, printing nothing */
+#define IGNOREMAX	1024		/* patterns: each path walked meets each */
+int ign_parse(const char *text, size_t len, struct ignore *ig);
 int ign_match(const struct ignore *ig, const char *path);
 int ign_walk(const struct ignore *ig, const char *dir);
 void ign_free(struct ignore *ig);

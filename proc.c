@@ -109,32 +109,6 @@ entry(int rootfd, const char *file, const char *name, char *line, size_t len)
 	return 1;
 }
 
-/*
- * groupsof gives p the groups of the image's /etc/group that list the
- * user name as a member, its supplementary groups: 0, or -1 (reported)
- */
-static int
-groupsof(int rootfd, const char *name, struct proc *p)
-{
-	char buf[METAMAX], f[32], *l, *m, *save, *msave;
-	int r;
-
-	if ((r = readetc(rootfd, "etc/group", buf)) != 0)
-		return r < 0 ? -1 : 0;
-	for (l = strtok_r(buf, "\n", &save); l; l = strtok_r(NULL, "\n", &save)) {
-		if (!field(l, 2, f, sizeof(f)) || !*f || !(m = strchr(l, ':')) ||
-		    !(m = strchr(m + 1, ':')) || !(m = strchr(m + 1, ':')))
-			continue;
-		for (m = strtok_r(m + 1, ",", &msave); m; m = strtok_r(NULL, ",", &msave))
-			if (!strcmp(m, name)) {
-				p->groups = erealloc(p->groups, (p->ngroups + 1) * sizeof(*p->groups));
-				p->groups[p->ngroups++] = strtoul(f, NULL, 10);
-				break;
-			}
-	}
-	return 0;
-}
-
 static int
 numeric(const char *s, unsigned long *v)
 {
@@ -143,6 +117,34 @@ numeric(const char *s, unsigned long *v)
 	errno = 0;
 	*v = strtoul(s, &end, 10);
 	return *s && !*end && !errno && *v < UINT32_MAX ? 0 : -1;
+}
+
+/*
+ * groupsof gives p the groups of the image's /etc/group that list the
+ * user name as a member, its supplementary groups: 0, or -1 (reported)
+ */
+static int
+groupsof(int rootfd, const char *name, struct proc *p)
+{
+	char buf[METAMAX], f[32], *l, *m, *save, *msave;
+	unsigned long v;
+	int r;
+
+	if ((r = readetc(rootfd, "etc/group", buf)) != 0)
+		return r < 0 ? -1 : 0;
+	for (l = strtok_r(buf, "\n", &save); l; l = strtok_r(NULL, "\n", &save)) {
+		/* a line with no number for its group gives none */
+		if (!field(l, 2, f, sizeof(f)) || numeric(f, &v) < 0 || !(m = strchr(l, ':')) ||
+		    !(m = strchr(m + 1, ':')) || !(m = strchr(m + 1, ':')))
+			continue;
+		for (m = strtok_r(m + 1, ",", &msave); m; m = strtok_r(NULL, ",", &msave))
+			if (!strcmp(m, name)) {
+				p->groups = erealloc(p->groups, (p->ngroups + 1) * sizeof(*p->groups));
+				p->groups[p->ngroups++] = v;
+				break;
+			}
+	}
+	return 0;
 }
 
 /*
@@ -186,8 +188,13 @@ user(int imgfd, const char *spec, struct proc *p, char *home, size_t len)
 	if ((r = entry(rootfd, "etc/passwd", u, line, sizeof(line))) < 0)
 		goto fail;
 	if (r == 0) {
-		p->uid = field(line, 2, f, sizeof(f)) ? strtoul(f, NULL, 10) : 0;
-		p->gid = field(line, 3, f, sizeof(f)) ? strtoul(f, NULL, 10) : 0;
+		/* "abc" or 4294967296 is no uid: never root by accident */
+		if (!field(line, 2, f, sizeof(f)) || numeric(f, &v) < 0 ||
+		    (p->uid = v, !field(line, 3, f, sizeof(f))) || numeric(f, &v) < 0) {
+			weprintf("user %s: a bad uid or gid in the image's /etc/passwd", u);
+			goto fail;
+		}
+		p->gid = v;
 		if (field(line, 5, f, sizeof(f)) && *f)
 			snprintf(home, len, "%s", f);
 		if (!g && (!field(line, 0, f, sizeof(f)) || groupsof(rootfd, f, p) < 0))
@@ -201,7 +208,11 @@ user(int imgfd, const char *spec, struct proc *p, char *home, size_t len)
 	if (g && (r = entry(rootfd, "etc/group", g, line, sizeof(line))) < 0)
 		goto fail;
 	if (g && r == 0) {
-		p->gid = field(line, 2, f, sizeof(f)) ? strtoul(f, NULL, 10) : 0;
+		if (!field(line, 2, f, sizeof(f)) || numeric(f, &v) < 0) {
+			weprintf("group %s: a bad gid in the image's /etc/group", g);
+			goto fail;
+		}
+		p->gid = v;
 	} else if (g && numeric(g, &v) == 0) {
 		p->gid = v;
 	} else if (g) {

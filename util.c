@@ -1,4 +1,5 @@
 /* See LICENSE file for copyright and license details. */
+#include <sys/stat.h>
 #include <sys/wait.h>
 
 #include <dirent.h>
@@ -219,7 +220,8 @@ parsesize(const char *s, uint64_t max, uint64_t *v)
 
 /*
  * rmtree removes name below dirfd and, if it is a directory, everything in
- * it, never following a symlink.  It holds two fds at any depth: it walks
+ * it, never following a symlink nor entering another file system mounted
+ * below it.  It holds two fds at any depth: it walks
  * down into the first subdirectory it finds, and climbs back with ".." once
  * a directory holds only what unlinkat removes.  Nothing moves the tree
  * while this runs (it is ours: a store's work tree, or a tree being
@@ -231,6 +233,7 @@ rmtree(int at, const char *name)
 	char **stack = NULL;
 	size_t depth = 0;
 	struct dirent *de;
+	struct stat top, st;
 	DIR *d;
 	int fd, up, descended;
 
@@ -243,6 +246,10 @@ rmtree(int at, const char *name)
 		return -1;
 	if ((fd = openat(at, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)) < 0)
 		return -1;
+	if (fstat(fd, &top) < 0) {
+		close(fd);
+		return -1;
+	}
 	for (;;) {
 		if (!(d = fdopendir(fd))) {
 			up = fd;
@@ -260,6 +267,13 @@ rmtree(int at, const char *name)
 			            O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 			if (fd < 0)
 				goto fail;
+			/* never into a mount below the tree: what is there is
+			 * another file system's (EXDEV, the tree left) */
+			if (fstat(fd, &st) < 0 || st.st_dev != top.st_dev) {
+				close(fd);
+				errno = EXDEV;
+				goto fail;
+			}
 			stack = erealloc(stack, (depth + 1) * sizeof(*stack));
 			stack[depth++] = estrdup(de->d_name);
 			closedir(d);

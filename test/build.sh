@@ -453,6 +453,10 @@ printf '*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*b\n**/**/**/**/**/**/**
 	>"$D/.dockerignore"
 touch "$D/src/$(printf 'a%.0s' $(seq 200))"
 ok "a pathological pattern" p build -t ign "$D"
+seq 1 1100 >"$D/.dockerignore"
+fails "more patterns than IGNOREMAX" 1 ".dockerignore: more than IGNOREMAX (1024) patterns" \
+	p build -t ign "$D"
+rm "$D/.dockerignore"
 mkdir "$T/dk"
 echo 'FROM alpine:3.18' >"$T/dk/Dockerfile"
 fails "a directory with only a Dockerfile gets a hint" 1 \

@@ -30,6 +30,8 @@ evil fifo 'mkfifo etc/passwd'
 evil chr 'mknod etc/passwd c 1 3'
 evil out "ln -s $T/host/passwd etc/passwd"
 evil huge 'head -c 70000 /dev/zero | tr "\0" x >etc/passwd; echo "big:x:7:7::/big:/bin/sh" >>etc/passwd'
+evil ids 'echo "wrap:x:4294967296:0::/:/bin/sh" >>etc/passwd; echo "word:x:abc:0::/:/bin/sh" >>etc/passwd
+echo "u:x:1000:1000::/:/bin/sh" >>etc/passwd; echo "g:x:4294967297:u" >>etc/group; echo "d:x:6:u" >>etc/group'
 evil grp 'echo "u:x:5:5::/u:/bin/sh" >etc/passwd; rm -f etc/group; mkfifo etc/group'
 mkdir -p "$T/host"
 echo 'outside:x:4242:4242::/pwned:/bin/sh' >"$T/host/passwd"
@@ -49,6 +51,12 @@ for mode in openat2 walk; do
 		timeout 20 "$PIECES" -r "$S" run -u big huge true
 	fails "$mode: a passwd linking out of the root is not the host's" 125 "user outside: not in" \
 		timeout 20 "$PIECES" -r "$S" run -u outside out true
+	fails "$mode: a uid past 32 bits is an error, not root" 125 "user wrap: a bad uid or gid" \
+		"$PIECES" -r "$S" run -u wrap ids true
+	fails "$mode: a uid that is no number is an error, not root" 125 "user word: a bad uid or gid" \
+		"$PIECES" -r "$S" run -u word ids true
+	run "$PIECES" -r "$S" run -u u ids id -G
+	is "$mode: a group line with a bad gid gives no group" "$(cat "$T/out")" "1000 6"
 	mkdir -p "$T/ctx"
 	printf 'FROM fifo\nUSER someone\nRUN true\n' >"$T/ctx/Piecefile"
 	fails "$mode: a build with USER on a fifo etc/passwd fails fast" 1 "not a regular file" \

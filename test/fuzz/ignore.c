@@ -23,7 +23,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	size_t n;
 
 	nul = memchr(s, '\0', size);
-	ign_parse(s, nul ? (size_t)(nul - s) : size, &ig);
+	if (ign_parse(s, nul ? (size_t)(nul - s) : size, &ig) < 0)
+		return 0;
 	for (p = nul ? nul + 1 : end; p < end; p += n + 1) {
 		nul = memchr(p, '\0', end - p);
 		n = nul ? (size_t)(nul - p) : (size_t)(end - p);
