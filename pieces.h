@@ -22,6 +22,20 @@
 /* util.c */
 extern char *argv0;
 
+/* a byte source: read returns the count read, 0 at its end, or -1 on an
+ * error it has already reported */
+struct reader {
+	ssize_t (*read)(void *arg, void *buf, size_t n);
+	void *arg;
+};
+
+/* a struct reader on an fd; fd_read reports a failed read, naming it */
+struct fdin {
+	int fd;
+	const char *name;
+};
+ssize_t fd_read(void *arg, void *buf, size_t n);
+
 /* pieces.c: the command line's memory, for a process to retitle itself */
 extern char *argmem;
 extern size_t argmemlen;
@@ -101,6 +115,102 @@ void vpush(char ***v, const char *s);
 void vsetenv(char ***env, const char *kv);
 void vfree(char **v);
 
+/* sha256.c */
+struct sha256 {
+	uint32_t h[8];
+	uint64_t len;
+	unsigned char buf[64];
+};
+
+/*
+ * SHA-256 on the CPU's SHA extensions where it has them (x86 SHA-NI,
+ * chosen once by CPUID; PIECES_NO_SHANI=1 forbids them), else on BearSSL's
+ * portable code.  sha256_impl names the one in use: "sha-ni" or "portable".
+ */
+void sha256_init(struct sha256 *c);
+void sha256_update(struct sha256 *c, const void *data, size_t n);
+void sha256_out(struct sha256 *c, unsigned char out[32]);
+const char *sha256_impl(void);
+
+/* sha256_hex finishes c into hex: 64 lower-case hex digits and a NUL */
+void sha256_hex(struct sha256 *c, char *hex);
+
+/*
+ * A reader that passes in's bytes through, hashing and counting them, and
+ * writing them to the fd copy too unless it is -1 (a failed write is
+ * reported, naming name).  Set in, copy and name, and sha256_init sha.
+ */
+struct hashin {
+	struct reader in;
+	struct sha256 sha;
+	uint64_t got;
+	int copy;
+	const char *name;
+};
+ssize_t hash_read(void *arg, void *buf, size_t n);
+
+/* json.c */
+#define JSONMAX		(4 << 20)	/* a JSON document: manifest, index, config */
+#define JSONDEPTH	64		/* arrays and objects inside each other */
+#define JSONSTRMAX	(1 << 20)	/* one string, decoded; or a number as written */
+#define JSONNODEMAX	(1 << 18)	/* values in one document */
+
+enum { JSON_NULL, JSON_BOOL, JSON_NUMBER, JSON_STRING, JSON_ARRAY, JSON_OBJECT };
+
+struct json {
+	int type;			/* JSON_* */
+	int b;				/* a bool's value */
+	char *key;			/* a member's name, in an object; else NULL */
+	char *s;			/* a string, decoded (no NUL inside); a number as written */
+	size_t len;			/* of s */
+	struct json *child;		/* an array's or object's first value */
+	struct json *next;		/* the next value of the same array or object */
+};
+
+/*
+ * json_parse parses the JSON document buf of len bytes, named name in
+ * messages, strictly (RFC 8259, valid UTF-8, no repeated member names, no
+ * \u0000) and under the caps above.  It returns the tree, to be freed
+ * with json_free (NULL is allowed), or NULL after reporting one line,
+ * "NAME: offset N: reason" (nothing if name is NULL).
+ */
+struct json *json_parse(const char *name, const char *buf, size_t len);
+void json_free(struct json *j);
+
+/*
+ * json_strings reads the JSON array of nothing but strings that starts
+ * buf (len bytes) as json_parse reads a document, but taking any byte
+ * past 0x7f in a string as it is (a Piecefile's exec form: an argv), and
+ * calls each(arg, s, n) for every string in turn, decoded (n bytes, NUL
+ * after; each copies what it keeps).  It returns 0 with *end just past
+ * the ']' (what follows is the caller's); -1 with *why NULL if each
+ * returned -1, which stops it; or -1 with *end the offset of the error
+ * and *why its reason ("want a string").  It prints nothing itself.
+ */
+int json_strings(const char *buf, size_t len, int (*each)(void *arg, const char *s, size_t n),
+                 void *arg, size_t *end, const char **why);
+
+/*
+ * json_quote writes s as a JSON string at o: in quotes, with '"', '\'
+ * and control bytes escaped, other bytes as they are.  It needs
+ * JSONQUOTE(strlen(s)) bytes, writes no NUL, and returns the end.
+ */
+#define JSONQUOTE(n)	(6 * (n) + 2)
+char *json_quote(char *o, const char *s);
+
+/*
+ * json_get returns the member key of the object obj, or NULL (obj NULL or
+ * not an object, or no such member); json_str the same if it is a string,
+ * as its text.  json_u64 reads a non-negative integer: 0, or -1 if j is
+ * not one or it overflows.  json_strv copies an array of strings into a
+ * new NULL-terminated list in *out (NULL for a missing or null arr): 0,
+ * or -1 if arr holds anything else.  None of them prints.
+ */
+struct json *json_get(const struct json *obj, const char *key);
+const char *json_str(const struct json *obj, const char *key);
+int json_u64(const struct json *j, uint64_t *v);
+int json_strv(const struct json *arr, char ***out);
+
 /* root.c */
 /*
  * root_open opens path below the directory rootfd with open(2) flags,
@@ -144,20 +254,6 @@ int root_openfile(int rootfd, const char *path, int flags, struct stat *st);
  * regular file or directory, EISDIR, EFBIG for a file of cap bytes or more.
  */
 ssize_t root_readfile(int rootfd, const char *path, char *buf, size_t cap);
-
-/* a byte source: read returns the count read, 0 at its end, or -1 on an
- * error it has already reported */
-struct reader {
-	ssize_t (*read)(void *arg, void *buf, size_t n);
-	void *arg;
-};
-
-/* a struct reader on an fd; fd_read reports a failed read, naming it */
-struct fdin {
-	int fd;
-	const char *name;
-};
-ssize_t fd_read(void *arg, void *buf, size_t n);
 
 /* gzip.c */
 #define GZBUF		(64 << 10)	/* compressed input buffered */
@@ -224,515 +320,255 @@ int tar_put(struct writer out, const char *name, mode_t mode, time_t mtime, stru
             uint64_t size);
 int tar_end(struct writer out);
 
-/* known.c */
-#define SUMSMAX		(1 << 20)	/* a SHA256SUMS file read */
+/* tls.c */
+struct tls;
 
 /*
- * known_find looks a store name (alpine-3.18) up in the known images for
- * this architecture: 1 with its *url and, for a tarball, its pinned digest
- * in want (DIGESTLEN + 1 bytes, "sha256:HEX") or "" there and *sums the
- * URL of the sums file published beside it; for a registry reference to
- * pull (*url not http_isurl), want "" and *sums NULL.  It returns 0 if
- * name is not known, or -1 after saying why a known one cannot be fetched
- * (or that its pinned sum is malformed).
+ * tls_open starts a TLS 1.2 client for host over the transport of rd and
+ * wr (callbacks as br_sslio's: a count, or -1 on any failure, EOF
+ * included), verifying the server against the PEM CA file cafile, else
+ * the config file's (conf_cafile), else SSL_CERT_FILE, else the system
+ * bundle (read once a process).  host is a name (SNI and name check) or
+ * an IP address (checked against the certificate's addresses).  The
+ * handshake runs with the first write.
+ * It returns a new tls, or NULL after reporting why.
  */
-int known_find(const char *name, const char **url, char *want, const char **sums);
+struct tls *tls_open(const char *host, const char *cafile,
+                     int (*rd)(void *, unsigned char *, size_t),
+                     int (*wr)(void *, const unsigned char *, size_t), void *arg);
 
 /*
- * known_sum fetches the sha256sum-style file at sums (under SUMSMAX) and
- * writes the "sha256:HEX" it gives for url's file name into want
- * (DIGESTLEN + 1 bytes): 0, or -1 (reported).
+ * tls_read reads up to n bytes: the count, 0 after the server's
+ * close_notify, or -1.  tls_write sends and flushes n bytes: 0 or -1.
+ * Neither prints; after -1, tls_error says why in words, or is NULL when
+ * the transport failed (the callbacks know how).  tls_close frees t (NULL
+ * is allowed); the transport is the caller's.
  */
-int known_sum(const char *sums, const char *url, char *want);
+ssize_t tls_read(struct tls *t, void *buf, size_t n);
+int tls_write(struct tls *t, const void *buf, size_t n);
+const char *tls_error(struct tls *t);
+void tls_close(struct tls *t);
 
-/* ns.c: the container runtime; it knows nothing of the store (see ns.c) */
-/* a volume: a host path bound in, or a tmpfs of its own (--tmpfs) */
-struct vol {
-	char *src, *dst;		/* host path, or NULL: a tmpfs; absolute path inside */
-	int ro;
-	uint64_t size;			/* a tmpfs's bound */
-	unsigned mode;			/* its root's */
-	int exec;			/* its files may be executed */
+/* config.c */
+#define CONFIGMAX	(64 << 10)	/* the config file, the credentials file */
+#define CREDMAX		512		/* "user:password", with its NUL */
+
+/*
+ * conf_load reads the config file (PIECES_CONFIG, else /etc/pieces/config,
+ * which may be missing) and PIECES_MIRRORS and PIECES_TIMEOUT, once a
+ * process: 0, or -1 after reporting one line ("FILE:LINE: reason"), and
+ * the same -1, unreported, on every later call.  The accessors answer
+ * from what it read, and as if nothing were set before it:
+ *	conf_mirror	the prefix that replaces the first mirror FROM url
+ *			starts with, that FROM's length in *n; or NULL
+ *	conf_auth	the user:password of the first auth line for host
+ *			or host:port (any case), or NULL
+ *	conf_cafile	the cafile line's file, or NULL
+ *	conf_timeout	the timeout in seconds (PIECES_TIMEOUT's, else the
+ *			file's), or 0 if neither sets one
+ */
+int conf_load(void);
+const char *conf_mirror(const char *url, size_t *n);
+const char *conf_auth(const char *host, const char *port);
+const char *conf_cafile(void);
+int conf_timeout(void);
+
+/*
+ * The credentials file: conf_authfile names it (PIECES_AUTH, else
+ * /etc/pieces/auth).  conf_cred copies the user:password stored for
+ * domain in file (NULL: conf_authfile's) into cred (CREDMAX bytes), for
+ * the caller to wipe: 1, 0 if there is none or no file, or -1 (reported).
+ * conf_credstage writes the file with domain's line replaced by
+ * user:password (that fits CREDMAX) to a new file beside it, mode 0600,
+ * and its path into tmp (PATHMAX bytes): 0, or -1 (reported, nothing
+ * left).  conf_credend with keep puts tmp in the file's place, else
+ * removes it: 0, or -1 (reported; tmp removed).  What they read or write
+ * is wiped before it is freed.
+ */
+const char *conf_authfile(void);
+int conf_cred(const char *file, const char *domain, char *cred);
+int conf_credstage(const char *domain, const char *user, const char *password, char *tmp);
+int conf_credend(const char *tmp, int keep);
+
+/* http.c */
+#define URLMAX		4096		/* a URL, after rewriting */
+#define HDRMAX		(32 << 10)	/* a response's status line and headers */
+#define REDIRMAX	10		/* redirects followed */
+#define RESUMEMAX	3		/* Range requests to finish one dropped body */
+#define CAFILEMAX	(4 << 20)	/* a PEM bundle of CA certificates */
+
+#define AUTHMAX		(16 << 10)	/* an Authorization header's value */
+#define ACCEPTMAX	1024		/* an Accept header's value */
+
+#define HTTP_QUIET	1		/* no progress line, even on a terminal */
+#define HTTP_ANY	2		/* hand any final status to the caller */
+
+struct http;
+
+/* what http_get sends besides a plain GET; the strings must outlive the handle */
+struct httpreq {
+	const char *accept;		/* the Accept header's value; NULL: any */
+	const char *auth;		/* an Authorization value; NULL: the config's */
+	int flags;			/* HTTP_QUIET, HTTP_ANY */
 };
 
-/* a directory, by path (opened again in the container's mount namespace)
- * and by the device and inode it must have there */
-struct tree {
-	char path[PATHMAX];
-	dev_t dev;
-	ino_t ino;
+/* http_isurl says whether s starts with http:// or https:// */
+int http_isurl(const char *s);
+
+/*
+ * http_open GETs url, rewritten by the mirror list, following redirects,
+ * verifying TLS against the CA file cafile (NULL: the config's,
+ * SSL_CERT_FILE's or the system's).  It returns a handle on a 200
+ * response whose body http_read yields, or NULL on an error it reported.
+ */
+struct http *http_open(const char *url, const char *cafile, int flags);
+
+/*
+ * http_get is http_open with rq's headers.  rq->auth goes only to the
+ * scheme, host and port of url (after rewriting), never after a redirect
+ * elsewhere.  With HTTP_ANY, any final status (4xx, 5xx) comes back as a
+ * handle, unreported, its body readable, for the caller to judge.
+ * http_status returns the handle's status, http_url its URL to print.
+ * http_header copies the trimmed value of the response header name (the
+ * first of that name) into buf: 1, 0 if absent, -1 if longer than len.
+ */
+struct http *http_get(const char *url, const char *cafile, const struct httpreq *rq);
+int http_status(const struct http *h);
+const char *http_url(const struct http *h);
+
+/*
+ * http_deadline gives the rest of h's body ten timeouts (PIECES_TIMEOUT,
+ * 300 s by default) to come, for small bodies a server could otherwise
+ * trickle for hours; past it http_read fails, reported.
+ */
+void http_deadline(struct http *h);
+
+/* http_moved says whether h's response came from another scheme, host or
+ * port than the first URL's (after rewriting): a redirect elsewhere */
+int http_moved(const struct http *h);
+int http_header(const struct http *h, const char *name, char *buf, size_t len);
+
+/* http_base64 writes the base64 of s[0..n) into dst, 4 * ((n + 2) / 3) + 1 bytes */
+void http_base64(char *dst, const unsigned char *s, size_t n);
+
+/*
+ * http_parse reads one response from in as http_open reads a server's
+ * (for the fuzzer and tests): a handle on its body, or NULL (reported).
+ */
+struct http *http_parse(struct reader in);
+
+/*
+ * http_read is a reader callback on a struct http: up to n body bytes, 0
+ * once the body is complete by its framing, or -1 on an error reported
+ * (after a few Range resumptions of a dropped connection, where allowed).
+ * It draws the progress line.  http_close closes and frees h; NULL is
+ * allowed.
+ */
+ssize_t http_read(void *arg, void *buf, size_t n);
+void http_close(struct http *h);
+
+/* oci.c */
+#define REFMAX		512		/* an image reference, as written */
+#define DESCMAX		1024		/* layers of a manifest, entries of an index */
+#define DESCTYPEMAX	256		/* a media type */
+
+/* the media types pieces reads */
+#define MT_OCI_INDEX	"application/vnd.oci.image.index.v1+json"
+#define MT_OCI_MANIFEST	"application/vnd.oci.image.manifest.v1+json"
+#define MT_OCI_CONFIG	"application/vnd.oci.image.config.v1+json"
+#define MT_OCI_LAYER	"application/vnd.oci.image.layer.v1.tar"
+#define MT_DOCKER_LIST	"application/vnd.docker.distribution.manifest.list.v2+json"
+#define MT_DOCKER_V2	"application/vnd.docker.distribution.manifest.v2+json"
+#define MT_DOCKER_CONFIG "application/vnd.docker.container.image.v1+json"
+#define MT_DOCKER_LAYER	"application/vnd.docker.image.rootfs.diff.tar.gzip"
+
+/* an image reference, parsed: docker.io/library/alpine:3.20 */
+struct ref {
+	char domain[256];		/* as Docker names it: "docker.io", "localhost:5000" */
+	char host[256];			/* where its API is: "registry-1.docker.io" */
+	char repo[REFMAX];		/* "library/alpine" */
+	char tag[132];			/* "latest" if neither tag nor digest was given */
+	char digest[72];		/* "sha256:HEX", or "" */
 };
 
-/* the container's root: an overlay of lower, never written, and an upper layer */
-struct rootfs {
-	struct tree lower;
-	struct tree upper;		/* on disk, to hold upper/ and work/; path "": in scratch */
-	char scratch[PATHMAX];		/* a directory init covers with its own tmpfs */
-	uint64_t size;			/* bytes the upper layer in scratch may hold */
-	int plain;			/* the upper is read back as a tree: no redirects,
-					 * index or metadata-only copies */
-	int readonly;
+/* an OCI descriptor, with the platform of an index entry */
+struct desc {
+	char type[DESCTYPEMAX];
+	char digest[72];
+	uint64_t size;
+	char os[32], arch[32], variant[16];
+	int attest;			/* an attestation, or an entry we skip */
 };
 
-/* the process a container runs */
-struct proc {
-	char **argv, **env;		/* the command, its environment */
-	const char *cwd;
-	uid_t uid;
-	gid_t gid;
-	gid_t *groups;			/* supplementary, ngroups of them */
-	int ngroups;
-	uint64_t caps;			/* capabilities the command keeps */
-	uint64_t fsize;			/* the largest file it may write; 0: any */
-	int tty, interactive;
-	int noseccomp;			/* no seccomp filter: seccomp=unconfined, --privileged */
-};
-
-struct ctr {
-	const char *name;		/* what messages call it: the image */
-	struct rootfs fs;
-	struct proc proc;
-	const char *hostname;
-	struct vol *vol;
-	int nvol;
-	int privileged;			/* --privileged: no masks on /proc and /sys either */
-	int net;			/* NET_HOST, NET_NONE or NET_BRIDGE (net.c) */
-	char addr[16];			/* its IPv4 address, for /etc/hosts; "": none */
-	/* at the first gate, init's pid: 0, or -1 (reported) to give up */
-	int (*attach)(void *arg, pid_t init);
-	void *arg;
-	/* at the second gate, set up and waiting to exec, init's pid (its
-	 * network's plumbing, net.c): 0, or -1 (reported) to give up */
-	int (*plumb)(void *arg, pid_t init);
-	void *plumbarg;
-};
-
-struct run;
-
-/* the value a signal is queued to init with to reach the command's group */
-#define NS_GROUP	0x70696563
-
-/*
- * ns_start starts c: init in new PID, mount, UTS, IPC and cgroup
- * namespaces (and network, unless c->net is NET_HOST) on an overlay of
- * c->fs, set up, its command forked and waiting to exec.  On the host's
- * network it takes CAPS_HOSTNET out of c's caps; c must outlive the run.  Those of fds 0-2 that are not a pipe, socket or terminal
- * reach the container as pipes relayed until the end.  It returns 0 with
- * the run in *rp, or 125 (or 126, 127: the command's setup) with nothing
- * left running, reported.  ns_go lets the command exec: 0, or -1
- * (reported).  ns_wait relays signals, stdio and a terminal until init
- * exits and frees the run; without ns_go before, init gives up at its
- * gate.  It returns the command's exit status, 128+signal if it was
- * killed, 126 or 127 if it could not be executed, or 125 if the container
- * could not be set up; every failure is reported.  ns_run is the three.
- */
-int ns_start(struct ctr *c, struct run **rp);
-int ns_go(struct run *r);
-int ns_wait(struct run *r);
-int ns_run(struct ctr *c);
-
-/*
- * ns_fail, in init or the command only, reports a setup failure to pieces,
- * which prints it, and exits with status; a format ending in ':' appends
- * strerror(errno)
- */
-_Noreturn void ns_fail(int status, const char *fmt, ...);
-
-/*
- * ns_reaper is init once it made itself a sealed copy of pieces (ns.c:
- * reexec), run by main for argv[0] "pieces-init": it waits at the second
- * gate, then reaps until the command exits, and exits with its status
- */
-int ns_reaper(int argc, char *argv[]);
-
-/* Docker's default capabilities but NET_RAW (see CAPS_HOSTNET): CHOWN
- * DAC_OVERRIDE FOWNER FSETID KILL SETGID SETUID SETPCAP NET_BIND_SERVICE
- * SYS_CHROOT MKNOD AUDIT_WRITE SETFCAP */
-#define CAPS_DEFAULT	0xa80405fbULL
-/* what no container gets while its network is the host's (--net host):
- * NET_RAW, with which it would sniff and spoof the host's traffic,
- * loopback included; ns_start takes it away there */
-#define CAPS_HOSTNET	(1ULL << 13)
-
-/* cgroup.c */
-#define PIDSDEFAULT	2048		/* a container's processes, as Podman's */
-#define CPUPERIOD	100000		/* --cpus's period, in microseconds */
-
-/* what a container may use: none set, no cgroup (but the default pids) */
-struct limits {
-	uint64_t memory;		/* bytes; 0: no bound */
-	int64_t swap;			/* memory and swap together; 0: twice memory; -1: any */
-	int64_t pids;			/* processes; 0: PIDSDEFAULT where it can be; -1: any */
-	uint64_t quota, period;		/* CPU time a period, microseconds (--cpus); 0: any */
-	uint64_t shares;		/* --cpu-shares; 0: the default */
-};
-
-struct cg;
-
-/*
- * cg_create makes the cgroups for the limits l (cgroup.c: v1, v2 or
- * both, found in mountinfo) and sets them: 0 with them in *gp (NULL when
- * none is needed), or -1 after saying why, naming the controller a limit
- * needs and the kernel lacks.  cg_attach puts pid, at init's first gate,
- * in them (ctr's attach, arg the cg): 0, or -1 (reported).  cg_oom
- * counts the processes the kernel killed at the memory limit.
- * cg_destroy removes them, init being gone, and frees g (NULL allowed).
- */
-int cg_create(const struct limits *l, struct cg **gp);
-/* cg_run is ns_run(c) in cgroups of the limits l, an OOM kill said; its status */
-int cg_run(struct ctr *c, const struct limits *l);
-int cg_attach(void *arg, pid_t pid);
-unsigned long long cg_oom(const struct cg *g);
-void cg_destroy(struct cg *g);
-
-/* net.c */
-enum { NET_HOST, NET_NONE, NET_BRIDGE };	/* a zeroed struct ctr is on the host's */
-
-/* net_mode reads a --net value (bridge, none, host): NET_*, or -1,
- * printing nothing */
-int net_mode(const char *s);
-
-/* relay.c: published ports */
-#define PORTMAX		64		/* -p flags of one run */
-
-/* a published port: the host's address and port, the container's port */
-struct port {
-	uint32_t ip;			/* IPv4, host order; 0: every address */
-	uint16_t host, ctr;
-	int udp;			/* else TCP */
-	const char *spec;		/* as written, for messages */
-};
-
-/*
- * relay_port reads a -p value, [IP:]HOSTPORT:PORT[/tcp|/udp], into p
- * (spec points at s): 0, or -1 after saying what is wrong.
- */
-int relay_port(const char *s, struct port *p);
-
-/*
- * relay_start binds the host's ends of the n ports p and forks the
- * relay, which forwards each connection or datagram to the same
- * container port of ip (IPv4, host order) until it is killed, or its
- * parent dies.  It returns the relay's pid, or -1 after reporting why (a
- * port in use, or published twice, named), with nothing bound.
- */
-pid_t relay_start(const struct port *p, int n, uint32_t ip);
-
-/* what a run's network is: a mode, and the ports published from a bridge */
-struct netopts {
-	int mode;			/* NET_HOST, NET_NONE, NET_BRIDGE */
-	struct port port[PORTMAX];
-	int nport;
-};
-
-/*
- * net_run is cg_run(c, l) on the network o says, its status: on the
- * host's, in a namespace with only loopback, or on the bridge (net.c)
- * with o's ports relayed, plumbed at the second gate, everything made
- * for it removed after.  A bridge or port that cannot be set up is
- * reported: 125.
- */
-int net_run(struct ctr *c, const struct limits *l, const struct netopts *o);
-
-/*
- * net_resolv writes into buf (len bytes) the resolv.conf of a container
- * on mode's network: none, the host's, or the host's without the servers
- * a bridge cannot reach (falling back on systemd-resolved's upstreams,
- * then on Docker's 8.8.8.8).  0, or -1 with errno set (EFBIG: a host's
- * file of len bytes or more), printing nothing.
- */
-int net_resolv(int mode, char *buf, size_t len);
-
-/*
- * net_init, in a new network namespace, brings its loopback device up
- * and lets every group ping (ICMP echo sockets, ping_group_range): 0, or
- * -1 with errno set, printing nothing
- */
-int net_init(void);
-
-/* mount.c */
-/*
- * mnt_build, in init's new private mount namespace, mounts the container's
- * root and its file systems as c says and pivots into them; it fails with
- * ns_fail
- */
-void mnt_build(const struct ctr *c);
-
-/* proc.c */
-#define LAYERSIZE	(256ULL << 20)	/* run's writable layer, by default */
-#define SIZEMAX		(1ULL << 50)	/* a size a flag may give */
-/* the PATH of an image that sets none, as Docker's */
-#define PATHDEFAULT	"/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
-
-struct meta;
-
-/*
- * proc_prepare fills in c what the image (its directory imgfd, metadata m)
- * decides: the user (user, else m's, else root: a name, uid, name:group
- * or uid:gid, looked up in the image's passwd and group files), its
- * supplementary groups unless a group is named, as Docker's, its home, the working
- * directory unless set, the writable layer's size unless set (LAYERSIZE,
- * or a quarter of a smaller RAM; none for an upper layer on disk), a
- * random host name unless set, and the environment: PATH, HOSTNAME, HOME
- * (TERM with a tty), then m's env.  It returns 0, or -1 (reported).
- */
-int proc_prepare(struct ctr *c, int imgfd, const struct meta *m, const char *user);
-
-/* proc_free frees what proc_prepare and the caller allocated in p: its
- * argv, env and groups */
-void proc_free(struct proc *p);
-
-/*
- * proc_cap sets *bits to the capability name ("NET_ADMIN", "CAP_CHOWN",
- * "ALL") stands for: 0, or -1 for an unknown name, printing nothing.
- */
-int proc_cap(const char *name, uint64_t *bits);
-
-
-/* seccomp.c */
-/*
- * seccomp_load confines the calling process, and all it starts, to
- * Docker's default seccomp profile for a container that keeps the
- * capabilities caps, which widen it as Docker's do; no_new_privs must be
- * set (or CAP_SYS_ADMIN held).  Foreign ABIs' calls kill the process.  It
- * returns 0, or -1 with errno set (EINVAL if its own tables are out of
- * order), printing nothing.
- */
-int seccomp_load(uint64_t caps);
-
-/*
- * seccomp_check runs the same program on a call, as the kernel would: the
- * audit architecture arch (0: this one's), number nr and first argument
- * arg0 it comes with.  It sets *ret to the action (SECCOMP_RET_ALLOW, _ERRNO with the
- * errno in the low 16 bits, _KILL_PROCESS) and returns 0, or -1 with errno
- * set, printing nothing.  seccomp_nr looks a call's name up in the
- * architecture's table: 0, or -1 if it has no such call.
- */
-int seccomp_check(uint64_t caps, uint32_t arch, uint32_t nr, uint64_t arg0, uint32_t *ret);
-int seccomp_nr(const char *name, uint32_t *nr);
-
-/* tty.c */
-/*
- * struct relay stands between the container and those of pieces' fds 0-2
- * it must not have.  A pipe or socket is passed as it is; anything else
- * the container could open again through /proc/self/fd/1: a regular file
- * (pieces build . > build.log) to read from its start and rewrite, the
- * user's terminal (without -t) to read what is typed on it.  Such an fd
- * gets a pipe instead, relayed here, as Docker's are without -t.
- */
-struct relay {
-	int fd[3];		/* our end of the pipe for fd i, or -1 */
-	int child[3];		/* the container's end, or -1 */
-	char buf[16384];	/* stdin read, not yet in its pipe */
-	size_t off, len;
-};
-
-struct proc;
-
-/*
- * tty_pipes makes r's pipes for the process p (its tty and interactive
- * say which fds need one): 0, or -1 (reported).  tty_supervise passes
- * signals from sigfd on to pid and relays r until pid exits: its status.
- * tty_drain moves what is left in the pipes once pid is gone, and closes
- * them.
- */
-int tty_pipes(struct relay *r, const struct proc *p);
-int tty_supervise(pid_t pid, int sigfd, struct relay *r);
-void tty_drain(struct relay *r);
-
-/*
- * tty_relay relays the terminal on fds 0 and 1 (stdin only if in) to the
- * pty master, in raw mode, following window size changes and passing
- * other signals from sigfd on to pid, until pid exits: its status.  The
- * terminal is restored on return and at exit.
- */
-int tty_relay(int master, int sigfd, pid_t pid, int in);
-
-/* piecefile.c */
-#define PFLINEMAX	(64 << 10)	/* a line, or an instruction with its continuations */
-#define PFSTEPMAX	4096		/* instructions in a Piecefile */
-#define PFARGMAX	4096		/* arguments of one instruction */
-#define PFNESTMAX	16		/* ${...} inside the word of a ${NAME:-word} */
-#define PFMSGMAX	160		/* what pf_port and pf_ref say is wrong */
-#define PFPORTMAX	32		/* an EXPOSE word in canonical form */
-
-enum {
-	PF_FROM = 1, PF_FROM_URL, PF_RUN, PF_CMD, PF_ENTRYPOINT, PF_ENV,
-	PF_WORKDIR, PF_USER, PF_COPY, PF_LABEL, PF_EXPOSE, PF_ARG
-};
-
-/*
- * A step's arguments, in final form: quotes resolved.  FROM, ENV, LABEL,
- * ARG, WORKDIR, USER, COPY and EXPOSE expand variables when built
- * (pf_expand), so theirs keep what expands apart from what does not, in
- * Docker's escape syntax: a '$' starts a variable ($NAME, ${NAME},
- * ${NAME:-word}, ${NAME:+word}), and a '\' makes the byte after it
- * literal.  A '$' or '\' that was literal as written ('$HOME', "\$",
- * \\) is "\$" or "\\" there, and so is escaped a byte that would else
- * join a variable's name ("$A"B is $A\B) or end a ${...}; the rest is as
- * written.  RUN, CMD, ENTRYPOINT and FROM_URL are as written, '$' and
- * '\' too:
- *	FROM		the image reference ("alpine:3.18", "scratch", "alpine:$V")
- *	FROM_URL	the URL, then "sha256:HEX" if given
- *	RUN, CMD, ENTRYPOINT
- *			the argv; the shell form is "/bin/sh" "-c" TEXT
- *	ENV, LABEL	"KEY=value" each
- *	ARG		"NAME" or "NAME=default" each
- *	WORKDIR, USER	the one value
- *	COPY		the sources, then the destination (JSON form too)
- *	EXPOSE		"PORT/PROTO" or "LOW-HIGH/PROTO" each, PROTO tcp unless
- *			written; a word with a variable stays as written
- */
-struct pfstep {
-	int line;			/* of its first line in the Piecefile */
-	int kind;			/* PF_* */
-	char **args;			/* nargs strings, then NULL */
-	int nargs;
-	int shell;			/* RUN, CMD, ENTRYPOINT written in shell form */
-};
-
-struct piecefile {
-	struct pfstep *step;		/* ARGs (Docker's global ones), then the
-					 * FROM or FROM_URL, then the rest */
-	int nstep;
-};
-
-/*
- * pf_parse parses the Piecefile buf of len bytes (NULs are refused, not
- * ends), named name in messages, into out.  It returns 0 with out's steps
- * to be freed with pf_free, or -1 with out empty after reporting one line,
- * "NAME:LINE: reason".  A malformed ${...} is such an error: what
- * pf_expand reads from it never fails but for its length.
- */
-int pf_parse(const char *name, const char *buf, size_t len, struct piecefile *out);
-
-/*
- * pf_load reads the file path ("-": stdin) under PIECEFILEMAX and parses
- * it as pf_parse does, naming it path (or "stdin").  0 or -1 (reported).
- */
-int pf_load(const char *path, struct piecefile *out);
-
-/*
- * pf_fmt returns a step in canonical form, a new string for the caller to
- * free: the instruction upper-case, a blank, its arguments as a JSON array
- * of strings: RUN ["/bin/sh","-c","make"].  Equal steps give
- * equal strings.  pf_free frees the steps of pf and leaves it empty.
- * pf_name is the instruction of kind, upper-case ("ENV").
- */
-char *pf_fmt(const struct pfstep *st);
-void pf_free(struct piecefile *pf);
-const char *pf_name(int kind);
-
-/*
- * pf_expand writes s, an argument of an instruction that expands
- * variables (a "KEY=value" pair a side at a time), into out (len bytes,
- * NUL-terminated) with its variables expanded and its escapes resolved.
- * get(arg, name, n) gives the value of the variable name[0..n), or NULL
- * when it is unset (get NULL: all are); an unset one expands to "", as in
- * Docker, and a value is never expanded again.  It returns the length
- * written, or -1 with *why saying what is malformed, or NULL if it did
- * not fit; it prints nothing.
- */
-long pf_expand(const char *s, char *out, size_t len,
-               const char *(*get)(void *, const char *, size_t), void *arg,
-               const char **why);
-
-/*
- * pf_port writes EXPOSE's word w, expanded, in canonical form ("80/tcp",
- * "8000-8010/udp") into out (PFPORTMAX bytes); pf_ref checks FROM's
- * reference ref, expanded, as reg_parse does.  They are the checks the
- * parser makes of a word without variables.  0, or -1 with msg
- * (PFMSGMAX bytes) the parse error's reason; nothing is printed.
- */
-int pf_port(const char *w, char *out, char *msg);
-int pf_ref(const char *ref, char *msg);
-
-/* ignore.c */
-/* the patterns of a build directory's .piecesignore or .dockerignore */
-struct ignore {
-	struct {
-		char *text;
-		int neg;		/* a '!' pattern: it takes a path back */
-	} *pat;
+/* an index (index set: d are its entries) or an image manifest (config, layers d) */
+struct manifest {
+	int index;
+	struct desc config;
+	struct desc *d;
 	size_t n;
 };
 
 /*
- * ign_load reads .piecesignore, else .dockerignore, of the build
- * directory dirfd into ig (empty if there is neither), to be freed with
- * ign_free: 0, or -1 (reported).  ign_match says whether COPY leaves out
- * path (relative to the directory, "a/b"), by Docker's rules (ignore.c);
- * ign_walk whether a directory left out must still be walked, since a
- * '!' pattern may take back something in it.
+ * reg_parse parses an image reference as Docker does: an optional
+ * registry host[:port] (docker.io if none; "library/" added to its
+ * one-component names), the repository, ":TAG" (default latest),
+ * "@sha256:HEX".  It returns NULL, or why s is not one, printing nothing.
+ * reg_canon writes r in full ("docker.io/library/alpine:3.20") into buf.
+ * reg_name writes the store name of r into name (len bytes): Docker Hub's
+ * docker.io/ and library/ dropped, ":latest" dropped, '/' as '_', ':' and
+ * '@' as '-' ("alpine-3.20", "ghcr.io_owner_app-1.2"): 0, or -1 if it
+ * would be longer than NAMEMAX-1, printing nothing.
  */
-int ign_load(int dirfd, struct ignore *ig);
-/* ign_parse reads the patterns of text, len bytes (a NUL ends a line's
- * text there), into ig, as ign_load does a file's: 0, or -1 with ig
- * empty for more than IGNOREMAX patterns, printing nothing */
-#define IGNOREMAX	1024		/* patterns: each path walked meets each */
-int ign_parse(const char *text, size_t len, struct ignore *ig);
-int ign_match(const struct ignore *ig, const char *path);
-int ign_walk(const struct ignore *ig, const char *dir);
-void ign_free(struct ignore *ig);
-
-/* tree.c */
-#define DEPTHMAX	(PATHMAX / 2)	/* directories deep a tree may be walked */
-
-struct work;
+const char *reg_parse(const char *s, struct ref *r);
+void reg_canon(const struct ref *r, char *buf, size_t len);
+int reg_name(const struct ref *r, char *name, size_t len);
 
 /*
- * tree_clone fills the empty rootfs/ of w with the tree rootfs/ of the
- * image directory treefd, as hard links, directories made anew with
- * their modes, owners, times and xattrs; *bytes is its file data.
- * tree_apply moves w's overlayfs upper/ onto its rootfs/, a clone of the
- * lower tree: whiteouts remove, opaque directories replace, the rest
- * replaces what was there.  Both return 0, or -1 with errno set,
- * printing nothing.  tree_sub opens the subdirectory name of fd (no
- * symlink followed): its fd, or -1.  tree_each calls fn(arg, fd, name)
- * on each entry of the directory fd but . and ..: 0, or fn's first -1.
- * tree_gone removes name from fd, whatever it is: 0 (also if it was not
- * there), or -1 with errno set.
+ * reg_registry sets r's domain and host for the registry domain[0..n)
+ * ("docker.io", "index.docker.io", "localhost:5000") as reg_parse does
+ * for a reference's: 0, or -1 if it is not a registry host (name or IPv4
+ * labels, then maybe ":PORT"), printing nothing.
  */
-int tree_clone(int treefd, struct work *w, uint64_t *bytes);
-int tree_apply(struct work *w);
-int tree_sub(int fd, const char *name);
-int tree_each(int fd, int (*fn)(void *, int, const char *), void *arg);
-int tree_gone(int fd, const char *name);
-
-/* what a tree holds on disk: a file's blocks shared by its links counted
- * once in all; tree_du adds the directory fd's (d zeroed first by the
- * caller): 0, or -1 with errno set (ELOOP past DEPTHMAX) */
-struct du {
-	uint64_t bytes, files;
-	int depth;
-};
-int tree_du(int fd, struct du *d);
-
-/* build.c */
-struct bopts {
-	const char *name;		/* the image's, or NULL: after its FROM */
-	const char *ref;		/* name as the user wrote it (store_ref) */
-	const char *file;		/* the Piecefile, or NULL: DIR/Piecefile */
-	const char *dir;		/* the build directory COPY reads */
-	const char *cafile;		/* for https downloads, or NULL */
-	char **host;			/* directories file:// may read beside dir, or NULL */
-	uint64_t size;			/* what one RUN step may write; 0: half the free space */
-	int nocache;			/* run every step, whatever the cache has */
-	struct limits limits;		/* of every RUN step */
-	int pull;			/* for the FROM: IMAGE_MISSING, _ALWAYS, _NEVER */
-	int net;			/* every RUN step's network: NET_BRIDGE, _NONE, _HOST */
-	char **buildarg;		/* --build-arg "NAME=value" each, or "NAME"
-					 * where the host had no such variable */
-};
+int reg_registry(const char *domain, size_t n, struct ref *r);
 
 /*
- * build builds the Piecefile of o into an image in store s (opened for
- * writing), printing a line a step and streaming what RUN steps print,
- * and a warning naming the --build-args no ARG took.  It returns 0, or
- * -1 (reported) with the store's images as they were.
+ * The readers of what a registry sends, named name in messages, each
+ * 0 or -1 (reported).  reg_manifest reads an index or an image manifest
+ * (ctype: its Content-Type, or NULL) into m, to be freed with reg_free.
+ * reg_select returns the index of idx's entry for the platform arch
+ * (OCI or uname names) and variant, or -1 if there is none.
+ * reg_config reads an image config for a manifest of nlayer layers into
+ * m's workdir, user, env, cmd, entrypoint and labels (freed with meta_free
+ * even on failure) and its diff_ids into a new array *diffid.
+ */
+int reg_manifest(const char *name, const char *buf, size_t len, const char *ctype,
+                 struct manifest *m);
+void reg_free(struct manifest *m);
+int reg_select(const char *name, const struct manifest *idx, const char *arch,
+               const char *variant);
+struct meta;
+int reg_config(const char *name, const char *buf, size_t len, size_t nlayer, struct meta *m,
+               char (**diffid)[72]);
+
+/* registry.c */
+/*
+ * reg_pull pulls the image reference ref into the store s (open for
+ * writing) as image name (NULL: reg_name's), for this machine's platform,
+ * verified throughout, atomically; an image of that name pulled from the
+ * same reference with the same manifest digest is left as it is, after
+ * one manifest request.  cafile and flags (HTTP_QUIET) go to http_get.
+ * It returns 0, or -1 (reported) with nothing stored.
  */
 struct store;
-int build(struct store *s, const struct bopts *o);
+int reg_pull(struct store *s, const char *ref, const char *name, const char *cafile, int flags);
+
+/*
+ * reg_login checks user and password against the registry domain
+ * ("docker.io", "host:port") and on success stores them in the
+ * credentials file (conf_authfile) that pulls use.  password is wiped
+ * before return.  0, or -1 (reported).
+ */
+int reg_login(const char *domain, const char *user, char *password, const char *cafile);
 
 /* store.c */
 struct store {
@@ -871,6 +707,7 @@ int store_image(struct store *s, const char *name, struct meta *m);
  * rootfs/ as fs's lower, w's directory as the upper layer on disk (for a
  * build step) or none, tmp/ as the scratch.  0, or -1 (reported).
  */
+struct rootfs;
 int store_rootfs(struct store *s, const char *sub, const char *name, int fd,
                  const struct work *w, struct rootfs *fs);
 
@@ -889,35 +726,59 @@ void meta_free(struct meta *m);
 int store_names(struct store *s, char ***names);
 int store_remove(struct store *s, const char *name);
 
-/* show.c */
-#define SHOW_QUIET	1	/* images -q: store names only */
-#define SHOW_NOTRUNC	2	/* images --no-trunc: whole digests, and the source */
+/* tree.c */
+#define DEPTHMAX	(PATHMAX / 2)	/* directories deep a tree may be walked */
+
+struct work;
 
 /*
- * show_images prints the images of s that pat names (NULL: all; a name
- * or a pattern, as docker images takes them), newest first: Docker's
- * table of REPOSITORY, TAG, IMAGE ID, CREATED and SIZE, each column as
- * wide as its cells need (show.c says what the names shown are); with
- * SHOW_QUIET only their store names, a line each.  It returns 0, or -1
- * after reporting an image whose metadata it could not read (the others
- * are printed).
+ * tree_clone fills the empty rootfs/ of w with the tree rootfs/ of the
+ * image directory treefd, as hard links, directories made anew with
+ * their modes, owners, times and xattrs; *bytes is its file data.
+ * tree_apply moves w's overlayfs upper/ onto its rootfs/, a clone of the
+ * lower tree: whiteouts remove, opaque directories replace, the rest
+ * replaces what was there.  Both return 0, or -1 with errno set,
+ * printing nothing.  tree_sub opens the subdirectory name of fd (no
+ * symlink followed): its fd, or -1.  tree_each calls fn(arg, fd, name)
+ * on each entry of the directory fd but . and ..: 0, or fn's first -1.
+ * tree_gone removes name from fd, whatever it is: 0 (also if it was not
+ * there), or -1 with errno set.
  */
-int show_images(struct store *s, const char *pat, int flags);
+int tree_clone(int treefd, struct work *w, uint64_t *bytes);
+int tree_apply(struct work *w);
+int tree_sub(int fd, const char *name);
+int tree_each(int fd, int (*fn)(void *, int, const char *), void *arg);
+int tree_gone(int fd, const char *name);
 
-#define FORMATMAX	4096		/* inspect -f's template */
+/* what a tree holds on disk: a file's blocks shared by its links counted
+ * once in all; tree_du adds the directory fd's (d zeroed first by the
+ * caller): 0, or -1 with errno set (ELOOP past DEPTHMAX) */
+struct du {
+	uint64_t bytes, files;
+	int depth;
+};
+int tree_du(int fd, struct du *d);
+
+/* known.c */
+#define SUMSMAX		(1 << 20)	/* a SHA256SUMS file read */
 
 /*
- * show_inspect prints the images the n names in args name (as run takes
- * them) as docker inspect does: a JSON array of an object each, indented
- * as Docker's, with the image's Id, Name, RepoTags, RepoDigests, Source,
- * Digest, Created, Size and Config; or with fmt (not NULL), a line an
- * image made by that template, of the forms show.c reads.  A template it
- * cannot read is reported before anything is printed; a name of no
- * image, or an image the template cannot be applied to (an index out of
- * range), is reported, and the others printed.  It returns 0, or -1 if
- * anything was reported.
+ * known_find looks a store name (alpine-3.18) up in the known images for
+ * this architecture: 1 with its *url and, for a tarball, its pinned digest
+ * in want (DIGESTLEN + 1 bytes, "sha256:HEX") or "" there and *sums the
+ * URL of the sums file published beside it; for a registry reference to
+ * pull (*url not http_isurl), want "" and *sums NULL.  It returns 0 if
+ * name is not known, or -1 after saying why a known one cannot be fetched
+ * (or that its pinned sum is malformed).
  */
-int show_inspect(struct store *s, char **args, int n, const char *fmt);
+int known_find(const char *name, const char **url, char *want, const char **sums);
+
+/*
+ * known_sum fetches the sha256sum-style file at sums (under SUMSMAX) and
+ * writes the "sha256:HEX" it gives for url's file name into want
+ * (DIGESTLEN + 1 bytes): 0, or -1 (reported).
+ */
+int known_sum(const char *sums, const char *url, char *want);
 
 /* image.c */
 #define IMAGE_MISSING	0	/* the store's image if it is the one named, else fetched */
@@ -1029,346 +890,487 @@ int arc_load(struct store *s, struct reader in, const char *what, const char *so
  */
 int arc_save(struct store *s, const char *arg, int fd, const char *what);
 
-/* oci.c */
-#define REFMAX		512		/* an image reference, as written */
-#define DESCMAX		1024		/* layers of a manifest, entries of an index */
-#define DESCTYPEMAX	256		/* a media type */
+/* show.c */
+#define SHOW_QUIET	1	/* images -q: store names only */
+#define SHOW_NOTRUNC	2	/* images --no-trunc: whole digests, and the source */
 
-/* the media types pieces reads */
-#define MT_OCI_INDEX	"application/vnd.oci.image.index.v1+json"
-#define MT_OCI_MANIFEST	"application/vnd.oci.image.manifest.v1+json"
-#define MT_OCI_CONFIG	"application/vnd.oci.image.config.v1+json"
-#define MT_OCI_LAYER	"application/vnd.oci.image.layer.v1.tar"
-#define MT_DOCKER_LIST	"application/vnd.docker.distribution.manifest.list.v2+json"
-#define MT_DOCKER_V2	"application/vnd.docker.distribution.manifest.v2+json"
-#define MT_DOCKER_CONFIG "application/vnd.docker.container.image.v1+json"
-#define MT_DOCKER_LAYER	"application/vnd.docker.image.rootfs.diff.tar.gzip"
+/*
+ * show_images prints the images of s that pat names (NULL: all; a name
+ * or a pattern, as docker images takes them), newest first: Docker's
+ * table of REPOSITORY, TAG, IMAGE ID, CREATED and SIZE, each column as
+ * wide as its cells need (show.c says what the names shown are); with
+ * SHOW_QUIET only their store names, a line each.  It returns 0, or -1
+ * after reporting an image whose metadata it could not read (the others
+ * are printed).
+ */
+int show_images(struct store *s, const char *pat, int flags);
 
-/* an image reference, parsed: docker.io/library/alpine:3.20 */
-struct ref {
-	char domain[256];		/* as Docker names it: "docker.io", "localhost:5000" */
-	char host[256];			/* where its API is: "registry-1.docker.io" */
-	char repo[REFMAX];		/* "library/alpine" */
-	char tag[132];			/* "latest" if neither tag nor digest was given */
-	char digest[72];		/* "sha256:HEX", or "" */
+#define FORMATMAX	4096		/* inspect -f's template */
+
+/*
+ * show_inspect prints the images the n names in args name (as run takes
+ * them) as docker inspect does: a JSON array of an object each, indented
+ * as Docker's, with the image's Id, Name, RepoTags, RepoDigests, Source,
+ * Digest, Created, Size and Config; or with fmt (not NULL), a line an
+ * image made by that template, of the forms show.c reads.  A template it
+ * cannot read is reported before anything is printed; a name of no
+ * image, or an image the template cannot be applied to (an index out of
+ * range), is reported, and the others printed.  It returns 0, or -1 if
+ * anything was reported.
+ */
+int show_inspect(struct store *s, char **args, int n, const char *fmt);
+
+/* seccomp.c */
+/*
+ * seccomp_load confines the calling process, and all it starts, to
+ * Docker's default seccomp profile for a container that keeps the
+ * capabilities caps, which widen it as Docker's do; no_new_privs must be
+ * set (or CAP_SYS_ADMIN held).  Foreign ABIs' calls kill the process.  It
+ * returns 0, or -1 with errno set (EINVAL if its own tables are out of
+ * order), printing nothing.
+ */
+int seccomp_load(uint64_t caps);
+
+/*
+ * seccomp_check runs the same program on a call, as the kernel would: the
+ * audit architecture arch (0: this one's), number nr and first argument
+ * arg0 it comes with.  It sets *ret to the action (SECCOMP_RET_ALLOW, _ERRNO with the
+ * errno in the low 16 bits, _KILL_PROCESS) and returns 0, or -1 with errno
+ * set, printing nothing.  seccomp_nr looks a call's name up in the
+ * architecture's table: 0, or -1 if it has no such call.
+ */
+int seccomp_check(uint64_t caps, uint32_t arch, uint32_t nr, uint64_t arg0, uint32_t *ret);
+int seccomp_nr(const char *name, uint32_t *nr);
+
+/* ns.c: the container runtime; it knows nothing of the store (see ns.c) */
+/* a volume: a host path bound in, or a tmpfs of its own (--tmpfs) */
+struct vol {
+	char *src, *dst;		/* host path, or NULL: a tmpfs; absolute path inside */
+	int ro;
+	uint64_t size;			/* a tmpfs's bound */
+	unsigned mode;			/* its root's */
+	int exec;			/* its files may be executed */
 };
 
-/* an OCI descriptor, with the platform of an index entry */
-struct desc {
-	char type[DESCTYPEMAX];
-	char digest[72];
-	uint64_t size;
-	char os[32], arch[32], variant[16];
-	int attest;			/* an attestation, or an entry we skip */
+/* a directory, by path (opened again in the container's mount namespace)
+ * and by the device and inode it must have there */
+struct tree {
+	char path[PATHMAX];
+	dev_t dev;
+	ino_t ino;
 };
 
-/* an index (index set: d are its entries) or an image manifest (config, layers d) */
-struct manifest {
-	int index;
-	struct desc config;
-	struct desc *d;
+/* the container's root: an overlay of lower, never written, and an upper layer */
+struct rootfs {
+	struct tree lower;
+	struct tree upper;		/* on disk, to hold upper/ and work/; path "": in scratch */
+	char scratch[PATHMAX];		/* a directory init covers with its own tmpfs */
+	uint64_t size;			/* bytes the upper layer in scratch may hold */
+	int plain;			/* the upper is read back as a tree: no redirects,
+					 * index or metadata-only copies */
+	int readonly;
+};
+
+/* the process a container runs */
+struct proc {
+	char **argv, **env;		/* the command, its environment */
+	const char *cwd;
+	uid_t uid;
+	gid_t gid;
+	gid_t *groups;			/* supplementary, ngroups of them */
+	int ngroups;
+	uint64_t caps;			/* capabilities the command keeps */
+	uint64_t fsize;			/* the largest file it may write; 0: any */
+	int tty, interactive;
+	int noseccomp;			/* no seccomp filter: seccomp=unconfined, --privileged */
+};
+
+struct ctr {
+	const char *name;		/* what messages call it: the image */
+	struct rootfs fs;
+	struct proc proc;
+	const char *hostname;
+	struct vol *vol;
+	int nvol;
+	int privileged;			/* --privileged: no masks on /proc and /sys either */
+	int net;			/* NET_HOST, NET_NONE or NET_BRIDGE (net.c) */
+	char addr[16];			/* its IPv4 address, for /etc/hosts; "": none */
+	/* at the first gate, init's pid: 0, or -1 (reported) to give up */
+	int (*attach)(void *arg, pid_t init);
+	void *arg;
+	/* at the second gate, set up and waiting to exec, init's pid (its
+	 * network's plumbing, net.c): 0, or -1 (reported) to give up */
+	int (*plumb)(void *arg, pid_t init);
+	void *plumbarg;
+};
+
+struct run;
+
+/* the value a signal is queued to init with to reach the command's group */
+#define NS_GROUP	0x70696563
+
+/*
+ * ns_start starts c: init in new PID, mount, UTS, IPC and cgroup
+ * namespaces (and network, unless c->net is NET_HOST) on an overlay of
+ * c->fs, set up, its command forked and waiting to exec.  On the host's
+ * network it takes CAPS_HOSTNET out of c's caps; c must outlive the run.  Those of fds 0-2 that are not a pipe, socket or terminal
+ * reach the container as pipes relayed until the end.  It returns 0 with
+ * the run in *rp, or 125 (or 126, 127: the command's setup) with nothing
+ * left running, reported.  ns_go lets the command exec: 0, or -1
+ * (reported).  ns_wait relays signals, stdio and a terminal until init
+ * exits and frees the run; without ns_go before, init gives up at its
+ * gate.  It returns the command's exit status, 128+signal if it was
+ * killed, 126 or 127 if it could not be executed, or 125 if the container
+ * could not be set up; every failure is reported.  ns_run is the three.
+ */
+int ns_start(struct ctr *c, struct run **rp);
+int ns_go(struct run *r);
+int ns_wait(struct run *r);
+int ns_run(struct ctr *c);
+
+/*
+ * ns_fail, in init or the command only, reports a setup failure to pieces,
+ * which prints it, and exits with status; a format ending in ':' appends
+ * strerror(errno)
+ */
+_Noreturn void ns_fail(int status, const char *fmt, ...);
+
+/*
+ * ns_reaper is init once it made itself a sealed copy of pieces (ns.c:
+ * reexec), run by main for argv[0] "pieces-init": it waits at the second
+ * gate, then reaps until the command exits, and exits with its status
+ */
+int ns_reaper(int argc, char *argv[]);
+
+/* Docker's default capabilities but NET_RAW (see CAPS_HOSTNET): CHOWN
+ * DAC_OVERRIDE FOWNER FSETID KILL SETGID SETUID SETPCAP NET_BIND_SERVICE
+ * SYS_CHROOT MKNOD AUDIT_WRITE SETFCAP */
+#define CAPS_DEFAULT	0xa80405fbULL
+/* what no container gets while its network is the host's (--net host):
+ * NET_RAW, with which it would sniff and spoof the host's traffic,
+ * loopback included; ns_start takes it away there */
+#define CAPS_HOSTNET	(1ULL << 13)
+
+/* mount.c */
+/*
+ * mnt_build, in init's new private mount namespace, mounts the container's
+ * root and its file systems as c says and pivots into them; it fails with
+ * ns_fail
+ */
+void mnt_build(const struct ctr *c);
+
+/* proc.c */
+#define LAYERSIZE	(256ULL << 20)	/* run's writable layer, by default */
+#define SIZEMAX		(1ULL << 50)	/* a size a flag may give */
+/* the PATH of an image that sets none, as Docker's */
+#define PATHDEFAULT	"/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
+
+struct meta;
+
+/*
+ * proc_prepare fills in c what the image (its directory imgfd, metadata m)
+ * decides: the user (user, else m's, else root: a name, uid, name:group
+ * or uid:gid, looked up in the image's passwd and group files), its
+ * supplementary groups unless a group is named, as Docker's, its home, the working
+ * directory unless set, the writable layer's size unless set (LAYERSIZE,
+ * or a quarter of a smaller RAM; none for an upper layer on disk), a
+ * random host name unless set, and the environment: PATH, HOSTNAME, HOME
+ * (TERM with a tty), then m's env.  It returns 0, or -1 (reported).
+ */
+int proc_prepare(struct ctr *c, int imgfd, const struct meta *m, const char *user);
+
+/* proc_free frees what proc_prepare and the caller allocated in p: its
+ * argv, env and groups */
+void proc_free(struct proc *p);
+
+/*
+ * proc_cap sets *bits to the capability name ("NET_ADMIN", "CAP_CHOWN",
+ * "ALL") stands for: 0, or -1 for an unknown name, printing nothing.
+ */
+int proc_cap(const char *name, uint64_t *bits);
+
+/* tty.c */
+/*
+ * struct relay stands between the container and those of pieces' fds 0-2
+ * it must not have.  A pipe or socket is passed as it is; anything else
+ * the container could open again through /proc/self/fd/1: a regular file
+ * (pieces build . > build.log) to read from its start and rewrite, the
+ * user's terminal (without -t) to read what is typed on it.  Such an fd
+ * gets a pipe instead, relayed here, as Docker's are without -t.
+ */
+struct relay {
+	int fd[3];		/* our end of the pipe for fd i, or -1 */
+	int child[3];		/* the container's end, or -1 */
+	char buf[16384];	/* stdin read, not yet in its pipe */
+	size_t off, len;
+};
+
+struct proc;
+
+/*
+ * tty_pipes makes r's pipes for the process p (its tty and interactive
+ * say which fds need one): 0, or -1 (reported).  tty_supervise passes
+ * signals from sigfd on to pid and relays r until pid exits: its status.
+ * tty_drain moves what is left in the pipes once pid is gone, and closes
+ * them.
+ */
+int tty_pipes(struct relay *r, const struct proc *p);
+int tty_supervise(pid_t pid, int sigfd, struct relay *r);
+void tty_drain(struct relay *r);
+
+/*
+ * tty_relay relays the terminal on fds 0 and 1 (stdin only if in) to the
+ * pty master, in raw mode, following window size changes and passing
+ * other signals from sigfd on to pid, until pid exits: its status.  The
+ * terminal is restored on return and at exit.
+ */
+int tty_relay(int master, int sigfd, pid_t pid, int in);
+
+/* cgroup.c */
+#define PIDSDEFAULT	2048		/* a container's processes, as Podman's */
+#define CPUPERIOD	100000		/* --cpus's period, in microseconds */
+
+/* what a container may use: none set, no cgroup (but the default pids) */
+struct limits {
+	uint64_t memory;		/* bytes; 0: no bound */
+	int64_t swap;			/* memory and swap together; 0: twice memory; -1: any */
+	int64_t pids;			/* processes; 0: PIDSDEFAULT where it can be; -1: any */
+	uint64_t quota, period;		/* CPU time a period, microseconds (--cpus); 0: any */
+	uint64_t shares;		/* --cpu-shares; 0: the default */
+};
+
+struct cg;
+
+/*
+ * cg_create makes the cgroups for the limits l (cgroup.c: v1, v2 or
+ * both, found in mountinfo) and sets them: 0 with them in *gp (NULL when
+ * none is needed), or -1 after saying why, naming the controller a limit
+ * needs and the kernel lacks.  cg_attach puts pid, at init's first gate,
+ * in them (ctr's attach, arg the cg): 0, or -1 (reported).  cg_oom
+ * counts the processes the kernel killed at the memory limit.
+ * cg_destroy removes them, init being gone, and frees g (NULL allowed).
+ */
+int cg_create(const struct limits *l, struct cg **gp);
+/* cg_run is ns_run(c) in cgroups of the limits l, an OOM kill said; its status */
+int cg_run(struct ctr *c, const struct limits *l);
+int cg_attach(void *arg, pid_t pid);
+unsigned long long cg_oom(const struct cg *g);
+void cg_destroy(struct cg *g);
+
+/* net.c */
+enum { NET_HOST, NET_NONE, NET_BRIDGE };	/* a zeroed struct ctr is on the host's */
+
+/* net_mode reads a --net value (bridge, none, host): NET_*, or -1,
+ * printing nothing */
+int net_mode(const char *s);
+
+/* relay.c: published ports */
+#define PORTMAX		64		/* -p flags of one run */
+
+/* a published port: the host's address and port, the container's port */
+struct port {
+	uint32_t ip;			/* IPv4, host order; 0: every address */
+	uint16_t host, ctr;
+	int udp;			/* else TCP */
+	const char *spec;		/* as written, for messages */
+};
+
+/*
+ * relay_port reads a -p value, [IP:]HOSTPORT:PORT[/tcp|/udp], into p
+ * (spec points at s): 0, or -1 after saying what is wrong.
+ */
+int relay_port(const char *s, struct port *p);
+
+/*
+ * relay_start binds the host's ends of the n ports p and forks the
+ * relay, which forwards each connection or datagram to the same
+ * container port of ip (IPv4, host order) until it is killed, or its
+ * parent dies.  It returns the relay's pid, or -1 after reporting why (a
+ * port in use, or published twice, named), with nothing bound.
+ */
+pid_t relay_start(const struct port *p, int n, uint32_t ip);
+
+/* what a run's network is: a mode, and the ports published from a bridge */
+struct netopts {
+	int mode;			/* NET_HOST, NET_NONE, NET_BRIDGE */
+	struct port port[PORTMAX];
+	int nport;
+};
+
+/*
+ * net_run is cg_run(c, l) on the network o says, its status: on the
+ * host's, in a namespace with only loopback, or on the bridge (net.c)
+ * with o's ports relayed, plumbed at the second gate, everything made
+ * for it removed after.  A bridge or port that cannot be set up is
+ * reported: 125.
+ */
+int net_run(struct ctr *c, const struct limits *l, const struct netopts *o);
+
+/*
+ * net_resolv writes into buf (len bytes) the resolv.conf of a container
+ * on mode's network: none, the host's, or the host's without the servers
+ * a bridge cannot reach (falling back on systemd-resolved's upstreams,
+ * then on Docker's 8.8.8.8).  0, or -1 with errno set (EFBIG: a host's
+ * file of len bytes or more), printing nothing.
+ */
+int net_resolv(int mode, char *buf, size_t len);
+
+/*
+ * net_init, in a new network namespace, brings its loopback device up
+ * and lets every group ping (ICMP echo sockets, ping_group_range): 0, or
+ * -1 with errno set, printing nothing
+ */
+int net_init(void);
+
+/* piecefile.c */
+#define PFLINEMAX	(64 << 10)	/* a line, or an instruction with its continuations */
+#define PFSTEPMAX	4096		/* instructions in a Piecefile */
+#define PFARGMAX	4096		/* arguments of one instruction */
+#define PFNESTMAX	16		/* ${...} inside the word of a ${NAME:-word} */
+#define PFMSGMAX	160		/* what pf_port and pf_ref say is wrong */
+#define PFPORTMAX	32		/* an EXPOSE word in canonical form */
+
+enum {
+	PF_FROM = 1, PF_FROM_URL, PF_RUN, PF_CMD, PF_ENTRYPOINT, PF_ENV,
+	PF_WORKDIR, PF_USER, PF_COPY, PF_LABEL, PF_EXPOSE, PF_ARG
+};
+
+/*
+ * A step's arguments, in final form: quotes resolved.  FROM, ENV, LABEL,
+ * ARG, WORKDIR, USER, COPY and EXPOSE expand variables when built
+ * (pf_expand), so theirs keep what expands apart from what does not, in
+ * Docker's escape syntax: a '$' starts a variable ($NAME, ${NAME},
+ * ${NAME:-word}, ${NAME:+word}), and a '\' makes the byte after it
+ * literal.  A '$' or '\' that was literal as written ('$HOME', "\$",
+ * \\) is "\$" or "\\" there, and so is escaped a byte that would else
+ * join a variable's name ("$A"B is $A\B) or end a ${...}; the rest is as
+ * written.  RUN, CMD, ENTRYPOINT and FROM_URL are as written, '$' and
+ * '\' too:
+ *	FROM		the image reference ("alpine:3.18", "scratch", "alpine:$V")
+ *	FROM_URL	the URL, then "sha256:HEX" if given
+ *	RUN, CMD, ENTRYPOINT
+ *			the argv; the shell form is "/bin/sh" "-c" TEXT
+ *	ENV, LABEL	"KEY=value" each
+ *	ARG		"NAME" or "NAME=default" each
+ *	WORKDIR, USER	the one value
+ *	COPY		the sources, then the destination (JSON form too)
+ *	EXPOSE		"PORT/PROTO" or "LOW-HIGH/PROTO" each, PROTO tcp unless
+ *			written; a word with a variable stays as written
+ */
+struct pfstep {
+	int line;			/* of its first line in the Piecefile */
+	int kind;			/* PF_* */
+	char **args;			/* nargs strings, then NULL */
+	int nargs;
+	int shell;			/* RUN, CMD, ENTRYPOINT written in shell form */
+};
+
+struct piecefile {
+	struct pfstep *step;		/* ARGs (Docker's global ones), then the
+					 * FROM or FROM_URL, then the rest */
+	int nstep;
+};
+
+/*
+ * pf_parse parses the Piecefile buf of len bytes (NULs are refused, not
+ * ends), named name in messages, into out.  It returns 0 with out's steps
+ * to be freed with pf_free, or -1 with out empty after reporting one line,
+ * "NAME:LINE: reason".  A malformed ${...} is such an error: what
+ * pf_expand reads from it never fails but for its length.
+ */
+int pf_parse(const char *name, const char *buf, size_t len, struct piecefile *out);
+
+/*
+ * pf_load reads the file path ("-": stdin) under PIECEFILEMAX and parses
+ * it as pf_parse does, naming it path (or "stdin").  0 or -1 (reported).
+ */
+int pf_load(const char *path, struct piecefile *out);
+
+/*
+ * pf_fmt returns a step in canonical form, a new string for the caller to
+ * free: the instruction upper-case, a blank, its arguments as a JSON array
+ * of strings: RUN ["/bin/sh","-c","make"].  Equal steps give
+ * equal strings.  pf_free frees the steps of pf and leaves it empty.
+ * pf_name is the instruction of kind, upper-case ("ENV").
+ */
+char *pf_fmt(const struct pfstep *st);
+void pf_free(struct piecefile *pf);
+const char *pf_name(int kind);
+
+/*
+ * pf_expand writes s, an argument of an instruction that expands
+ * variables (a "KEY=value" pair a side at a time), into out (len bytes,
+ * NUL-terminated) with its variables expanded and its escapes resolved.
+ * get(arg, name, n) gives the value of the variable name[0..n), or NULL
+ * when it is unset (get NULL: all are); an unset one expands to "", as in
+ * Docker, and a value is never expanded again.  It returns the length
+ * written, or -1 with *why saying what is malformed, or NULL if it did
+ * not fit; it prints nothing.
+ */
+long pf_expand(const char *s, char *out, size_t len,
+               const char *(*get)(void *, const char *, size_t), void *arg,
+               const char **why);
+
+/*
+ * pf_port writes EXPOSE's word w, expanded, in canonical form ("80/tcp",
+ * "8000-8010/udp") into out (PFPORTMAX bytes); pf_ref checks FROM's
+ * reference ref, expanded, as reg_parse does.  They are the checks the
+ * parser makes of a word without variables.  0, or -1 with msg
+ * (PFMSGMAX bytes) the parse error's reason; nothing is printed.
+ */
+int pf_port(const char *w, char *out, char *msg);
+int pf_ref(const char *ref, char *msg);
+
+/* ignore.c */
+/* the patterns of a build directory's .piecesignore or .dockerignore */
+struct ignore {
+	struct {
+		char *text;
+		int neg;		/* a '!' pattern: it takes a path back */
+	} *pat;
 	size_t n;
 };
 
 /*
- * reg_parse parses an image reference as Docker does: an optional
- * registry host[:port] (docker.io if none; "library/" added to its
- * one-component names), the repository, ":TAG" (default latest),
- * "@sha256:HEX".  It returns NULL, or why s is not one, printing nothing.
- * reg_canon writes r in full ("docker.io/library/alpine:3.20") into buf.
- * reg_name writes the store name of r into name (len bytes): Docker Hub's
- * docker.io/ and library/ dropped, ":latest" dropped, '/' as '_', ':' and
- * '@' as '-' ("alpine-3.20", "ghcr.io_owner_app-1.2"): 0, or -1 if it
- * would be longer than NAMEMAX-1, printing nothing.
+ * ign_load reads .piecesignore, else .dockerignore, of the build
+ * directory dirfd into ig (empty if there is neither), to be freed with
+ * ign_free: 0, or -1 (reported).  ign_match says whether COPY leaves out
+ * path (relative to the directory, "a/b"), by Docker's rules (ignore.c);
+ * ign_walk whether a directory left out must still be walked, since a
+ * '!' pattern may take back something in it.
  */
-const char *reg_parse(const char *s, struct ref *r);
-void reg_canon(const struct ref *r, char *buf, size_t len);
-int reg_name(const struct ref *r, char *name, size_t len);
+int ign_load(int dirfd, struct ignore *ig);
+/* ign_parse reads the patterns of text, len bytes (a NUL ends a line's
+ * text there), into ig, as ign_load does a file's: 0, or -1 with ig
+ * empty for more than IGNOREMAX patterns, printing nothing */
+#define IGNOREMAX	1024		/* patterns: each path walked meets each */
+int ign_parse(const char *text, size_t len, struct ignore *ig);
+int ign_match(const struct ignore *ig, const char *path);
+int ign_walk(const struct ignore *ig, const char *dir);
+void ign_free(struct ignore *ig);
 
-/*
- * reg_registry sets r's domain and host for the registry domain[0..n)
- * ("docker.io", "index.docker.io", "localhost:5000") as reg_parse does
- * for a reference's: 0, or -1 if it is not a registry host (name or IPv4
- * labels, then maybe ":PORT"), printing nothing.
- */
-int reg_registry(const char *domain, size_t n, struct ref *r);
-
-/*
- * The readers of what a registry sends, named name in messages, each
- * 0 or -1 (reported).  reg_manifest reads an index or an image manifest
- * (ctype: its Content-Type, or NULL) into m, to be freed with reg_free.
- * reg_select returns the index of idx's entry for the platform arch
- * (OCI or uname names) and variant, or -1 if there is none.
- * reg_config reads an image config for a manifest of nlayer layers into
- * m's workdir, user, env, cmd, entrypoint and labels (freed with meta_free
- * even on failure) and its diff_ids into a new array *diffid.
- */
-int reg_manifest(const char *name, const char *buf, size_t len, const char *ctype,
-                 struct manifest *m);
-void reg_free(struct manifest *m);
-int reg_select(const char *name, const struct manifest *idx, const char *arch,
-               const char *variant);
-int reg_config(const char *name, const char *buf, size_t len, size_t nlayer, struct meta *m,
-               char (**diffid)[72]);
-
-/* registry.c */
-/*
- * reg_pull pulls the image reference ref into the store s (open for
- * writing) as image name (NULL: reg_name's), for this machine's platform,
- * verified throughout, atomically; an image of that name pulled from the
- * same reference with the same manifest digest is left as it is, after
- * one manifest request.  cafile and flags (HTTP_QUIET) go to http_get.
- * It returns 0, or -1 (reported) with nothing stored.
- */
-int reg_pull(struct store *s, const char *ref, const char *name, const char *cafile, int flags);
-
-/*
- * reg_login checks user and password against the registry domain
- * ("docker.io", "host:port") and on success stores them in the
- * credentials file (conf_authfile) that pulls use.  password is wiped
- * before return.  0, or -1 (reported).
- */
-int reg_login(const char *domain, const char *user, char *password, const char *cafile);
-
-/* sha256.c */
-struct sha256 {
-	uint32_t h[8];
-	uint64_t len;
-	unsigned char buf[64];
+/* build.c */
+struct bopts {
+	const char *name;		/* the image's, or NULL: after its FROM */
+	const char *ref;		/* name as the user wrote it (store_ref) */
+	const char *file;		/* the Piecefile, or NULL: DIR/Piecefile */
+	const char *dir;		/* the build directory COPY reads */
+	const char *cafile;		/* for https downloads, or NULL */
+	char **host;			/* directories file:// may read beside dir, or NULL */
+	uint64_t size;			/* what one RUN step may write; 0: half the free space */
+	int nocache;			/* run every step, whatever the cache has */
+	struct limits limits;		/* of every RUN step */
+	int pull;			/* for the FROM: IMAGE_MISSING, _ALWAYS, _NEVER */
+	int net;			/* every RUN step's network: NET_BRIDGE, _NONE, _HOST */
+	char **buildarg;		/* --build-arg "NAME=value" each, or "NAME"
+					 * where the host had no such variable */
 };
 
 /*
- * SHA-256 on the CPU's SHA extensions where it has them (x86 SHA-NI,
- * chosen once by CPUID; PIECES_NO_SHANI=1 forbids them), else on BearSSL's
- * portable code.  sha256_impl names the one in use: "sha-ni" or "portable".
+ * build builds the Piecefile of o into an image in store s (opened for
+ * writing), printing a line a step and streaming what RUN steps print,
+ * and a warning naming the --build-args no ARG took.  It returns 0, or
+ * -1 (reported) with the store's images as they were.
  */
-void sha256_init(struct sha256 *c);
-void sha256_update(struct sha256 *c, const void *data, size_t n);
-void sha256_out(struct sha256 *c, unsigned char out[32]);
-const char *sha256_impl(void);
-
-/* sha256_hex finishes c into hex: 64 lower-case hex digits and a NUL */
-void sha256_hex(struct sha256 *c, char *hex);
-
-/*
- * A reader that passes in's bytes through, hashing and counting them, and
- * writing them to the fd copy too unless it is -1 (a failed write is
- * reported, naming name).  Set in, copy and name, and sha256_init sha.
- */
-struct hashin {
-	struct reader in;
-	struct sha256 sha;
-	uint64_t got;
-	int copy;
-	const char *name;
-};
-ssize_t hash_read(void *arg, void *buf, size_t n);
-
-/* json.c */
-#define JSONMAX		(4 << 20)	/* a JSON document: manifest, index, config */
-#define JSONDEPTH	64		/* arrays and objects inside each other */
-#define JSONSTRMAX	(1 << 20)	/* one string, decoded; or a number as written */
-#define JSONNODEMAX	(1 << 18)	/* values in one document */
-
-enum { JSON_NULL, JSON_BOOL, JSON_NUMBER, JSON_STRING, JSON_ARRAY, JSON_OBJECT };
-
-struct json {
-	int type;			/* JSON_* */
-	int b;				/* a bool's value */
-	char *key;			/* a member's name, in an object; else NULL */
-	char *s;			/* a string, decoded (no NUL inside); a number as written */
-	size_t len;			/* of s */
-	struct json *child;		/* an array's or object's first value */
-	struct json *next;		/* the next value of the same array or object */
-};
-
-/*
- * json_parse parses the JSON document buf of len bytes, named name in
- * messages, strictly (RFC 8259, valid UTF-8, no repeated member names, no
- * \u0000) and under the caps above.  It returns the tree, to be freed
- * with json_free (NULL is allowed), or NULL after reporting one line,
- * "NAME: offset N: reason" (nothing if name is NULL).
- */
-struct json *json_parse(const char *name, const char *buf, size_t len);
-void json_free(struct json *j);
-
-/*
- * json_strings reads the JSON array of nothing but strings that starts
- * buf (len bytes) as json_parse reads a document, but taking any byte
- * past 0x7f in a string as it is (a Piecefile's exec form: an argv), and
- * calls each(arg, s, n) for every string in turn, decoded (n bytes, NUL
- * after; each copies what it keeps).  It returns 0 with *end just past
- * the ']' (what follows is the caller's); -1 with *why NULL if each
- * returned -1, which stops it; or -1 with *end the offset of the error
- * and *why its reason ("want a string").  It prints nothing itself.
- */
-int json_strings(const char *buf, size_t len, int (*each)(void *arg, const char *s, size_t n),
-                 void *arg, size_t *end, const char **why);
-
-/*
- * json_quote writes s as a JSON string at o: in quotes, with '"', '\'
- * and control bytes escaped, other bytes as they are.  It needs
- * JSONQUOTE(strlen(s)) bytes, writes no NUL, and returns the end.
- */
-#define JSONQUOTE(n)	(6 * (n) + 2)
-char *json_quote(char *o, const char *s);
-
-/*
- * json_get returns the member key of the object obj, or NULL (obj NULL or
- * not an object, or no such member); json_str the same if it is a string,
- * as its text.  json_u64 reads a non-negative integer: 0, or -1 if j is
- * not one or it overflows.  json_strv copies an array of strings into a
- * new NULL-terminated list in *out (NULL for a missing or null arr): 0,
- * or -1 if arr holds anything else.  None of them prints.
- */
-struct json *json_get(const struct json *obj, const char *key);
-const char *json_str(const struct json *obj, const char *key);
-int json_u64(const struct json *j, uint64_t *v);
-int json_strv(const struct json *arr, char ***out);
-
-/* config.c */
-#define CONFIGMAX	(64 << 10)	/* the config file, the credentials file */
-#define CREDMAX		512		/* "user:password", with its NUL */
-
-/*
- * conf_load reads the config file (PIECES_CONFIG, else /etc/pieces/config,
- * which may be missing) and PIECES_MIRRORS and PIECES_TIMEOUT, once a
- * process: 0, or -1 after reporting one line ("FILE:LINE: reason"), and
- * the same -1, unreported, on every later call.  The accessors answer
- * from what it read, and as if nothing were set before it:
- *	conf_mirror	the prefix that replaces the first mirror FROM url
- *			starts with, that FROM's length in *n; or NULL
- *	conf_auth	the user:password of the first auth line for host
- *			or host:port (any case), or NULL
- *	conf_cafile	the cafile line's file, or NULL
- *	conf_timeout	the timeout in seconds (PIECES_TIMEOUT's, else the
- *			file's), or 0 if neither sets one
- */
-int conf_load(void);
-const char *conf_mirror(const char *url, size_t *n);
-const char *conf_auth(const char *host, const char *port);
-const char *conf_cafile(void);
-int conf_timeout(void);
-
-/*
- * The credentials file: conf_authfile names it (PIECES_AUTH, else
- * /etc/pieces/auth).  conf_cred copies the user:password stored for
- * domain in file (NULL: conf_authfile's) into cred (CREDMAX bytes), for
- * the caller to wipe: 1, 0 if there is none or no file, or -1 (reported).
- * conf_credstage writes the file with domain's line replaced by
- * user:password (that fits CREDMAX) to a new file beside it, mode 0600,
- * and its path into tmp (PATHMAX bytes): 0, or -1 (reported, nothing
- * left).  conf_credend with keep puts tmp in the file's place, else
- * removes it: 0, or -1 (reported; tmp removed).  What they read or write
- * is wiped before it is freed.
- */
-const char *conf_authfile(void);
-int conf_cred(const char *file, const char *domain, char *cred);
-int conf_credstage(const char *domain, const char *user, const char *password, char *tmp);
-int conf_credend(const char *tmp, int keep);
-
-/* http.c */
-#define URLMAX		4096		/* a URL, after rewriting */
-#define HDRMAX		(32 << 10)	/* a response's status line and headers */
-#define REDIRMAX	10		/* redirects followed */
-#define RESUMEMAX	3		/* Range requests to finish one dropped body */
-#define CAFILEMAX	(4 << 20)	/* a PEM bundle of CA certificates */
-
-#define AUTHMAX		(16 << 10)	/* an Authorization header's value */
-#define ACCEPTMAX	1024		/* an Accept header's value */
-
-#define HTTP_QUIET	1		/* no progress line, even on a terminal */
-#define HTTP_ANY	2		/* hand any final status to the caller */
-
-struct http;
-
-/* what http_get sends besides a plain GET; the strings must outlive the handle */
-struct httpreq {
-	const char *accept;		/* the Accept header's value; NULL: any */
-	const char *auth;		/* an Authorization value; NULL: the config's */
-	int flags;			/* HTTP_QUIET, HTTP_ANY */
-};
-
-/* http_isurl says whether s starts with http:// or https:// */
-int http_isurl(const char *s);
-
-/*
- * http_open GETs url, rewritten by the mirror list, following redirects,
- * verifying TLS against the CA file cafile (NULL: the config's,
- * SSL_CERT_FILE's or the system's).  It returns a handle on a 200
- * response whose body http_read yields, or NULL on an error it reported.
- */
-struct http *http_open(const char *url, const char *cafile, int flags);
-
-/*
- * http_get is http_open with rq's headers.  rq->auth goes only to the
- * scheme, host and port of url (after rewriting), never after a redirect
- * elsewhere.  With HTTP_ANY, any final status (4xx, 5xx) comes back as a
- * handle, unreported, its body readable, for the caller to judge.
- * http_status returns the handle's status, http_url its URL to print.
- * http_header copies the trimmed value of the response header name (the
- * first of that name) into buf: 1, 0 if absent, -1 if longer than len.
- */
-struct http *http_get(const char *url, const char *cafile, const struct httpreq *rq);
-int http_status(const struct http *h);
-const char *http_url(const struct http *h);
-
-/*
- * http_deadline gives the rest of h's body ten timeouts (PIECES_TIMEOUT,
- * 300 s by default) to come, for small bodies a server could otherwise
- * trickle for hours; past it http_read fails, reported.
- */
-void http_deadline(struct http *h);
-
-/* http_moved says whether h's response came from another scheme, host or
- * port than the first URL's (after rewriting): a redirect elsewhere */
-int http_moved(const struct http *h);
-int http_header(const struct http *h, const char *name, char *buf, size_t len);
-
-/* http_base64 writes the base64 of s[0..n) into dst, 4 * ((n + 2) / 3) + 1 bytes */
-void http_base64(char *dst, const unsigned char *s, size_t n);
-
-/*
- * http_parse reads one response from in as http_open reads a server's
- * (for the fuzzer and tests): a handle on its body, or NULL (reported).
- */
-struct http *http_parse(struct reader in);
-
-/*
- * http_read is a reader callback on a struct http: up to n body bytes, 0
- * once the body is complete by its framing, or -1 on an error reported
- * (after a few Range resumptions of a dropped connection, where allowed).
- * It draws the progress line.  http_close closes and frees h; NULL is
- * allowed.
- */
-ssize_t http_read(void *arg, void *buf, size_t n);
-void http_close(struct http *h);
-
-/* tls.c */
-struct tls;
-
-/*
- * tls_open starts a TLS 1.2 client for host over the transport of rd and
- * wr (callbacks as br_sslio's: a count, or -1 on any failure, EOF
- * included), verifying the server against the PEM CA file cafile, else
- * the config file's (conf_cafile), else SSL_CERT_FILE, else the system
- * bundle (read once a process).  host is a name (SNI and name check) or
- * an IP address (checked against the certificate's addresses).  The
- * handshake runs with the first write.
- * It returns a new tls, or NULL after reporting why.
- */
-struct tls *tls_open(const char *host, const char *cafile,
-                     int (*rd)(void *, unsigned char *, size_t),
-                     int (*wr)(void *, const unsigned char *, size_t), void *arg);
-
-/*
- * tls_read reads up to n bytes: the count, 0 after the server's
- * close_notify, or -1.  tls_write sends and flushes n bytes: 0 or -1.
- * Neither prints; after -1, tls_error says why in words, or is NULL when
- * the transport failed (the callbacks know how).  tls_close frees t (NULL
- * is allowed); the transport is the caller's.
- */
-ssize_t tls_read(struct tls *t, void *buf, size_t n);
-int tls_write(struct tls *t, const void *buf, size_t n);
-const char *tls_error(struct tls *t);
-void tls_close(struct tls *t);
+struct store;
+int build(struct store *s, const struct bopts *o);
