@@ -22,21 +22,22 @@
  * on the way, each released by a message from pieces:
  *
  *	fork init --- gate 1 --- namespaces, mounts, pivot, command forked,
- *	privileges dropped --- READY --- gate 2 --- exec
+ *	privileges dropped, init re-made from a sealed copy of pieces
+ *	(pieces-init) --- READY --- gate 2 --- exec
  *
  * Where what comes next plugs in: cgroups (cgroup.c) join init at gate 1,
  * through c->attach, before init makes its cgroup namespace, which then
  * has the container's cgroup as its root; a network namespace is made
  * with the others, and its veth pair, addresses and routes (net.c) are
- * plumbed between ns_start and ns_go, with init's pid; a detached
+ * plumbed at READY, through c->plumb, with init's pid; a detached
  * container's supervisor is the process that calls ns_wait, after the
  * caller has detached; the OCI runtime's create is ns_start, its start
  * ns_go, and its state init's pid.
  *
  * pieces' own stdio, when it is a file, reaches the container as a pipe
  * that pieces relays (struct relay, tty.c): a file would be the
- * container's to reopen.  init keeps nothing of the host: it closes every fd it does not
- * need before the image is looked at, and wipes its command line,
+ * container's to reopen.  init keeps nothing of the host: it closes
+ * every fd it does not need before the image is looked at, and wipes its command line,
  * environment and stdio before the command, which waits at a gate, runs.
  *
  * init and the command report a failed setup to pieces over an
