@@ -572,7 +572,7 @@ selfcopy(void)
 static void
 reexec(int self, pid_t cmd, int gatefd)
 {
-	char a[3][24];
+	char a[3][24], path[32];
 	char *argv[] = { "pieces-init", a[0], a[1], a[2], NULL }, *envp[] = { NULL };
 	sigset_t set;
 
@@ -591,6 +591,11 @@ reexec(int self, pid_t cmd, int gatefd)
 	if (fcntl(gatefd, F_SETFD, 0) < 0 || fcntl(chan, F_SETFD, 0) < 0)
 		ns_fail(125, "fcntl:");
 	syscall(SYS_execveat, self, "", argv, envp, AT_EMPTY_PATH);
+	/* qemu-user has no execveat: the fd's magic link in our /proc */
+	if (errno == ENOSYS) {
+		snprintf(path, sizeof(path), "/proc/self/fd/%d", self);
+		execve(path, argv, envp);
+	}
 	ns_fail(125, "exec the copy of pieces:");
 }
 

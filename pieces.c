@@ -368,6 +368,19 @@ httpopts(const struct cmd *c, int argc, char *argv[], int *flags, const char **c
 	return optind;
 }
 
+/* imported says what an import that returned r stored, unless -q: r */
+static int
+imported(struct store *s, const char *name, int r, int flags)
+{
+	struct meta m;
+
+	if (r == 0 && !(flags & HTTP_QUIET) && store_meta(s, name, &m) == 0) {
+		printf("imported %s %s\n", name, m.digest);
+		meta_free(&m);
+	}
+	return r;
+}
+
 static int
 cmd_import(int argc, char *argv[])
 {
@@ -392,7 +405,7 @@ cmd_import(int argc, char *argv[])
 		snprintf(im.want, sizeof(im.want), "%s", want ? want : "");
 		if (store_open(&s, root, 1) < 0)
 			return 1;
-		ret = image_get(&s, &im, cafile, flags);
+		ret = imported(&s, im.name, image_get(&s, &im, cafile, flags), flags);
 		store_close(&s);
 		return ret < 0;
 	}
@@ -412,6 +425,7 @@ cmd_import(int argc, char *argv[])
 	if (store_open(&s, root, 1) < 0)
 		return 1;
 	ret = store_import(&s, im.name, (struct reader){ fd_read, &in }, src, want, argv[a + 1]);
+	ret = imported(&s, im.name, ret, flags);
 	store_close(&s);
 	free(src);
 	return ret < 0;

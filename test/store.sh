@@ -7,6 +7,8 @@
 . "$(dirname "$0")/lib.sh"
 
 SUM=$ALPINESUM
+# the source an import records: the file's real path
+REAL=$(realpath "$ALPINE")
 S=$T/store
 # what the store lists, and what its work area holds
 listed() {
@@ -21,10 +23,11 @@ is "it prints only the header" "$(cat "$T/out")" "REPOSITORY   TAG       IMAGE I
 ok "and does not create it" test ! -e "$S"
 
 ok "import the Alpine fixture" p import "$ALPINE" alpine
+is "import says what it stored" "$(cat "$T/out")" "imported alpine sha256:$SUM"
 is "its tree is there" "$(cat "$S/images/alpine/rootfs/etc/alpine-release")" "3.18.9"
 run p images --no-trunc
 is "images lists it" "$(awk 'NR == 2 { print $1, $2, $3, $(NF - 1), $NF }' "$T/out")" \
-	"alpine latest sha256:$SUM 7.0M $ALPINE"
+	"alpine latest sha256:$SUM 7.0M $REAL"
 is "the digest is recorded" "$(sed -n 's/^digest //p' "$S/images/alpine/meta")" "sha256:$SUM"
 
 ok "import from stdin" sh -c "'$PIECES' -r '$S' import - fromstdin < '$ALPINE'"
@@ -119,7 +122,7 @@ $(cat "$T/out")" "0
             \"my/alp:1\"
         ],
         \"RepoDigests\": [],
-        \"Source\": \"$ALPINE\",
+        \"Source\": \"$REAL\",
         \"Digest\": \"sha256:$SUM\",
         \"Created\": \"$(date -u -d "@$((now - 3 * 86400))" +%Y-%m-%dT%H:%M:%SZ)\",
         \"Size\": $(sed -n 's/^size //p' "$N/images/my_alp-1/meta"),
@@ -150,7 +153,7 @@ run pn images --no-trunc
 is "--no-trunc: the whole digest, and SOURCE" \
 	"$(awk 'NR == 1 { print $3 $4, $NF } NR == 3 { print $3, $NF }' "$T/out")" \
 	"IMAGEID SOURCE
-sha256:$SUM $ALPINE"
+sha256:$SUM $REAL"
 is "a shorter table when fewer rows are shown" "$(pn images my/alp)" \
 	"REPOSITORY   TAG       IMAGE ID       CREATED      SIZE
 my/alp       1         $ID   3 days ago   7.0M"
@@ -200,7 +203,8 @@ for i in 1 2 3 4; do
 	p import "$ALPINE" same >"$T/c$i.out" 2>&1 &
 done
 wait
-is "four concurrent imports all succeeded" "$(cat "$T"/c?.out)" ""
+is "four concurrent imports all succeeded, each saying so" "$(cat "$T"/c?.out | sort -u)" \
+	"imported same sha256:$SUM"
 is "one image of that name" "$(listed)" "alpine next same "
 is "and it is whole" "$(cat "$S/images/same/rootfs/etc/alpine-release")" "3.18.9"
 is "no work tree left" "$(leftovers)" ""
