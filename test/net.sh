@@ -296,10 +296,12 @@ fi
 i=0 bad=0
 while [ $i -lt 100 ]; do
 	if [ $((i % 2)) = 0 ]; then
-		p run alpine true >/dev/null 2>&1 || bad=$((bad + 1))
+		p run alpine true >/dev/null 2>"$T/many.err" || bad=$((bad + 1))
 	else
-		p run -p "127.0.0.1:$P1:80" alpine true >/dev/null 2>&1 || bad=$((bad + 1))
+		p run -p "127.0.0.1:$P1:80" alpine true >/dev/null 2>"$T/many.err" ||
+			bad=$((bad + 1))
 	fi
+	[ ! -s "$T/many.err" ] || sed "s/^/# run $i: /" "$T/many.err"
 	i=$((i + 1))
 done
 is "100 runs on the bridge, half of them publishing a port, all fine" "$bad" 0
