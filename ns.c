@@ -533,6 +533,25 @@ init(const struct ctr *c)
 }
 
 /*
+ * last is init's last part: at the second gate (set up, the command
+ * forked and waiting) until pieces says the command may exec, then it
+ * lets it and reaps
+ */
+static void
+last(pid_t cmd, int gatefd)
+{
+	sigset_t set;
+
+	say(MSGREADY);
+	await();
+	close(chan);
+	close(gatefd);
+	sigemptyset(&set);
+	fwdset(&set);
+	reap(cmd, &set);
+}
+
+/*
  * selfcopy copies pieces' own binary into a sealed memfd, while the
  * host's /proc is still init's: its fd, or -1 where it cannot be
  * executed (a sanitizer build, whose loader the container lacks)
@@ -574,17 +593,9 @@ reexec(int self, pid_t cmd, int gatefd)
 {
 	char a[3][24], path[32];
 	char *argv[] = { "pieces-init", a[0], a[1], a[2], NULL }, *envp[] = { NULL };
-	sigset_t set;
 
-	if (self < 0) {
-		say(MSGREADY);
-		await();
-		close(chan);
-		close(gatefd);
-		sigemptyset(&set);
-		fwdset(&set);
-		reap(cmd, &set);
-	}
+	if (self < 0)
+		last(cmd, gatefd);
 	snprintf(a[0], sizeof(a[0]), "%ld", (long)cmd);
 	snprintf(a[1], sizeof(a[1]), "%d", gatefd);
 	snprintf(a[2], sizeof(a[2]), "%d", chan);
@@ -602,7 +613,6 @@ reexec(int self, pid_t cmd, int gatefd)
 int
 ns_reaper(int argc, char *argv[])
 {
-	sigset_t set;
 	pid_t cmd;
 	int gatefd;
 
@@ -614,15 +624,7 @@ ns_reaper(int argc, char *argv[])
 	chan = atoi(argv[3]);
 	/* /proc/1/cmdline shows "pieces-init", as before the exec */
 	memset(argv[1], 0, argv[3] + strlen(argv[3]) - argv[1]);
-	/* the second gate: set up, the command forked and waiting; pieces
-	 * says when it may exec */
-	say(MSGREADY);
-	await();
-	close(chan);
-	close(gatefd);
-	sigemptyset(&set);
-	fwdset(&set);
-	reap(cmd, &set);
+	last(cmd, gatefd);
 	return 125;
 }
 
