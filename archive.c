@@ -172,18 +172,6 @@ blobpath(char *buf, size_t len, const char *digest)
 	snprintf(buf, len, "blobs/sha256/%s", digest + 7);
 }
 
-/* drain reads r to its end: 0, or -1 (reported by r) */
-static int
-drain(struct reader r)
-{
-	char buf[16 << 10];
-	ssize_t n;
-
-	while ((n = r.read(r.arg, buf, sizeof(buf))) > 0)
-		;
-	return n < 0 ? -1 : 0;
-}
-
 /*
  * layer applies the archive's file path as layer i of n to the tree: its
  * bytes (gzip or plain) must have digest and size if digest is set, the
@@ -221,7 +209,7 @@ layer(struct load *l, size_t i, size_t n, const char *path, const char *digest,
 		goto fail;
 	u.in = (struct reader){ gz_reader, g };
 	if (tar_extract(l->w.rootfd, (struct reader){ hash_read, &u }, TAR_LAYER, &got) < 0 ||
-	    drain((struct reader){ hash_read, &u }) < 0 || drain((struct reader){ hash_read, &c }) < 0)
+	    rd_drain((struct reader){ hash_read, &u }) < 0 || rd_drain((struct reader){ hash_read, &c }) < 0)
 		goto fail;
 	l->m.size += got;
 	sha256_hex(&c.sha, hex);

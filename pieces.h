@@ -36,6 +36,10 @@ struct fdin {
 };
 ssize_t fd_read(void *arg, void *buf, size_t n);
 
+/* rd_drain reads r to its end (a digest or a framing checked there):
+ * 0, or -1 (reported by r) */
+int rd_drain(struct reader r);
+
 /* pieces.c: the command line's memory, for a process to retitle itself */
 extern char *argmem;
 extern size_t argmemlen;

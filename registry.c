@@ -444,18 +444,6 @@ blobread(void *arg, void *buf, size_t n)
 	return r;
 }
 
-/* exhaust reads r to its end: 0, or -1 (reported by r) */
-static int
-exhaust(struct reader r)
-{
-	char buf[16 << 10];
-	ssize_t n;
-
-	while ((n = r.read(r.arg, buf, sizeof(buf))) > 0)
-		;
-	return n < 0 ? -1 : 0;
-}
-
 /*
  * open opens the blob d: from the cache, else from the registry with a
  * copy going to file in w (*fresh set).  It fills b's source.
@@ -543,8 +531,8 @@ layer(struct sess *s, struct store *st, struct work *w, size_t i, size_t n,
 		goto fail;
 	u.in = (struct reader){ gz_reader, g };
 	if (tar_extract(w->rootfd, (struct reader){ hash_read, &u }, TAR_LAYER, &got) < 0 ||
-	    exhaust((struct reader){ hash_read, &u }) < 0 ||
-	    exhaust((struct reader){ blobread, &b }) < 0)
+	    rd_drain((struct reader){ hash_read, &u }) < 0 ||
+	    rd_drain((struct reader){ blobread, &b }) < 0)
 		goto fail;
 	ret = -2;
 	*bytes += got;

@@ -355,3 +355,14 @@ vfree(char **v)
 		free(*p);
 	free(v);
 }
+
+int
+rd_drain(struct reader r)
+{
+	char buf[16 << 10];
+	ssize_t n;
+
+	while ((n = r.read(r.arg, buf, sizeof(buf))) > 0)
+		;
+	return n < 0 ? -1 : 0;
+}
