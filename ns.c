@@ -853,6 +853,7 @@ ns_run(struct ctr *c)
 
 	if ((status = ns_start(c, &r)) != 0)
 		return status;
-	(void)ns_go(r);
+	if (ns_go(r) == 0 && c->up)
+		c->up(c->uparg, r->pid);
 	return ns_wait(r);
 }

@@ -1006,6 +1006,10 @@ struct ctr {
 	 * network's plumbing, net.c): 0, or -1 (reported) to give up */
 	int (*plumb)(void *arg, pid_t init);
 	void *plumbarg;
+	/* once the command may exec, init's pid: a container's state
+	 * records it (ctr.c) */
+	void (*up)(void *arg, pid_t init);
+	void *uparg;
 };
 
 struct run;
@@ -1025,7 +1029,8 @@ struct run;
  * exits and frees the run; without ns_go before, init gives up at its
  * gate.  It returns the command's exit status, 128+signal if it was
  * killed, 126 or 127 if it could not be executed, or 125 if the container
- * could not be set up; every failure is reported.  ns_run is the three.
+ * could not be set up; every failure is reported.  ns_run is the three,
+ * calling c->up between ns_go and ns_wait.
  */
 int ns_start(struct ctr *c, struct run **rp);
 int ns_go(struct run *r);
@@ -1225,6 +1230,72 @@ int net_resolv(int mode, char *buf, size_t len);
  * -1 with errno set, printing nothing
  */
 int net_init(void);
+
+/* ctr.c: containers' state in the store: containers/ID/, names/NAME */
+#define CIDLEN		64		/* hex digits of a container's id */
+#define CSTATEMAX	(256 << 10)	/* a state.json */
+
+enum { CS_CREATED, CS_RUNNING, CS_STOPPED };	/* OCI's statuses */
+
+/*
+ * A container, as containers/ID/state.json holds it: OCI's state
+ * (ociVersion, id, status, pid, bundle, annotations) and what pieces
+ * needs besides.  proc is what exec enters with: the command, its
+ * environment, working directory, user, capabilities and filter.
+ */
+struct cstate {
+	char id[CIDLEN + 1];
+	char name[NAMEMAX];		/* "" if it has none */
+	char image[NAMEMAX];
+	int status;			/* CS_* */
+	int stale;			/* running by the file, but its supervisor is gone */
+	pid_t pid;			/* init's while running, else 0 */
+	unsigned long long pidstart;	/* its start time (/proc/PID/stat) */
+	pid_t sup;			/* the supervisor's: init's parent */
+	unsigned long long supstart;
+	char boot[40];			/* the boot it ran in */
+	int exitcode, restarts, detached, autorm, restarting;
+	int64_t created, started, finished;
+	char restart[32];		/* the policy: no, on-failure[:N], always */
+	char **args;			/* run's arguments, for start */
+	char **ports;			/* as -p gave them */
+	char cwd[PATHMAX];		/* proc.cwd points here */
+	struct proc proc;
+};
+
+/*
+ * ctr_new gives st a fresh id and makes its directory, its name (if st
+ * has one: names are unique, a clash refused) and its state: 0, or -1
+ * (reported) with nothing made.  ctr_save replaces the state of st
+ * atomically: 0, or -1 (reported).  ctr_find reads the container arg
+ * names (a name, an id, or an id's unique prefix) into st: 0, or -1
+ * (reported: none, or more than one).  ctr_list reads every container,
+ * newest first, into a new array *v of *n: 0, or -1 (reported).
+ * ctr_remove removes st's directory and name: 0, or -1 (reported).
+ * ctr_free frees what they allocated in st.
+ */
+int ctr_new(struct store *s, struct cstate *st);
+int ctr_save(struct store *s, const struct cstate *st);
+int ctr_find(struct store *s, const char *arg, struct cstate *st);
+int ctr_list(struct store *s, struct cstate **v, int *n);
+int ctr_remove(struct store *s, const struct cstate *st);
+void ctr_free(struct cstate *st);
+
+/*
+ * ctr_lock takes st's lock, which status changes are made under: its
+ * fd, or -1 (reported); close it to unlock.  ctr_alive says whether pid
+ * is the process that started at start (/proc/PID/stat): 1, or 0.
+ */
+int ctr_lock(struct store *s, const struct cstate *st);
+int ctr_alive(pid_t pid, unsigned long long start);
+
+/* exec.c */
+/*
+ * cmd_exec is "pieces exec [-i] [-t] [-d] [-e K=V] [-u USER] [-w DIR]
+ * CONTAINER CMD [ARG...]": CMD run in the running container, entered
+ * as its own command is (exec.c)
+ */
+int cmd_exec(int argc, char *argv[]);
 
 /* piecefile.c */
 #define PFLINEMAX	(64 << 10)	/* a line, or an instruction with its continuations */
