@@ -189,6 +189,7 @@ static const struct cmd cmds[] = {
 };
 
 static const char *root = "/var/lib/pieces";
+static const char *reuse;	/* start's container, for run */
 char *argmem;
 size_t argmemlen;
 char *envmem;
@@ -1190,15 +1191,20 @@ cmd_run(int argc, char *argv[])
 		{ "publish", required_argument, NULL, 'p' },
 		{ "net", required_argument, NULL, 'N' },
 		{ "network", required_argument, NULL, 'N' },
+		{ "detach", no_argument, NULL, 'd' },
+		{ "name", required_argument, NULL, 'n' },
+		{ "restart", required_argument, NULL, 'r' },
+		{ "log-opt", required_argument, NULL, 'o' },
 		{ "help", no_argument, NULL, 'Q' },
 		LIMITOPTS,
 		{ NULL, 0, NULL, 0 },
 	};
 	const struct cmd *c = lookup("run");
+	struct svcopt so = { .args = argv + 1, .logmax = LOGMAX, .reuse = reuse };
 	char **cli = NULL, kv[PATHMAX + 8];
 	const char *entry = NULL, *user = NULL, *val, *rawcap = NULL;
 	uint64_t add = 0, drop = 0, bit;
-	static struct netopts net = { .mode = NET_BRIDGE };
+	struct netopts net = { .mode = NET_BRIDGE };
 	struct limits lim = { 0 };
 	struct ctr ctr = { 0 };
 	struct image im;
@@ -1209,7 +1215,8 @@ cmd_run(int argc, char *argv[])
 	char **p;
 
 	/* -h is the host name, as Docker's; --help is help */
-	while ((ch = getopt_long(argc, argv, "+ite:w:v:u:h:m:p:", opts, NULL)) != -1) {
+	optind = 0;
+	while ((ch = getopt_long(argc, argv, "+ite:w:v:u:h:m:p:d", opts, NULL)) != -1) {
 		if ((r = limitopt(ch, optarg, &lim)) < 0)
 			exit(125);
 		if (r > 0)
@@ -1255,7 +1262,20 @@ cmd_run(int argc, char *argv[])
 			ctr.proc.noseccomp = 1;
 			break;
 		case 'P': ctr.privileged = ctr.proc.noseccomp = 1; break;
-		case 'X': break;	/* containers are always removed */
+		case 'X': so.autorm = 1; break;
+		case 'd': so.detach = 1; break;
+		case 'n': so.name = optarg; break;
+		case 'r':
+			if (svc_policy(optarg) < 0)
+				enprintf(125, "--restart %s: want no, always, unless-stopped "
+				         "or on-failure[:max]", optarg);
+			so.restart = optarg;
+			break;
+		case 'o':
+			if (strncmp(optarg, "max-size=", 9) ||
+			    parsesize(optarg + 9, SIZEMAX, &so.logmax) < 0 || so.logmax < 4096)
+				enprintf(125, "--log-opt %s: want max-size=size, 4k at least", optarg);
+			break;
 		case 'O':
 			if (storageopt(optarg, &ctr.fs.size) < 0)
 				exit(125);
@@ -1280,6 +1300,14 @@ cmd_run(int argc, char *argv[])
 	}
 	if (optind >= argc)
 		cmdusage(c);
+	/* start runs a container again, detached, as Docker's */
+	so.detach |= reuse != NULL;
+	if (so.autorm && so.restart && strcmp(so.restart, "no"))
+		enprintf(125, "--rm and --restart %s: a container cannot be both "
+		         "removed and restarted when it exits", so.restart);
+	/* nothing could ever write to it: pieces has no attach */
+	if (so.detach && ctr.proc.interactive)
+		enprintf(125, "-d and -i: a detached container's stdin is /dev/null");
 	/* ALL too stops short of it there: see CAPS_HOSTNET */
 	if (rawcap && net.mode == NET_HOST)
 		enprintf(125, "%s: refused while the container shares the host's network "
@@ -1326,7 +1354,7 @@ cmd_run(int argc, char *argv[])
 			snprintf(kv, sizeof(kv), "%s", *p);
 		vsetenv(&ctr.proc.env, kv);
 	}
-	ret = net_run(&ctr, &lim, &net);
+	ret = svc_run(&s, &ctr, &lim, &net, &so);
 close:
 	proc_free(&ctr.proc);
 	close(imgfd);

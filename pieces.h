@@ -1260,6 +1260,7 @@ struct cstate {
 	char **args;			/* run's arguments, for start */
 	char **ports;			/* as -p gave them */
 	char cwd[PATHMAX];		/* proc.cwd points here */
+	struct limits lim;
 	struct proc proc;
 };
 
@@ -1283,11 +1284,39 @@ void ctr_free(struct cstate *st);
 
 /*
  * ctr_lock takes st's lock, which status changes are made under: its
- * fd, or -1 (reported); close it to unlock.  ctr_alive says whether pid
- * is the process that started at start (/proc/PID/stat): 1, or 0.
+ * fd, or -1 (reported); close it to unlock.  ctr_start reads the start
+ * time of pid (/proc/PID/stat): 0 if there is no such process.
+ * ctr_alive says whether pid is the process that started at start.
  */
 int ctr_lock(struct store *s, const struct cstate *st);
+unsigned long long ctr_start(pid_t pid);
 int ctr_alive(pid_t pid, unsigned long long start);
+
+/* svc.c: runs with a state, and detached ones' supervisors */
+#define LOGMAX		(1 << 20)	/* a detached container's log, by default */
+
+/* how run runs a container as a service */
+struct svcopt {
+	const char *name;		/* --name, or NULL */
+	const char *restart;		/* --restart's policy, or NULL: no */
+	const char *reuse;		/* start: the id of the container to run again */
+	char **args;			/* run's arguments, kept for start */
+	uint64_t logmax;		/* --log-opt max-size */
+	int detach, autorm;		/* -d, --rm */
+};
+
+/*
+ * svc_run is net_run(c, l, o) as the container so describes, its state
+ * kept in the store s (open; writable unless the run needs no state)
+ * from start to end, restarted as its policy says.  With so->detach it
+ * returns once the container runs, its id printed (0), or its setup's
+ * failure said (125...); the supervisor it forked goes on.  Otherwise it
+ * returns the container's status.  svc_policy checks a --restart value:
+ * 0, or -1, printing nothing.
+ */
+int svc_run(struct store *s, struct ctr *c, const struct limits *l, const struct netopts *o,
+            const struct svcopt *so);
+int svc_policy(const char *s);
 
 /* exec.c */
 /*
