@@ -576,7 +576,11 @@ ctr_remove(struct store *s, const struct cstate *st)
 	}
 	/* out of the listing at once, then removed */
 	snprintf(tmp, sizeof(tmp), ".%s", st->id);
-	if (renameat(cfd, st->id, cfd, tmp) < 0 || rmtree(cfd, tmp) < 0) {
+	if (renameat(cfd, st->id, cfd, tmp) < 0 && errno == ENOENT) {
+		ret = 0;	/* a --rm one its supervisor removed */
+		goto out;
+	}
+	if (rmtree(cfd, tmp) < 0) {
 		weprintf("%s/containers/%s:", s->root, st->id);
 		goto out;
 	}

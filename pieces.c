@@ -19,6 +19,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -55,6 +56,13 @@ static int cmd_seccomp(int, char **);
 static int cmd_sha256(int, char **);
 static int cmd_untar(int, char **);
 static int cmd_version(int, char **);
+static int cmd_ps(int, char **);
+static int cmd_logs(int, char **);
+static int cmd_stop(int, char **);
+static int cmd_kill(int, char **);
+static int cmd_rm(int, char **);
+static int cmd_start(int, char **);
+static int cmd_restart(int, char **);
 
 static const struct cmd cmds[] = {
 	{ "import",  cmd_import,  "[-q] [-c cafile] file|-|url name [sha256:hex]",
@@ -163,9 +171,51 @@ static const struct cmd cmds[] = {
 	  "                              host (the host's); --network too\n"
 	  "  -p, --publish [ip:]hport:port[/tcp|/udp]\n"
 	  "                              relay the host's port hport to port (bridge)\n"
-	  "      --rm                    accepted; containers are always removed\n"
+	  "  -d, --detach                run it in the background: print its id\n"
+	  "                              and exit; its output goes to its log\n"
+	  "      --name name             name it; a named container is kept when it\n"
+	  "                              exits (ps -a), and start runs it again\n"
+	  "      --rm                    remove it when it exits (by default only a\n"
+	  "                              run without -d and --name is)\n"
+	  "      --restart policy        when its supervisor runs it again: no (the\n"
+	  "                              default), on-failure[:max], always or\n"
+	  "                              unless-stopped; after 100 ms, doubled each\n"
+	  "                              time up to a minute\n"
+	  "      --log-opt max-size=size rotate its log at size (default 1m)\n"
 	  "      --pull[=policy]         when to fetch image: missing (default: if the\n"
 	  "                              store lacks it), always (--pull alone) or never" },
+	{ "ps",      cmd_ps,      "[-a] [-q] [--no-trunc]",
+	  "list the running containers (-a: every one), newest first\n\n"
+	  "STATUS is Up, Exited (its status), Restarting, Created, or Stale: the\n"
+	  "state says it runs, but its supervisor is gone (killed, or the host\n"
+	  "rebooted); rm removes it.\n\n"
+	  "  -a, --all           the stopped ones too\n"
+	  "  -q, --quiet         only ids\n"
+	  "      --no-trunc      whole ids and commands" },
+	{ "logs",    cmd_logs,    "[-f] [-t] [--tail n] container",
+	  "print what a detached container wrote to stdout and stderr\n\n"
+	  "  -f, --follow        then what it writes, until it stops\n"
+	  "  -t, --timestamps    each line's time\n"
+	  "  -n, --tail n        only the last n lines" },
+	{ "stop",    cmd_stop,    "[-t seconds] container ...",
+	  "stop containers: SIGTERM, then SIGKILL after the grace period\n\n"
+	  "A stopped container is not restarted by its policy.\n\n"
+	  "  -t, --time seconds  the grace period (default 10)" },
+	{ "kill",    cmd_kill,    "[-s signal] container ...",
+	  "send running containers' commands a signal (default KILL)\n\n"
+	  "KILL ends the container as stop does.\n\n"
+	  "  -s, --signal sig    a name (TERM, SIGHUP) or a number" },
+	{ "rm",      cmd_rm,      "[-f] container ...",
+	  "remove stopped containers, their state and logs\n\n"
+	  "  -f, --force         kill a running one first" },
+	{ "start",   cmd_start,   "[--all] container ...",
+	  "run stopped containers again, detached, as they were run\n\n"
+	  "      --all           every container a boot brings back: those not\n"
+	  "                      running whose policy is always, or unless-stopped\n"
+	  "                      and not stopped by the user" },
+	{ "restart", cmd_restart, "[-t seconds] container ...",
+	  "stop containers, then start them\n\n"
+	  "  -t, --time seconds  stop's grace period (default 10)" },
 	{ "fetch",   cmd_fetch,   "[-q] [-c cafile] url|-",
 	  "download url to stdout (plumbing)\n\n"
 	  "-q and -c are as for import.  With -, the HTTP response on stdin is\n"
@@ -1367,6 +1417,238 @@ out:
 	free(ctr.vol);
 	free(cli);
 	return ret;
+}
+
+/*
+ * ctlopts parses the options of container command name: the letters of
+ * short (getopt's), and long; each letter seen sets its place in set, and
+ * one with an argument passes it in *arg.  It returns optind, having
+ * checked that at least min operands follow.
+ */
+static int
+ctlopts(const char *name, int argc, char *argv[], const char *short_, const struct option *long_,
+        int *set, char **arg, int min)
+{
+	const struct cmd *c = lookup(name);
+	int ch;
+
+	optind = 0;
+	while ((ch = getopt_long(argc, argv, short_, long_, NULL)) != -1) {
+		if (ch == 'h')
+			help(c);
+		if (ch == '?' || ch == ':')
+			cmdusage(c);
+		set[strchr(short_, ch) - short_] = 1;
+		if (optarg)
+			*arg = optarg;
+	}
+	if (argc - optind < min)
+		cmdusage(c);
+	return optind;
+}
+
+#define HELPOPT		{ "help", no_argument, NULL, 'h' }
+
+/* ctlstore opens the store for a container command: 0, or exits 1 */
+static void
+ctlstore(struct store *s)
+{
+	if (store_open(s, root, 0) < 0)
+		exit(1);
+}
+
+static int
+cmd_ps(int argc, char *argv[])
+{
+	static const struct option opts[] = {
+		{ "all", no_argument, NULL, 'a' }, { "quiet", no_argument, NULL, 'q' },
+		{ "no-trunc", no_argument, NULL, 'N' }, HELPOPT, { NULL, 0, NULL, 0 },
+	};
+	int set[8] = { 0 }, r;
+	struct store s;
+	char *arg;
+
+	if (ctlopts("ps", argc, argv, "+aqNh", opts, set, &arg, 0) != argc)
+		cmdusage(lookup("ps"));
+	ctlstore(&s);
+	r = ctl_ps(&s, set[1], set[2], set[3]);
+	store_close(&s);
+	return r < 0;
+}
+
+static int
+cmd_logs(int argc, char *argv[])
+{
+	static const struct option opts[] = {
+		{ "follow", no_argument, NULL, 'f' }, { "timestamps", no_argument, NULL, 't' },
+		{ "tail", required_argument, NULL, 'n' }, HELPOPT, { NULL, 0, NULL, 0 },
+	};
+	int set[8] = { 0 }, i, r;
+	char *arg = NULL, *e;
+	struct store s;
+	long tail = -1;
+
+	if ((i = ctlopts("logs", argc, argv, "+ftn:h", opts, set, &arg, 1)) + 1 != argc)
+		cmdusage(lookup("logs"));
+	if (arg) {
+		errno = 0;
+		tail = strtol(arg, &e, 10);
+		if (!*arg || *e || errno || tail < 0)
+			enprintf(1, "--tail %s: want a number of lines", arg);
+	}
+	ctlstore(&s);
+	r = ctl_logs(&s, argv[i], tail, set[1], set[2]);
+	store_close(&s);
+	return r < 0;
+}
+
+/* grace reads stop's -t (NULL: 10 s), in milliseconds */
+static long
+grace(const char *s)
+{
+	char *e;
+	long n;
+
+	if (!s)
+		return 10000;
+	errno = 0;
+	n = strtol(s, &e, 10);
+	if (!*s || *e || errno || n < 0 || n > 86400)
+		enprintf(1, "-t %s: want seconds, 0 to 86400", s);
+	return n * 1000;
+}
+
+static const struct option timeopts[] = {
+	{ "time", required_argument, NULL, 't' }, HELPOPT, { NULL, 0, NULL, 0 },
+};
+
+static int
+cmd_stop(int argc, char *argv[])
+{
+	int set[8] = { 0 }, i, r;
+	char *arg = NULL;
+	struct store s;
+
+	i = ctlopts("stop", argc, argv, "+t:h", timeopts, set, &arg, 1);
+	ctlstore(&s);
+	r = ctl_stop(&s, argv + i, argc - i, grace(arg), 0);
+	store_close(&s);
+	return r < 0;
+}
+
+static int
+cmd_kill(int argc, char *argv[])
+{
+	static const struct option opts[] = {
+		{ "signal", required_argument, NULL, 's' }, HELPOPT, { NULL, 0, NULL, 0 },
+	};
+	int set[8] = { 0 }, i, r, sig = SIGKILL;
+	char *arg = NULL;
+	struct store s;
+
+	i = ctlopts("kill", argc, argv, "+s:h", opts, set, &arg, 1);
+	if (arg && (sig = ctl_signal(arg)) < 0)
+		enprintf(1, "-s %s: unknown signal", arg);
+	ctlstore(&s);
+	r = ctl_stop(&s, argv + i, argc - i, 0, sig);
+	store_close(&s);
+	return r < 0;
+}
+
+static int
+cmd_rm(int argc, char *argv[])
+{
+	static const struct option opts[] = {
+		{ "force", no_argument, NULL, 'f' }, HELPOPT, { NULL, 0, NULL, 0 },
+	};
+	int set[8] = { 0 }, i, r;
+	char *arg;
+	struct store s;
+
+	i = ctlopts("rm", argc, argv, "+fh", opts, set, &arg, 1);
+	ctlstore(&s);
+	r = ctl_rm(&s, argv + i, argc - i, set[1]);
+	store_close(&s);
+	return r < 0;
+}
+
+/* again runs the container arg again, detached, as run ran it: 0, or 1 */
+static int
+again(const char *arg)
+{
+	struct cstate st;
+	struct store s;
+	char **argv = NULL, **a;
+	int r = 1;
+
+	ctlstore(&s);
+	if (ctr_find(&s, arg, &st) < 0) {
+		store_close(&s);
+		return 1;
+	}
+	store_close(&s);
+	if (ctl_running(&st)) {
+		printf("%s\n", arg);
+		ctr_free(&st);
+		return 0;
+	}
+	vpush(&argv, "run");
+	for (a = st.args; a && *a; a++)
+		vpush(&argv, *a);
+	reuse = st.id;
+	if (!(r = cmd_run(a - st.args + 1, argv) != 0))
+		printf("%s\n", arg);
+	reuse = NULL;
+	vfree(argv);
+	ctr_free(&st);
+	return r;
+}
+
+static int
+cmd_start(int argc, char *argv[])
+{
+	static const struct option opts[] = {
+		{ "all", no_argument, NULL, 'a' }, HELPOPT, { NULL, 0, NULL, 0 },
+	};
+	int set[8] = { 0 }, i, r = 0;
+	char **ids = NULL, *arg;
+	struct store s;
+
+	i = ctlopts("start", argc, argv, "+ah", opts, set, &arg, 0);
+	if (set[1] == (i < argc))
+		cmdusage(lookup("start"));
+	if (set[1]) {
+		ctlstore(&s);
+		if (ctl_due(&s, &ids) < 0)
+			r = 1;
+		store_close(&s);
+	}
+	for (; i < argc; i++)
+		r |= again(argv[i]);
+	for (i = 0; ids && ids[i]; i++)
+		r |= again(ids[i]);
+	vfree(ids);
+	return r;
+}
+
+static int
+cmd_restart(int argc, char *argv[])
+{
+	int set[8] = { 0 }, i, r = 0;
+	char *arg = NULL;
+	struct store s;
+
+	i = ctlopts("restart", argc, argv, "+t:h", timeopts, set, &arg, 1);
+	for (; i < argc; i++) {
+		ctlstore(&s);
+		/* ctl_stop prints the name stopped: start prints it */
+		if (ctl_stop(&s, argv + i, 1, grace(arg), -1) < 0)
+			r = 1;
+		store_close(&s);
+		if (!r)
+			r |= again(argv[i]);
+	}
+	return r;
 }
 
 static int

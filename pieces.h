@@ -103,6 +103,18 @@ int rmtree(int dirfd, const char *name);
 char *fmtsize(char *buf, size_t len, uint64_t n);
 
 /*
+ * fmtdur writes s seconds into buf (len bytes) in Docker's words ("About
+ * a minute", "3 hours"); fmtago how long ago t was ("5 seconds ago").
+ * Both return buf.  fmttable prints a table as Docker's tabwriter does:
+ * the heads, then n rows of ncol cells (row i's cell c is cells[i *
+ * stride + c]), a column as wide as its widest cell and 3 more, 10 at
+ * least, the last as it is; at most 16 columns.
+ */
+char *fmtdur(char *buf, size_t len, long long s);
+char *fmtago(char *buf, size_t len, time_t t);
+void fmttable(const char *const *head, int ncol, int stride, char *const *cells, size_t n);
+
+/*
  * parsesize reads a size as Docker's flags take it: digits, then maybe
  * one of b k m g t (any case, binary: 64m is 64 MiB) and a "b" after a
  * unit ("1gb").  It sets *v and returns 0, or -1 for anything else or a
@@ -1272,7 +1284,8 @@ struct cstate {
  * names (a name, an id, or an id's unique prefix) into st: 0, or -1
  * (reported: none, or more than one).  ctr_list reads every container,
  * newest first, into a new array *v of *n: 0, or -1 (reported).
- * ctr_remove removes st's directory and name: 0, or -1 (reported).
+ * ctr_remove removes st's directory and name: 0 (also if they are gone
+ * already), or -1 (reported).
  * ctr_free frees what they allocated in st.
  */
 int ctr_new(struct store *s, struct cstate *st);
@@ -1312,11 +1325,41 @@ struct svcopt {
  * returns once the container runs, its id printed (0), or its setup's
  * failure said (125...); the supervisor it forked goes on.  Otherwise it
  * returns the container's status.  svc_policy checks a --restart value:
- * 0, or -1, printing nothing.
+ * 0, or -1, printing nothing.  svc_stopped says whether the user stopped
+ * st (stop, or kill with SIGKILL), whose policy then does not restart it.
  */
 int svc_run(struct store *s, struct ctr *c, const struct limits *l, const struct netopts *o,
             const struct svcopt *so);
 int svc_policy(const char *s);
+int svc_stopped(struct store *s, const struct cstate *st);
+
+/* ctl.c: the commands on containers */
+/*
+ * ctl_ps prints the containers of s as docker ps does: the running ones
+ * (all: every one), or only their ids (quiet), ids and commands cut
+ * unless notrunc.  ctl_logs prints the log of container arg: the last
+ * tail lines (-1: all), with their times (stamps), then with follow what
+ * comes until it stops.  ctl_stop stops the n containers args: SIGTERM,
+ * then after grace ms SIGKILL; with sig > 0 it only sends sig (kill).
+ * ctl_rm removes them, refusing a running one unless force, which kills
+ * it.  Each prints the names it did, as Docker's, and returns 0, or -1
+ * if one failed (reported).  ctl_running says whether st runs: its
+ * state says so, its supervisor lives and init is the same process.  ctl_signal reads a signal's name or number:
+ * it, or -1.
+ */
+int ctl_ps(struct store *s, int all, int quiet, int notrunc);
+int ctl_logs(struct store *s, const char *arg, long tail, int follow, int stamps);
+int ctl_stop(struct store *s, char **args, int n, long grace, int sig);
+int ctl_rm(struct store *s, char **args, int n, int force);
+int ctl_running(const struct cstate *st);
+int ctl_signal(const char *s);
+
+/*
+ * ctl_due puts in a new list *ids those containers of s that start
+ * --all brings back: not running, their policy always, or
+ * unless-stopped and not stopped by the user.  0, or -1 (reported).
+ */
+int ctl_due(struct store *s, char ***ids);
 
 /* exec.c */
 /*

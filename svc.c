@@ -55,6 +55,7 @@ struct sv {
 	struct ctr *c;
 	int report;			/* -d: the pipe to pieces until the container runs */
 	int up;				/* the command was let exec, this run */
+	int start;			/* a start's: its caller says the name */
 };
 
 static int reportfd = -1;
@@ -311,7 +312,8 @@ detach(struct sv *v, uint64_t logmax, int *status)
 	}
 	close(p[0]);
 	if (z) {
-		printf("%s\n", v->st.id);
+		if (!v->start)
+			printf("%s\n", v->st.id);
 		*status = 0;
 		return 1;
 	}
@@ -350,9 +352,8 @@ again(const struct cstate *st, int status)
 	return !p[10] || st->restarts < atoi(p + 11);
 }
 
-/* stopped says whether the user stopped st (containers/ID/stop) */
-static int
-stopped(struct store *s, const struct cstate *st)
+int
+svc_stopped(struct store *s, const struct cstate *st)
 {
 	char path[CIDLEN + 32];
 
@@ -411,7 +412,7 @@ svc_run(struct store *s, struct ctr *c, const struct limits *l, const struct net
 		if (ctr_find(s, so->reuse, &v.st) < 0)
 			return 125;
 		proc_free(&v.st.proc);
-		v.st.detached = 1;
+		v.st.detached = v.start = 1;
 	} else {
 		fill(&v.st, c, l, o, so);
 		if (ctr_new(s, &v.st) < 0)
@@ -452,7 +453,7 @@ svc_run(struct store *s, struct ctr *c, const struct limits *l, const struct net
 			break;
 		}
 		first = 0;
-		v.st.restarting = !stopped(s, &v.st) && again(&v.st, status);
+		v.st.restarting = !svc_stopped(s, &v.st) && again(&v.st, status);
 		record(&v);
 		if (!v.st.restarting)
 			break;
