@@ -68,8 +68,10 @@ ctr_start(pid_t pid)
 		return 0;
 	n = readcap(fd, buf, sizeof(buf));
 	close(fd);
-	/* the name, in parentheses, may hold anything: count from its end */
-	if (n < 0 || !(p = strrchr(buf, ')')))
+	/* the name, in parentheses, may hold anything: count from its end.
+	 * A zombie has ended: what a parent that does not reap leaves (a
+	 * supervisor's is whatever adopted it) */
+	if (n < 0 || !(p = strrchr(buf, ')')) || p[1] != ' ' || p[2] == 'Z' || p[2] == 'X')
 		return 0;
 	for (i = 2; i < 22 && p; i++)
 		p = strchr(p + 1, ' ');

@@ -40,6 +40,34 @@ ssize_t fd_read(void *arg, void *buf, size_t n);
  * 0, or -1 (reported by r) */
 int rd_drain(struct reader r);
 
+/*
+ * pieces.c: the command line.  cli_root is the store's root (-r,
+ * PIECES_ROOT).  cli_lookup finds a command of the table by name (NULL:
+ * none); cli_usage prints its usage to stderr and exits 1 (125 for run,
+ * as Docker); cli_help prints its help and exits 0.  cli_storageopt reads
+ * --storage-opt size=SIZE; cli_limitopt reads the limit flag ch (one of
+ * LIMITOPTS) into l: 1, 0 if ch is none, or -1 after saying what is
+ * wrong; cli_limitsok checks them together: 0, or -1 (reported).
+ */
+struct cmd;
+struct limits;
+extern const char *cli_root;
+const struct cmd *cli_lookup(const char *name);
+_Noreturn void cli_usage(const struct cmd *c);
+_Noreturn void cli_help(const struct cmd *c);
+int cli_storageopt(const char *arg, uint64_t *size);
+int cli_limitopt(int ch, const char *arg, struct limits *l);
+int cli_limitsok(const struct limits *l);
+
+/* the resource limit flags run and build take, as Docker spells them */
+enum { LIMSWAP = 0x100, LIMPIDS, LIMCPUS, LIMSHARES };
+#define LIMITOPTS \
+	{ "memory", required_argument, NULL, 'm' }, \
+	{ "memory-swap", required_argument, NULL, LIMSWAP }, \
+	{ "pids-limit", required_argument, NULL, LIMPIDS }, \
+	{ "cpus", required_argument, NULL, LIMCPUS }, \
+	{ "cpu-shares", required_argument, NULL, LIMSHARES }
+
 /* pieces.c: the command line's memory, for a process to retitle itself */
 extern char *argmem;
 extern size_t argmemlen;
@@ -1018,8 +1046,8 @@ struct ctr {
 	 * network's plumbing, net.c): 0, or -1 (reported) to give up */
 	int (*plumb)(void *arg, pid_t init);
 	void *plumbarg;
-	/* once the command may exec, init's pid: a container's state
-	 * records it (ctr.c) */
+	/* once the command has exec'd, init's pid: a container's state
+	 * records it (svc.c) */
 	void (*up)(void *arg, pid_t init);
 	void *uparg;
 };
@@ -1041,8 +1069,8 @@ struct run;
  * exits and frees the run; without ns_go before, init gives up at its
  * gate.  It returns the command's exit status, 128+signal if it was
  * killed, 126 or 127 if it could not be executed, or 125 if the container
- * could not be set up; every failure is reported.  ns_run is the three,
- * calling c->up between ns_go and ns_wait.
+ * could not be set up; every failure is reported.  Once the command has
+ * exec'd, ns_wait calls c->up.  ns_run is the three.
  */
 int ns_start(struct ctr *c, struct run **rp);
 int ns_go(struct run *r);
@@ -1298,7 +1326,8 @@ void ctr_free(struct cstate *st);
 /*
  * ctr_lock takes st's lock, which status changes are made under: its
  * fd, or -1 (reported); close it to unlock.  ctr_start reads the start
- * time of pid (/proc/PID/stat): 0 if there is no such process.
+ * time of pid (/proc/PID/stat): 0 if there is no such process, or it is
+ * a zombie.
  * ctr_alive says whether pid is the process that started at start.
  */
 int ctr_lock(struct store *s, const struct cstate *st);
@@ -1360,6 +1389,23 @@ int ctl_signal(const char *s);
  * unless-stopped and not stopped by the user.  0, or -1 (reported).
  */
 int ctl_due(struct store *s, char ***ids);
+
+/*
+ * ctl_uses says whether a container of s was run from image and so
+ * keeps it (reported): 1; with force only a running one does.  0 if
+ * none does; -1 (reported) if they cannot be listed.
+ */
+int ctl_uses(struct store *s, const char *image, int force);
+
+/* run.c: the commands that run containers and act on them */
+int cmd_run(int argc, char *argv[]);
+int cmd_ps(int argc, char *argv[]);
+int cmd_logs(int argc, char *argv[]);
+int cmd_stop(int argc, char *argv[]);
+int cmd_kill(int argc, char *argv[]);
+int cmd_rm(int argc, char *argv[]);
+int cmd_start(int argc, char *argv[]);
+int cmd_restart(int argc, char *argv[]);
 
 /* exec.c */
 /*
