@@ -454,25 +454,23 @@ ctl_due(struct store *s, char ***ids)
 }
 
 int
-ctl_uses(struct store *s, const char *image, int force)
+ctl_uses(struct store *s, const char *image)
 {
 	struct cstate *v;
-	int n, i, k = -1, live = 0;
+	int n, i, k = -1;
 
 	if (ctr_list(s, &v, &n) < 0)
 		return -1;
+	/* a run that is removed when it exits holds the tree by its lock */
 	for (i = 0; i < n; i++)
-		if (!strcmp(v[i].image, image)) {
-			if (k < 0 || ctl_running(&v[i]))
-				k = i;
-			live |= ctl_running(&v[i]);
-		}
-	if (k >= 0 && (live || !force))
-		weprintf("%s: used by %s container %s (pieces rm %s%s)", image,
-		         live ? "running" : "stopped", v[k].name[0] ? v[k].name : v[k].id,
-		         live ? "-f " : "", v[k].name[0] ? v[k].name : v[k].id);
+		if (!strcmp(v[i].image, image) && !v[i].autorm && (k < 0 || ctl_running(&v[i])))
+			k = i;
+	if (k >= 0)
+		weprintf("%s: used by %s container %s (pieces rm %s%s, or rmi -f)", image,
+		         ctl_running(&v[k]) ? "running" : "stopped", v[k].name[0] ? v[k].name : v[k].id,
+		         ctl_running(&v[k]) ? "-f " : "", v[k].name[0] ? v[k].name : v[k].id);
 	for (i = 0; i < n; i++)
 		ctr_free(&v[i]);
 	free(v);
-	return k >= 0 && (live || !force) ? 1 : 0;
+	return k >= 0;
 }

@@ -1391,11 +1391,11 @@ int ctl_signal(const char *s);
 int ctl_due(struct store *s, char ***ids);
 
 /*
- * ctl_uses says whether a container of s was run from image and so
- * keeps it (reported): 1; with force only a running one does.  0 if
- * none does; -1 (reported) if they cannot be listed.
+ * ctl_uses says whether a container of s that is kept when it exits was
+ * run from image, and so keeps it (reported): 1.  0 if none was; -1
+ * (reported) if they cannot be listed.
  */
-int ctl_uses(struct store *s, const char *image, int force);
+int ctl_uses(struct store *s, const char *image);
 
 /* run.c: the commands that run containers and act on them */
 int cmd_run(int argc, char *argv[]);

@@ -204,7 +204,7 @@ fi
 
 # rmi keeps what a container was run from
 p run --net none --name keep alpine true
-fails "rmi: an image a container was run from stays" 1 "used by stopped container keep" p rmi alpine
+fails "rmi: an image a kept container was run from stays" 1 "used by stopped container keep" p rmi alpine
 p rm keep >/dev/null
 
 # many cycles leave nothing behind
