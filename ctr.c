@@ -380,6 +380,16 @@ ctr_save(struct store *s, const struct cstate *st)
 	return ret;
 }
 
+/* shut closes what dirs opened */
+static void
+shut(int cfd, int nfd)
+{
+	if (cfd >= 0)
+		close(cfd);
+	if (nfd >= 0)
+		close(nfd);
+}
+
 /* nameof reads the id names/name links to into id: 0, or -1 with errno set */
 static int
 nameof(int nfd, const char *name, char *id)
@@ -464,8 +474,7 @@ ctr_new(struct store *s, struct cstate *st)
 	}
 	ret = 0;
 out:
-	close(cfd);
-	close(nfd);
+	shut(cfd, nfd);
 	return ret;
 }
 
@@ -511,10 +520,7 @@ ctr_find(struct store *s, const char *arg, struct cstate *st)
 	else
 		ret = load(s, cfd, id, st);
 out:
-	if (cfd >= 0)
-		close(cfd);
-	if (nfd >= 0)
-		close(nfd);
+	shut(cfd, nfd);
 	return ret;
 }
 
@@ -588,10 +594,7 @@ ctr_remove(struct store *s, const struct cstate *st)
 	}
 	ret = 0;
 out:
-	if (cfd >= 0)
-		close(cfd);
-	if (nfd >= 0)
-		close(nfd);
+	shut(cfd, nfd);
 	return ret;
 }
 
