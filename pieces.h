@@ -999,6 +999,7 @@ struct ctr {
 	int privileged;			/* --privileged: no masks on /proc and /sys either */
 	int net;			/* NET_HOST, NET_NONE or NET_BRIDGE (net.c) */
 	char addr[16];			/* its IPv4 address, for /etc/hosts; "": none */
+	char addr6[46];			/* and its IPv6 one; "": none */
 	/* at the first gate, init's pid: 0, or -1 (reported) to give up */
 	int (*attach)(void *arg, pid_t init);
 	void *arg;
