@@ -46,8 +46,20 @@ PIECES_NET=198.18.$(($$ % 250)).0/24
 PIECES_NET6=fd70:6965:6365:$(printf %x $(($$ % 65536)))::/64
 export PIECES_BRIDGE PIECES_NET PIECES_NET6
 kept=pk$$
+# pieces turns forwarding on and never off, and moves accept_ra from 1
+# to 2 before IPv6's: the bench puts them back as it found them
+fwd=$(cat /proc/sys/net/ipv4/ip_forward)
+fwd6=$(cat /proc/sys/net/ipv6/conf/all/forwarding 2>/dev/null)
+ra1=$(cd /proc/sys/net/ipv6/conf 2>/dev/null && grep -l '^1$' */accept_ra | sed 's|/accept_ra$||' |
+	grep -v '^all$')
 cleanup() {
 	[ -z "$srv" ] || { kill "$srv"; wait "$srv"; } 2>/dev/null
+	echo "$fwd" >/proc/sys/net/ipv4/ip_forward
+	[ -z "$fwd6" ] || echo "$fwd6" >/proc/sys/net/ipv6/conf/all/forwarding
+	for i in $ra1; do
+		[ "$(cat "/proc/sys/net/ipv6/conf/$i/accept_ra" 2>/dev/null)" != 2 ] ||
+			echo 1 >"/proc/sys/net/ipv6/conf/$i/accept_ra"
+	done
 	ip link del "$PIECES_BRIDGE" 2>/dev/null
 	ip link del "$kept" 2>/dev/null
 	rm -rf "/run/pieces/net/$PIECES_BRIDGE" "/run/pieces/net/$kept"
