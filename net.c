@@ -905,8 +905,10 @@ plumb(void *arg, pid_t pid)
 		goto out;
 	}
 	n->made = mkveth(fd, n->veth, master, pid) == 0;
-	/* a pair of this name is a killed owner's, its namespace still dying */
-	if (!n->made && errno == EEXIST && dellink(fd, n->veth) == 0)
+	/* a pair of this name is a killed owner's, its namespace still
+	 * dying: ours to delete, unless the kernel's cleanup of that
+	 * namespace, which runs when it will, deleted it in between */
+	if (!n->made && errno == EEXIST && (dellink(fd, n->veth) == 0 || errno == ENODEV))
 		n->made = mkveth(fd, n->veth, master, pid) == 0;
 	if (!n->made || !(index = if_nametoindex(n->veth)) || linkup(fd, index) < 0) {
 		weprintf("%s: veth pair:", n->veth);
