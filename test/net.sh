@@ -137,8 +137,10 @@ serve() {
 	done
 }
 # a free port: some chance of a clash with another test at the same time,
-# so each listener below checks it is up
-PORT=$((20000 + $$ % 20000))
+# so each listener below checks it is up; it and the two after it below
+# 32768, where Linux's ephemeral ports begin (ip_local_port_range), so
+# that no connection of the machine's holds one for a moment
+PORT=$((20000 + $$ % 10000))
 serve tcp "$T/nt" listen tcp 127.0.0.1 $PORT
 serve unix "$T/nt" listen unix "pieces-net-$$" 0
 ok "the host's servers answer the host" sh -c \
