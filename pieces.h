@@ -1206,8 +1206,9 @@ struct netopts {
  * net_run is cg_run(c, l) on the network o says, its status: on the
  * host's, in a namespace with only loopback, or on the bridge (net.c)
  * with o's ports relayed, plumbed at the second gate, everything made
- * for it removed after.  A bridge or port that cannot be set up is
- * reported: 125.
+ * for it removed after; c->addr and c->addr6 set to its addresses.  A
+ * bridge or port that cannot be set up is reported: 125; IPv6 that
+ * cannot is a warning, or nothing where the host has none.
  */
 int net_run(struct ctr *c, const struct limits *l, const struct netopts *o);
 
