@@ -401,7 +401,7 @@ linkup(int fd, int index)
 	return nltalk(fd, &m);
 }
 
-/* alen is the length of an address of family, AF_INET or AF_INET6 */
+/* ALEN is the length of an address of family, AF_INET or AF_INET6 */
 #define ALEN(family)	((family) == AF_INET ? 4 : 16)
 
 /*
@@ -534,7 +534,8 @@ bad:
 	return -1;
 }
 
-/* addr6 writes the IPv6 address of host part h (of the IPv4 range) into a */
+/* addr6 writes the IPv6 address of host part h (of the IPv4 range) into
+ * a: the prefix's first 96 bits, which hold all of it, then h */
 static void
 addr6(const struct net *n, uint32_t h, unsigned char a[16])
 {
@@ -542,8 +543,6 @@ addr6(const struct net *n, uint32_t h, unsigned char a[16])
 
 	memcpy(a, n->net6, 12);
 	memcpy(a + 12, &be, 4);
-	for (h = 0; h < 4; h++)
-		a[12 + h] |= n->net6[12 + h];
 }
 
 /* config reads the bridge's name, range and prefix into n: 0, or -1 (reported) */
