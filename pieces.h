@@ -1039,6 +1039,7 @@ struct ctr {
 	int privileged;			/* --privileged: no masks on /proc and /sys either */
 	int net;			/* NET_HOST, NET_NONE or NET_BRIDGE (net.c) */
 	char addr[16];			/* its IPv4 address, for /etc/hosts; "": none */
+	char addr6[46];			/* and its IPv6 one; "": none */
 	/* at the first gate, init's pid: 0, or -1 (reported) to give up */
 	int (*attach)(void *arg, pid_t init);
 	void *arg;
@@ -1250,8 +1251,9 @@ struct netopts {
  * net_run is cg_run(c, l) on the network o says, its status: on the
  * host's, in a namespace with only loopback, or on the bridge (net.c)
  * with o's ports relayed, plumbed at the second gate, everything made
- * for it removed after.  A bridge or port that cannot be set up is
- * reported: 125.
+ * for it removed after; c->addr and c->addr6 set to its addresses.  A
+ * bridge or port that cannot be set up is reported: 125; IPv6 that
+ * cannot is a warning, or nothing where the host has none.
  */
 int net_run(struct ctr *c, const struct limits *l, const struct netopts *o);
 
