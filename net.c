@@ -73,7 +73,6 @@
 #define LEASEDIR	"/run/pieces/net"
 #define MADE		"made"		/* in the lease directory: pieces made the bridge */
 #define NLBUF		4096		/* one netlink request, or a batch of them */
-#define STATMAX		4096		/* /proc/PID/stat */
 #define VETHFMT		"pcv%08x"	/* the host's end of a pair, by address */
 #define TABLEFMT	"pieces-pcv%08x"	/* its masquerade's table */
 
@@ -580,27 +579,6 @@ bad:
 	return -1;
 }
 
-/* starttime reads the start time of pid, field 22 of its stat: 0 if it is gone */
-static unsigned long long
-starttime(pid_t pid)
-{
-	char path[32], buf[STATMAX], *p;
-	ssize_t n;
-	int fd, i;
-
-	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
-		return 0;
-	n = readcap(fd, buf, sizeof(buf));
-	close(fd);
-	/* the name, in parentheses, may hold anything: count from its end */
-	if (n < 0 || !(p = strrchr(buf, ')')))
-		return 0;
-	for (i = 2; i < 22 && p; i++)
-		p = strchr(p + 1, ' ');
-	return p ? strtoull(p + 1, NULL, 10) : 0;
-}
-
 /*
  * stale says whether the lease name in dirfd is held by no live process:
  * its owner's pid is gone, or is another process's now (its start time
@@ -622,7 +600,7 @@ stale(int dirfd, const char *name)
 	close(fd);
 	if (n < 0 || sscanf(buf, "%lld %llu", &pid, &st) != 2 || pid <= 0 || pid > 1 << 30)
 		return 1;
-	return starttime(pid) != st;
+	return pidstart(pid) != st;
 }
 
 /* mkleasedir makes and opens the lease directory of n's bridge: 0, or -1 (reported) */
@@ -653,7 +631,7 @@ putlease(int fd)
 	char buf[64];
 	int saved;
 
-	snprintf(buf, sizeof(buf), "%d %llu\n", (int)getpid(), starttime(getpid()));
+	snprintf(buf, sizeof(buf), "%d %llu\n", (int)getpid(), pidstart(getpid()));
 	if (writeall(fd, buf, strlen(buf)) < 0) {
 		saved = errno;
 		close(fd);

@@ -113,6 +113,10 @@ ssize_t readcap(int fd, char *buf, size_t cap);
 #define DIGESTLEN	71
 int digestok(const char *s);
 
+/* pidstart reads the start time of pid, field 22 of /proc/PID/stat:
+ * 0 if there is no such process, or it is a zombie */
+unsigned long long pidstart(pid_t pid);
+
 /* wstatus turns a wait status into a shell's: the exit code, or 128+signal */
 int wstatus(int st);
 
@@ -1327,13 +1331,10 @@ void ctr_free(struct cstate *st);
 
 /*
  * ctr_lock takes st's lock, which status changes are made under: its
- * fd, or -1 (reported); close it to unlock.  ctr_start reads the start
- * time of pid (/proc/PID/stat): 0 if there is no such process, or it is
- * a zombie.
- * ctr_alive says whether pid is the process that started at start.
+ * fd, or -1 (reported); close it to unlock.  ctr_alive says whether pid
+ * is the process that started at start (pidstart).
  */
 int ctr_lock(struct store *s, const struct cstate *st);
-unsigned long long ctr_start(pid_t pid);
 int ctr_alive(pid_t pid, unsigned long long start);
 
 /* svc.c: runs with a state, and detached ones' supervisors */
