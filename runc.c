@@ -429,7 +429,7 @@ v_seccomp(int argc, char *argv[])
 	case 0x7ff00000u: printf("trace %u\n", ret & 0xffff); break;
 	case 0x00030000u: printf("trap\n"); break;
 	case 0x7ffc0000u: printf("log\n"); break;
-	default: printf("kill\n");
+	default: printf(ret ? "kill\n" : "kill thread\n");
 	}
 	return 0;
 }

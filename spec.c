@@ -233,13 +233,22 @@ getu64(const struct json *o, const char *parent, const char *key, uint64_t *out)
 {
 	const struct json *j = get(o, key);
 	char f[SPECFIELDMAX];
+	const char *p;
+	uint64_t v;
 
 	if (!j)
 		return 0;
 	if (want(j, JSON_NUMBER, at(f, parent, key)) < 0)
 		return -1;
-	if (json_u64(j, out) < 0)
+	/* not json_u64, which stops short of 2^64-1: RLIM_INFINITY */
+	for (p = j->s, v = 0; *p >= '0' && *p <= '9'; p++) {
+		if (v > (UINT64_MAX - (*p - '0')) / 10)
+			break;
+		v = v * 10 + (*p - '0');
+	}
+	if (*p || p == j->s)
 		return bad(f, "%s: not an integer from 0 to 2^64-1", j->s);
+	*out = v;
 	return 0;
 }
 
