@@ -734,12 +734,19 @@ devices(const struct json *l, struct spec *s)
 		    getpath(j, f, "path", &d->path) < 0 ||
 		    getu32(j, f, "major", UINT32_MAX, &d->major) < 0 ||
 		    getu32(j, f, "minor", UINT32_MAX, &d->minor) < 0 ||
-		    getu32(j, f, "fileMode", 07777, &v) < 0)
+		    getu32(j, f, "fileMode", 0177777, &v) < 0)
 			return -1;
-		d->mode = v;
 		if (strlen(type) != 1 || !strchr("cbup", *type))
 			return bad(at(g, f, "type"), "%s: want c, b, u or p", type);
 		d->type = *type == 'u' ? 'c' : *type;
+		/* podman writes the file type into fileMode too (020666): a
+		 * type there must be the one type says, as mknod takes one */
+		if (v & S_IFMT && (v & S_IFMT) != (d->type == 'b' ? S_IFBLK :
+		    d->type == 'c' ? S_IFCHR : S_IFIFO))
+			return bad(at(g, f, "fileMode"), "0%o: not a %s's mode", v,
+			           d->type == 'b' ? "block device" : d->type == 'c' ?
+			           "character device" : "fifo");
+		d->mode = v & 07777;
 		if (d->type != 'p' && (need(j, f, "major") < 0 || need(j, f, "minor") < 0))
 			return -1;
 		v = 0;
