@@ -1437,6 +1437,8 @@ int build(struct store *s, const struct bopts *o);
 #define SPECFIELDMAX	128		/* a field's name in messages: mounts[3].options[2] */
 #define MAPMAX		340		/* lines of a uid or gid map: the kernel's */
 #define GROUPMAX	256		/* additionalGids */
+#define ARGSTRMAX	(128 << 10)	/* an argument or variable: the kernel's MAX_ARG_STRLEN */
+#define HOSTNAMEMAX	64		/* a host or domain name: the kernel's */
 #define RLIMITMAX	16		/* RLIMIT_NLIMITS: each limit once */
 
 enum { NS_PID, NS_NET, NS_MNT, NS_IPC, NS_UTS, NS_USER, NS_CGROUP, NSCOUNT };

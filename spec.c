@@ -264,9 +264,9 @@ getu32(const struct json *o, const char *parent, const char *key, uint32_t max, 
 	return 0;
 }
 
-/* getstrv copies an array of strings, each under PATHMAX, into *out */
+/* getstrv copies an array of strings, each under max bytes, into *out */
 static int
-getstrv(const struct json *o, const char *parent, const char *key, char ***out)
+getstrv(const struct json *o, const char *parent, const char *key, size_t max, char ***out)
 {
 	const struct json *j;
 	char f[SPECFIELDMAX], g[SPECFIELDMAX];
@@ -278,8 +278,8 @@ getstrv(const struct json *o, const char *parent, const char *key, char ***out)
 	for (i = 0; j; j = j->next, i++) {
 		if (want(j, JSON_STRING, idx(g, at(f, parent, key), i)) < 0)
 			return -1;
-		if (j->len >= PATHMAX)
-			return bad(g, "longer than PATHMAX (%d)", PATHMAX);
+		if (j->len >= max)
+			return bad(g, "longer than %zu bytes", max - 1);
 	}
 	return json_strv(get(o, key), out);
 }
@@ -443,6 +443,8 @@ spec_process(const char *name, const struct json *o, struct specproc *p)
 	docname = name;
 	memset(p, 0, sizeof(*p));
 	p->umask = -1;
+	if (!o)
+		return bad(f, "missing");
 	if (want(o, JSON_OBJECT, f) < 0 || refuse(o, f, no) < 0 ||
 	    getbool(o, f, "terminal", &p->terminal) < 0 || getobj(o, f, "consoleSize", &cs) < 0)
 		return -1;
@@ -457,11 +459,11 @@ spec_process(const char *name, const struct json *o, struct specproc *p)
 			return -1;
 		p->cols = n;
 	}
-	if (user(o, f, p) < 0 || need(o, f, "args") < 0 || getstrv(o, f, "args", &p->argv) < 0)
+	if (user(o, f, p) < 0 || need(o, f, "args") < 0 || getstrv(o, f, "args", ARGSTRMAX, &p->argv) < 0)
 		return -1;
 	if (!p->argv || !p->argv[0] || !*p->argv[0])
 		return bad("process.args", "empty: no command");
-	if (getstrv(o, f, "env", &p->env) < 0)
+	if (getstrv(o, f, "env", ARGSTRMAX, &p->env) < 0)
 		return -1;
 	for (e = p->env; e && *e; e++)
 		if (**e == '=' || !strchr(*e, '='))
@@ -975,14 +977,13 @@ scrule(const struct json *o, const char *f, struct scrule *r)
 	uint32_t i;
 
 	if (want(o, JSON_OBJECT, f) < 0 || need(o, f, "names") < 0 ||
-	    getstrv(o, f, "names", &r->names) < 0)
+	    getstrv(o, f, "names", SCNAMEMAX, &r->names) < 0)
 		return -1;
 	if (!r->names || !r->names[0])
 		return bad(at(g, f, "names"), "empty");
 	for (p = r->names; *p; p++)
-		if (!**p || strlen(*p) >= SCNAMEMAX)
-			return bad(at(g, f, "names"), "%.*s: not a system call's name",
-			           SCNAMEMAX, *p);
+		if (!**p)
+			return bad(at(g, f, "names"), "an empty name");
 	if (action(o, f, "action", "errnoRet", &r->action) < 0 ||
 	    getarr(o, f, "args", SCARGMAX, &j, &n) < 0)
 		return -1;
@@ -1069,8 +1070,8 @@ hooks(const struct json *top, struct spec *s)
 			t = 0;
 			if (want(j, JSON_OBJECT, f) < 0 || need(j, f, "path") < 0 ||
 			    getpath(j, f, "path", &h->path) < 0 ||
-			    getstrv(j, f, "args", &h->argv) < 0 ||
-			    getstrv(j, f, "env", &h->env) < 0 ||
+			    getstrv(j, f, "args", ARGSTRMAX, &h->argv) < 0 ||
+			    getstrv(j, f, "env", ARGSTRMAX, &h->env) < 0 ||
 			    getint(j, f, "timeout", 1, INT_MAX, &t) < 0)
 				return -1;
 			h->timeout = t;
@@ -1119,13 +1120,22 @@ linuxobj(const struct json *top, struct spec *s)
 	    resources(l, s) < 0 || getstr(l, "linux", "cgroupsPath", &s->cgpath) < 0 ||
 	    getstr(l, "linux", "rootfsPropagation", &prop) < 0)
 		return -1;
+	/* the path is taken below each hierarchy's root: a ".." would climb
+	 * into the host's cgroups; "slice:prefix:name" is systemd's form */
+	if (s->cgpath && (!strcmp(s->cgpath, "..") || !strncmp(s->cgpath, "../", 3) ||
+	    strstr(s->cgpath, "/../") || (strlen(s->cgpath) >= 3 &&
+	    !strcmp(s->cgpath + strlen(s->cgpath) - 3, "/.."))))
+		return bad("linux.cgroupsPath", "%s: has a .. component", s->cgpath);
+	if (s->cgpath && strchr(s->cgpath, ':'))
+		return bad("linux.cgroupsPath", "%s: a systemd slice:prefix:name path: not "
+		           "supported", s->cgpath);
 	if (prop && (v = lookup(props, LEN(props), prop)) < 0)
 		return bad("linux.rootfsPropagation", "%s: unknown", prop);
 	if (prop)
 		s->rootprop = v;
 	if (sysctls(l, s) < 0 || seccomp(l, s) < 0 ||
-	    getstrv(l, "linux", "maskedPaths", &s->masked) < 0 ||
-	    getstrv(l, "linux", "readonlyPaths", &s->rdonly) < 0)
+	    getstrv(l, "linux", "maskedPaths", PATHMAX, &s->masked) < 0 ||
+	    getstrv(l, "linux", "readonlyPaths", PATHMAX, &s->rdonly) < 0)
 		return -1;
 	for (p = s->masked; p && *p; p++)
 		if (**p != '/')
@@ -1140,6 +1150,10 @@ linuxobj(const struct json *top, struct spec *s)
 static int
 together(struct spec *s)
 {
+	if (s->hostname && strlen(s->hostname) > HOSTNAMEMAX)
+		return bad("hostname", "longer than the kernel's %d bytes", HOSTNAMEMAX);
+	if (s->domainname && strlen(s->domainname) > HOSTNAMEMAX)
+		return bad("domainname", "longer than the kernel's %d bytes", HOSTNAMEMAX);
 	if (s->hostname && *s->hostname && !(s->ns & 1 << NS_UTS))
 		return bad("hostname", "needs the container's own uts namespace");
 	if (s->domainname && *s->domainname && !(s->ns & 1 << NS_UTS))

@@ -207,6 +207,16 @@ edit "cpu shares of 1" "cpu.shares: 1: out of range" \
 	's/"resources": {/"resources": {"cpu": {"shares": 1},/'
 edit "an unknown propagation" "linux.rootfsPropagation: sideways: unknown" \
 	's/"linux": {/"linux": {"rootfsPropagation": "sideways",/'
+edit "a cgroupsPath climbing out" "linux.cgroupsPath: /a/../../x: has a .. component" \
+	's|"linux": {|"linux": {"cgroupsPath": "/a/../../x",|'
+edit "a systemd cgroupsPath" "linux.cgroupsPath: system.slice:pieces:x: a systemd" \
+	's|"linux": {|"linux": {"cgroupsPath": "system.slice:pieces:x",|'
+edit "a cgroupsPath as containerd writes it" "create x: $NOTYET" \
+	's|"linux": {|"linux": {"cgroupsPath": "/default/x",|'
+edit "a host name past 64 bytes" "hostname: longer than the kernel's 64 bytes" \
+	"s/\"hostname\": \"pieces\"/\"hostname\": \"$(printf '%065d' 0)\"/"
+edit "a variable longer than PATHMAX" "create x: $NOTYET" \
+	"s/\"TERM=xterm\"/\"CERT=$(printf '%08000d' 0)\"/"
 edit "a host sysctl" "linux.sysctl.kernel.panic: not namespaced" \
 	's/"linux": {/"linux": {"sysctl": {"kernel.panic": "1"},/'
 edit "a sysctl climbing out" "linux.sysctl.net.../x: not a sysctl name" \
