@@ -94,20 +94,17 @@ verbusage(const char *name)
 
 /*
  * logline writes one line of runc's log: logrus's text or JSON form,
- * level, message and time (RFC 3339, UTC, nanoseconds) to fd
+ * level, message and time (RFC 3339, UTC, as runc's) to fd
  */
 static void
 logline(int fd, const char *level, const char *msg)
 {
 	char when[64], *buf, *o;
-	struct timespec ts;
+	time_t now = time(NULL);
 	struct tm tm;
-	size_t n = strlen(msg);
 
-	clock_gettime(CLOCK_REALTIME, &ts);
-	gmtime_r(&ts.tv_sec, &tm);
-	n = strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%S", &tm);
-	snprintf(when + n, sizeof(when) - n, ".%09ldZ", ts.tv_nsec);
+	gmtime_r(&now, &tm);
+	strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", &tm);
 	buf = emalloc(JSONQUOTE(strlen(msg)) + 128);
 	if (jsonlog) {
 		o = buf + sprintf(buf, "{\"level\":\"%s\",\"msg\":", level);
@@ -123,7 +120,8 @@ logline(int fd, const char *level, const char *msg)
 	free(buf);
 }
 
-/* tolog is errsink under pieces-runc: the log, and stderr as runc's fatal */
+/* tolog is errsink under pieces-runc, as runc's fatal: the log line,
+ * and the message on stderr unless the log went there */
 static void
 tolog(const char *msg)
 {
