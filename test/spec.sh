@@ -58,9 +58,9 @@ else
 fi
 
 # the seeds: configs of runc, crun and engines' kinds
-# (podman-*.json are what podman 4.3 gave its runtime for run, run
-# --privileged and run --read-only, whose tmpfs mounts ask for crun's
-# tmpcopyup)
+# (ctr.json is ctr oci spec's, with args; podman-*.json are what podman
+# 4.3 gave its runtime for run, run --privileged and run --read-only,
+# whose tmpfs mounts ask for crun's tmpcopyup)
 for f in "$SEEDS"/*.json; do
 	mkdir -p "$T/seed/rootfs"
 	cp "$f" "$T/seed/config.json"
