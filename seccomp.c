@@ -33,6 +33,17 @@
  * looked at, because that is all the kernel takes of an int or of clone's
  * flags: a filter comparing 64 bits would let socket((1 << 32) | AF_VSOCK)
  * through, which the kernel reads as AF_VSOCK.
+ *
+ * An OCI profile (config.json's linux.seccomp, which engines pass) is
+ * compiled by the same code: the arch table numbers its names, the same
+ * runs and search find a call, and a call with argument rules gets a
+ * leaf of its own, each rule a block of comparisons ending in its action.
+ * What libseccomp would do, runc's way, is followed where a profile
+ * depends on it: unknown names are skipped, a rule with the default
+ * action dropped, two comparisons of one argument taken as either, the
+ * first rule to hold decides (podman's profile names setns both allowed
+ * and EPERM; under runc it is allowed), and all 64 bits of an argument
+ * are compared, high word first, as the profile's values are 64-bit.
  */
 #include <sys/prctl.h>
 #include <sys/utsname.h>
