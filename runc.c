@@ -32,6 +32,7 @@
 
 #define RUNCROOT	"/run/pieces"	/* --root's default, as runc's /run/runc */
 #define IDMAX		1024		/* a container id */
+#define FDMAX		1024		/* --preserve-fds: fds past stdio passed on */
 
 struct verb {
 	const char *name;
@@ -165,21 +166,25 @@ v_create(int argc, char *argv[])
 		{ "no-new-keyring", no_argument, NULL, 'K' },
 		{ "detach", no_argument, NULL, 'd' },
 		{ "keep", no_argument, NULL, 'k' },
+		{ "no-subreaper", no_argument, NULL, 'k' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *bundle = ".", *verb = argv[0];
 	struct spec s;
-	uint64_t n;
+	unsigned long n;
+	char *end;
 	int ch, run = !strcmp(verb, "run");
 
 	while ((ch = getopt_long(argc, argv, "+b:dh", opts, NULL)) != -1) {
 		switch (ch) {
 		case 'b': bundle = optarg; break;
 		case 'P':
-			if (parsesize(optarg, 1 << 20, &n) < 0 || strspn(optarg, "0123456789") !=
-			    strlen(optarg))
-				eprintf("--preserve-fds %s: want a number of fds", optarg);
+			errno = 0;
+			n = strtoul(optarg, &end, 10);
+			if (!*optarg || *end || errno || *optarg == '-' || n > FDMAX)
+				eprintf("--preserve-fds %s: want a number of fds up to %d",
+				        optarg, FDMAX);
 			break;
 		case 'd': case 'k':
 			if (!run)

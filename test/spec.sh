@@ -44,6 +44,11 @@ cp "$T/b/config.json" "$T/base.json"
 mkdir -p "$T/rl/rootfs"
 "$R" spec --rootless -b "$T/rl"
 fails "and spec --rootless's" 1 "create x: $NOTYET" "$R" create -b "$T/rl" x
+fails "--preserve-fds of 64m" 1 "preserve-fds 64m: want a number of fds" \
+	"$R" create --preserve-fds 64m -b "$T/b" x
+fails "--preserve-fds 3 is taken" 1 "create x: $NOTYET" "$R" create --preserve-fds 3 -b "$T/b" x
+fails "run takes -d" 1 "run x: $NOTYET" "$R" run -d -b "$T/b" x
+fails "create does not" 1 "usage: pieces-runc create" "$R" create -d -b "$T/b" x
 fails "an id runc would refuse" 1 "a/b: invalid container id" "$R" create -b "$T/b" a/b
 if command -v python3 >/dev/null; then
 	"$R" features >"$T/features"
