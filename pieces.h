@@ -1457,7 +1457,8 @@ struct idmap {
 struct specmnt {
 	const char *dst;		/* absolute, inside the container */
 	const char *type;		/* "bind" for every bind mount, whatever was written */
-	char *src;			/* a bind's resolved against the bundle */
+	char *src;			/* a bind's resolved against the bundle; else as
+					 * written, or the type if none was */
 	unsigned long flags;		/* MS_*, MS_BIND|MS_REC for rbind */
 	unsigned long prop;		/* MS_PRIVATE, MS_SLAVE... maybe with MS_REC; 0: none */
 	char *data;			/* the other options, comma-joined; NULL: none */
@@ -1525,7 +1526,9 @@ struct spec {
 	int nuidmap, ngidmap;
 	struct specdev *dev;
 	int ndev;
-	struct limits lim;		/* linux.resources: memory, pids, cpu */
+	struct limits lim;		/* linux.resources: memory, pids, cpu; what is
+					 * not given is no bound (swap and pids -1),
+					 * not run's defaults */
 	struct devrule *devrule;
 	int ndevrule;
 	const char *cgpath;		/* linux.cgroupsPath; NULL: not given */
@@ -1563,8 +1566,9 @@ void spec_features(void);
 
 /*
  * spec_process reads a process object (config.json's, or exec --process's
- * file, named name) into p as spec_parse does: 0, or -1 (reported).
- * spec_procfree frees what it left in p.
+ * file, named name) into p as spec_parse does: 0, or -1 (reported).  Its
+ * cwd points into j, which must outlive p; spec_procfree frees what it
+ * left in p.
  */
 int spec_process(const char *name, const struct json *j, struct specproc *p);
 void spec_procfree(struct specproc *p);
