@@ -423,6 +423,8 @@ v_seccomp(int argc, char *argv[])
 		return 1;
 	if (!s.seccomp)
 		eprintf("%s/config.json: no linux.seccomp", bundle);
+	if (seccomp_profile_check(s.seccomp, 0, nr, args, &ret) < 0 && errno == E2BIG)
+		eprintf("linux.seccomp: more than the kernel's 4096 instructions of BPF");
 	if (seccomp_profile_check(s.seccomp, 0, nr, args, &ret) < 0)
 		eprintf("linux.seccomp:");
 	spec_free(&s);

@@ -328,6 +328,26 @@ if [ "$ARCH" = x86_64 ]; then
 		# shellcheck disable=SC2086
 		is "podman's profile: $call: $want" "$("$R" seccomp -b "$T/pod" $call)" "$want"
 	done
+	# a profile past BPF_MAXINSNS: 300 rules of six comparisons on 50 calls
+	awk 'BEGIN {
+		printf "{\"ociVersion\": \"1.0.2\", \"root\": {\"path\": \"r\"}, "
+		printf "\"process\": {\"user\": {\"uid\": 0, \"gid\": 0}, \"args\": [\"sh\"], "
+		printf "\"cwd\": \"/\"}, \"linux\": {\"seccomp\": {\"defaultAction\": "
+		printf "\"SCMP_ACT_ALLOW\", \"syscalls\": ["
+		for (i = 0; i < 300; i++) {
+			printf "%s{\"names\": [", i ? "," : ""
+			for (n = 0; n < 50; n++)
+				printf "%s\"%s\"", n ? "," : "", n % 2 ? "write" : "read"
+			printf "], \"action\": \"SCMP_ACT_ERRNO\", \"args\": ["
+			for (k = 0; k < 6; k++)
+				printf "%s{\"index\": %d, \"value\": %d, \"op\": \"SCMP_CMP_GT\"}",
+				    k ? "," : "", k, i
+			printf "]}"
+		}
+		print "]}}}"
+	}' >"$T/sc/config.json"
+	fails "a profile past BPF_MAXINSNS" 1 "linux.seccomp: more than the kernel's 4096" \
+		"$R" seccomp -b "$T/sc" read
 else
 	skip "seccomp profiles" "the calls named here are x86_64's"
 fi
