@@ -5,7 +5,7 @@
 include config.mk
 include arch/$(ARCH)/arch.mk
 
-SRC = pieces.c archive.c build.c cgroup.c config.c ctl.c ctr.c gzip.c http.c ignore.c image.c json.c known.c mount.c net.c ns.c oci.c piecefile.c proc.c registry.c relay.c root.c run.c seccomp.c sha256.c show.c store.c svc.c tar.c tls.c tree.c tty.c util.c
+SRC = pieces.c archive.c build.c cgroup.c config.c ctl.c ctr.c gzip.c http.c ignore.c image.c json.c known.c mount.c net.c ns.c oci.c piecefile.c proc.c registry.c relay.c root.c run.c runc.c seccomp.c sha256.c show.c spec.c store.c svc.c tar.c tls.c tree.c tty.c util.c
 OBJ = $(SRC:.c=.o)
 PIECES = ./pieces
 
@@ -114,7 +114,12 @@ IGNFUZZSRC = ignore.c root.c util.c
 ignore-fuzz: test/fuzz/ignore.c $(IGNFUZZSRC) pieces.h config.mk
 	$(FUZZ_CC) $(CPPFLAGS) $(FUZZ_CFLAGS) -o $@ test/fuzz/ignore.c $(IGNFUZZSRC)
 
-fuzz: untar-fuzz http-fuzz piecefile-fuzz json-fuzz oci-fuzz ignore-fuzz
+SPECFUZZSRC = spec.c json.c seccomp.c proc.c root.c util.c
+
+spec-fuzz: test/fuzz/spec.c $(SPECFUZZSRC) pieces.h config.mk arch/$(ARCH)/arch.h arch/$(ARCH)/syscalls.h
+	$(FUZZ_CC) $(CPPFLAGS) $(FUZZ_CFLAGS) -o $@ test/fuzz/spec.c $(SPECFUZZSRC)
+
+fuzz: untar-fuzz http-fuzz piecefile-fuzz json-fuzz oci-fuzz ignore-fuzz spec-fuzz
 	mkdir -p build/fuzz/corpus
 	./untar-fuzz -max_total_time=$(FUZZTIME) -timeout=10 -rss_limit_mb=1024 \
 		-dict=test/fuzz/untar.dict -close_fd_mask=2 build/fuzz/corpus test/fuzz/seeds
@@ -140,6 +145,10 @@ fuzz: untar-fuzz http-fuzz piecefile-fuzz json-fuzz oci-fuzz ignore-fuzz
 	mkdir -p build/fuzz/ignore-corpus
 	./ignore-fuzz -max_total_time=$(FUZZTIME) -timeout=10 -rss_limit_mb=1024 \
 		build/fuzz/ignore-corpus test/fuzz/ignore-seeds
+	mkdir -p build/fuzz/spec-corpus
+	./spec-fuzz -max_total_time=$(FUZZTIME) -timeout=10 -rss_limit_mb=1024 \
+		-dict=test/fuzz/spec.dict -close_fd_mask=2 \
+		build/fuzz/spec-corpus test/fuzz/spec-seeds
 
 bench: pieces
 	sh test/bench/untar.sh ./pieces
@@ -189,7 +198,7 @@ dist:
 	rm -rf pieces-$(VERSION)
 
 clean:
-	rm -f pieces pieces-asan pieces-aarch64 pieces-armv7 pieces-mipsel untar-fuzz http-fuzz piecefile-fuzz json-fuzz oci-fuzz ignore-fuzz $(OBJ) \
+	rm -f pieces pieces-asan pieces-aarch64 pieces-armv7 pieces-mipsel untar-fuzz http-fuzz piecefile-fuzz json-fuzz oci-fuzz ignore-fuzz spec-fuzz $(OBJ) \
 		pieces-$(VERSION).tar.gz examples/hello/hello
 
 distclean: clean

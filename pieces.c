@@ -1148,6 +1148,9 @@ main(int argc, char *argv[])
 	for (ep = environ; ep && *ep; ep++)
 		envmemlen = *ep + strlen(*ep) + 1 - environ[0];
 	envmem = envmemlen ? environ[0] : NULL;
+	/* the OCI runtime's command line, under the name engines call (runc.c) */
+	if (!strcmp(strrchr(argv[0], '/') ? strrchr(argv[0], '/') + 1 : argv[0], "pieces-runc"))
+		return runc_main(argc, argv);
 	if ((env = getenv("PIECES_ROOT")) && *env)
 		cli_root = env;
 	while ((ch = getopt_long(argc, argv, "+hr:", opts, NULL)) != -1) {

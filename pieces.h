@@ -990,6 +990,58 @@ int seccomp_load(uint64_t caps);
 int seccomp_check(uint64_t caps, uint32_t arch, uint32_t nr, uint64_t arg0, uint32_t *ret);
 int seccomp_nr(const char *name, uint32_t *nr);
 
+/*
+ * An OCI seccomp profile (config.json's linux.seccomp), as spec.c reads
+ * it: a default action, and rules, each naming calls (names this
+ * architecture lacks are skipped, as runc skips them) with an action
+ * taken when every comparison of an argument holds (runc's rule: when
+ * two compare the same argument, when any one holds).  A call's rules
+ * are tried in the profile's order, the first to hold deciding.
+ */
+#define SCRULEMAX	4096		/* rules of a profile */
+#define SCNAMEMAX	64		/* a call's name, with its NUL */
+#define SCARGMAX	6		/* comparisons of one rule */
+
+enum { SC_KILL_THREAD, SC_KILL_PROCESS, SC_TRAP, SC_ERRNO, SC_TRACE, SC_ALLOW, SC_LOG };
+enum { SC_NE, SC_LT, SC_LE, SC_EQ, SC_GE, SC_GT, SC_MASKED_EQ };
+
+struct scaction {
+	int act;			/* SC_* */
+	uint32_t errnoret;		/* for SC_ERRNO and SC_TRACE */
+};
+
+struct sccmp {
+	unsigned index;			/* the argument, 0-5 */
+	int op;				/* SC_NE ... */
+	uint64_t value, value2;		/* MASKED_EQ: (arg & value) == value2 */
+};
+
+struct scrule {
+	char **names;			/* the calls, NULL-terminated */
+	struct scaction action;
+	struct sccmp arg[SCARGMAX];
+	int narg;
+};
+
+struct scprofile {
+	struct scaction action;		/* what a call no rule decides gets */
+	struct scrule *rule;
+	int nrule;
+};
+
+/*
+ * seccomp_profile_load confines the calling process, and all it starts,
+ * to the profile p, compiled for this architecture; seccomp_profile_check
+ * runs that program on a call of the audit architecture arch (0: this
+ * one's), number nr and arguments args, setting *ret to the action, as
+ * seccomp_check does.  Calls of other ABIs are killed, as with the
+ * default profile.  Both return 0, or -1 with errno set (E2BIG for a
+ * program past BPF_MAXINSNS), printing nothing.
+ */
+int seccomp_profile_load(const struct scprofile *p);
+int seccomp_profile_check(const struct scprofile *p, uint32_t arch, uint32_t nr,
+                          const uint64_t args[6], uint32_t *ret);
+
 /* ns.c: the container runtime; it knows nothing of the store (see ns.c) */
 /* a volume: a host path bound in, or a tmpfs of its own (--tmpfs) */
 struct vol {
@@ -1570,3 +1622,152 @@ struct bopts {
  */
 struct store;
 int build(struct store *s, const struct bopts *o);
+
+/* spec.c: an OCI bundle's config.json (runtime-spec 1.0 to 1.2) */
+#define SPECMAX		(1 << 20)	/* config.json */
+#define SPECLISTMAX	4096		/* entries of one array or object */
+#define SPECFIELDMAX	128		/* a field's name in messages: mounts[3].options[2] */
+#define MAPMAX		340		/* lines of a uid or gid map: the kernel's */
+#define GROUPMAX	256		/* additionalGids */
+#define ARGSTRMAX	(128 << 10)	/* an argument or variable: the kernel's MAX_ARG_STRLEN */
+#define HOSTNAMEMAX	64		/* a host or domain name: the kernel's */
+#define RLIMITMAX	16		/* RLIMIT_NLIMITS: each limit once */
+
+enum { NS_PID, NS_NET, NS_MNT, NS_IPC, NS_UTS, NS_USER, NS_CGROUP, NSCOUNT };
+enum { CAP_BOUNDING, CAP_EFFECTIVE, CAP_INHERITABLE, CAP_PERMITTED, CAP_AMBIENT, CAPSETS };
+enum {
+	HOOK_PRESTART, HOOK_CREATERUNTIME, HOOK_CREATECONTAINER, HOOK_STARTCONTAINER,
+	HOOK_POSTSTART, HOOK_POSTSTOP, HOOKKINDS
+};
+
+/* one line of a uid or gid map */
+struct idmap {
+	uint32_t ctr, host, size;
+};
+
+/* a mount: flags and propagation from its options, the rest as data */
+struct specmnt {
+	const char *dst;		/* absolute, inside the container */
+	const char *type;		/* "bind" for every bind mount, whatever was written */
+	char *src;			/* a bind's resolved against the bundle; else as
+					 * written, or the type if none was */
+	unsigned long flags;		/* MS_*, MS_BIND|MS_REC for rbind */
+	unsigned long prop;		/* MS_PRIVATE, MS_SLAVE... maybe with MS_REC; 0: none */
+	char *data;			/* the other options, comma-joined; NULL: none */
+};
+
+/* a device node to make (linux.devices) */
+struct specdev {
+	const char *path;
+	int type;			/* 'c', 'b', 'p' ('u' is read as 'c') */
+	uint32_t major, minor;
+	mode_t mode;			/* permissions; 0666 unless given */
+	uid_t uid;
+	gid_t gid;
+};
+
+/* a line of the device cgroup's list (linux.resources.devices) */
+struct devrule {
+	int allow;
+	int type;			/* 'a', 'c' or 'b' */
+	int64_t major, minor;		/* -1: any */
+	char access[4];			/* of "rwm" */
+};
+
+struct hook {
+	const char *path;		/* absolute */
+	char **argv, **env;		/* NULL: none */
+	int timeout;			/* seconds; 0: none */
+};
+
+/* process: what the container runs, and as whom */
+struct specproc {
+	int terminal;
+	unsigned rows, cols;		/* consoleSize; 0: not given */
+	uid_t uid;
+	gid_t gid;
+	int umask;			/* -1: not given (runc: 022) */
+	gid_t *groups;			/* additionalGids, ngroups of them */
+	int ngroups;
+	char **argv, **env;
+	const char *cwd;		/* absolute */
+	uint64_t caps[CAPSETS];		/* bits as proc_cap gives them */
+	struct rlim {
+		int type;		/* RLIMIT_* */
+		uint64_t soft, hard;
+	} rlim[RLIMITMAX];		/* rlimits, nrlim of them, each type once */
+	int nrlim;
+	int nonewprivs;
+	int oomscoreadj;
+	int hasoom;			/* oomScoreAdj given */
+};
+
+struct spec {
+	struct json *doc;		/* the tree the const strings below point into */
+	const char *version;		/* ociVersion */
+	struct specproc proc;
+	char root[PATHMAX];		/* root.path, resolved against the bundle */
+	int readonly;			/* root.readonly */
+	const char *hostname, *domainname;	/* NULL: not given */
+	struct specmnt *mnt;
+	int nmnt;
+	unsigned long rootprop;		/* linux.rootfsPropagation: MS_*; 0: not given */
+	int ns;				/* 1 << NS_* for each namespace listed */
+	const char *nspath[NSCOUNT];	/* the one to join; NULL: a new one */
+	struct idmap *uidmap, *gidmap;
+	int nuidmap, ngidmap;
+	struct specdev *dev;
+	int ndev;
+	struct limits lim;		/* linux.resources: memory, pids, cpu; what is
+					 * not given is no bound (swap and pids -1),
+					 * not run's defaults */
+	struct devrule *devrule;
+	int ndevrule;
+	const char *cgpath;		/* linux.cgroupsPath; NULL: not given */
+	char **masked, **rdonly;	/* maskedPaths, readonlyPaths; NULL: none */
+	const struct json *sysctl;	/* an object of strings (j->key, j->s), or NULL */
+	struct scprofile *seccomp;	/* NULL: none */
+	struct hook *hook[HOOKKINDS];
+	int nhook[HOOKKINDS];
+	const struct json *annotations;	/* an object of strings, or NULL */
+};
+
+/*
+ * spec_load reads bundle/config.json into s: 0, or -1 after reporting
+ * one line naming the field and what is wrong with it ("config.json:
+ * linux.intelRdt: not supported").  Every field the spec defines is
+ * either read or, if pieces cannot honour it, refused when set; keys the
+ * spec does not know are ignored, as it requires.  spec_parse does the
+ * same for the document buf of len bytes, named name, with bundle the
+ * directory relative paths are taken against.  spec_free frees what
+ * either left in s (after -1 too).
+ */
+int spec_load(const char *bundle, struct spec *s);
+int spec_parse(const char *name, const char *buf, size_t len, const char *bundle,
+               struct spec *s);
+void spec_free(struct spec *s);
+
+/*
+ * spec_features prints on stdout what runc features prints (runtime-spec
+ * features.md): the versions, hooks, mount options, namespaces, cgroup
+ * versions and seccomp actions, operators and architecture this reader
+ * takes and pieces honours, and nothing it refuses.
+ */
+#define OCIVERSION	"1.2.0"		/* the newest runtime-spec spec.c knows */
+void spec_features(void);
+
+/*
+ * spec_process reads a process object (config.json's, or exec --process's
+ * file, named name) into p as spec_parse does: 0, or -1 (reported).  Its
+ * cwd points into j, which must outlive p; spec_procfree frees what it
+ * left in p.
+ */
+int spec_process(const char *name, const struct json *j, struct specproc *p);
+void spec_procfree(struct specproc *p);
+
+/* runc.c */
+/*
+ * runc_main is main for pieces run as pieces-runc: runc's command line,
+ * for container engines (runc.c).  It returns the exit status.
+ */
+int runc_main(int argc, char *argv[]);

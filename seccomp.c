@@ -33,6 +33,17 @@
  * looked at, because that is all the kernel takes of an int or of clone's
  * flags: a filter comparing 64 bits would let socket((1 << 32) | AF_VSOCK)
  * through, which the kernel reads as AF_VSOCK.
+ *
+ * An OCI profile (config.json's linux.seccomp, which engines pass) is
+ * compiled by the same code: the arch table numbers its names, the same
+ * runs and search find a call, and a call with argument rules gets a
+ * leaf of its own, each rule a block of comparisons ending in its action.
+ * What libseccomp would do, runc's way, is followed where a profile
+ * depends on it: unknown names are skipped, a rule with the default
+ * action dropped, two comparisons of one argument taken as either, the
+ * first rule to hold decides (podman's profile names setns both allowed
+ * and EPERM; under runc it is allowed), and all 64 bits of an argument
+ * are compared, high word first, as the profile's values are 64-bit.
  */
 #include <sys/prctl.h>
 #include <sys/utsname.h>
@@ -49,10 +60,16 @@
 #define JA		0x05		/* BPF_JMP | BPF_JA */
 #define JEQ		0x15		/* BPF_JMP | BPF_JEQ | BPF_K */
 #define JGE		0x35		/* BPF_JMP | BPF_JGE | BPF_K */
+#define JGT		0x25		/* BPF_JMP | BPF_JGT | BPF_K */
 #define JSET		0x45		/* BPF_JMP | BPF_JSET | BPF_K */
+#define AND		0x54		/* BPF_ALU | BPF_AND | BPF_K */
 #define RET		0x06		/* BPF_RET | BPF_K */
 #define KILL		0x80000000u	/* SECCOMP_RET_KILL_PROCESS; before 4.14 the thread */
+#define KILLTHREAD	0x00000000u	/* SECCOMP_RET_KILL_THREAD */
+#define TRAP		0x00030000u	/* SECCOMP_RET_TRAP */
 #define ERRNO		0x00050000u	/* SECCOMP_RET_ERRNO, with the errno below it */
+#define TRACE		0x7ff00000u	/* SECCOMP_RET_TRACE, with the errno below it */
+#define LOG		0x7ffc0000u	/* SECCOMP_RET_LOG */
 #define ALLOWED		0x7fff0000u	/* SECCOMP_RET_ALLOW */
 #define MODE_FILTER	2		/* SECCOMP_MODE_FILTER */
 #define INSNMAX		4096		/* BPF_MAXINSNS: the longest program */
@@ -61,6 +78,9 @@
 #define NR		0
 #define AUDITARCH	4
 #define ARG0		(16 + (__BYTE_ORDER__ == __ORDER_BIG_ENDIAN__ ? 4 : 0))
+/* and both words of each argument, for a profile's comparisons */
+#define ARGLO(i)	(16 + 8 * (i) + (__BYTE_ORDER__ == __ORDER_BIG_ENDIAN__ ? 4 : 0))
+#define ARGHI(i)	(16 + 8 * (i) + (__BYTE_ORDER__ == __ORDER_BIG_ENDIAN__ ? 0 : 4))
 
 /* the capabilities that widen the profile (<linux/capability.h>) */
 #define DACREAD		(1ULL << 2)	/* CAP_DAC_READ_SEARCH */
@@ -90,7 +110,8 @@ static const uint32_t personas[] = { 0, 8, 0x20000, 0x20008, 0xffffffff };
 
 /* what a call gets: an answer, or a look at its arguments */
 enum {
-	GIVE_ENOSYS, GIVE_EPERM, GIVE_ALLOW, CHECK_CLONE, CHECK_SOCKET, CHECK_PERSONA
+	GIVE_ENOSYS, GIVE_EPERM, GIVE_ALLOW, CHECK_CLONE, CHECK_SOCKET, CHECK_PERSONA,
+	GIVE_RET, CHECK_RULES		/* a profile's: an action, or its rules for a call */
 };
 
 /*
@@ -265,6 +286,9 @@ static const struct nr {
 struct run {
 	uint32_t lo;
 	int answer;
+	uint32_t ret;			/* GIVE_RET's action */
+	int call;			/* CHECK_RULES's: the table's entry */
+	int size;			/* CHECK_RULES's instructions */
 };
 
 struct insn {				/* struct sock_filter */
@@ -339,32 +363,144 @@ answer(const char *name, uint64_t caps, int new)
 }
 
 static int
-add(struct run *rn, int n, uint32_t lo, int a)
+add(struct run *rn, int n, uint32_t lo, int a, uint32_t ret, int call)
 {
-	if (n > 0 && rn[n - 1].answer == a)
+	if (n > 0 && rn[n - 1].answer == a && a != CHECK_RULES &&
+	    (a != GIVE_RET || rn[n - 1].ret == ret))
 		return n;
 	rn[n].lo = lo;
 	rn[n].answer = a;
+	rn[n].ret = ret;
+	rn[n].call = call;
+	rn[n].size = 0;
 	return n + 1;
 }
 
+/*
+ * A profile's rules for each call of the table, in the profile's order:
+ * lists through links, built by listrules for the profile being compiled.
+ */
+static const struct scprofile *prof;
+static struct link {
+	int rule, next;
+} *links;
+static int head[LEN(table)], tail[LEN(table)];
+static int bynames[LEN(table)];		/* the table's entries by name */
+
+static uint32_t
+retof(const struct scaction *a)
+{
+	switch (a->act) {
+	case SC_KILL_PROCESS:	return KILL;
+	case SC_TRAP:		return TRAP;
+	case SC_ERRNO:		return ERRNO | (a->errnoret & 0xffff);
+	case SC_TRACE:		return TRACE | (a->errnoret & 0xffff);
+	case SC_ALLOW:		return ALLOWED;
+	case SC_LOG:		return LOG;
+	default:		return KILLTHREAD;
+	}
+}
+
+static int
+byentry(const void *a, const void *b)
+{
+	return strcmp(table[*(const int *)a].name, table[*(const int *)b].name);
+}
+
+static int
+entryname(const void *key, const void *p)
+{
+	return strcmp(key, table[*(const int *)p].name);
+}
+
+/*
+ * listrules lists the rules of p naming each call, skipping names this table
+ * lacks (runc skips what libseccomp cannot resolve: a call of another
+ * architecture, or one newer than it) and, as runc does, rules whose
+ * action is the default one.  0, or -1 with errno set.
+ */
+static int
+listrules(const struct scprofile *p)
+{
+	size_t i, nlink = 0, cap = 0;
+	uint32_t def = retof(&p->action);
+	char **nm;
+	int *e, r;
+
+	for (i = 0; i < LEN(table); i++) {
+		head[i] = tail[i] = -1;
+		bynames[i] = i;
+	}
+	qsort(bynames, LEN(table), sizeof(*bynames), byentry);
+	for (r = 0; r < p->nrule; r++)
+		for (nm = p->rule[r].names; nm && *nm; nm++)
+			cap++;
+	free(links);
+	if (!(links = malloc((cap ? cap : 1) * sizeof(*links))))
+		return -1;
+	for (r = 0; r < p->nrule; r++) {
+		if (retof(&p->rule[r].action) == def)
+			continue;
+		for (nm = p->rule[r].names; nm && *nm; nm++) {
+			if (!(e = bsearch(*nm, bynames, LEN(table), sizeof(*bynames), entryname)))
+				continue;
+			/* a rule naming a call twice is one rule for it */
+			if (tail[*e] >= 0 && links[tail[*e]].rule == r)
+				continue;
+			links[nlink].rule = r;
+			links[nlink].next = -1;
+			if (tail[*e] >= 0)
+				links[tail[*e]].next = nlink;
+			else
+				head[*e] = nlink;
+			tail[*e] = nlink++;
+		}
+	}
+	prof = p;
+	return 0;
+}
+
+/* profanswer is what the profile gives the table's call i */
+static int
+profanswer(int i, uint32_t *ret)
+{
+	const struct scrule *r;
+
+	if (head[i] < 0) {
+		*ret = retof(&prof->action);
+		return GIVE_RET;
+	}
+	r = &prof->rule[links[head[i]].rule];
+	*ret = retof(&r->action);
+	return r->narg ? CHECK_RULES : GIVE_RET;
+}
+
 /* runs fills rn with the answers for every number: their count, or -1
- * if the arch table's numbers do not rise */
+ * if the arch table's numbers do not rise.  With a profile, a number the
+ * table lacks gets ENOSYS, as with Docker's, unless the profile allows
+ * by default: runc does the same for calls newer than libseccomp. */
 static int
 runs(struct run *rn, uint64_t caps)
 {
-	uint32_t next = 0;
+	uint32_t next = 0, ret = 0, gap = ERRNO | ENOSYS;
 	size_t i;
-	int n = 0, new = since48();
+	int n = 0, new = since48(), a, g = GIVE_ENOSYS;
 
+	if (prof && (prof->action.act == SC_ALLOW || prof->action.act == SC_LOG)) {
+		gap = retof(&prof->action);
+		g = GIVE_RET;
+	} else if (prof) {
+		g = GIVE_RET;
+	}
 	for (i = 0; i < LEN(table); next = table[i++].nr + 1) {
 		if (table[i].nr < next)
 			return -1;
 		if (table[i].nr > next)
-			n = add(rn, n, next, GIVE_ENOSYS);
-		n = add(rn, n, table[i].nr, answer(table[i].name, caps, new));
+			n = add(rn, n, next, g, gap, 0);
+		a = prof ? profanswer(i, &ret) : answer(table[i].name, caps, new);
+		n = add(rn, n, table[i].nr, a, ret, i);
 	}
-	return add(rn, n, next, GIVE_ENOSYS);
+	return add(rn, n, next, g, gap, 0);
 }
 
 static void
@@ -379,12 +515,124 @@ emit(uint16_t code, uint8_t jt, uint8_t jf, uint32_t k)
 	ninsn++;
 }
 
-/* leaf emits what a call gets (the number is in A); with size, it only
- * counts the instructions that takes */
+/*
+ * cmp emits one comparison of a 64-bit argument, its high word then its
+ * low one (the A register holds 32 bits), falling through when it holds
+ * and jumping rest instructions past its end when not; with size it only
+ * counts.  libseccomp compares all 64 bits, and so does this: the
+ * default profile's 32-bit looks are its own choice, for its own rules.
+ */
 static int
-leaf(int a, int size)
+cmp(const struct sccmp *c, int rest, int size)
 {
-	int i, n;
+	static const int sizes[] = { 4, 5, 5, 4, 5, 5, 6 };	/* by SC_* op */
+	uint32_t hi = c->value >> 32, lo = c->value, dhi = c->value2 >> 32;
+	int n = sizes[c->op], f = rest;
+
+	if (size)
+		return n;
+	/* pass and fail are jumps from the instruction at p of the n: to
+	 * the end of the comparison, or rest past it */
+#define PASS(p)	(n - (p) - 1)
+#define FAIL(p)	(n - (p) - 1 + f)
+	emit(LD, 0, 0, ARGHI(c->index));
+	switch (c->op) {
+	case SC_EQ:
+		emit(JEQ, 0, FAIL(1), hi);
+		emit(LD, 0, 0, ARGLO(c->index));
+		emit(JEQ, PASS(3), FAIL(3), lo);
+		break;
+	case SC_NE:
+		emit(JEQ, 0, PASS(1), hi);
+		emit(LD, 0, 0, ARGLO(c->index));
+		emit(JEQ, FAIL(3), PASS(3), lo);
+		break;
+	case SC_GT: case SC_GE:
+		emit(JGT, PASS(1), 0, hi);
+		emit(JEQ, 0, FAIL(2), hi);
+		emit(LD, 0, 0, ARGLO(c->index));
+		emit(c->op == SC_GT ? JGT : JGE, PASS(4), FAIL(4), lo);
+		break;
+	case SC_LT: case SC_LE:		/* not GE, not GT */
+		emit(JGT, FAIL(1), 0, hi);
+		emit(JEQ, 0, PASS(2), hi);
+		emit(LD, 0, 0, ARGLO(c->index));
+		emit(c->op == SC_LT ? JGE : JGT, FAIL(4), PASS(4), lo);
+		break;
+	case SC_MASKED_EQ:		/* (arg & value) == valueTwo */
+		emit(AND, 0, 0, hi);
+		emit(JEQ, 0, FAIL(2), dhi);
+		emit(LD, 0, 0, ARGLO(c->index));
+		emit(AND, 0, 0, lo);
+		emit(JEQ, PASS(5), FAIL(5), (uint32_t)c->value2);
+		break;
+	}
+#undef PASS
+#undef FAIL
+	return n;
+}
+
+/* block emits comparisons c[0..n) that must all hold, then ret; with
+ * size it only counts */
+static int
+block(const struct sccmp *c, int n, uint32_t ret, int size)
+{
+	int i, rest = 1, len = 1;
+
+	for (i = 0; i < n; i++)
+		len += cmp(&c[i], 0, 1);
+	if (size)
+		return len;
+	for (i = 0; i < n; i++)
+		rest += cmp(&c[i], 0, 1);
+	for (i = 0; i < n; i++) {
+		rest -= cmp(&c[i], 0, 1);
+		cmp(&c[i], rest, 0);
+	}
+	emit(RET, 0, 0, ret);
+	return len;
+}
+
+/*
+ * chain emits the profile's rules for the table's call i, each a block;
+ * the first to hold decides, an unconditional one ending the list, the
+ * default action after them.  As runc, a rule comparing one argument
+ * twice is each comparison alone (libseccomp cannot AND them).  With
+ * size it only counts.
+ */
+static int
+chain(int i, int size)
+{
+	const struct scrule *r;
+	int l, k, j, len = 0;
+	uint32_t ret;
+
+	for (l = head[i]; l >= 0; l = links[l].next) {
+		r = &prof->rule[links[l].rule];
+		ret = retof(&r->action);
+		for (k = 0; k < r->narg; k++)
+			for (j = 0; j < k; j++)
+				if (r->arg[j].index == r->arg[k].index)
+					goto apart;
+		len += block(r->arg, r->narg, ret, size);
+		if (!r->narg)
+			return len;
+		continue;
+apart:
+		for (k = 0; k < r->narg; k++)
+			len += block(&r->arg[k], 1, ret, size);
+	}
+	if (!size)
+		emit(RET, 0, 0, retof(&prof->action));
+	return len + 1;
+}
+
+/* leaf emits what a run's calls get (the number is in A); with size, it
+ * only counts the instructions that takes */
+static int
+leaf(const struct run *r, int size)
+{
+	int a = r->answer, i, n;
 
 	switch (a) {
 	case GIVE_ENOSYS:
@@ -399,6 +647,14 @@ leaf(int a, int size)
 		if (!size)
 			emit(RET, 0, 0, ALLOWED);
 		return 1;
+	case GIVE_RET:
+		if (!size)
+			emit(RET, 0, 0, r->ret);
+		return 1;
+	case CHECK_RULES:
+		if (!size)
+			chain(r->call, 0);
+		return r->size;
 	case CHECK_CLONE:
 		if (!size) {
 			emit(LD, 0, 0, ARG0);
@@ -431,7 +687,7 @@ tree(const struct run *rn, int lo, int hi, int size)
 	int mid = lo + (hi - lo) / 2, left;
 
 	if (hi - lo == 1)
-		return leaf(rn[lo].answer, size);
+		return leaf(&rn[lo], size);
 	left = tree(rn, lo, mid, 1);
 	if (!size && left > 255) {
 		emit(JGE, 0, 1, rn[mid].lo);
@@ -448,17 +704,30 @@ tree(const struct run *rn, int lo, int hi, int size)
 }
 
 /*
- * program makes the program for caps in prog: its length, or -1 with errno
- * set.  The arch and foreign-ABI checks come first, then the search.
+ * program makes the program for caps (Docker's profile), or for the
+ * profile p if not NULL, in prog: its length, or -1 with errno set.  The
+ * arch and foreign-ABI checks come first, then the search.
  */
 static int
-program(uint64_t caps)
+program(uint64_t caps, const struct scprofile *p)
 {
 	static struct run rn[2 * LEN(table) + 1];
-	int n;
+	int n, i;
 
+	prof = NULL;
+	if (p && listrules(p) < 0)
+		return -1;
 	if (!sorted() || (n = runs(rn, caps)) < 0) {
 		errno = EINVAL;
+		return -1;
+	}
+	/* a call's rules may be long: each is counted once, and the whole
+	 * before anything is emitted */
+	for (i = 0; i < n; i++)
+		if (rn[i].answer == CHECK_RULES && (rn[i].size = chain(rn[i].call, 1)) > INSNMAX)
+			return errno = E2BIG, -1;
+	if (tree(rn, 0, n, 1) > INSNMAX - 7) {
+		errno = E2BIG;
 		return -1;
 	}
 	ninsn = 0;
@@ -477,50 +746,61 @@ program(uint64_t caps)
 	return ninsn;
 }
 
-int
-seccomp_load(uint64_t caps)
+static int
+load(int n)
 {
 	struct {			/* struct sock_fprog */
 		unsigned short len;
 		struct insn *filter;
 	} fp;
-	int n;
 
-	if ((n = program(caps)) < 0)
+	if (n < 0)
 		return -1;
 	fp.len = n;
 	fp.filter = prog;
 	return prctl(PR_SET_SECCOMP, MODE_FILTER, &fp, 0, 0);
 }
 
-/*
- * seccomp_check runs the program as the kernel's classic BPF would, on
- * the words of a struct seccomp_data, for the instructions program emits:
- * loads, jumps, returns.  Any other instruction, a load out of the data
- * or a jump out of the program is a bug here, reported as EINVAL.
- */
 int
-seccomp_check(uint64_t caps, uint32_t arch, uint32_t nr, uint64_t arg0, uint32_t *ret)
+seccomp_load(uint64_t caps)
 {
-	uint32_t d[16] = { 0 }, a = 0, k;
-	int n, pc;
+	return load(program(caps, NULL));
+}
 
-	d[NR / 4] = nr;
-	d[AUDITARCH / 4] = arch ? arch : ARCH_AUDIT;
-	memcpy(d + 4, &arg0, sizeof(arg0));	/* args[0], in this machine's order */
-	if ((n = program(caps)) < 0)
+int
+seccomp_profile_load(const struct scprofile *p)
+{
+	return load(program(0, p));
+}
+
+/*
+ * check runs the program of n instructions as the kernel's classic BPF
+ * would, on the words d of a struct seccomp_data, for the instructions
+ * program emits: loads, an AND, jumps, returns.  Any other instruction,
+ * a load out of the data or a jump out of the program is a bug here,
+ * reported as EINVAL.
+ */
+static int
+check(int n, const uint32_t *d, uint32_t *ret)
+{
+	uint32_t a = 0, k;
+	int pc;
+
+	if (n < 0)
 		return -1;
 	for (pc = 0; pc < n; pc++) {
 		k = prog[pc].k;
 		switch (prog[pc].code) {
 		case LD:
-			if (k % 4 || k / 4 >= LEN(d))
+			if (k % 4 || k / 4 >= 16)
 				goto bad;
 			a = d[k / 4];
 			continue;
+		case AND:	a &= k; continue;
 		case JA:	pc += k; continue;
 		case JEQ:	pc += a == k ? prog[pc].jt : prog[pc].jf; continue;
 		case JGE:	pc += a >= k ? prog[pc].jt : prog[pc].jf; continue;
+		case JGT:	pc += a > k ? prog[pc].jt : prog[pc].jf; continue;
 		case JSET:	pc += a & k ? prog[pc].jt : prog[pc].jf; continue;
 		case RET:	*ret = k; return 0;
 		}
@@ -529,6 +809,29 @@ seccomp_check(uint64_t caps, uint32_t arch, uint32_t nr, uint64_t arg0, uint32_t
 bad:
 	errno = EINVAL;
 	return -1;
+}
+
+int
+seccomp_check(uint64_t caps, uint32_t arch, uint32_t nr, uint64_t arg0, uint32_t *ret)
+{
+	uint32_t d[16] = { 0 };
+
+	d[NR / 4] = nr;
+	d[AUDITARCH / 4] = arch ? arch : ARCH_AUDIT;
+	memcpy(d + 4, &arg0, sizeof(arg0));	/* args[0], in this machine's order */
+	return check(program(caps, NULL), d, ret);
+}
+
+int
+seccomp_profile_check(const struct scprofile *p, uint32_t arch, uint32_t nr,
+                      const uint64_t args[6], uint32_t *ret)
+{
+	uint32_t d[16] = { 0 };
+
+	d[NR / 4] = nr;
+	d[AUDITARCH / 4] = arch ? arch : ARCH_AUDIT;
+	memcpy(d + 4, args, 6 * sizeof(*args));	/* in this machine's order */
+	return check(program(0, p), d, ret);
 }
 
 /* seccomp_nr finds a call's number in this architecture's table: 0, or -1 */

@@ -1,0 +1,524 @@
+/* See LICENSE file for copyright and license details. */
+/*
+ * runc's command line, for the container engines that drive an OCI
+ * runtime through it (podman's conmon, containerd's shim, the
+ * runtime-tools validation suite): pieces run as pieces-runc.
+ *
+ * The contract is runc's, not a spec's (runtime.md has operations, no
+ * CLI): global flags before the verb, as --flag value or --flag=value;
+ * exit status 1 for every failure; one line on stderr saying why, and
+ * the same line in the log --log names, as a logrus JSON line with
+ * --log-format json, where containerd's shim and conmon read the last
+ * error from.  Their error text matters: podman maps "permission denied"
+ * and "no such file or directory" to exit codes 126 and 127.
+ *
+ * What is here now: the globals, spec, features, and create and run as
+ * far as reading the bundle's config.json (so a bundle pieces cannot run
+ * is refused by name before anything is made); the verbs that need the
+ * container state directory say so.
+ */
+#include <sys/stat.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "pieces.h"
+
+#define RUNCROOT	"/run/pieces"	/* --root's default, as runc's /run/runc */
+#define IDMAX		1024		/* a container id */
+#define FDMAX		1024		/* --preserve-fds: fds past stdio passed on */
+
+struct verb {
+	const char *name;
+	int (*fn)(int, char **);
+	const char *args;
+};
+
+static int v_create(int, char **);
+static int v_features(int, char **);
+static int v_later(int, char **);
+static int v_seccomp(int, char **);
+static int v_spec(int, char **);
+
+static const struct verb verbs[] = {
+	{ "create",     v_create,   "[-b bundle] [--pid-file file] [--console-socket path]\n"
+	  "      [--preserve-fds n] [--no-pivot] [--no-new-keyring] id" },
+	{ "run",        v_create,   "[-b bundle] [-d] [--pid-file file] [--console-socket path]\n"
+	  "      [--preserve-fds n] [--no-pivot] [--no-new-keyring] id" },
+	{ "start",      v_later,    "id" },
+	{ "state",      v_later,    "id" },
+	{ "kill",       v_later,    "[-a] id [signal]" },
+	{ "delete",     v_later,    "[-f] id" },
+	{ "exec",       v_later,    "[option ...] id [cmd [arg ...]]" },
+	{ "ps",         v_later,    "[--format table|json] id" },
+	{ "list",       v_later,    "[-q] [--format table|json]" },
+	{ "pause",      v_later,    "id" },
+	{ "resume",     v_later,    "id" },
+	{ "update",     v_later,    "[-r file|-] id" },
+	{ "spec",       v_spec,     "[-b bundle] [--rootless]" },
+	{ "features",   v_features, "" },
+	{ "seccomp",    v_seccomp,  "[-b bundle] call [arg ...]" },
+};
+
+static const char *rootdir = RUNCROOT;
+static int logfd = -1;			/* --log's, or -1: stderr only */
+static int jsonlog;			/* --log-format json */
+static int debug;
+
+static void
+usage(FILE *fp)
+{
+	size_t i;
+
+	fprintf(fp, "usage: pieces-runc [--root dir] [--log file] [--log-format text|json] "
+	        "[--debug]\n       [--rootless false|auto] verb [arg ...]\n\nverbs:\n");
+	for (i = 0; i < LEN(verbs); i++)
+		fprintf(fp, "  %s%s%s\n", verbs[i].name, *verbs[i].args ? " " : "", verbs[i].args);
+}
+
+static void
+verbusage(const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < LEN(verbs); i++)
+		if (!strcmp(verbs[i].name, name))
+			fprintf(stderr, "usage: pieces-runc %s %s\n", name, verbs[i].args);
+	exit(1);
+}
+
+/*
+ * logline writes one line of runc's log: logrus's text or JSON form,
+ * level, message and time (RFC 3339, UTC, as runc's) to fd
+ */
+static void
+logline(int fd, const char *level, const char *msg)
+{
+	char when[64], *buf, *o;
+	time_t now = time(NULL);
+	struct tm tm;
+
+	gmtime_r(&now, &tm);
+	strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", &tm);
+	buf = emalloc(JSONQUOTE(strlen(msg)) + 128);
+	if (jsonlog) {
+		o = buf + sprintf(buf, "{\"level\":\"%s\",\"msg\":", level);
+		o = json_quote(o, msg);
+		o += sprintf(o, ",\"time\":\"%s\"}\n", when);
+	} else {
+		o = buf + sprintf(buf, "time=\"%s\" level=%s msg=", when, level);
+		o = json_quote(o, msg);
+		*o++ = '\n';
+	}
+	/* a log that cannot be written has nowhere to say so */
+	(void)writeall(fd, buf, o - buf);
+	free(buf);
+}
+
+/* tolog is errsink under pieces-runc, as runc's fatal: the log line,
+ * and the message on stderr unless the log went there */
+static void
+tolog(const char *msg)
+{
+	if (logfd >= 0 || jsonlog)
+		logline(logfd >= 0 ? logfd : 2, "error", msg);
+	if (logfd >= 0 || !jsonlog)
+		fprintf(stderr, "%s: %s\n", argv0, msg);
+}
+
+/* dbg logs a debug line under --debug */
+static void
+dbg(const char *msg)
+{
+	if (debug)
+		logline(logfd >= 0 ? logfd : 2, "debug", msg);
+}
+
+/* idok says whether id is one runc takes: [A-Za-z0-9_+.-], not . or .. */
+static int
+idok(const char *id)
+{
+	size_t n = strlen(id);
+
+	return n && n < IDMAX && strcmp(id, ".") && strcmp(id, "..") &&
+	       strspn(id, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_+.-") == n;
+}
+
+/*
+ * create and run: the options runc takes, the bundle read; the start
+ * gate and the state directory they need are the lifecycle's (issue 18)
+ */
+static int
+v_create(int argc, char *argv[])
+{
+	static const struct option opts[] = {
+		{ "bundle", required_argument, NULL, 'b' },
+		{ "pid-file", required_argument, NULL, 'p' },
+		{ "console-socket", required_argument, NULL, 'c' },
+		{ "preserve-fds", required_argument, NULL, 'P' },
+		{ "no-pivot", no_argument, NULL, 'N' },
+		{ "no-new-keyring", no_argument, NULL, 'K' },
+		{ "detach", no_argument, NULL, 'd' },
+		{ "keep", no_argument, NULL, 'k' },
+		{ "no-subreaper", no_argument, NULL, 'k' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *bundle = ".", *verb = argv[0];
+	struct spec s;
+	unsigned long n;
+	char *end;
+	int ch, run = !strcmp(verb, "run");
+
+	while ((ch = getopt_long(argc, argv, "+b:dh", opts, NULL)) != -1) {
+		switch (ch) {
+		case 'b': bundle = optarg; break;
+		case 'P':
+			errno = 0;
+			n = strtoul(optarg, &end, 10);
+			if (!*optarg || *end || errno || *optarg == '-' || n > FDMAX)
+				eprintf("--preserve-fds %s: want a number of fds up to %d",
+				        optarg, FDMAX);
+			break;
+		case 'd': case 'k':
+			if (!run)
+				verbusage(verb);
+			break;
+		case 'p': case 'c': case 'N': case 'K': break;
+		case 'h': usage(stdout); exit(0);
+		default: verbusage(verb);
+		}
+	}
+	if (argc - optind != 1)
+		eprintf("%s: want exactly one container id", verb);
+	if (!idok(argv[optind]))
+		eprintf("%s: invalid container id", argv[optind]);
+	if (spec_load(bundle, &s) < 0)
+		return 1;
+	dbg("config.json read");
+	spec_free(&s);
+	eprintf("%s %s: not yet: the container state directory (%s) is to come", verb,
+	        argv[optind], rootdir);
+	return 1;
+}
+
+static int
+v_later(int argc, char *argv[])
+{
+	(void)argc;
+	eprintf("%s: not yet: the container state directory (%s) is to come", argv[0], rootdir);
+	return 1;
+}
+
+static int
+v_features(int argc, char *argv[])
+{
+	if (argc != 1)
+		verbusage(argv[0]);
+	spec_features();
+	return 0;
+}
+
+/*
+ * The default config.json, as runc spec writes it: a shell on a
+ * terminal in every namespace but the user's (the cgroup one too, as runc
+ * 1.2 and crun), Docker's three minimal capabilities, /proc and /sys
+ * masked where they reach the host.  With --rootless, runc's rootless
+ * form: the user namespace mapping the caller to root, no network
+ * namespace (so /sys is bound, not mounted), no device cgroup.
+ */
+static const char spec1[] =
+	"{\n"
+	"\t\"ociVersion\": \"" OCIVERSION "\",\n"
+	"\t\"process\": {\n"
+	"\t\t\"terminal\": true,\n"
+	"\t\t\"user\": {\n\t\t\t\"uid\": 0,\n\t\t\t\"gid\": 0\n\t\t},\n"
+	"\t\t\"args\": [\n\t\t\t\"sh\"\n\t\t],\n"
+	"\t\t\"env\": [\n"
+	"\t\t\t\"PATH=" PATHDEFAULT "\",\n"
+	"\t\t\t\"TERM=xterm\"\n"
+	"\t\t],\n"
+	"\t\t\"cwd\": \"/\",\n"
+	"\t\t\"capabilities\": {\n"
+	"\t\t\t\"bounding\": [\n\t\t\t\t\"CAP_AUDIT_WRITE\",\n\t\t\t\t\"CAP_KILL\",\n"
+	"\t\t\t\t\"CAP_NET_BIND_SERVICE\"\n\t\t\t],\n"
+	"\t\t\t\"effective\": [\n\t\t\t\t\"CAP_AUDIT_WRITE\",\n\t\t\t\t\"CAP_KILL\",\n"
+	"\t\t\t\t\"CAP_NET_BIND_SERVICE\"\n\t\t\t],\n"
+	"\t\t\t\"permitted\": [\n\t\t\t\t\"CAP_AUDIT_WRITE\",\n\t\t\t\t\"CAP_KILL\",\n"
+	"\t\t\t\t\"CAP_NET_BIND_SERVICE\"\n\t\t\t],\n"
+	"\t\t\t\"ambient\": [\n\t\t\t\t\"CAP_AUDIT_WRITE\",\n\t\t\t\t\"CAP_KILL\",\n"
+	"\t\t\t\t\"CAP_NET_BIND_SERVICE\"\n\t\t\t]\n"
+	"\t\t},\n"
+	"\t\t\"rlimits\": [\n"
+	"\t\t\t{\n\t\t\t\t\"type\": \"RLIMIT_NOFILE\",\n\t\t\t\t\"hard\": 1024,\n"
+	"\t\t\t\t\"soft\": 1024\n\t\t\t}\n"
+	"\t\t],\n"
+	"\t\t\"noNewPrivileges\": true\n"
+	"\t},\n"
+	"\t\"root\": {\n\t\t\"path\": \"rootfs\",\n\t\t\"readonly\": true\n\t},\n"
+	"\t\"hostname\": \"pieces\",\n"
+	"\t\"mounts\": [\n"
+	"\t\t{\n\t\t\t\"destination\": \"/proc\",\n\t\t\t\"type\": \"proc\",\n"
+	"\t\t\t\"source\": \"proc\"\n\t\t},\n"
+	"\t\t{\n\t\t\t\"destination\": \"/dev\",\n\t\t\t\"type\": \"tmpfs\",\n"
+	"\t\t\t\"source\": \"tmpfs\",\n\t\t\t\"options\": [\n\t\t\t\t\"nosuid\",\n"
+	"\t\t\t\t\"strictatime\",\n\t\t\t\t\"mode=755\",\n\t\t\t\t\"size=65536k\"\n"
+	"\t\t\t]\n\t\t},\n"
+	"\t\t{\n\t\t\t\"destination\": \"/dev/pts\",\n\t\t\t\"type\": \"devpts\",\n"
+	"\t\t\t\"source\": \"devpts\",\n\t\t\t\"options\": [\n\t\t\t\t\"nosuid\",\n"
+	"\t\t\t\t\"noexec\",\n\t\t\t\t\"newinstance\",\n\t\t\t\t\"ptmxmode=0666\",\n"
+	"\t\t\t\t\"mode=0620\"";
+static const char specgid[] = ",\n\t\t\t\t\"gid=5\"";
+static const char spec2[] =
+	"\n\t\t\t]\n\t\t},\n"
+	"\t\t{\n\t\t\t\"destination\": \"/dev/shm\",\n\t\t\t\"type\": \"tmpfs\",\n"
+	"\t\t\t\"source\": \"shm\",\n\t\t\t\"options\": [\n\t\t\t\t\"nosuid\",\n"
+	"\t\t\t\t\"noexec\",\n\t\t\t\t\"nodev\",\n\t\t\t\t\"mode=1777\",\n"
+	"\t\t\t\t\"size=65536k\"\n\t\t\t]\n\t\t},\n"
+	"\t\t{\n\t\t\t\"destination\": \"/dev/mqueue\",\n\t\t\t\"type\": \"mqueue\",\n"
+	"\t\t\t\"source\": \"mqueue\",\n\t\t\t\"options\": [\n\t\t\t\t\"nosuid\",\n"
+	"\t\t\t\t\"noexec\",\n\t\t\t\t\"nodev\"\n\t\t\t]\n\t\t},\n";
+static const char specsys[] =
+	"\t\t{\n\t\t\t\"destination\": \"/sys\",\n\t\t\t\"type\": \"sysfs\",\n"
+	"\t\t\t\"source\": \"sysfs\",\n\t\t\t\"options\": [\n\t\t\t\t\"nosuid\",\n"
+	"\t\t\t\t\"noexec\",\n\t\t\t\t\"nodev\",\n\t\t\t\t\"ro\"\n\t\t\t]\n\t\t},\n"
+	"\t\t{\n\t\t\t\"destination\": \"/sys/fs/cgroup\",\n\t\t\t\"type\": \"cgroup\",\n"
+	"\t\t\t\"source\": \"cgroup\",\n\t\t\t\"options\": [\n\t\t\t\t\"nosuid\",\n"
+	"\t\t\t\t\"noexec\",\n\t\t\t\t\"nodev\",\n\t\t\t\t\"relatime\",\n"
+	"\t\t\t\t\"ro\"\n\t\t\t]\n\t\t}\n"
+	"\t],\n"
+	"\t\"linux\": {\n"
+	"\t\t\"resources\": {\n\t\t\t\"devices\": [\n\t\t\t\t{\n"
+	"\t\t\t\t\t\"allow\": false,\n\t\t\t\t\t\"access\": \"rwm\"\n\t\t\t\t}\n"
+	"\t\t\t]\n\t\t},\n"
+	"\t\t\"namespaces\": [\n"
+	"\t\t\t{\n\t\t\t\t\"type\": \"pid\"\n\t\t\t},\n"
+	"\t\t\t{\n\t\t\t\t\"type\": \"network\"\n\t\t\t},\n";
+static const char specrootless[] =
+	"\t\t{\n\t\t\t\"destination\": \"/sys\",\n\t\t\t\"type\": \"none\",\n"
+	"\t\t\t\"source\": \"/sys\",\n\t\t\t\"options\": [\n\t\t\t\t\"rbind\",\n"
+	"\t\t\t\t\"nosuid\",\n\t\t\t\t\"noexec\",\n\t\t\t\t\"nodev\",\n\t\t\t\t\"ro\"\n"
+	"\t\t\t]\n\t\t},\n"
+	"\t\t{\n\t\t\t\"destination\": \"/sys/fs/cgroup\",\n\t\t\t\"type\": \"cgroup\",\n"
+	"\t\t\t\"source\": \"cgroup\",\n\t\t\t\"options\": [\n\t\t\t\t\"nosuid\",\n"
+	"\t\t\t\t\"noexec\",\n\t\t\t\t\"nodev\",\n\t\t\t\t\"relatime\",\n"
+	"\t\t\t\t\"ro\"\n\t\t\t]\n\t\t}\n"
+	"\t],\n"
+	"\t\"linux\": {\n"
+	"\t\t\"uidMappings\": [\n\t\t\t{\n\t\t\t\t\"containerID\": 0,\n"
+	"\t\t\t\t\"hostID\": %lu,\n\t\t\t\t\"size\": 1\n\t\t\t}\n\t\t],\n"
+	"\t\t\"gidMappings\": [\n\t\t\t{\n\t\t\t\t\"containerID\": 0,\n"
+	"\t\t\t\t\"hostID\": %lu,\n\t\t\t\t\"size\": 1\n\t\t\t}\n\t\t],\n"
+	"\t\t\"namespaces\": [\n"
+	"\t\t\t{\n\t\t\t\t\"type\": \"pid\"\n\t\t\t},\n"
+	"\t\t\t{\n\t\t\t\t\"type\": \"user\"\n\t\t\t},\n";
+static const char spec3[] =
+	"\t\t\t{\n\t\t\t\t\"type\": \"ipc\"\n\t\t\t},\n"
+	"\t\t\t{\n\t\t\t\t\"type\": \"uts\"\n\t\t\t},\n"
+	"\t\t\t{\n\t\t\t\t\"type\": \"mount\"\n\t\t\t},\n"
+	"\t\t\t{\n\t\t\t\t\"type\": \"cgroup\"\n\t\t\t}\n"
+	"\t\t],\n"
+	"\t\t\"maskedPaths\": [\n"
+	"\t\t\t\"/proc/acpi\",\n\t\t\t\"/proc/asound\",\n\t\t\t\"/proc/kcore\",\n"
+	"\t\t\t\"/proc/keys\",\n\t\t\t\"/proc/latency_stats\",\n\t\t\t\"/proc/timer_list\",\n"
+	"\t\t\t\"/proc/timer_stats\",\n\t\t\t\"/proc/sched_debug\",\n\t\t\t\"/sys/firmware\",\n"
+	"\t\t\t\"/proc/scsi\"\n"
+	"\t\t],\n"
+	"\t\t\"readonlyPaths\": [\n"
+	"\t\t\t\"/proc/bus\",\n\t\t\t\"/proc/fs\",\n\t\t\t\"/proc/irq\",\n"
+	"\t\t\t\"/proc/sys\",\n\t\t\t\"/proc/sysrq-trigger\"\n"
+	"\t\t]\n"
+	"\t}\n"
+	"}\n";
+
+static int
+v_spec(int argc, char *argv[])
+{
+	static const struct option opts[] = {
+		{ "bundle", required_argument, NULL, 'b' },
+		{ "rootless", no_argument, NULL, 'r' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	char path[PATHMAX], *buf;
+	const char *bundle = ".";
+	size_t n, size;
+	int ch, fd, rootless = 0;
+
+	while ((ch = getopt_long(argc, argv, "+b:h", opts, NULL)) != -1) {
+		switch (ch) {
+		case 'b': bundle = optarg; break;
+		case 'r': rootless = 1; break;
+		case 'h': usage(stdout); exit(0);
+		default: verbusage("spec");
+		}
+	}
+	if (optind != argc)
+		verbusage("spec");
+	if (snprintf(path, sizeof(path), "%s/config.json", bundle) >= (int)sizeof(path))
+		eprintf("%s: bundle path too long", bundle);
+	size = sizeof(spec1) + sizeof(specgid) + sizeof(spec2) + sizeof(specsys) +
+	       sizeof(specrootless) + 64 + sizeof(spec3);
+	buf = emalloc(size);
+	if (rootless) {
+		n = snprintf(buf, size, "%s%s", spec1, spec2);
+		n += snprintf(buf + n, size - n, specrootless, (unsigned long)getuid(),
+		              (unsigned long)getgid());
+	} else {
+		n = snprintf(buf, size, "%s%s%s%s", spec1, specgid, spec2, specsys);
+	}
+	n += snprintf(buf + n, size - n, "%s", spec3);
+	/* as runc: a config.json already there is the user's, never replaced */
+	if ((fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666)) < 0)
+		eprintf(errno == EEXIST ? "%s: exists; remove it first" : "%s: open:", path);
+	if (writeall(fd, buf, n) < 0 || close(fd) < 0)
+		eprintf("%s: write:", path);
+	free(buf);
+	return 0;
+}
+
+/*
+ * seccomp, pieces' own (runc has no such verb): what the bundle's
+ * linux.seccomp profile answers a call of this architecture, a name or a
+ * number, with up to six arguments, from the very program create loads,
+ * run as the kernel would.  It prints allow, errno N, kill, trap, trace
+ * N or log.
+ */
+static int
+v_seccomp(int argc, char *argv[])
+{
+	const char *bundle = ".";
+	uint64_t args[6] = { 0 };
+	struct spec s;
+	uint32_t nr, ret;
+	char *end;
+	int ch, i;
+
+	while ((ch = getopt(argc, argv, "+b:")) != -1) {
+		if (ch != 'b')
+			verbusage("seccomp");
+		bundle = optarg;
+	}
+	if (argc - optind < 1 || argc - optind > 7)
+		verbusage("seccomp");
+	if (seccomp_nr(argv[optind], &nr) < 0) {
+		errno = 0;
+		nr = strtoul(argv[optind], &end, 0);
+		if (!*argv[optind] || *end || errno)
+			eprintf("%s: no such system call here", argv[optind]);
+	}
+	for (i = 1; optind + i < argc; i++) {
+		errno = 0;
+		args[i - 1] = strtoull(argv[optind + i], &end, 0);
+		if (!*argv[optind + i] || *end || errno)
+			eprintf("%s: not a number", argv[optind + i]);
+	}
+	if (spec_load(bundle, &s) < 0)
+		return 1;
+	if (!s.seccomp)
+		eprintf("%s/config.json: no linux.seccomp", bundle);
+	if (seccomp_profile_check(s.seccomp, 0, nr, args, &ret) < 0 && errno == E2BIG)
+		eprintf("linux.seccomp: more than the kernel's 4096 instructions of BPF");
+	if (seccomp_profile_check(s.seccomp, 0, nr, args, &ret) < 0)
+		eprintf("linux.seccomp:");
+	spec_free(&s);
+	switch (ret & 0xffff0000u) {
+	case 0x7fff0000u: printf("allow\n"); break;
+	case 0x00050000u: printf("errno %u\n", ret & 0xffff); break;
+	case 0x7ff00000u: printf("trace %u\n", ret & 0xffff); break;
+	case 0x00030000u: printf("trap\n"); break;
+	case 0x7ffc0000u: printf("log\n"); break;
+	default: printf(ret ? "kill\n" : "kill thread\n");
+	}
+	return 0;
+}
+
+/* logopen opens --log's file to append, as runc does */
+static void
+logopen(const char *path)
+{
+	if ((logfd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0644)) < 0)
+		eprintf("%s: open:", path);
+}
+
+int
+runc_main(int argc, char *argv[])
+{
+	static const struct option opts[] = {
+		{ "root", required_argument, NULL, 'r' },
+		{ "log", required_argument, NULL, 'l' },
+		{ "log-format", required_argument, NULL, 'f' },
+		{ "debug", no_argument, NULL, 'd' },
+		{ "systemd-cgroup", no_argument, NULL, 's' },
+		{ "cgroup-manager", required_argument, NULL, 'm' },
+		{ "rootless", required_argument, NULL, 'R' },
+		{ "criu", required_argument, NULL, 'c' },
+		{ "version", no_argument, NULL, 'v' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *log = NULL;
+	size_t i;
+	int ch, ret;
+
+	errsink = tolog;
+	while ((ch = getopt_long(argc, argv, "+vh", opts, NULL)) != -1) {
+		switch (ch) {
+		case 'r': rootdir = optarg; break;
+		case 'l': log = optarg; break;
+		case 'f':
+			if (strcmp(optarg, "text") && strcmp(optarg, "json"))
+				eprintf("--log-format %s: want text or json", optarg);
+			jsonlog = !strcmp(optarg, "json");
+			break;
+		case 'd': debug = 1; break;
+		case 's':
+			eprintf("--systemd-cgroup: not supported: pieces makes its cgroups "
+			        "itself (cgroupfs)");
+			break;
+		case 'm':
+			/* crun's flag, which podman passes for --cgroups=disabled */
+			if (strcmp(optarg, "cgroupfs") && strcmp(optarg, "disabled"))
+				eprintf("--cgroup-manager %s: not supported (cgroupfs and "
+				        "disabled are)", optarg);
+			break;
+		case 'R':
+			/* rootless is what pieces finds, not what it is told */
+			if (!strcmp(optarg, "true"))
+				eprintf("--rootless true: not supported (false and auto are)");
+			if (strcmp(optarg, "false") && strcmp(optarg, "auto"))
+				eprintf("--rootless %s: want true, false or auto", optarg);
+			break;
+		case 'c': break;	/* no checkpoints, so no criu to find */
+		case 'v':
+			printf("pieces-runc version %s\nspec: %s\n", VERSION, OCIVERSION);
+			return 0;
+		case 'h': usage(stdout); return 0;
+		default: usage(stderr); return 1;
+		}
+	}
+	/* the log first, so that every later error reaches it */
+	if (log)
+		logopen(log);
+	if (optind >= argc) {
+		usage(stderr);
+		return 1;
+	}
+	argc -= optind;
+	argv += optind;
+	for (i = 0; i < LEN(verbs) && strcmp(verbs[i].name, argv[0]); i++)
+		;
+	if (i == LEN(verbs))
+		eprintf("%s: unknown command ('pieces-runc --help' lists them)", argv[0]);
+	optind = 0;
+	ret = verbs[i].fn(argc, argv);
+	if (fflush(stdout) == EOF || ferror(stdout))
+		eprintf("stdout:");
+	return ret;
+}
