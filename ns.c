@@ -48,6 +48,7 @@
  */
 #include <sys/ioctl.h>
 #include <sys/prctl.h>
+#include <poll.h>
 #include <sys/mman.h>
 #include <sys/resource.h>
 #include <sys/sendfile.h>
@@ -115,7 +116,7 @@ fwdset(sigset_t *set)
 }
 
 static int selfcopy(void);
-static void reexec(int self, pid_t cmd, int gatefd);		/* the child end of the report channel */
+static void reexec(int self, pid_t cmd, int gatefd, int startfd);		/* the child end of the report channel */
 
 _Noreturn void
 ns_fail(int status, const char *fmt, ...)
@@ -262,6 +263,25 @@ execute(const struct proc *p, const char *name)
 	ns_fail(126, "%s: %s: cannot execute:", name, cmd);
 }
 
+/*
+ * limits sets an OCI process's rlimits and umask.  Raising a hard limit
+ * needs CAP_SYS_RESOURCE, which a root command keeps only if the bundle
+ * gives it: the kernel decides, as for runc, and its refusal is said.
+ */
+static void
+limits(const struct ctr *c)
+{
+	const struct proc *p = &c->proc;
+	int i;
+
+	for (i = 0; i < p->nrlim; i++)
+		if (setrlimit(p->rlim[i].type, &(struct rlimit){ p->rlim[i].soft,
+		    p->rlim[i].hard }) < 0)
+			ns_fail(125, "setrlimit %d:", p->rlim[i].type);
+	if (c->oci && p->umask >= 0)
+		umask(p->umask);
+}
+
 /* command becomes the container's command: pid 2 */
 static void
 command(const struct ctr *c, int pty)
@@ -301,12 +321,16 @@ command(const struct ctr *c, int pty)
 	enter(p->cwd);
 	if (p->fsize && setrlimit(RLIMIT_FSIZE, &(struct rlimit){ p->fsize, p->fsize }) < 0)
 		ns_fail(125, "file size limit:");
+	limits(c);
 	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
 		ns_fail(125, "no_new_privs:");
 	/* last before exec, as it denies what setup needed: the kernel the
 	 * escapes of recent years went through (nested user namespaces,
 	 * keyrings, bpf, the mount API; seccomp.c) */
-	if (!p->noseccomp && seccomp_load(caps) < 0)
+	if (p->seccomp && seccomp_profile_load(p->seccomp) < 0)
+		ns_fail(125, errno == E2BIG ? "seccomp: the profile is more than the kernel's "
+		        "4096 instructions of BPF" : "seccomp:");
+	if (!p->seccomp && !p->noseccomp && seccomp_load(caps) < 0)
 		ns_fail(125, "seccomp:");
 	execute(p, c->name);
 }
@@ -416,16 +440,18 @@ enterns(const struct ctr *c)
 {
 	int flags = CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWCGROUP;
 
-	if (c->net != NET_HOST)
+	if (c->oci)
+		flags = c->nsflags & ~CLONE_NEWPID;
+	else if (c->net != NET_HOST)
 		flags |= CLONE_NEWNET;
 	if (unshare(flags) < 0)
 		ns_fail(125, errno == EINVAL && c->net != NET_HOST ?
 		        "unshare: no network namespaces in this kernel (--net host runs without)" :
 		        "unshare:");
 	/* a new namespace's loopback is down: 127.0.0.1 would not answer */
-	if (c->net != NET_HOST && net_init() < 0)
+	if ((flags & CLONE_NEWNET) && net_init() < 0)
 		ns_fail(125, "new network namespace:");
-	if (sethostname(c->hostname, strlen(c->hostname)) < 0)
+	if (c->hostname && sethostname(c->hostname, strlen(c->hostname)) < 0)
 		ns_fail(125, "sethostname:");
 	mnt_build(c);
 }
@@ -461,6 +487,25 @@ reap(pid_t cmd, const sigset_t *set)
 }
 
 /*
+ * oomadj sets an OCI process's oom_score_adj in init, which the command
+ * inherits: while init still has the host's /proc and the privilege a
+ * value below the caller's needs
+ */
+static void
+oomadj(const struct proc *p)
+{
+	char buf[16];
+	int fd, n;
+
+	if (!p->hasoom)
+		return;
+	n = snprintf(buf, sizeof(buf), "%d", p->oomadj);
+	if ((fd = open("/proc/self/oom_score_adj", O_WRONLY | O_CLOEXEC)) < 0 ||
+	    writeall(fd, buf, n) < 0 || close(fd) < 0)
+		ns_fail(125, "write to /proc/self/oom_score_adj:");
+}
+
+/*
  * init is the container's PID 1: it sets up, starts the command, then reaps
  * every child and forwards signals until the command exits, and exits with
  * its status.  The signals it waits for were blocked by pieces before the
@@ -478,8 +523,9 @@ init(const struct ctr *c)
 	/* no container process may ptrace us or open /proc/1/exe, the
 	 * host's pieces binary (runc CVE-2019-5736) */
 	if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0 ||
-	    prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) < 0)
+	    (!c->oci && prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) < 0))
 		ns_fail(125, "prctl:");
+	oomadj(&c->proc);
 	/* out of pieces' session, and so its process group: a Ctrl-C on
 	 * the host's terminal is pieces' to pass on, once; and the host's
 	 * terminal is no controlling terminal of init's, which a command
@@ -490,7 +536,7 @@ init(const struct ctr *c)
 	/* before anything of the image is looked at: pieces' store
 	 * directories, lock, host PID namespace and whatever the caller
 	 * left open are no fds of ours (runc CVE-2024-21626) */
-	closefds(NULL, 0);
+	closefds(&c->startfd, c->oci);
 	self = selfcopy();
 	/* the first gate: pieces puts init in the container's cgroup
 	 * before its cgroup namespace is made, which then has it as root */
@@ -529,7 +575,50 @@ init(const struct ctr *c)
 		ns_fail(125, "no_new_privs:");
 	if (!c->proc.noseccomp && seccomp_load(CAP_KILLBIT) < 0)
 		ns_fail(125, "seccomp:");
-	reexec(self, cmd, gate[1]);
+	reexec(self, cmd, gate[1], c->oci ? c->startfd : -1);
+}
+
+/*
+ * startgate is an OCI container's second gate: init, created, waits for
+ * the runtime's start, a connection on the listening socket fd, which it
+ * answers with one byte once it goes on.  The pieces that created it is
+ * gone, so a signal from outside (kill of a created container) is taken
+ * as the process that has not run yet would take it: it ends init, whose
+ * namespace then takes the command.  The command cannot end before
+ * start but by SIGKILL from outside; then init ends with it.
+ */
+static void
+startgate(int fd, pid_t cmd, const sigset_t *set)
+{
+	struct signalfd_siginfo si;
+	struct pollfd p[2];
+	int sfd, c, st;
+	char b = 0;
+
+	if ((sfd = signalfd(-1, set, SFD_CLOEXEC)) < 0)
+		_exit(125);
+	p[0].fd = fd;
+	p[1].fd = sfd;
+	p[0].events = p[1].events = POLLIN;
+	for (;;) {
+		if (poll(p, 2, -1) < 0)
+			continue;
+		if ((p[1].revents & POLLIN) && read(sfd, &si, sizeof(si)) == sizeof(si)) {
+			if (si.ssi_signo != SIGCHLD && si.ssi_pid == 0)
+				_exit(128 + si.ssi_signo);
+			if (si.ssi_signo == SIGCHLD && waitpid(cmd, &st, WNOHANG) == cmd)
+				_exit(wstatus(st));
+		}
+		if ((p[0].revents & POLLIN) && (c = accept4(fd, NULL, NULL, SOCK_CLOEXEC)) >= 0) {
+			/* the runtime's start hears it once we go on: nothing
+			 * between here and the command's exec can block */
+			(void)writeall(c, &b, 1);
+			close(c);
+			break;
+		}
+	}
+	close(sfd);
+	close(fd);
 }
 
 /*
@@ -538,16 +627,21 @@ init(const struct ctr *c)
  * lets it and reaps
  */
 static void
-last(pid_t cmd, int gatefd)
+last(pid_t cmd, int gatefd, int startfd)
 {
 	sigset_t set;
 
-	say(MSGREADY);
-	await();
-	close(chan);
-	close(gatefd);
 	sigemptyset(&set);
 	fwdset(&set);
+	say(MSGREADY);
+	if (startfd >= 0) {
+		close(chan);
+		startgate(startfd, cmd, &set);
+	} else {
+		await();
+		close(chan);
+	}
+	close(gatefd);
 	reap(cmd, &set);
 }
 
@@ -584,22 +678,25 @@ selfcopy(void)
  * nothing can write, never the host's binary (runc's CVE-2019-5736, and
  * its 2026 variant through a second container: an fd of the host's
  * binary kept until it no longer runs, then reopened for writing).  The
- * new image (ns_reaper) gets the command's pid and the two fds it needs;
+ * new image (ns_reaper) gets the command's pid and the fds it needs (an
+ * OCI container's start socket too);
  * its signal mask, seccomp filter, no_new_privs and capabilities come
  * along.  Without a copy, init goes on as it is.
  */
 static void
-reexec(int self, pid_t cmd, int gatefd)
+reexec(int self, pid_t cmd, int gatefd, int startfd)
 {
-	char a[3][24], path[32];
-	char *argv[] = { "pieces-init", a[0], a[1], a[2], NULL }, *envp[] = { NULL };
+	char a[4][24], path[32];
+	char *argv[] = { "pieces-init", a[0], a[1], a[2], a[3], NULL }, *envp[] = { NULL };
 
 	if (self < 0)
-		last(cmd, gatefd);
+		last(cmd, gatefd, startfd);
 	snprintf(a[0], sizeof(a[0]), "%ld", (long)cmd);
 	snprintf(a[1], sizeof(a[1]), "%d", gatefd);
 	snprintf(a[2], sizeof(a[2]), "%d", chan);
-	if (fcntl(gatefd, F_SETFD, 0) < 0 || fcntl(chan, F_SETFD, 0) < 0)
+	snprintf(a[3], sizeof(a[3]), "%d", startfd);
+	if (fcntl(gatefd, F_SETFD, 0) < 0 || fcntl(chan, F_SETFD, 0) < 0 ||
+	    (startfd >= 0 && fcntl(startfd, F_SETFD, 0) < 0))
 		ns_fail(125, "fcntl:");
 	syscall(SYS_execveat, self, "", argv, envp, AT_EMPTY_PATH);
 	/* qemu-user has no execveat: the fd's magic link in our /proc */
@@ -614,17 +711,18 @@ int
 ns_reaper(int argc, char *argv[])
 {
 	pid_t cmd;
-	int gatefd;
+	int gatefd, startfd;
 
 	/* exec made it dumpable again: no container process may attach */
-	if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0 || argc != 4)
+	if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0 || argc != 5)
 		_exit(125);
 	cmd = atol(argv[1]);
 	gatefd = atoi(argv[2]);
 	chan = atoi(argv[3]);
+	startfd = atoi(argv[4]);
 	/* /proc/1/cmdline shows "pieces-init", as before the exec */
-	memset(argv[1], 0, argv[3] + strlen(argv[3]) - argv[1]);
-	last(cmd, gatefd);
+	memset(argv[1], 0, argv[4] + strlen(argv[4]) - argv[1]);
+	last(cmd, gatefd, startfd);
 	return 125;
 }
 
@@ -726,7 +824,8 @@ fork1(struct run *r)
 		close(sv[1]);
 		return -1;
 	}
-	if (tty_pipes(&r->r, &r->c->proc) < 0 || (r->pid = fork()) < 0) {
+	/* an OCI container's stdio is the engine's, handed on as it is */
+	if ((!r->c->oci && tty_pipes(&r->r, &r->c->proc) < 0) || (r->pid = fork()) < 0) {
 		if (r->pid < 0)
 			weprintf("fork:");
 		close(sv[1]);
