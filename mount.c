@@ -567,16 +567,22 @@ mountone(int rootfd, const struct mnt *m, struct top *t, int *n)
  * onto itself read-only.
  */
 static void
-maskone(int workfd, const struct mnt *m, const struct top *t, int n)
+maskone(int workfd, const struct mnt *m, const struct top *t, int n, int rootfd)
 {
 	const char *rest;
 	struct stat st;
 	char p[32];
 	int fd, base, null;
 
-	if ((base = top(t, n, m->dst, &rest)) < 0)
+	/* an OCI bundle's masks may be anywhere: elsewhere than below our
+	 * /proc and /sys, through the resolver, inside the root */
+	if ((base = top(t, n, m->dst, &rest)) < 0 && rootfd < 0)
 		ns_fail(125, "mask /%s: not below a mount of ours", m->dst);
-	if ((fd = openat(base, rest, O_PATH | O_NOFOLLOW | O_CLOEXEC)) < 0 && errno == ENOENT)
+	if (base >= 0)
+		fd = openat(base, rest, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+	else
+		fd = root_open(rootfd, m->dst, O_PATH | O_NOFOLLOW);
+	if (fd < 0 && errno == ENOENT)
 		return;
 	if (fd < 0 || fstat(fd, &st) < 0)
 		ns_fail(125, "mask /%s:", m->dst);
@@ -600,6 +606,134 @@ maskone(int workfd, const struct mnt *m, const struct top *t, int n)
 	}
 	close(fd);
 }
+/*
+ * bindroot mounts an OCI bundle's root on work/merged and returns its
+ * fd: the engine's tree itself, used in place and written by the
+ * container, as runc's (the engine made it for this container; there is
+ * no image to keep clean).  root.readonly is applied at the end
+ * (rdonlyroot), once the mount points are made.  nodev: a device node in
+ * the rootfs, whose contents are the attacker's, cannot be opened, and
+ * there is no device cgroup here to stand in the way.
+ */
+static int
+bindroot(int lower, int workfd)
+{
+	char p[32];
+	int fd;
+
+	if (mkdirat(workfd, "merged", 0755) < 0 ||
+	    (fd = openat(workfd, "merged", O_PATH | O_DIRECTORY | O_CLOEXEC)) < 0)
+		ns_fail(125, "root:");
+	mountat(fdpath(lower, p), fd, NULL, MS_BIND | MS_REC, NULL, "root");
+	close(fd);
+	/* looked up again, the name is the new mount's root */
+	if ((fd = openat(workfd, "merged", O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
+		ns_fail(125, "root:");
+	mountat(NULL, fd, NULL, MS_REMOUNT | MS_BIND | MS_NODEV, NULL, "root");
+	return fd;
+}
+
+/* rdonlyroot makes the root mount rootfd is the root of read-only */
+static void
+rdonlyroot(int rootfd)
+{
+	mountat(NULL, rootfd, NULL, MS_REMOUNT | MS_BIND | MS_RDONLY | MS_NODEV, NULL,
+	        "root read-only");
+}
+
+/*
+ * specmounts makes an OCI bundle's mounts[], in order.  /proc, /sys and
+ * /dev of their usual types go on directories of the image's own, are
+ * checked to be what was mounted and are then ours (mountone), /dev
+ * filled as pieces' own; every other destination, below one of ours or
+ * in the image, is resolved inside the root (target), never by a path
+ * the image could redirect.  A bind's source is the engine's host path,
+ * followed as given; its options are added through a stage (bindat).
+ * Propagation: our mount namespace is private from the host's before
+ * anything is mounted (mnt_build), so private and rprivate already
+ * hold; a shared or slave one would reach nothing and is refused.
+ */
+static void
+specmounts(const struct ctr *c, int rootfd, int workfd, struct top *t, int *n, int max)
+{
+	static const struct { const char *type, *dst; long magic; void (*fill)(int); } tops[] = {
+		{ "proc", "proc", PROC_SUPER_MAGIC, NULL }, { "sysfs", "sys", SYSFS_MAGIC, NULL },
+		{ "tmpfs", "dev", TMPFS_MAGIC, devnodes },
+	};
+	const unsigned long attrs = MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC;
+	const struct specmnt *s;
+	struct mnt m;
+	struct stat st;
+	const char *rest, *type;
+	size_t j;
+	int i, fd, src, base;
+
+	for (i = 0; i < c->nmnt; i++) {
+		s = &c->mnt[i];
+		memset(&m, 0, sizeof(m));
+		m.dst = s->dst + strspn(s->dst, "/");
+		m.src = s->src;
+		m.type = type = s->type;
+		m.flags = s->flags;
+		m.data = s->data;
+		if (!*m.dst)
+			ns_fail(125, "mount on /: refused (root.path is the root)");
+		if (s->prop & ~(MS_PRIVATE | MS_REC))
+			ns_fail(125, "mount %s: shared or slave propagation: not supported", s->dst);
+		if ((base = top(t, *n, m.dst, &rest)) < 0) {
+			base = rootfd;
+			rest = m.dst;
+		}
+		if (!strcmp(type, "bind")) {
+			if ((src = open(s->src, O_PATH | O_CLOEXEC)) < 0 || fstat(src, &st) < 0)
+				ns_fail(125, "mount %s: source %s:", s->dst, s->src);
+			bindat(base, workfd, src, rest, !S_ISDIR(st.st_mode), s->flags & attrs);
+			close(src);
+			continue;
+		}
+		for (j = 0; j < LEN(tops) && (strcmp(tops[j].type, type) ||
+		     strcmp(tops[j].dst, m.dst)); j++)
+			;
+		if (j < LEN(tops) && *n < max) {
+			m.magic = tops[j].magic;
+			m.fill = tops[j].fill;
+			mountone(rootfd, &m, t, n);
+			continue;
+		}
+		/* the cgroup file system: the unified one, which in our
+		 * cgroup namespace shows the container's own cgroup as root */
+		if (!strcmp(type, "cgroup")) {
+			m.type = "cgroup2";
+			m.src = "cgroup2";
+		}
+		fd = target(base, rest, 0);
+		mountat(m.src, fd, m.type, m.flags, m.data, s->dst);
+		close(fd);
+	}
+}
+
+/*
+ * specmasks hides an OCI bundle's maskedPaths and makes its
+ * readonlyPaths read-only, as maskone does pieces' own
+ */
+static void
+specmasks(const struct ctr *c, int rootfd, int workfd, const struct top *t, int n)
+{
+	struct mnt m;
+	char **p;
+
+	memset(&m, 0, sizeof(m));
+	for (p = c->masked; p && *p; p++) {
+		m.dst = *p + strspn(*p, "/");
+		maskone(workfd, &m, t, n, rootfd);
+	}
+	m.flags = MS_RDONLY;
+	for (p = c->rdonly; p && *p; p++) {
+		m.dst = *p + strspn(*p, "/");
+		maskone(workfd, &m, t, n, rootfd);
+	}
+}
+
 /*
  * ramroot gets out of an initramfs.  There "/" is rootfs, the mount at the
  * bottom of the tree, and pivot_root refuses to move it (EINVAL: it has no
@@ -771,6 +905,21 @@ mnt_build(const struct ctr *c)
 	if (*c->fs.upper.path)
 		upfd = opentree(&c->fs.upper);
 	workfd = scratch(c);
+	if (c->fs.bind) {
+		rootfd = bindroot(lower, workfd);
+		specmounts(c, rootfd, workfd, t, &n, LEN(t));
+		specmasks(c, rootfd, workfd, t, n);
+		while (n > 0)
+			close(t[--n].fd);
+		mkcwd(rootfd, c->proc.cwd);
+		if (c->fs.readonly)
+			rdonlyroot(rootfd);
+		pivot(rootfd, workfd);
+		close(rootfd);
+		close(lower);
+		close(workfd);
+		return;
+	}
 	rootfd = mkroot(c, lower, workfd, upfd >= 0 ? upfd : workfd, &ro);
 	for (i = 0; i < LEN(defmounts); i++)
 		mountone(rootfd, &defmounts[i], t, &n);
@@ -781,7 +930,7 @@ mnt_build(const struct ctr *c)
 	/* --privileged: the user gives the container the host's /proc and
 	 * /sys, core_pattern and sysrq-trigger included */
 	for (i = 0; !c->privileged && i < LEN(defmasks); i++)
-		maskone(workfd, &defmasks[i], t, n);
+		maskone(workfd, &defmasks[i], t, n, -1);
 	while (n > 0)
 		close(t[--n].fd);
 	mkcwd(rootfd, c->proc.cwd);
