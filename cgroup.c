@@ -409,6 +409,12 @@ cg_oom(const struct cg *g)
 	               "oom_kill");
 }
 
+const char *
+cg_dir(const struct cg *g, int i)
+{
+	return i >= 0 && i < NCTL ? g->dir[i] : NULL;
+}
+
 void
 cg_destroy(struct cg *g)
 {
