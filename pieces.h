@@ -1069,6 +1069,8 @@ struct rootfs {
 	int plain;			/* the upper is read back as a tree: no redirects,
 					 * index or metadata-only copies */
 	int readonly;
+	int bind;			/* no overlay: lower itself, written in place
+					 * unless readonly (an OCI bundle's rootfs) */
 };
 
 /* the process a container runs */
@@ -1083,6 +1085,13 @@ struct proc {
 	uint64_t fsize;			/* the largest file it may write; 0: any */
 	int tty, interactive;
 	int noseccomp;			/* no seccomp filter: seccomp=unconfined, --privileged */
+	/* an OCI bundle's (ctr's oci): its own filter instead of the default
+	 * (NULL: none), rlimits, umask, oom_score_adj */
+	const struct scprofile *seccomp;
+	const struct rlim *rlim;
+	int nrlim;
+	int umask;			/* -1: left as it is */
+	int oomadj, hasoom;
 };
 
 struct ctr {
@@ -1107,6 +1116,24 @@ struct ctr {
 	 * records it (svc.c) */
 	void (*up)(void *arg, pid_t init);
 	void *uparg;
+	/*
+	 * oci: an OCI runtime's container (ocirt.c).  init outlives the
+	 * pieces that started it (no parent-death signal: an engine's
+	 * subreaper adopts it) and, at the second gate, waits for a
+	 * connection on startfd, a listening socket, instead of pieces' go
+	 * (signals from outside end it there, as they would a process that
+	 * had not run yet); pieces' stdio reaches the command as it is.
+	 * Only the namespaces of nsflags (CLONE_NEW*, the PID one always)
+	 * are made, hostname is set only if not NULL, and the mounts and
+	 * masks are the bundle's: mnt (nmnt of them), masked and rdonly
+	 * (NULL-terminated, or NULL), in place of pieces' own.
+	 */
+	int oci;
+	int startfd;
+	int nsflags;
+	const struct specmnt *mnt;
+	int nmnt;
+	char **masked, **rdonly;
 };
 
 struct run;
@@ -1262,6 +1289,13 @@ int cg_run(struct ctr *c, const struct limits *l);
 int cg_attach(void *arg, pid_t pid);
 unsigned long long cg_oom(const struct cg *g);
 void cg_destroy(struct cg *g);
+
+/*
+ * cg_dir returns the directory of g's i'th controller ("" for one it
+ * has none of), or NULL past the last: where an OCI container's state
+ * keeps them, for its delete to remove
+ */
+const char *cg_dir(const struct cg *g, int i);
 
 /* net.c */
 enum { NET_HOST, NET_NONE, NET_BRIDGE };	/* a zeroed struct ctr is on the host's */
@@ -1771,3 +1805,33 @@ void spec_procfree(struct specproc *p);
  * for container engines (runc.c).  It returns the exit status.
  */
 int runc_main(int argc, char *argv[]);
+
+/* ocirt.c: the OCI runtime's containers, under runc's --root */
+/* what create and run are told: runc's flags */
+struct ociopts {
+	const char *root;		/* --root, the containers' directory */
+	const char *id, *bundle;
+	const char *pidfile;		/* --pid-file, or NULL */
+	int detach;			/* run -d */
+};
+
+/*
+ * Each verb returns runc's exit status: 0, or 1 after one line saying
+ * why, in runc's words where engines read them ("does not exist",
+ * "container not running").  ocirt_create makes the container and
+ * leaves it created: init set up and waiting, its pid in --pid-file,
+ * outliving this process.  ocirt_start lets a created one run;
+ * ocirt_state prints its state as runc's; ocirt_kill signals its init
+ * (all: every process of it); ocirt_delete removes a stopped (force:
+ * any) one, its cgroups too; ocirt_ps prints its pids, ocirt_list the
+ * containers, as a table or JSON.  ocirt_run is create and start,
+ * returning the container's status unless detached.
+ */
+int ocirt_create(const struct ociopts *op);
+int ocirt_run(const struct ociopts *op);
+int ocirt_start(const char *root, const char *id);
+int ocirt_state(const char *root, const char *id);
+int ocirt_kill(const char *root, const char *id, int sig, int all);
+int ocirt_delete(const char *root, const char *id, int force);
+int ocirt_ps(const char *root, const char *id, int json);
+int ocirt_list(const char *root, int quiet, int json);

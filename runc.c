@@ -12,16 +12,16 @@
  * error from.  Their error text matters: podman maps "permission denied"
  * and "no such file or directory" to exit codes 126 and 127.
  *
- * What is here now: the globals, spec, features, and create and run as
- * far as reading the bundle's config.json (so a bundle pieces cannot run
- * is refused by name before anything is made); the verbs that need the
- * container state directory say so.
+ * What is here: the globals, spec, features, and the lifecycle (create,
+ * start, state, kill, delete, run, list, ps: ocirt.c); exec, pause,
+ * resume and update say they are not there yet.
  */
 #include <sys/stat.h>
 
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -30,7 +30,7 @@
 
 #include "pieces.h"
 
-#define RUNCROOT	"/run/pieces"	/* --root's default, as runc's /run/runc */
+#define RUNCROOT	"/run/pieces-runc"	/* --root's default, as runc's /run/runc */
 #define IDMAX		1024		/* a container id */
 #define FDMAX		1024		/* --preserve-fds: fds past stdio passed on */
 
@@ -40,8 +40,14 @@ struct verb {
 	const char *args;
 };
 
+static int v_config(int, char **);
 static int v_create(int, char **);
+static int v_delete(int, char **);
 static int v_features(int, char **);
+static int v_id(int, char **);
+static int v_kill(int, char **);
+static int v_list(int, char **);
+static int v_ps(int, char **);
 static int v_later(int, char **);
 static int v_seccomp(int, char **);
 static int v_spec(int, char **);
@@ -51,19 +57,20 @@ static const struct verb verbs[] = {
 	  "      [--preserve-fds n] [--no-pivot] [--no-new-keyring] id" },
 	{ "run",        v_create,   "[-b bundle] [-d] [--pid-file file] [--console-socket path]\n"
 	  "      [--preserve-fds n] [--no-pivot] [--no-new-keyring] id" },
-	{ "start",      v_later,    "id" },
-	{ "state",      v_later,    "id" },
-	{ "kill",       v_later,    "[-a] id [signal]" },
-	{ "delete",     v_later,    "[-f] id" },
+	{ "start",      v_id,       "id" },
+	{ "state",      v_id,       "id" },
+	{ "kill",       v_kill,     "[-a] id [signal]" },
+	{ "delete",     v_delete,   "[-f] id" },
 	{ "exec",       v_later,    "[option ...] id [cmd [arg ...]]" },
-	{ "ps",         v_later,    "[--format table|json] id" },
-	{ "list",       v_later,    "[-q] [--format table|json]" },
+	{ "ps",         v_ps,       "[--format table|json] id" },
+	{ "list",       v_list,     "[-q] [--format table|json]" },
 	{ "pause",      v_later,    "id" },
 	{ "resume",     v_later,    "id" },
 	{ "update",     v_later,    "[-r file|-] id" },
 	{ "spec",       v_spec,     "[-b bundle] [--rootless]" },
 	{ "features",   v_features, "" },
 	{ "seccomp",    v_seccomp,  "[-b bundle] call [arg ...]" },
+	{ "config",     v_config,   "[-b bundle]" },
 };
 
 static const char *rootdir = RUNCROOT;
@@ -151,8 +158,10 @@ idok(const char *id)
 }
 
 /*
- * create and run: the options runc takes, the bundle read; the start
- * gate and the state directory they need are the lifecycle's (issue 18)
+ * create and run: the options runc takes.  --no-pivot is taken and not
+ * heeded: pieces always pivots (runc's no-pivot is for a ramdisk root,
+ * which mount.c gets out of by itself); --no-new-keyring likewise, init
+ * always makes the container a session keyring of its own.
  */
 static int
 v_create(int argc, char *argv[])
@@ -170,15 +179,17 @@ v_create(int argc, char *argv[])
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	const char *bundle = ".", *verb = argv[0];
-	struct spec s;
-	unsigned long n;
+	struct ociopts o = { rootdir, NULL, ".", NULL, 0 };
+	const char *verb = argv[0], *console = NULL;
+	unsigned long n = 0;
 	char *end;
 	int ch, run = !strcmp(verb, "run");
 
 	while ((ch = getopt_long(argc, argv, "+b:dh", opts, NULL)) != -1) {
 		switch (ch) {
-		case 'b': bundle = optarg; break;
+		case 'b': o.bundle = optarg; break;
+		case 'p': o.pidfile = optarg; break;
+		case 'c': console = optarg; break;
 		case 'P':
 			errno = 0;
 			n = strtoul(optarg, &end, 10);
@@ -189,8 +200,9 @@ v_create(int argc, char *argv[])
 		case 'd': case 'k':
 			if (!run)
 				verbusage(verb);
+			o.detach |= ch == 'd';
 			break;
-		case 'p': case 'c': case 'N': case 'K': break;
+		case 'N': case 'K': break;
 		case 'h': usage(stdout); exit(0);
 		default: verbusage(verb);
 		}
@@ -199,13 +211,125 @@ v_create(int argc, char *argv[])
 		eprintf("%s: want exactly one container id", verb);
 	if (!idok(argv[optind]))
 		eprintf("%s: invalid container id", argv[optind]);
-	if (spec_load(bundle, &s) < 0)
-		return 1;
-	dbg("config.json read");
-	spec_free(&s);
-	eprintf("%s %s: not yet: the container state directory (%s) is to come", verb,
-	        argv[optind], rootdir);
-	return 1;
+	if (n)
+		eprintf("--preserve-fds %lu: not supported yet", n);
+	if (console)
+		eprintf("--console-socket %s: not supported yet", console);
+	o.id = argv[optind];
+	dbg(run ? "run" : "create");
+	return run ? ocirt_run(&o) : ocirt_create(&o);
+}
+
+/* idarg checks that argv holds one container id past its options */
+static const char *
+idarg(int argc, char *argv[])
+{
+	if (argc - optind != 1)
+		verbusage(argv[0]);
+	if (!idok(argv[optind]))
+		eprintf("%s: invalid container id", argv[optind]);
+	return argv[optind];
+}
+
+/* start and state: an id, no options */
+static int
+v_id(int argc, char *argv[])
+{
+	const char *id;
+
+	if (getopt(argc, argv, "+") != -1)
+		verbusage(argv[0]);
+	id = idarg(argc, argv);
+	return !strcmp(argv[0], "start") ? ocirt_start(rootdir, id) : ocirt_state(rootdir, id);
+}
+
+/* kill [-a] id [signal]: TERM by default; names with or without SIG, numbers */
+static int
+v_kill(int argc, char *argv[])
+{
+	static const struct option opts[] = {
+		{ "all", no_argument, NULL, 'a' },
+		{ NULL, 0, NULL, 0 },
+	};
+	int ch, all = 0, sig = SIGTERM;
+
+	while ((ch = getopt_long(argc, argv, "+a", opts, NULL)) != -1) {
+		if (ch != 'a')
+			verbusage("kill");
+		all = 1;
+	}
+	if (argc - optind == 2) {
+		if ((sig = ctl_signal(argv[optind + 1])) < 0)
+			eprintf("%s: unknown signal", argv[optind + 1]);
+		argc--;
+	}
+	return ocirt_kill(rootdir, idarg(argc, argv), sig, all);
+}
+
+static int
+v_delete(int argc, char *argv[])
+{
+	static const struct option opts[] = {
+		{ "force", no_argument, NULL, 'f' },
+		{ NULL, 0, NULL, 0 },
+	};
+	int ch, force = 0;
+
+	while ((ch = getopt_long(argc, argv, "+f", opts, NULL)) != -1) {
+		if (ch != 'f')
+			verbusage("delete");
+		force = 1;
+	}
+	return ocirt_delete(rootdir, idarg(argc, argv), force);
+}
+
+/* format reads --format's value: 1 for json, 0 for table */
+static int
+format(const char *s)
+{
+	if (strcmp(s, "json") && strcmp(s, "table"))
+		eprintf("--format %s: want table or json", s);
+	return !strcmp(s, "json");
+}
+
+static int
+v_ps(int argc, char *argv[])
+{
+	static const struct option opts[] = {
+		{ "format", required_argument, NULL, 'f' },
+		{ NULL, 0, NULL, 0 },
+	};
+	int ch, json = 0;
+
+	while ((ch = getopt_long(argc, argv, "+f:", opts, NULL)) != -1) {
+		if (ch != 'f')
+			verbusage("ps");
+		json = format(optarg);
+	}
+	return ocirt_ps(rootdir, idarg(argc, argv), json);
+}
+
+static int
+v_list(int argc, char *argv[])
+{
+	static const struct option opts[] = {
+		{ "format", required_argument, NULL, 'f' },
+		{ "quiet", no_argument, NULL, 'q' },
+		{ NULL, 0, NULL, 0 },
+	};
+	int ch, json = 0, quiet = 0;
+
+	while ((ch = getopt_long(argc, argv, "+f:q", opts, NULL)) != -1) {
+		if (ch == 'f')
+			json = format(optarg);
+		else if (ch == 'q')
+			quiet = 1;
+		else
+			verbusage("list");
+	}
+	if (optind != argc)
+		verbusage("list");
+	return ocirt_list(rootdir, quiet, json);
 }
 
 static int
@@ -436,6 +560,33 @@ v_seccomp(int argc, char *argv[])
 	case 0x7ffc0000u: printf("log\n"); break;
 	default: printf(ret ? "kill\n" : "kill thread\n");
 	}
+	return 0;
+}
+
+/*
+ * config, pieces' own: the bundle's config.json read as create reads it,
+ * and nothing made: 0 and silence, or 1 and the field at fault.  What
+ * the runtime then refuses (create's "not supported") is not asked.
+ */
+static int
+v_config(int argc, char *argv[])
+{
+	const char *bundle = ".";
+	struct spec s;
+	int ch;
+
+	while ((ch = getopt(argc, argv, "+b:")) != -1) {
+		if (ch != 'b')
+			verbusage("config");
+		bundle = optarg;
+	}
+	if (optind != argc)
+		verbusage("config");
+	if (spec_load(bundle, &s) < 0) {
+		spec_free(&s);
+		return 1;
+	}
+	spec_free(&s);
 	return 0;
 }
 

@@ -1,0 +1,945 @@
+/* See LICENSE file for copyright and license details. */
+/*
+ * The OCI runtime's lifecycle, for pieces-runc (runc.c): create, start,
+ * state, kill, delete, run, list and ps on containers kept under --root.
+ *
+ * There is no pieces supervisor.  create forks init (ns.c, with ctr's
+ * oci set), which sets the container up and waits at its second gate;
+ * create records it and exits, and init passes to the engine's
+ * subreaper (conmon, containerd's shim), which waits on the pid create
+ * wrote to --pid-file and so sees the container's exit.  start releases
+ * init through a socket create made and init listens on.  Whether a
+ * container runs is never written down after create: it is read live,
+ * from init's pid and start time (a reused pid, or a zombie, is a dead
+ * container) and from the socket, which start removes.
+ *
+ * Each container is ROOT/ID/: state.json (OCI's state, what runc's
+ * state prints, and pieces' own: init's start time, the cgroups to
+ * remove) and start.sock.  ROOT/ID/ is made with mkdir, so two creates
+ * of one id cannot both win; ROOT is root's alone (0700): whoever can
+ * connect to start.sock can start the container.
+ */
+#include <sys/mount.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "pieces.h"
+
+#define OSTATEMAX	(1 << 20)	/* a state.json: annotations are the engine's */
+#define CGMAX		8		/* cgroup directories of one container */
+
+/* a container under --root, as state.json has it */
+struct ostate {
+	struct json *doc;		/* what the strings point into */
+	const char *id, *bundle, *rootfs, *created;
+	const struct json *annotations;
+	pid_t pid;
+	unsigned long long pidstart;
+	const char *cg[CGMAX];
+	int ncg;
+	int status;			/* CS_*, read live */
+};
+
+static const char *rootdir;
+
+/* dirof writes ROOT/ID[/name] into buf (PATHMAX): 0, or -1 (reported) */
+static int
+dirof(char *buf, const char *id, const char *name)
+{
+	if ((size_t)snprintf(buf, PATHMAX, "%s/%s%s%s", rootdir, id, name ? "/" : "",
+	    name ? name : "") >= PATHMAX) {
+		weprintf("%s/%s: path too long", rootdir, id);
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * sockaddr fills a for ROOT/ID/start.sock, reached by the directory's fd
+ * dfd: a --root deeper than sun_path's 108 bytes still works
+ */
+static void
+sockaddr(struct sockaddr_un *a, int dfd)
+{
+	memset(a, 0, sizeof(*a));
+	a->sun_family = AF_UNIX;
+	snprintf(a->sun_path, sizeof(a->sun_path), "/proc/self/fd/%d/start.sock", dfd);
+}
+
+/* alive says whether the container's init is the process it was: 1 or 0 */
+static int
+alive(const struct ostate *o)
+{
+	return o->pid > 0 && o->pidstart && pidstart(o->pid) == o->pidstart;
+}
+
+static void
+ofree(struct ostate *o)
+{
+	json_free(o->doc);
+	o->doc = NULL;
+}
+
+/*
+ * load reads the state of container id into o, its status read live:
+ * 0; -1 with errno ENOENT for none (said unless quiet: runc's "does not
+ * exist"), or -1 (reported)
+ */
+static int
+load(const char *id, struct ostate *o, int quiet)
+{
+	char path[PATHMAX], *buf = NULL;
+	const struct json *cg, *j;
+	struct stat st;
+	uint64_t v, v2;
+	ssize_t n;
+	int fd = -1, ret = -1;
+
+	memset(o, 0, sizeof(*o));
+	if (dirof(path, id, "state.json") < 0)
+		return -1;
+	if ((fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)) < 0) {
+		if (errno != ENOENT)
+			weprintf("%s:", path);
+		else if (!quiet)
+			weprintf("container %s does not exist", id);
+		errno = errno == ENOENT || !quiet ? ENOENT : errno;
+		return -1;
+	}
+	buf = emalloc(OSTATEMAX);
+	if ((n = readcap(fd, buf, OSTATEMAX)) < 0) {
+		weprintf("%s:", path);
+		goto out;
+	}
+	if (!(o->doc = json_parse(path, buf, n)))
+		goto out;
+	o->id = json_str(o->doc, "id");
+	o->bundle = json_str(o->doc, "bundle");
+	o->rootfs = json_str(o->doc, "rootfs");
+	o->created = json_str(o->doc, "created");
+	o->annotations = json_get(o->doc, "annotations");
+	if (!o->id || !o->bundle || !o->rootfs || !o->created ||
+	    json_u64(json_get(o->doc, "pid"), &v) < 0 || !v || v > 1 << 30 ||
+	    json_u64(json_get(o->doc, "pidstart"), &v2) < 0) {
+		weprintf("%s: not a state pieces wrote", path);
+		goto out;
+	}
+	o->pid = v;
+	o->pidstart = v2;
+	cg = json_get(o->doc, "cgroups");
+	for (j = cg ? cg->child : NULL; j && o->ncg < CGMAX; j = j->next)
+		if (j->type == JSON_STRING)
+			o->cg[o->ncg++] = j->s;
+	if (!alive(o))
+		o->status = CS_STOPPED;
+	else if (dirof(path, id, "start.sock") == 0 && lstat(path, &st) == 0)
+		o->status = CS_CREATED;
+	else
+		o->status = CS_RUNNING;
+	ret = 0;
+out:
+	if (ret < 0)
+		ofree(o);
+	free(buf);
+	close(fd);
+	return ret;
+}
+
+static const char *
+statusname(int s)
+{
+	return s == CS_CREATED ? "created" : s == CS_RUNNING ? "running" : "stopped";
+}
+
+/* quoted prints s as a JSON string on stdout */
+static void
+quoted(const char *s)
+{
+	char *buf = emalloc(JSONQUOTE(strlen(s)) + 1), *e;
+
+	e = json_quote(buf, s);
+	*e = '\0';
+	fputs(buf, stdout);
+	free(buf);
+}
+
+/*
+ * annots writes the annotations object j (strings) to fp, as
+ * '"annotations": {...}' after sep, or nothing if it has none
+ */
+static void
+annots(FILE *fp, const struct json *j, const char *sep, const char *ind)
+{
+	const struct json *a;
+	char *buf;
+
+	if (!j || j->type != JSON_OBJECT || !j->child)
+		return;
+	fprintf(fp, "%s%s\"annotations\": {", sep, ind);
+	for (a = j->child; a; a = a->next) {
+		if (a->type != JSON_STRING)
+			continue;
+		buf = emalloc(JSONQUOTE(strlen(a->key)) + JSONQUOTE(a->len) + 4);
+		*json_quote(buf, a->key) = '\0';
+		fprintf(fp, "%s%s%s  %s: ", a == j->child ? "" : ",", *ind ? "\n" : "", ind, buf);
+		*json_quote(buf, a->s) = '\0';
+		fputs(buf, fp);
+		free(buf);
+	}
+	fprintf(fp, "%s%s}", *ind ? "\n" : "", ind);
+}
+
+/* show prints o as runc's state does; ind "" prints it on one line (list) */
+static void
+show(const struct ostate *o, const char *ind)
+{
+	const char *nl = *ind ? "\n" : "", *sep = *ind ? ",\n" : ",";
+
+	printf("{%s%s\"ociVersion\": \"%s\"%s%s\"id\": ", nl, ind, OCIVERSION, sep, ind);
+	quoted(o->id);
+	printf("%s%s\"pid\": %ld%s%s\"status\": \"%s\"%s%s\"bundle\": ", sep, ind,
+	       o->status == CS_STOPPED ? 0L : (long)o->pid, sep, ind, statusname(o->status),
+	       sep, ind);
+	quoted(o->bundle);
+	printf("%s%s\"rootfs\": ", sep, ind);
+	quoted(o->rootfs);
+	printf("%s%s\"created\": ", sep, ind);
+	quoted(o->created);
+	printf("%s%s\"owner\": \"\"", sep, ind);
+	annots(stdout, o->annotations, sep, ind);
+	printf("%s}\n", nl);
+}
+
+/* rfc3339 writes now as runc's created: UTC, nanoseconds */
+static void
+rfc3339(char *buf, size_t len)
+{
+	struct timespec ts;
+	struct tm tm;
+	size_t n;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	gmtime_r(&ts.tv_sec, &tm);
+	n = strftime(buf, len, "%Y-%m-%dT%H:%M:%S", &tm);
+	snprintf(buf + n, len - n, ".%09ldZ", ts.tv_nsec);
+}
+
+/* putq appends "key": value quoted to buf at *o */
+static char *
+putq(char *o, const char *key, const char *val)
+{
+	o += sprintf(o, "\"%s\":", key);
+	return json_quote(o, val);
+}
+
+/*
+ * save writes the state of a created container atomically: id, bundle,
+ * rootfs, init's pid and start time, the cgroups g made and the spec's
+ * annotations.  0, or -1 (reported).
+ */
+static int
+save(const char *id, const char *bundle, const struct spec *s, pid_t pid, struct cg *g)
+{
+	char path[PATHMAX], tmp[PATHMAX], when[64], *buf, *o;
+	const struct json *a;
+	const char *dir;
+	size_t cap = OSTATEMAX;
+	int fd, i, ok;
+	FILE *fp;
+
+	if (dirof(path, id, "state.json") < 0 || dirof(tmp, id, "state.tmp") < 0)
+		return -1;
+	rfc3339(when, sizeof(when));
+	buf = emalloc(cap);
+	o = buf + sprintf(buf, "{\"ociVersion\":\"%s\",", OCIVERSION);
+	o = putq(o, "id", id);
+	*o++ = ',';
+	o = putq(o, "bundle", bundle);
+	*o++ = ',';
+	o = putq(o, "rootfs", s->root);
+	*o++ = ',';
+	o = putq(o, "created", when);
+	o += sprintf(o, ",\"pid\":%ld,\"pidstart\":%llu,\"cgroups\":[", (long)pid, pidstart(pid));
+	for (i = 0; g && (dir = cg_dir(g, i)); i++)
+		if (*dir)
+			o = json_quote(o + sprintf(o, "%s", o[-1] == '[' ? "" : ","), dir);
+	o += sprintf(o, "]}");
+	if ((fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600)) < 0 ||
+	    !(fp = fdopen(fd, "w"))) {
+		weprintf("%s:", tmp);
+		free(buf);
+		return -1;
+	}
+	/* the annotations after the rest, through stdio: they are the
+	 * engine's and may be long; the closing brace moves past them */
+	o[-1] = '\0';
+	fputs(buf, fp);
+	a = s->annotations;
+	annots(fp, a, ",", "");
+	fputs("}\n", fp);
+	ok = fflush(fp) == 0 && !ferror(fp) && fsync(fd) == 0;
+	if (fclose(fp) != 0 || !ok || rename(tmp, path) < 0) {
+		weprintf("%s:", path);
+		free(buf);
+		return -1;
+	}
+	free(buf);
+	return 0;
+}
+
+/* pidfile writes pid to path atomically, as runc: a temporary renamed */
+static int
+pidfile(const char *path, pid_t pid)
+{
+	char tmp[PATHMAX + 8], buf[24];
+	int fd, n;
+
+	if ((size_t)snprintf(tmp, sizeof(tmp), "%s.tmp", path) >= sizeof(tmp)) {
+		weprintf("%s: path too long", path);
+		return -1;
+	}
+	n = snprintf(buf, sizeof(buf), "%ld", (long)pid);
+	if ((fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644)) < 0 ||
+	    writeall(fd, buf, n) < 0 || close(fd) < 0 || rename(tmp, path) < 0) {
+		weprintf("%s:", path);
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * refuse says which part of s pieces cannot run yet, as one line naming
+ * the field: -1, or 0 if it can run it all
+ */
+static int
+refuse(const struct spec *s)
+{
+	static const char *const nsname[NSCOUNT] = {
+		"pid", "network", "mount", "ipc", "uts", "user", "cgroup",
+	};
+	int i;
+
+	for (i = 0; i < NSCOUNT; i++)
+		if (s->nspath[i]) {
+			weprintf("config.json: linux.namespaces: joining the %s namespace %s: "
+			         "not supported", nsname[i], s->nspath[i]);
+			return -1;
+		}
+	if (!(s->ns & 1 << NS_PID) || !(s->ns & 1 << NS_MNT)) {
+		weprintf("config.json: linux.namespaces: pieces runs a container only in a new "
+		         "%s namespace", !(s->ns & 1 << NS_PID) ? "pid" : "mount");
+		return -1;
+	}
+	if (s->ns & 1 << NS_USER) {
+		weprintf("config.json: linux.namespaces: user namespaces: not supported");
+		return -1;
+	}
+	if (s->hostname && !(s->ns & 1 << NS_UTS)) {
+		weprintf("config.json: hostname: needs a uts namespace");
+		return -1;
+	}
+	if (s->domainname) {
+		weprintf("config.json: domainname: not supported");
+		return -1;
+	}
+	for (i = 0; i < HOOKKINDS; i++)
+		if (s->nhook[i]) {
+			weprintf("config.json: hooks: not supported");
+			return -1;
+		}
+	if (s->ndev) {
+		weprintf("config.json: linux.devices: not supported");
+		return -1;
+	}
+	if (s->sysctl && s->sysctl->child) {
+		weprintf("config.json: linux.sysctl: not supported");
+		return -1;
+	}
+	if (s->proc.terminal) {
+		weprintf("config.json: process.terminal: not supported yet");
+		return -1;
+	}
+	if (s->rootprop & ~(MS_PRIVATE | MS_REC)) {
+		weprintf("config.json: linux.rootfsPropagation: only private and rprivate "
+		         "are supported");
+		return -1;
+	}
+	return 0;
+}
+
+/* what pieces' ns.c is told: CLONE_NEW* for each namespace of s */
+static int
+nsflags(const struct spec *s)
+{
+	static const int flag[NSCOUNT] = {
+		CLONE_NEWPID, CLONE_NEWNET, CLONE_NEWNS, CLONE_NEWIPC, CLONE_NEWUTS, CLONE_NEWUSER,
+		CLONE_NEWCGROUP,
+	};
+	int i, f = 0;
+
+	for (i = 0; i < NSCOUNT; i++)
+		if (s->ns & 1 << i)
+			f |= flag[i];
+	return f;
+}
+
+/*
+ * fill turns the spec s into the container c, with scratch the
+ * directory init covers with its tmpfs: 0, or -1 (reported)
+ */
+static int
+fill(struct ctr *c, const struct spec *s, const char *id, const char *scratch)
+{
+	struct stat st;
+
+	memset(c, 0, sizeof(*c));
+	c->name = id;
+	if (stat(s->root, &st) < 0) {
+		weprintf("root.path %s:", s->root);
+		return -1;
+	}
+	if (!S_ISDIR(st.st_mode)) {
+		weprintf("root.path %s: not a directory", s->root);
+		return -1;
+	}
+	snprintf(c->fs.lower.path, sizeof(c->fs.lower.path), "%s", s->root);
+	c->fs.lower.dev = st.st_dev;
+	c->fs.lower.ino = st.st_ino;
+	snprintf(c->fs.scratch, sizeof(c->fs.scratch), "%s", scratch);
+	c->fs.bind = 1;
+	c->fs.readonly = s->readonly;
+	c->proc.argv = s->proc.argv;
+	c->proc.env = s->proc.env;
+	c->proc.cwd = s->proc.cwd ? s->proc.cwd : "/";
+	c->proc.uid = s->proc.uid;
+	c->proc.gid = s->proc.gid;
+	c->proc.groups = s->proc.groups;
+	c->proc.ngroups = s->proc.ngroups;
+	/* pieces has one set: what the command may use, its bounding set too */
+	c->proc.caps = s->proc.caps[CAP_PERMITTED] | s->proc.caps[CAP_EFFECTIVE];
+	c->proc.interactive = 1;
+	c->proc.seccomp = s->seccomp;
+	c->proc.noseccomp = !s->seccomp;
+	c->proc.rlim = s->proc.rlim;
+	c->proc.nrlim = s->proc.nrlim;
+	c->proc.umask = s->proc.umask >= 0 ? s->proc.umask : 022;
+	c->proc.oomadj = s->proc.oomscoreadj;
+	c->proc.hasoom = s->proc.hasoom;
+	c->hostname = s->hostname;
+	c->net = s->ns & 1 << NS_NET ? NET_NONE : NET_HOST;
+	c->oci = 1;
+	c->nsflags = nsflags(s);
+	c->mnt = s->mnt;
+	c->nmnt = s->nmnt;
+	c->masked = s->masked;
+	c->rdonly = s->rdonly;
+	if (!c->proc.argv || !c->proc.argv[0]) {
+		weprintf("config.json: process.args: none");
+		return -1;
+	}
+	return 0;
+}
+
+/* gotpid is ctr's plumb: init's pid, at the second gate */
+static int
+gotpid(void *arg, pid_t pid)
+{
+	*(pid_t *)arg = pid;
+	return 0;
+}
+
+/*
+ * listener makes dir/start.sock (dfd the directory's fd), listening:
+ * its fd, or -1 (reported)
+ */
+static int
+listener(int dfd, const char *dir)
+{
+	struct sockaddr_un a;
+	int fd;
+
+	sockaddr(&a, dfd);
+	if ((fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0)) < 0 ||
+	    bind(fd, (struct sockaddr *)&a, sizeof(a)) < 0 || listen(fd, 4) < 0) {
+		weprintf("%s/start.sock:", dir);
+		if (fd >= 0)
+			close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+/* rmstate removes ROOT/ID and what it holds; a missing one is no error */
+static int
+rmstate(const char *id)
+{
+	static const char *const names[] = { "start.sock", "state.json", "state.tmp" };
+	char path[PATHMAX];
+	size_t i;
+
+	for (i = 0; i < LEN(names); i++)
+		if (dirof(path, id, names[i]) < 0 || (unlink(path) < 0 && errno != ENOENT)) {
+			weprintf("%s:", path);
+			return -1;
+		}
+	if (dirof(path, id, NULL) < 0 || (rmdir(path) < 0 && errno != ENOENT)) {
+		weprintf("%s:", path);
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * mkstate makes ROOT (root's alone) and ROOT/ID, the id's claim: 0, or
+ * -1 (reported: runc's words for an id in use)
+ */
+static int
+mkstate(const char *id, char *dir)
+{
+	if (mkdir(rootdir, 0700) < 0 && errno != EEXIST) {
+		weprintf("%s: mkdir:", rootdir);
+		return -1;
+	}
+	if (dirof(dir, id, NULL) < 0)
+		return -1;
+	if (mkdir(dir, 0700) < 0) {
+		weprintf(errno == EEXIST ? "container with id exists: %s" : "%s: mkdir:",
+		         errno == EEXIST ? id : dir);
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * create makes container o->id from its bundle and leaves its init at
+ * the second gate, its pid in *pidp: 0, or 1 (reported) with nothing
+ * left of it
+ */
+static int
+create(const struct ociopts *op, pid_t *pidp)
+{
+	char dir[PATHMAX], bundle[PATHMAX], rootfs[PATHMAX];
+	struct cg *g = NULL;
+	struct run *r;
+	struct spec s;
+	struct ctr c;
+	pid_t pid = 0;
+	int dfd = -1, lfd = -1, made = 0, ret = 1, st;
+
+	if (spec_load(op->bundle, &s) < 0)
+		goto out;
+	if (refuse(&s) < 0)
+		goto out;
+	if (!realpath(op->bundle, bundle) || !realpath(s.root, rootfs)) {
+		weprintf("%s:", realpath(op->bundle, bundle) ? s.root : op->bundle);
+		goto out;
+	}
+	snprintf(s.root, sizeof(s.root), "%s", rootfs);
+	if (mkstate(op->id, dir) < 0)
+		goto out;
+	made = 1;
+	if ((dfd = open(dir, O_PATH | O_DIRECTORY | O_CLOEXEC)) < 0) {
+		weprintf("%s:", dir);
+		goto out;
+	}
+	if ((lfd = listener(dfd, dir)) < 0 || fill(&c, &s, op->id, dir) < 0 ||
+	    cg_create(&s.lim, &g) < 0)
+		goto out;
+	c.attach = g ? cg_attach : NULL;
+	c.arg = g;
+	c.plumb = gotpid;
+	c.plumbarg = &pid;
+	c.startfd = lfd;
+	if (ns_start(&c, &r) != 0)
+		goto out;
+	if (save(op->id, bundle, &s, pid, g) < 0 ||
+	    (op->pidfile && pidfile(op->pidfile, pid) < 0)) {
+		(void)kill(pid, SIGKILL);
+		while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
+			;
+		goto out;
+	}
+	/* the cgroups are the container's now, removed by delete */
+	g = NULL;
+	made = 0;
+	*pidp = pid;
+	ret = 0;
+out:
+	if (lfd >= 0)
+		close(lfd);
+	if (dfd >= 0)
+		close(dfd);
+	cg_destroy(g);
+	if (made)
+		(void)rmstate(op->id);
+	spec_free(&s);
+	return ret;
+}
+
+/*
+ * release lets the created container id go on: it connects to its
+ * start.sock, removes it (the container is no longer created) and
+ * waits for init's byte.  0, or 1 (reported).
+ */
+static int
+release(const char *id)
+{
+	struct sockaddr_un a;
+	struct pollfd p;
+	char dir[PATHMAX], path[PATHMAX], b;
+	int dfd = -1, fd = -1, ret = 1;
+
+	if (dirof(dir, id, NULL) < 0 || dirof(path, id, "start.sock") < 0)
+		return 1;
+	if ((dfd = open(dir, O_PATH | O_DIRECTORY | O_CLOEXEC)) < 0 ||
+	    (fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0)) < 0) {
+		weprintf("%s:", dir);
+		goto out;
+	}
+	sockaddr(&a, dfd);
+	if (connect(fd, (struct sockaddr *)&a, sizeof(a)) < 0) {
+		weprintf("%s:", path);
+		goto out;
+	}
+	if (unlink(path) < 0) {
+		weprintf("%s:", path);
+		goto out;
+	}
+	/* init answers at once, unless it is stopped (SIGSTOP) or gone */
+	p.fd = fd;
+	p.events = POLLIN;
+	if (poll(&p, 1, 10000) != 1 || read(fd, &b, 1) != 1) {
+		weprintf("container %s: its init did not take the start", id);
+		goto out;
+	}
+	ret = 0;
+out:
+	if (fd >= 0)
+		close(fd);
+	if (dfd >= 0)
+		close(dfd);
+	return ret;
+}
+
+int
+ocirt_create(const struct ociopts *op)
+{
+	pid_t pid;
+
+	rootdir = op->root;
+	return create(op, &pid);
+}
+
+int
+ocirt_start(const char *root, const char *id)
+{
+	struct ostate o;
+	int ret;
+
+	rootdir = root;
+	if (load(id, &o, 0) < 0)
+		return 1;
+	if (o.status != CS_CREATED) {
+		weprintf(o.status == CS_RUNNING ? "cannot start an already running container" :
+		         "cannot start a container that has stopped");
+		ofree(&o);
+		return 1;
+	}
+	ret = release(id);
+	ofree(&o);
+	return ret;
+}
+
+int
+ocirt_state(const char *root, const char *id)
+{
+	struct ostate o;
+
+	rootdir = root;
+	if (load(id, &o, 0) < 0)
+		return 1;
+	show(&o, "  ");
+	ofree(&o);
+	return 0;
+}
+
+/*
+ * members lists the processes in init's PID namespace, init's first, in
+ * a new array *v of *n: 0, or -1 (reported).  The namespace is the
+ * container's whole: nothing joins it from outside (no exec yet).
+ */
+static int
+members(const struct ostate *o, pid_t **v, int *n)
+{
+	char path[64], ns[64], other[64];
+	struct dirent *de;
+	ssize_t len, l2;
+	DIR *d;
+	long p;
+	int cap = 16;
+
+	*n = 0;
+	*v = ecalloc(cap, sizeof(**v));
+	snprintf(path, sizeof(path), "/proc/%ld/ns/pid", (long)o->pid);
+	if ((len = readlink(path, ns, sizeof(ns))) < 0 || !(d = opendir("/proc"))) {
+		weprintf("%s:", path);
+		return -1;
+	}
+	(*v)[(*n)++] = o->pid;
+	while ((de = readdir(d))) {
+		if ((p = strtol(de->d_name, NULL, 10)) <= 0 || p == o->pid)
+			continue;
+		snprintf(path, sizeof(path), "/proc/%ld/ns/pid", p);
+		if ((l2 = readlink(path, other, sizeof(other))) != len || memcmp(ns, other, len))
+			continue;
+		if (*n == cap)
+			*v = erealloc(*v, (cap *= 2) * sizeof(**v));
+		(*v)[(*n)++] = p;
+	}
+	closedir(d);
+	return 0;
+}
+
+int
+ocirt_kill(const char *root, const char *id, int sig, int all)
+{
+	struct ostate o;
+	pid_t *v = NULL;
+	int i, n = 0, ret = 1;
+
+	rootdir = root;
+	if (load(id, &o, 0) < 0)
+		return 1;
+	if (o.status == CS_STOPPED) {
+		weprintf("container not running");
+		goto out;
+	}
+	if (all && members(&o, &v, &n) < 0)
+		goto out;
+	if (!all && kill(o.pid, sig) < 0) {
+		weprintf(errno == ESRCH ? "container not running" : "kill %ld:", (long)o.pid);
+		goto out;
+	}
+	/* init's last: it forwards what it gets, and a SIGKILL of it ends
+	 * the namespace before the others are reached */
+	for (i = n - 1; i >= 0; i--)
+		if (kill(v[i], sig) < 0 && errno != ESRCH)
+			weprintf("kill %ld:", (long)v[i]);
+	ret = 0;
+out:
+	free(v);
+	ofree(&o);
+	return ret;
+}
+
+/* gone waits for the container's init to end (a zombie has): 0, or -1 after 10 s */
+static int
+gone(const struct ostate *o)
+{
+	struct timespec tick = { 0, 10 * 1000 * 1000 };
+	int i;
+
+	for (i = 0; i < 1000 && alive(o); i++)
+		nanosleep(&tick, NULL);
+	return alive(o) ? -1 : 0;
+}
+
+/*
+ * rmcg removes a container's cgroup dir: the last of its processes may
+ * still be on their way out after init ended
+ */
+static int
+rmcg(const char *dir)
+{
+	struct timespec tick = { 0, 10 * 1000 * 1000 };
+	int n;
+
+	for (n = 0; rmdir(dir) < 0; n++) {
+		if (errno == ENOENT)
+			return 0;
+		if (errno != EBUSY || n == 200) {
+			weprintf("%s: rmdir:", dir);
+			return -1;
+		}
+		nanosleep(&tick, NULL);
+	}
+	return 0;
+}
+
+int
+ocirt_delete(const char *root, const char *id, int force)
+{
+	struct ostate o;
+	int i, ret = 0;
+
+	rootdir = root;
+	if (load(id, &o, 1) < 0) {
+		/* as runc: --force on what is not there is done; a create
+		 * that died half-way leaves a directory without a state */
+		if (errno != ENOENT)
+			return 1;
+		if (!force)
+			weprintf("container %s does not exist", id);
+		return force && rmstate(id) < 0 ? 1 : !force;
+	}
+	/* as runc: a created container never ran; deleting it is
+	 * killing it, --force or not */
+	if (o.status == CS_RUNNING && !force) {
+		weprintf("cannot delete container %s that is not stopped: running", id);
+		ofree(&o);
+		return 1;
+	}
+	if (o.status != CS_STOPPED) {
+		(void)kill(o.pid, SIGKILL);
+		if (gone(&o) < 0) {
+			weprintf("container %s: init %ld did not die of SIGKILL", id, (long)o.pid);
+			ofree(&o);
+			return 1;
+		}
+	}
+	for (i = 0; i < o.ncg; i++)
+		if (rmcg(o.cg[i]) < 0)
+			ret = 1;
+	if (rmstate(id) < 0)
+		ret = 1;
+	ofree(&o);
+	return ret;
+}
+
+int
+ocirt_ps(const char *root, const char *id, int json)
+{
+	char path[64], comm[64];
+	struct ostate o;
+	pid_t *v = NULL;
+	int i, n = 0, fd;
+	ssize_t len;
+
+	rootdir = root;
+	if (load(id, &o, 0) < 0)
+		return 1;
+	if (o.status != CS_STOPPED && members(&o, &v, &n) < 0) {
+		ofree(&o);
+		return 1;
+	}
+	if (json)
+		printf("[");
+	else
+		printf("PID\tCMD\n");
+	for (i = 0; i < n; i++) {
+		if (json) {
+			printf("%s%ld", i ? "," : "", (long)v[i]);
+			continue;
+		}
+		snprintf(path, sizeof(path), "/proc/%ld/comm", (long)v[i]);
+		*comm = '\0';
+		if ((fd = open(path, O_RDONLY | O_CLOEXEC)) >= 0) {
+			if ((len = readcap(fd, comm, sizeof(comm))) > 0 && comm[len - 1] == '\n')
+				comm[len - 1] = '\0';
+			close(fd);
+		}
+		printf("%ld\t%s\n", (long)v[i], comm);
+	}
+	if (json)
+		printf("]\n");
+	free(v);
+	ofree(&o);
+	return 0;
+}
+
+int
+ocirt_list(const char *root, int quiet, int json)
+{
+	struct dirent *de;
+	struct ostate o;
+	DIR *d;
+	int n = 0;
+
+	rootdir = root;
+	if (json)
+		printf("[");
+	else if (!quiet)
+		printf("%-24s %-8s %-8s %-40s %-31s %s\n", "ID", "PID", "STATUS", "BUNDLE",
+		       "CREATED", "OWNER");
+	if (!(d = opendir(root)) && errno != ENOENT) {
+		weprintf("%s:", root);
+		return 1;
+	}
+	while (d && (de = readdir(d))) {
+		if (de->d_name[0] == '.' || load(de->d_name, &o, 1) < 0)
+			continue;
+		if (json) {
+			printf("%s", n++ ? "," : "");
+			show(&o, "");
+		} else if (quiet) {
+			printf("%s\n", o.id);
+		} else {
+			printf("%-24s %-8ld %-8s %-40s %-31s %s\n", o.id,
+			       o.status == CS_STOPPED ? 0L : (long)o.pid, statusname(o.status),
+			       o.bundle, o.created, "root");
+		}
+		ofree(&o);
+	}
+	if (d)
+		closedir(d);
+	if (json)
+		printf("]\n");
+	return 0;
+}
+
+/*
+ * run is create and start in one, in the foreground: this process is
+ * init's parent, passes on the signals a terminal or a supervisor sends
+ * it, and returns the container's status once init has exited, its state
+ * removed.  With detach it returns once the container runs.
+ */
+int
+ocirt_run(const struct ociopts *op)
+{
+	static const int sigs[] = {
+		SIGTERM, SIGINT, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2, SIGWINCH, SIGCHLD,
+	};
+	siginfo_t si;
+	sigset_t set;
+	size_t i;
+	pid_t pid;
+	int st, status;
+
+	rootdir = op->root;
+	if (create(op, &pid) != 0)
+		return 1;
+	if (release(op->id) != 0) {
+		(void)ocirt_delete(op->root, op->id, 1);
+		return 1;
+	}
+	if (op->detach)
+		return 0;
+	/* ns_start left these blocked, for sigwaitinfo */
+	sigemptyset(&set);
+	for (i = 0; i < LEN(sigs); i++)
+		sigaddset(&set, sigs[i]);
+	for (;;) {
+		if (waitpid(pid, &st, WNOHANG) == pid)
+			break;
+		if (sigwaitinfo(&set, &si) < 0 || si.si_signo == SIGCHLD)
+			continue;
+		(void)kill(pid, si.si_signo);
+	}
+	status = wstatus(st);
+	(void)ocirt_delete(op->root, op->id, 1);
+	return status;
+}
