@@ -1,0 +1,208 @@
+#!/bin/sh
+# See LICENSE file for copyright and license details.
+#
+# oci: pieces-runc's lifecycle, driven as engines drive it, on bundles
+# made from the Alpine fixture: create leaves the container created
+# (its command not run), start runs it, state follows it live to
+# stopped, delete removes it; the refusals runc makes (start twice,
+# delete running, kill stopped, an unknown id, an id in use); the pid
+# file; run's exit status; the bundle's hostname, mounts, masks,
+# environment, working directory, user, rlimits and cgroup; kill of a
+# created container and kill --all; and nothing left behind: processes,
+# mounts, cgroups, state.
+. "$(dirname "$0")/lib.sh"
+
+if ! needroot; then
+	skip "oci runtime" "needs root"
+	finish
+fi
+R=$T/pieces-runc
+ln -s "$PIECES" "$R"
+ROOT=$T/root
+B=$T/b
+mkdir -p "$B/rootfs"
+tar -xzf "$ALPINE" -C "$B/rootfs" || { skip "oci runtime" "no Alpine fixture"; finish; }
+before=$(mounts)
+atexit "for c in \$('$R' --root '$ROOT' list -q); do '$R' --root '$ROOT' delete -f \$c; done"
+
+# cfg ARGS: the bundle's config.json, a process running ARGS (a JSON
+# array's members) with the mounts runc spec gives; $HOST, $MNTS (more
+# mounts, each ending in a comma), $MASK, $RO, $USR, $ENVS, $CWD, $RES,
+# $RLIM add to it
+cfg() {
+	_u=${USR:-}
+	[ -n "$_u" ] || _u='{"uid": 0, "gid": 0}'
+	_m=${MASK:-}
+	[ -n "$_m" ] || _m='"/proc/kcore"'
+	_r=${RO:-}
+	[ -n "$_r" ] || _r='"/proc/sys"'
+	_h=
+	[ -z "${HOST:-}" ] || _h="\"hostname\": \"$HOST\","
+	cat >"$B/config.json" <<EOF
+{
+	"ociVersion": "1.0.2",
+	"process": {
+		"user": $_u,
+		"args": [$1],
+		"env": ["PATH=/usr/sbin:/usr/bin:/sbin:/bin"${ENVS:-}],
+		"cwd": "${CWD:-/}",
+		"capabilities": {
+			"bounding": ["CAP_KILL", "CAP_CHOWN", "CAP_DAC_OVERRIDE", "CAP_SETUID", "CAP_SETGID"],
+			"effective": ["CAP_KILL", "CAP_CHOWN", "CAP_DAC_OVERRIDE", "CAP_SETUID", "CAP_SETGID"],
+			"permitted": ["CAP_KILL", "CAP_CHOWN", "CAP_DAC_OVERRIDE", "CAP_SETUID", "CAP_SETGID"]
+		},
+		"rlimits": [${RLIM:-}]
+	},
+	"root": {"path": "rootfs"},
+	$_h
+	"mounts": [
+		${MNTS:-}
+		{"destination": "/proc", "type": "proc", "source": "proc"},
+		{"destination": "/dev", "type": "tmpfs", "source": "tmpfs",
+		 "options": ["nosuid", "strictatime", "mode=755", "size=65536k"]},
+		{"destination": "/dev/pts", "type": "devpts", "source": "devpts",
+		 "options": ["nosuid", "noexec", "newinstance", "ptmxmode=0666", "mode=0620"]},
+		{"destination": "/dev/shm", "type": "tmpfs", "source": "shm",
+		 "options": ["nosuid", "noexec", "nodev", "mode=1777", "size=65536k"]},
+		{"destination": "/sys", "type": "sysfs", "source": "sysfs",
+		 "options": ["nosuid", "noexec", "nodev", "ro"]}
+	],
+	"linux": {
+		"resources": {${RES:-}},
+		"namespaces": [{"type": "pid"}, {"type": "network"}, {"type": "ipc"},
+			{"type": "uts"}, {"type": "mount"}],
+		"maskedPaths": [$_m],
+		"readonlyPaths": [$_r]
+	}
+}
+EOF
+}
+
+r() {
+	"$R" --root "$ROOT" "$@"
+}
+
+# status ID: what state says
+status() {
+	r state "$1" 2>/dev/null | sed -n 's/.*"status": "\([a-z]*\)".*/\1/p'
+}
+
+# waitfor ID STATUS: up to 5 s for state to say STATUS
+waitfor() {
+	_i=0
+	while [ "$(status "$1")" != "$2" ] && [ $_i -lt 50 ]; do
+		sleep 0.1
+		_i=$((_i + 1))
+	done
+	status "$1"
+}
+
+# the lifecycle: the command waits for /go, then leaves /ran
+rm -f "$B/rootfs/go" "$B/rootfs/ran"
+cfg '"sh", "-c", "while [ ! -e /go ]; do sleep 0.05; done; touch /ran"'
+ok "create" r create --bundle "$B" --pid-file "$T/pid" c1
+is "state says created" "$(status c1)" created
+pid=$(r state c1 | sed -n 's/.*"pid": \([0-9]*\).*/\1/p')
+is "the pid file has init's pid" "$(cat "$T/pid" 2>/dev/null)" "$pid"
+is "which is alive" "$(kill -0 "$pid" 2>/dev/null && echo yes)" yes
+sleep 0.3
+is "the command has not run" "$(ls "$B/rootfs/ran" 2>/dev/null)" ""
+run r state c1
+grep -q "\"bundle\": \"$B\"" "$T/out" && grep -q "\"rootfs\": \"$B/rootfs\"" "$T/out" &&
+	grep -q '"created": "[0-9-]*T[0-9:.]*Z"' "$T/out" && grep -q '"ociVersion"' "$T/out"
+is "state has bundle, rootfs, created as runc's" $? 0
+fails "an id in use" 1 "container with id exists: c1" r create --bundle "$B" c1
+ok "list -q names it" sh -c "'$R' --root '$ROOT' list -q | grep -qx c1"
+ok "start" r start c1
+is "state says running" "$(status c1)" running
+fails "start twice" 1 "cannot start an already running container" r start c1
+fails "delete while running" 1 "that is not stopped: running" r delete c1
+run r ps --format json c1
+is "ps --format json: its pids, init's first" "$(grep -c "^\[$pid,[0-9]" "$T/out")" 1
+touch "$B/rootfs/go"
+is "the command runs and ends: stopped" "$(waitfor c1 stopped)" stopped
+is "it ran" "$(ls "$B/rootfs/ran" 2>/dev/null)" "$B/rootfs/ran"
+fails "kill of a stopped one" 1 "container not running" r kill c1 KILL
+fails "start of a stopped one" 1 "cannot start a container that has stopped" r start c1
+ok "delete" r delete c1
+fails "an unknown id" 1 "container c1 does not exist" r state c1
+fails "delete twice" 1 "container c1 does not exist" r delete c1
+ok "delete --force of what is gone, as runc" r delete --force c1
+fails "an id runc refuses" 1 "invalid container id" r create --bundle "$B" ../x
+
+# run: in the foreground, the status passed on
+cfg '"sh", "-c", "exit 7"'
+run r run --bundle "$B" c2
+is "run passes the exit status on" "$rc" 7
+is "and leaves no state" "$(ls "$ROOT")" ""
+
+# a created container killed: it ends without running
+rm -f "$B/rootfs/ran"
+cfg '"touch", "/ran"'
+r create --bundle "$B" c3
+ok "kill of a created one" r kill c3 TERM
+is "ends it" "$(waitfor c3 stopped)" stopped
+is "and its command never ran" "$(ls "$B/rootfs/ran" 2>/dev/null)" ""
+ok "delete it" r delete c3
+
+# what the bundle says, seen from inside
+HOST=ocihost
+USR='{"uid": 1000, "gid": 1000, "additionalGids": [20]}'
+ENVS=', "FOO=bar baz"'
+CWD=/tmp/work
+RLIM='{"type": "RLIMIT_NOFILE", "soft": 123, "hard": 456}'
+cfg '"sh", "-c", "hostname; echo $FOO; pwd; id -u; id -g; id -G; ulimit -n; ulimit -Hn"'
+run r run --bundle "$B" c4
+is "hostname, env, cwd, user, groups, rlimits" "$(tr '\n' ' ' <"$T/out")" \
+	"ocihost bar baz /tmp/work 1000 1000 1000 20 123 456 "
+unset HOST USR ENVS CWD RLIM
+
+# mounts: a read-only bind, a tmpfs, a target through a symlink that
+# points out of the root; masks anywhere
+mkdir -p "$T/vol" "$T/outside"
+echo data >"$T/vol/f"
+echo secret >"$B/rootfs/secret"
+ln -sfn "$T/outside" "$B/rootfs/lnk"
+MNTS="{\"destination\": \"/vol\", \"type\": \"bind\", \"source\": \"$T/vol\", \"options\": [\"rbind\", \"ro\"]},
+	{\"destination\": \"/scratch\", \"type\": \"tmpfs\", \"source\": \"tmpfs\", \"options\": [\"size=1m\"]},
+	{\"destination\": \"/lnk/in\", \"type\": \"tmpfs\", \"source\": \"tmpfs\"},"
+MASK='"/proc/kcore", "/secret"'
+RO='"/proc/sys", "/etc"'
+cfg '"sh", "-c", "cat /vol/f; touch /vol/x 2>/dev/null && echo rw; grep -c \" /scratch tmpfs \" /proc/mounts; cat /secret; echo .; touch /etc/x 2>/dev/null && echo etc-rw; touch /proc/sys/x 2>/dev/null && echo sys-rw; grep -c \" /lnk/in \\| $T/outside/in \" /proc/mounts"'
+run r run --bundle "$B" c5
+is "a ro bind, a tmpfs, masks, readonly paths" "$(tr '\n' ' ' <"$T/out")" "data 1 . 0 "
+is "a target behind a symlink is made inside the root" \
+	"$([ -d "$B/rootfs$T/outside/in" ] && [ ! -e "$T/outside/in" ] && echo inside)" inside
+unset MNTS MASK RO
+cfg '"sh", "-c", "touch /x 2>/dev/null && echo rw; echo done"'
+sed 's/"path": "rootfs"}/"path": "rootfs", "readonly": true}/' "$B/config.json" >"$T/c"
+mv "$T/c" "$B/config.json"
+run r run --bundle "$B" c6
+is "a read-only root" "$(cat "$T/out")" "done"
+
+# kill --all, and a cgroup of its own, removed by delete
+RES='"pids": {"limit": 64}'
+cfg '"sh", "-c", "sleep 100 & sleep 100 & wait"'
+r create --bundle "$B" c7
+r start c7
+sleep 0.3
+run r ps --format json c7
+is "ps: init, sh and two sleeps" "$(tr ',' '\n' <"$T/out" | grep -c '[0-9]')" 4
+cg=$(sed -n 's/.*"cgroups":\["\([^"]*\)".*/\1/p' "$ROOT/c7/state.json")
+is "a pids cgroup, limited" "$(cat "$cg/pids.max" 2>/dev/null)" 64
+ok "kill --all" r kill --all c7 KILL
+is "stops it" "$(waitfor c7 stopped)" stopped
+ok "delete after kill --all" r delete c7
+is "its cgroup is gone" "$([ -n "$cg" ] && [ ! -e "$cg" ] && echo gone)" gone
+unset RES
+
+# nothing left
+is "no state" "$(ls "$ROOT")" ""
+is "no mounts" "$(mounts)" "$before"
+left=0
+for d in /proc/[0-9]*; do
+	[ "$(readlink "$d/root" 2>/dev/null)" = / ] && continue
+	tr '\0' ' ' 2>/dev/null <"$d/cmdline" | grep -q "^pieces-init" && left=$((left + 1))
+done
+is "no init left" "$left" 0
+finish
