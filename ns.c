@@ -161,18 +161,39 @@ dropcaps(uint64_t caps)
 	return i < 64 ? caps & ((1ULL << i) - 1) : caps;
 }
 
-/* setcaps makes caps root's effective and permitted sets, nothing inheritable */
+/* setcaps sets the effective, permitted and inheritable sets */
 static void
-setcaps(uint64_t caps)
+setcaps(uint64_t eff, uint64_t perm, uint64_t inh)
 {
 	struct caphdr h = { CAPVERSION3, 0 };
 	struct capdata d[2] = {
-		{ caps & 0xffffffff, caps & 0xffffffff, 0 },
-		{ caps >> 32, caps >> 32, 0 },
+		{ eff & 0xffffffff, perm & 0xffffffff, inh & 0xffffffff },
+		{ eff >> 32, perm >> 32, inh >> 32 },
 	};
 
 	if (syscall(SYS_capset, &h, d) < 0)
 		ns_fail(125, "capset:");
+}
+
+/*
+ * ocicaps gives an OCI command, its user changed (keepcaps kept its
+ * permitted set over the change), the bundle's effective, permitted,
+ * inheritable and ambient sets, each without what the bounding set
+ * (bound: what dropcaps left) lacks
+ */
+static void
+ocicaps(const uint64_t *set, uint64_t bound)
+{
+	/* the kernel's rule: ambient only what is permitted and inheritable */
+	uint64_t amb = set[CAP_AMBIENT] & set[CAP_PERMITTED] & set[CAP_INHERITABLE] & bound;
+	int i;
+
+	setcaps(set[CAP_EFFECTIVE] & bound, set[CAP_PERMITTED] & bound,
+	        set[CAP_INHERITABLE] & bound);
+	for (i = 0; i < 64; i++)
+		if (amb >> i & 1 &&
+		    prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_RAISE, i, 0, 0) < 0)
+			ns_fail(125, "ambient capability %d:", i);
 }
 
 /*
@@ -308,26 +329,38 @@ command(const struct ctr *c, int pty)
 	if (fd >= 0 && (dup2(fd, 0) < 0 || (pty >= 0 && (dup2(fd, 1) < 0 || dup2(fd, 2) < 0))))
 		ns_fail(125, "dup2:");
 	closefds(NULL, 0);
-	caps = dropcaps(p->caps);
+	/* a bundle that lets the command gain privileges (setuid programs)
+	 * has no no_new_privs, which a filter needs unless CAP_SYS_ADMIN
+	 * loads it: so then it is loaded now, while root has every
+	 * capability, as runc does; it then applies to the rest of setup */
+	if (p->newprivs && p->seccomp && seccomp_profile_load(p->seccomp) < 0)
+		ns_fail(125, errno == E2BIG ? "seccomp: the profile is more than the kernel's "
+		        "4096 instructions of BPF" : "seccomp:");
+	caps = dropcaps(p->capsets ? p->capsets[CAP_BOUNDING] : p->caps);
 	/* the pty is the user's, as a login's: its programs may set its
 	 * modes and size, and mesg(1) says what it should */
 	if (pty >= 0 && fchown(0, p->uid, -1) < 0)
 		ns_fail(125, "pty:");
+	if (p->capsets && prctl(PR_SET_KEEPCAPS, 1, 0, 0, 0) < 0)
+		ns_fail(125, "keepcaps:");
 	if (setgroups(p->ngroups, p->groups) < 0 || setgid(p->gid) < 0 || setuid(p->uid) < 0)
 		ns_fail(125, "user %u:%u:", (unsigned)p->uid, (unsigned)p->gid);
-	/* root keeps the set; setuid cleared it for anyone else, as Docker */
-	if (p->uid == 0)
-		setcaps(caps);
+	/* root keeps the set; setuid cleared it for anyone else, as Docker;
+	 * a bundle says each set itself */
+	if (p->capsets)
+		ocicaps(p->capsets, caps);
+	else if (p->uid == 0)
+		setcaps(caps, caps, 0);
 	enter(p->cwd);
 	if (p->fsize && setrlimit(RLIMIT_FSIZE, &(struct rlimit){ p->fsize, p->fsize }) < 0)
 		ns_fail(125, "file size limit:");
 	limits(c);
-	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
+	if (!p->newprivs && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
 		ns_fail(125, "no_new_privs:");
 	/* last before exec, as it denies what setup needed: the kernel the
 	 * escapes of recent years went through (nested user namespaces,
 	 * keyrings, bpf, the mount API; seccomp.c) */
-	if (p->seccomp && seccomp_profile_load(p->seccomp) < 0)
+	if (!p->newprivs && p->seccomp && seccomp_profile_load(p->seccomp) < 0)
 		ns_fail(125, errno == E2BIG ? "seccomp: the profile is more than the kernel's "
 		        "4096 instructions of BPF" : "seccomp:");
 	if (!p->seccomp && !p->noseccomp && seccomp_load(caps) < 0)
@@ -567,7 +600,7 @@ init(const struct ctr *c)
 	 * that runs as another user needs CAP_KILL, and nothing else is
 	 * kept */
 	(void)dropcaps(CAP_KILLBIT);
-	setcaps(CAP_KILLBIT);
+	setcaps(CAP_KILLBIT, CAP_KILLBIT, 0);
 	/* under the command's filter too: a command given SYS_PTRACE may
 	 * attach to init (non-dumpable yields to that capability) and make
 	 * its calls, which would otherwise pass unfiltered */

@@ -1092,6 +1092,10 @@ struct proc {
 	int nrlim;
 	int umask;			/* -1: left as it is */
 	int oomadj, hasoom;
+	/* its five capability sets (CAP_BOUNDING... order), or NULL: caps
+	 * bounding, effective and permitted, nothing inheritable or ambient */
+	const uint64_t *capsets;
+	int newprivs;			/* no_new_privs left unset, as the bundle asks */
 };
 
 struct ctr {
