@@ -226,13 +226,48 @@ child(const char *parent, char *dir)
 }
 
 /*
+ * at makes the cgroup path (an OCI bundle's cgroupsPath, relative to the
+ * hierarchy's root, whatever cgroup the caller is in) below the
+ * hierarchy mounted at mnt into dir, each missing directory on the way
+ * too; v2 gets the controllers enable (cgroup.subtree_control's words)
+ * enabled for the children of each one above it.  0, or -1 (reported).
+ */
+static int
+at(const char *mnt, const char *path, char *dir, const char *enable)
+{
+	char *p;
+
+	path += strspn(path, "/");
+	if ((size_t)snprintf(dir, PATHMAX, "%s/%s", mnt, path) >= PATHMAX) {
+		weprintf("%s/%s: path too long", mnt, path);
+		*dir = '\0';
+		return -1;
+	}
+	for (p = dir + strlen(mnt); p; p = strchr(p + 1, '/')) {
+		*p = '\0';
+		if (p > dir + strlen(mnt) && mkdir(dir, 0755) < 0 && errno != EEXIST) {
+			weprintf("%s: mkdir:", dir);
+			return -1;
+		}
+		if (enable && putfile(dir, "cgroup.subtree_control", enable) < 0)
+			return -1;
+		*p = '/';
+	}
+	if (mkdir(dir, 0755) < 0 && errno != EEXIST) {
+		weprintf("%s: mkdir:", dir);
+		return -1;
+	}
+	return 0;
+}
+
+/*
  * unified makes the one v2 cgroup for the controllers need names, each
  * enabled for the children of the root and of pieces/ (the root's
  * subtree_control refuses one that is not there or not ours): 0, or -1
  * (reported)
  */
 static int
-unified(struct cg *g, const char *root, const int *need)
+unified(struct cg *g, const char *root, const int *need, const char *path)
 {
 	char parent[PATHMAX + 8], dir[PATHMAX], enable[64] = "";
 	int i;
@@ -243,9 +278,11 @@ unified(struct cg *g, const char *root, const int *need)
 			         *enable ? " " : "", ctlname[i]);
 	if ((size_t)snprintf(parent, sizeof(parent), "%s/pieces", root) >= sizeof(parent))
 		return -1;
-	if (putfile(root, "cgroup.subtree_control", enable) < 0 ||
+	if (path && at(root, path, dir, enable) < 0)
+		return -1;
+	if (!path && (putfile(root, "cgroup.subtree_control", enable) < 0 ||
 	    (mkdir(parent, 0755) < 0 && errno != EEXIST) ||
-	    putfile(parent, "cgroup.subtree_control", enable) < 0 || child(parent, dir) < 0)
+	    putfile(parent, "cgroup.subtree_control", enable) < 0 || child(parent, dir) < 0))
 		return -1;
 	for (i = 0; i < NCTL; i++)
 		if (need[i]) {
@@ -263,7 +300,7 @@ unified(struct cg *g, const char *root, const int *need)
  * is left out: the default pids limit)
  */
 static int
-place(struct cg *g, const int *need, const char *const *why)
+place(struct cg *g, const int *need, const char *const *why, const char *path)
 {
 	char v1[NCTL][PATHMAX], v2[PATHMAX], parent[PATHMAX + 8], ctls[512] = "";
 	int i, j, in2[NCTL] = { 0 }, any2 = 0;
@@ -279,6 +316,9 @@ place(struct cg *g, const int *need, const char *const *why)
 			;
 		if (*v1[i] && j < i) {
 			snprintf(g->dir[i], PATHMAX, "%s", g->dir[j]);
+		} else if (*v1[i] && path) {
+			if (at(v1[i], path, g->dir[i], NULL) < 0)
+				return -1;
 		} else if (*v1[i]) {
 			if ((size_t)snprintf(parent, sizeof(parent), "%s/pieces", v1[i]) >=
 			    sizeof(parent) || child(parent, g->dir[i]) < 0)
@@ -291,7 +331,7 @@ place(struct cg *g, const int *need, const char *const *why)
 			return -1;
 		}
 	}
-	return any2 ? unified(g, v2, in2) : 0;
+	return any2 ? unified(g, v2, in2, path) : 0;
 }
 
 /* memory sets the memory limit of l in dir: 0, or -1 (reported) */
@@ -357,22 +397,31 @@ cg_create(const struct limits *l, struct cg **gp)
 	const char *why[NCTL] = { "--memory", "--pids-limit", l->quota ? "--cpus" : "--cpu-shares" };
 	struct cg *g = ecalloc(1, sizeof(*g));
 	int need[NCTL] = { l->memory > 0, l->pids != -1, l->quota || l->shares };
+	int where[NCTL], i;
 	char val[32];
 
 	*gp = NULL;
 	/* the default pids limit only where the kernel has the controller */
 	if (!l->pids)
 		why[PIDS] = NULL;
-	if (!need[MEMORY] && !need[PIDS] && !need[CPU]) {
+	/* an OCI cgroupsPath is where the engine looks for the container
+	 * (its stats, ps): there in every controller the kernel has, limits
+	 * or none */
+	for (i = 0; i < NCTL; i++) {
+		where[i] = need[i] || l->path;
+		if (!need[i])
+			why[i] = NULL;
+	}
+	if (!where[MEMORY] && !where[PIDS] && !where[CPU]) {
 		free(g);
 		return 0;
 	}
-	if (place(g, need, why) < 0)
+	if (place(g, where, why, l->path) < 0)
 		goto fail;
 	if (need[MEMORY] && memory(g->dir[MEMORY], g->v2[MEMORY], l) < 0)
 		goto fail;
 	snprintf(val, sizeof(val), "%lld", (long long)(l->pids ? l->pids : PIDSDEFAULT));
-	if (*g->dir[PIDS] && putfile(g->dir[PIDS], "pids.max", val) < 0)
+	if (need[PIDS] && *g->dir[PIDS] && putfile(g->dir[PIDS], "pids.max", val) < 0)
 		goto fail;
 	if (need[CPU] && cpu(g->dir[CPU], g->v2[CPU], l) < 0)
 		goto fail;

@@ -641,6 +641,48 @@ rdonlyroot(int rootfd)
 	        "root read-only");
 }
 
+/* setprop gives the mount at path below base the propagation prop (0: none) */
+static void
+setprop(int base, const char *path, int file, unsigned long prop)
+{
+	char p[32];
+	int fd;
+
+	if (!prop)
+		return;
+	fd = target(base, path, file);
+	if (mount(NULL, fdpath(fd, p), NULL, prop, NULL) < 0)
+		ns_fail(125, "mount /%s: propagation:", path);
+	close(fd);
+}
+
+/*
+ * sysctls writes an OCI bundle's linux.sysctl ("key=value", spec.c
+ * checked each is of the container's own namespaces) below our /proc,
+ * by its fd: before readonlyPaths make /proc/sys read-only
+ */
+static void
+sysctls(const struct ctr *c, const struct top *t, int n)
+{
+	char path[PATHMAX], *p, *eq;
+	const char *rest;
+	char **kv;
+	int fd, base;
+
+	for (kv = c->sysctl; kv && *kv; kv++) {
+		if ((base = top(t, n, "proc/sys", &rest)) < 0)
+			ns_fail(125, "sysctl %s: no /proc of ours to write it in", *kv);
+		eq = strchr(*kv, '=');
+		snprintf(path, sizeof(path), "sys/%.*s", (int)(eq - *kv), *kv);
+		for (p = path + 4; *p; p++)
+			if (*p == '.')
+				*p = '/';
+		if ((fd = openat(base, path, O_WRONLY | O_NOFOLLOW | O_CLOEXEC)) < 0 ||
+		    writeall(fd, eq + 1, strlen(eq + 1)) < 0 || close(fd) < 0)
+			ns_fail(125, "sysctl %s:", *kv);
+	}
+}
+
 /*
  * specmounts makes an OCI bundle's mounts[], in order.  /proc, /sys and
  * /dev of their usual types go on directories of the image's own, are
@@ -650,8 +692,11 @@ rdonlyroot(int rootfd)
  * the image could redirect.  A bind's source is the engine's host path,
  * followed as given; its options are added through a stage (bindat).
  * Propagation: our mount namespace is private from the host's before
- * anything is mounted (mnt_build), so private and rprivate already
- * hold; a shared or slave one would reach nothing and is refused.
+ * anything is mounted (mnt_build), so a mount's shared, slave or
+ * unbindable is set on it inside that namespace, where nothing but the
+ * container's own mounts can be its peer; the mount is found again by
+ * its path for that (setprop), which at worst gives another of the
+ * container's mounts a propagation type: no privilege comes of it.
  */
 static void
 specmounts(const struct ctr *c, int rootfd, int workfd, struct top *t, int *n, int max)
@@ -678,8 +723,6 @@ specmounts(const struct ctr *c, int rootfd, int workfd, struct top *t, int *n, i
 		m.data = s->data;
 		if (!*m.dst)
 			ns_fail(125, "mount on /: refused (root.path is the root)");
-		if (s->prop & ~(MS_PRIVATE | MS_REC))
-			ns_fail(125, "mount %s: shared or slave propagation: not supported", s->dst);
 		if ((base = top(t, *n, m.dst, &rest)) < 0) {
 			base = rootfd;
 			rest = m.dst;
@@ -689,6 +732,7 @@ specmounts(const struct ctr *c, int rootfd, int workfd, struct top *t, int *n, i
 				ns_fail(125, "mount %s: source %s:", s->dst, s->src);
 			bindat(base, workfd, src, rest, !S_ISDIR(st.st_mode), s->flags & attrs);
 			close(src);
+			setprop(base, rest, !S_ISDIR(st.st_mode), s->prop);
 			continue;
 		}
 		for (j = 0; j < LEN(tops) && (strcmp(tops[j].type, type) ||
@@ -709,7 +753,9 @@ specmounts(const struct ctr *c, int rootfd, int workfd, struct top *t, int *n, i
 		fd = target(base, rest, 0);
 		mountat(m.src, fd, m.type, m.flags, m.data, s->dst);
 		close(fd);
+		setprop(base, rest, 0, s->prop);
 	}
+	sysctls(c, t, *n);
 }
 
 /*
@@ -915,6 +961,9 @@ mnt_build(const struct ctr *c)
 		if (c->fs.readonly)
 			rdonlyroot(rootfd);
 		pivot(rootfd, workfd);
+		/* linux.rootfsPropagation, in our namespace as setprop's */
+		if (c->rootprop && mount(NULL, "/", NULL, c->rootprop, NULL) < 0)
+			ns_fail(125, "rootfsPropagation:");
 		close(rootfd);
 		close(lower);
 		close(workfd);

@@ -365,17 +365,8 @@ refuse(const struct spec *s)
 		weprintf("config.json: linux.devices: not supported");
 		return -1;
 	}
-	if (s->sysctl && s->sysctl->child) {
-		weprintf("config.json: linux.sysctl: not supported");
-		return -1;
-	}
 	if (s->proc.terminal) {
 		weprintf("config.json: process.terminal: not supported yet");
-		return -1;
-	}
-	if (s->rootprop & ~(MS_PRIVATE | MS_REC)) {
-		weprintf("config.json: linux.rootfsPropagation: only private and rprivate "
-		         "are supported");
 		return -1;
 	}
 	return 0;
@@ -399,10 +390,11 @@ nsflags(const struct spec *s)
 
 /*
  * fill turns the spec s into the container c, with scratch the
- * directory init covers with its tmpfs: 0, or -1 (reported)
+ * directory init covers with its tmpfs and kv its sysctls (sysctlv):
+ * 0, or -1 (reported)
  */
 static int
-fill(struct ctr *c, const struct spec *s, const char *id, const char *scratch)
+fill(struct ctr *c, const struct spec *s, const char *id, const char *scratch, char **kv)
 {
 	struct stat st;
 
@@ -447,11 +439,33 @@ fill(struct ctr *c, const struct spec *s, const char *id, const char *scratch)
 	c->nmnt = s->nmnt;
 	c->masked = s->masked;
 	c->rdonly = s->rdonly;
+	c->rootprop = s->rootprop;
+	c->sysctl = kv;
 	if (!c->proc.argv || !c->proc.argv[0]) {
 		weprintf("config.json: process.args: none");
 		return -1;
 	}
 	return 0;
+}
+
+/* sysctlv makes linux.sysctl a new list of "key=value", or NULL */
+static char **
+sysctlv(const struct spec *s)
+{
+	const struct json *j;
+	char **v;
+	int n = 0;
+
+	if (!s->sysctl || !s->sysctl->child)
+		return NULL;
+	for (j = s->sysctl->child; j; j = j->next)
+		n++;
+	v = ecalloc(n + 1, sizeof(*v));
+	for (n = 0, j = s->sysctl->child; j; j = j->next, n++) {
+		v[n] = emalloc(strlen(j->key) + j->len + 2);
+		sprintf(v[n], "%s=%s", j->key, j->s);
+	}
+	return v;
 }
 
 /* gotpid is ctr's plumb: init's pid, at the second gate */
@@ -537,6 +551,7 @@ create(const struct ociopts *op, pid_t *pidp)
 	struct run *r;
 	struct spec s;
 	struct ctr c;
+	char **kv = NULL, **p;
 	pid_t pid = 0;
 	int dfd = -1, lfd = -1, made = 0, ret = 1, st;
 
@@ -556,7 +571,9 @@ create(const struct ociopts *op, pid_t *pidp)
 		weprintf("%s:", dir);
 		goto out;
 	}
-	if ((lfd = listener(dfd, dir)) < 0 || fill(&c, &s, op->id, dir) < 0 ||
+	kv = sysctlv(&s);
+	s.lim.path = s.cgpath;
+	if ((lfd = listener(dfd, dir)) < 0 || fill(&c, &s, op->id, dir, kv) < 0 ||
 	    cg_create(&s.lim, &g) < 0)
 		goto out;
 	c.attach = g ? cg_attach : NULL;
@@ -586,6 +603,9 @@ out:
 	cg_destroy(g);
 	if (made)
 		(void)rmstate(op->id);
+	for (p = kv; p && *p; p++)
+		free(*p);
+	free(kv);
 	spec_free(&s);
 	return ret;
 }

@@ -1138,6 +1138,8 @@ struct ctr {
 	const struct specmnt *mnt;
 	int nmnt;
 	char **masked, **rdonly;
+	char **sysctl;			/* "key=value", NULL-terminated, or NULL */
+	unsigned long rootprop;		/* the root's propagation (MS_SHARED...); 0: private */
 };
 
 struct run;
@@ -1274,6 +1276,8 @@ struct limits {
 	int64_t pids;			/* processes; 0: PIDSDEFAULT where it can be; -1: any */
 	uint64_t quota, period;		/* CPU time a period, microseconds (--cpus); 0: any */
 	uint64_t shares;		/* --cpu-shares; 0: the default */
+	const char *path;		/* an OCI cgroupsPath, below each hierarchy's
+					 * root; NULL: pieces/OWNER-N */
 };
 
 struct cg;
