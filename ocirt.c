@@ -165,15 +165,15 @@ statusname(int s)
 	return s == CS_CREATED ? "created" : s == CS_RUNNING ? "running" : "stopped";
 }
 
-/* quoted prints s as a JSON string on stdout */
+/* quoted prints s as a JSON string to fp */
 static void
-quoted(const char *s)
+quoted(FILE *fp, const char *s)
 {
 	char *buf = emalloc(JSONQUOTE(strlen(s)) + 1), *e;
 
 	e = json_quote(buf, s);
 	*e = '\0';
-	fputs(buf, stdout);
+	fputs(buf, fp);
 	free(buf);
 }
 
@@ -203,25 +203,28 @@ annots(FILE *fp, const struct json *j, const char *sep, const char *ind)
 	fprintf(fp, "%s%s}", *ind ? "\n" : "", ind);
 }
 
-/* show prints o as runc's state does; ind "" prints it on one line (list) */
+/*
+ * show prints o to fp as runc's state does; ind "" prints it on one line
+ * (list, and a hook's stdin)
+ */
 static void
-show(const struct ostate *o, const char *ind)
+show(FILE *fp, const struct ostate *o, const char *ind)
 {
 	const char *nl = *ind ? "\n" : "", *sep = *ind ? ",\n" : ",";
 
-	printf("{%s%s\"ociVersion\": \"%s\"%s%s\"id\": ", nl, ind, OCIVERSION, sep, ind);
-	quoted(o->id);
-	printf("%s%s\"pid\": %ld%s%s\"status\": \"%s\"%s%s\"bundle\": ", sep, ind,
-	       o->status == CS_STOPPED ? 0L : (long)o->pid, sep, ind, statusname(o->status),
-	       sep, ind);
-	quoted(o->bundle);
-	printf("%s%s\"rootfs\": ", sep, ind);
-	quoted(o->rootfs);
-	printf("%s%s\"created\": ", sep, ind);
-	quoted(o->created);
-	printf("%s%s\"owner\": \"\"", sep, ind);
-	annots(stdout, o->annotations, sep, ind);
-	printf("%s}\n", nl);
+	fprintf(fp, "{%s%s\"ociVersion\": \"%s\"%s%s\"id\": ", nl, ind, OCIVERSION, sep, ind);
+	quoted(fp, o->id);
+	fprintf(fp, "%s%s\"pid\": %ld%s%s\"status\": \"%s\"%s%s\"bundle\": ", sep, ind,
+	        o->status == CS_STOPPED ? 0L : (long)o->pid, sep, ind, statusname(o->status),
+	        sep, ind);
+	quoted(fp, o->bundle);
+	fprintf(fp, "%s%s\"rootfs\": ", sep, ind);
+	quoted(fp, o->rootfs);
+	fprintf(fp, "%s%s\"created\": ", sep, ind);
+	quoted(fp, o->created);
+	fprintf(fp, "%s%s\"owner\": \"\"", sep, ind);
+	annots(fp, o->annotations, sep, ind);
+	fprintf(fp, "%s}%s", nl, fp == stdout ? "\n" : "");
 }
 
 /* rfc3339 writes now as runc's created: UTC, nanoseconds */
@@ -356,11 +359,12 @@ refuse(const struct spec *s)
 		weprintf("config.json: domainname: not supported");
 		return -1;
 	}
-	for (i = 0; i < HOOKKINDS; i++)
-		if (s->nhook[i]) {
-			weprintf("config.json: hooks: not supported");
-			return -1;
-		}
+	if (s->nhook[HOOK_CREATECONTAINER] || s->nhook[HOOK_STARTCONTAINER]) {
+		weprintf("config.json: hooks.%s: not supported (hooks in the container's "
+		         "namespaces)", s->nhook[HOOK_CREATECONTAINER] ? "createContainer" :
+		         "startContainer");
+		return -1;
+	}
 	if (s->ndev) {
 		weprintf("config.json: linux.devices: not supported");
 		return -1;
@@ -501,7 +505,9 @@ listener(int dfd, const char *dir)
 static int
 rmstate(const char *id)
 {
-	static const char *const names[] = { "start.sock", "state.json", "state.tmp" };
+	static const char *const names[] = {
+		"start.sock", "state.json", "state.tmp", "config.json",
+	};
 	char path[PATHMAX];
 	size_t i;
 
@@ -536,6 +542,133 @@ mkstate(const char *id, char *dir)
 		return -1;
 	}
 	return 0;
+}
+
+static const char *const hookname[HOOKKINDS] = {
+	"prestart", "createRuntime", "createContainer", "startContainer", "poststart",
+	"poststop",
+};
+
+/*
+ * hook runs h in the runtime's namespaces with the state o on its stdin,
+ * as runtime.md's hooks: 0, or -1 (reported, naming the kind k) if it
+ * ends non-zero, by a signal, or is past its timeout (then killed)
+ */
+static int
+hook(const struct hook *h, int k, const struct ostate *o)
+{
+	struct timespec tick = { 0, 10 * 1000 * 1000 };
+	char *argv[] = { (char *)h->path, NULL }, *envp[] = { NULL };
+	struct sigaction ign = { .sa_handler = SIG_IGN }, old;
+	sigset_t none;
+	long waited = 0;
+	pid_t pid, w;
+	int p[2], st = 0;
+	FILE *fp;
+
+	if (pipe2(p, O_CLOEXEC) < 0 || (pid = fork()) < 0) {
+		weprintf("hook %s %s:", hookname[k], h->path);
+		return -1;
+	}
+	if (pid == 0) {
+		sigemptyset(&none);
+		sigprocmask(SIG_SETMASK, &none, NULL);
+		if (dup2(p[0], 0) < 0)
+			_exit(126);
+		execve(h->path, h->argv ? h->argv : argv, h->env ? h->env : envp);
+		_exit(errno == ENOENT ? 127 : 126);
+	}
+	close(p[0]);
+	/* a hook that does not read its stdin is no failure of ours */
+	sigaction(SIGPIPE, &ign, &old);
+	if ((fp = fdopen(p[1], "w"))) {
+		show(fp, o, "");
+		(void)fclose(fp);
+	} else {
+		close(p[1]);
+	}
+	sigaction(SIGPIPE, &old, NULL);
+	while ((w = waitpid(pid, &st, WNOHANG)) == 0 && (!h->timeout ||
+	       waited < h->timeout * 100L)) {
+		nanosleep(&tick, NULL);
+		waited++;
+	}
+	if (w == 0) {
+		(void)kill(pid, SIGKILL);
+		while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
+			;
+		weprintf("hook %s %s: past its timeout of %d s: killed", hookname[k], h->path,
+		         h->timeout);
+		return -1;
+	}
+	if (w < 0 || st) {
+		weprintf("hook %s %s: exit status %d", hookname[k], h->path, wstatus(st));
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * hooks runs the hooks of kind k of s in order, on the state of
+ * container id: 0, or -1 (reported) at the first that fails; a
+ * poststart or poststop hook's failure is a warning, and the rest run
+ */
+static int
+hooks(const struct spec *s, int k, const char *id)
+{
+	struct ostate o;
+	int i, ret = 0;
+
+	if (!s->nhook[k])
+		return 0;
+	if (load(id, &o, 0) < 0)
+		return -1;
+	for (i = 0; i < s->nhook[k] && (ret == 0 || k >= HOOK_POSTSTART); i++)
+		if (hook(&s->hook[k][i], k, &o) < 0)
+			ret = -1;
+	ofree(&o);
+	return k >= HOOK_POSTSTART ? 0 : ret;
+}
+
+/*
+ * later runs the hooks of kind k that create kept (ROOT/ID/config.json,
+ * config.json as it was then: edits since are not the container's)
+ */
+static void
+later(const char *id, int k)
+{
+	char dir[PATHMAX];
+	struct spec s;
+
+	if (dirof(dir, id, NULL) < 0)
+		return;
+	if (spec_load(dir, &s) == 0)
+		(void)hooks(&s, k, id);
+	spec_free(&s);
+}
+
+/* keep copies the bundle's config.json into dir, for later: 0, or -1 (reported) */
+static int
+keep(const char *bundle, const char *dir)
+{
+	char from[PATHMAX + 16], to[PATHMAX + 16], *buf = emalloc(SPECMAX);
+	ssize_t n = -1;
+	int in, out = -1;
+
+	snprintf(from, sizeof(from), "%s/config.json", bundle);
+	snprintf(to, sizeof(to), "%s/config.json", dir);
+	if ((in = open(from, O_RDONLY | O_CLOEXEC)) >= 0 && (n = readcap(in, buf, SPECMAX)) >= 0 &&
+	    (out = open(to, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600)) >= 0 &&
+	    writeall(out, buf, n) >= 0 && close(out) == 0) {
+		close(in);
+		free(buf);
+		return 0;
+	}
+	weprintf("%s:", out < 0 ? from : to);
+	if (in >= 0)
+		close(in);
+	free(buf);
+	return -1;
 }
 
 /*
@@ -583,7 +716,10 @@ create(const struct ociopts *op, pid_t *pidp)
 	c.startfd = lfd;
 	if (ns_start(&c, &r) != 0)
 		goto out;
-	if (save(op->id, bundle, &s, pid, g) < 0 ||
+	/* the hooks of create: after the namespaces are made (and, unlike
+	 * runc's, after the pivot too: init is set up at its gate) */
+	if (save(op->id, bundle, &s, pid, g) < 0 || keep(bundle, dir) < 0 ||
+	    hooks(&s, HOOK_PRESTART, op->id) < 0 || hooks(&s, HOOK_CREATERUNTIME, op->id) < 0 ||
 	    (op->pidfile && pidfile(op->pidfile, pid) < 0)) {
 		(void)kill(pid, SIGKILL);
 		while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
@@ -679,7 +815,8 @@ ocirt_start(const char *root, const char *id)
 		ofree(&o);
 		return 1;
 	}
-	ret = release(id);
+	if ((ret = release(id)) == 0)
+		later(id, HOOK_POSTSTART);
 	ofree(&o);
 	return ret;
 }
@@ -692,7 +829,7 @@ ocirt_state(const char *root, const char *id)
 	rootdir = root;
 	if (load(id, &o, 0) < 0)
 		return 1;
-	show(&o, "  ");
+	show(stdout, &o, "  ");
 	ofree(&o);
 	return 0;
 }
@@ -832,6 +969,7 @@ ocirt_delete(const char *root, const char *id, int force)
 			return 1;
 		}
 	}
+	later(id, HOOK_POSTSTOP);
 	for (i = 0; i < o.ncg; i++)
 		if (rmcg(o.cg[i]) < 0)
 			ret = 1;
@@ -905,7 +1043,7 @@ ocirt_list(const char *root, int quiet, int json)
 			continue;
 		if (json) {
 			printf("%s", n++ ? "," : "");
-			show(&o, "");
+			show(stdout, &o, "");
 		} else if (quiet) {
 			printf("%s\n", o.id);
 		} else {
@@ -947,6 +1085,7 @@ ocirt_run(const struct ociopts *op)
 		(void)ocirt_delete(op->root, op->id, 1);
 		return 1;
 	}
+	later(op->id, HOOK_POSTSTART);
 	if (op->detach)
 		return 0;
 	/* ns_start left these blocked, for sigwaitinfo */

@@ -8,8 +8,8 @@
 # delete running, kill stopped, an unknown id, an id in use); the pid
 # file; run's exit status; the bundle's hostname, mounts, masks,
 # environment, working directory, user, rlimits and cgroup; kill of a
-# created container and kill --all; and nothing left behind: processes,
-# mounts, cgroups, state.
+# created container and kill --all; hooks; and nothing left behind:
+# processes, mounts, cgroups, state.
 . "$(dirname "$0")/lib.sh"
 
 if ! needroot; then
@@ -195,6 +195,21 @@ is "stops it" "$(waitfor c7 stopped)" stopped
 ok "delete after kill --all" r delete c7
 is "its cgroup is gone" "$([ -n "$cg" ] && [ ! -e "$cg" ] && echo gone)" gone
 unset RES
+
+# hooks: in the runtime's namespaces, the state on their stdin
+printf '#!/bin/sh\ncat >>"%s"\necho >>"%s"\n' "$T/hooks.out" "$T/hooks.out" >"$T/hook"
+chmod +x "$T/hook"
+cfg '"true"'
+h="{\"path\": \"$T/hook\"}"
+sed "s|\"linux\": {|\"hooks\": {\"prestart\": [$h], \"poststart\": [$h], \"poststop\": [{\"path\": \"$T/nosuch\"}, $h]},\\
+\"linux\": {|" "$B/config.json" >"$T/c" && mv "$T/c" "$B/config.json"
+r create --bundle "$B" c8
+r start c8
+waitfor c8 stopped >/dev/null
+ok "a failed poststop hook is a warning" r delete c8
+is "prestart, poststart, poststop hooks get the state: created, running, stopped" \
+	"$(sed -n 's/.*"status": "\([a-z]*\)".*"bundle": "\([^"]*\)".*/\1 \2/p' "$T/hooks.out" | tr '\n' ' ')" \
+	"created $B running $B stopped $B "
 
 # nothing left
 is "no state" "$(ls "$ROOT")" ""
