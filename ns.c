@@ -463,6 +463,39 @@ say(int type)
 }
 
 /*
+ * joinns joins the namespaces an OCI bundle names by path (but the PID
+ * one, which fork1 joined) and returns those of c->nsflags left to
+ * make.  Each is opened before any is joined: once in another mount
+ * namespace, the paths would name that one's files.  setns checks that
+ * each is a namespace of the type the bundle says (EINVAL otherwise).
+ */
+static int
+joinns(const struct ctr *c)
+{
+	static const int type[] = {	/* by NS_* */
+		CLONE_NEWPID, CLONE_NEWNET, CLONE_NEWNS, CLONE_NEWIPC, CLONE_NEWUTS,
+		CLONE_NEWUSER, CLONE_NEWCGROUP,
+	};
+	int fd[LEN(type)], i, flags = c->nsflags;
+
+	for (i = 0; i < (int)LEN(type); i++) {
+		fd[i] = -1;
+		if (i != NS_PID && c->nspath && c->nspath[i] &&
+		    (fd[i] = open(c->nspath[i], O_RDONLY | O_CLOEXEC)) < 0)
+			ns_fail(125, "namespace %s:", c->nspath[i]);
+	}
+	for (i = 0; i < (int)LEN(type); i++) {
+		if (fd[i] < 0)
+			continue;
+		if (setns(fd[i], type[i]) < 0)
+			ns_fail(125, "join namespace %s:", c->nspath[i]);
+		close(fd[i]);
+		flags &= ~type[i];
+	}
+	return flags;
+}
+
+/*
  * enterns makes the container's namespaces and file systems: mount, UTS,
  * IPC and cgroup namespaces (the PID one pieces made), a network one
  * unless the container is on the host's (net.c), the mounts (mount.c),
@@ -474,7 +507,7 @@ enterns(const struct ctr *c)
 	int flags = CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWCGROUP;
 
 	if (c->oci)
-		flags = c->nsflags & ~CLONE_NEWPID;
+		flags = joinns(c) & ~CLONE_NEWPID;
 	else if (c->net != NET_HOST)
 		flags |= CLONE_NEWNET;
 	if (unshare(flags) < 0)
@@ -840,7 +873,36 @@ done(struct run *r)
 	free(r);
 }
 
-/* fork1 forks init into a new PID namespace: 0, or -1 (reported) */
+/* pidpath is the PID namespace an OCI bundle joins, or NULL */
+static const char *
+pidpath(const struct ctr *c)
+{
+	return c->oci && c->nspath ? c->nspath[NS_PID] : NULL;
+}
+
+/*
+ * joinpid makes the PID namespace an OCI bundle names the one our next
+ * child is born in: 0 (also with none to join), or -1 (reported).  init
+ * is then not that namespace's PID 1, only its command's parent.
+ */
+static int
+joinpid(const struct ctr *c)
+{
+	int fd;
+
+	if (!pidpath(c))
+		return 0;
+	if ((fd = open(pidpath(c), O_RDONLY | O_CLOEXEC)) < 0 || setns(fd, CLONE_NEWPID) < 0) {
+		weprintf("join namespace %s:", pidpath(c));
+		if (fd >= 0)
+			close(fd);
+		return -1;
+	}
+	close(fd);
+	return 0;
+}
+
+/* fork1 forks init into a new PID namespace (or an OCI bundle's): 0, or -1 (reported) */
 static int
 fork1(struct run *r)
 {
@@ -852,8 +914,9 @@ fork1(struct run *r)
 		return -1;
 	}
 	r->chan = sv[0];
-	if (unshare(CLONE_NEWPID) < 0) {
-		weprintf(geteuid() ? "run needs root: unshare:" : "unshare:");
+	if (joinpid(r->c) < 0 || (!pidpath(r->c) && unshare(CLONE_NEWPID) < 0)) {
+		if (!pidpath(r->c))
+			weprintf(geteuid() ? "run needs root: unshare:" : "unshare:");
 		close(sv[1]);
 		return -1;
 	}

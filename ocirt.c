@@ -337,7 +337,7 @@ refuse(const struct spec *s)
 	int i;
 
 	for (i = 0; i < NSCOUNT; i++)
-		if (s->nspath[i]) {
+		if (s->nspath[i] && i == NS_USER) {
 			weprintf("config.json: linux.namespaces: joining the %s namespace %s: "
 			         "not supported", nsname[i], s->nspath[i]);
 			return -1;
@@ -444,6 +444,7 @@ fill(struct ctr *c, const struct spec *s, const char *id, const char *scratch, c
 	c->masked = s->masked;
 	c->rdonly = s->rdonly;
 	c->rootprop = s->rootprop;
+	c->nspath = s->nspath;
 	c->sysctl = kv;
 	if (!c->proc.argv || !c->proc.argv[0]) {
 		weprintf("config.json: process.args: none");

@@ -1139,6 +1139,8 @@ struct ctr {
 	int nmnt;
 	char **masked, **rdonly;
 	char **sysctl;			/* "key=value", NULL-terminated, or NULL */
+	const char *const *nspath;	/* by NS_* (spec.c): a namespace to join
+					 * instead of making one, or NULL */
 	unsigned long rootprop;		/* the root's propagation (MS_SHARED...); 0: private */
 };
 

@@ -8,8 +8,8 @@
 # delete running, kill stopped, an unknown id, an id in use); the pid
 # file; run's exit status; the bundle's hostname, mounts, masks,
 # environment, working directory, user, rlimits and cgroup; kill of a
-# created container and kill --all; hooks; and nothing left behind:
-# processes, mounts, cgroups, state.
+# created container and kill --all; hooks; namespaces joined by path;
+# and nothing left behind: processes, mounts, cgroups, state.
 . "$(dirname "$0")/lib.sh"
 
 if ! needroot; then
@@ -210,6 +210,23 @@ ok "a failed poststop hook is a warning" r delete c8
 is "prestart, poststart, poststop hooks get the state: created, running, stopped" \
 	"$(sed -n 's/.*"status": "\([a-z]*\)".*"bundle": "\([^"]*\)".*/\1 \2/p' "$T/hooks.out" | tr '\n' ' ')" \
 	"created $B running $B stopped $B "
+
+# a namespace joined by path, as CRI's app containers join their pod's
+if command -v unshare >/dev/null; then
+	unshare --net --uts sleep 30 &
+	holder=$!
+	atexit "kill $holder"
+	sleep 0.2
+	cfg '"sh", "-c", "readlink /proc/self/ns/net; readlink /proc/self/ns/uts"'
+	sed "s|{\"type\": \"network\"}|{\"type\": \"network\", \"path\": \"/proc/$holder/ns/net\"}|; s|{\"type\": \"uts\"}|{\"type\": \"uts\", \"path\": \"/proc/$holder/ns/uts\"}|" \
+		"$B/config.json" >"$T/c" && mv "$T/c" "$B/config.json"
+	run r run --bundle "$B" c9
+	is "network and uts namespaces joined by path" "$(tr '\n' ' ' <"$T/out")" \
+		"$(readlink /proc/$holder/ns/net /proc/$holder/ns/uts | tr '\n' ' ')"
+	kill $holder
+else
+	skip "namespaces joined by path" "no unshare(1)"
+fi
 
 # nothing left
 is "no state" "$(ls "$ROOT")" ""
