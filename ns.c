@@ -1002,6 +1002,12 @@ fail:
 }
 
 int
+ns_pty(const struct run *r)
+{
+	return r->pty;
+}
+
+int
 ns_go(struct run *r)
 {
 	struct msg go = { MSGGO, 0, "" };

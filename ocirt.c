@@ -19,6 +19,7 @@
  * of one id cannot both win; ROOT is root's alone (0700): whoever can
  * connect to start.sock can start the container.
  */
+#include <sys/ioctl.h>
 #include <sys/mount.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -369,10 +370,6 @@ refuse(const struct spec *s)
 		weprintf("config.json: linux.devices: not supported");
 		return -1;
 	}
-	if (s->proc.terminal) {
-		weprintf("config.json: process.terminal: not supported yet");
-		return -1;
-	}
 	return 0;
 }
 
@@ -428,6 +425,7 @@ fill(struct ctr *c, const struct spec *s, const char *id, const char *scratch, c
 	c->proc.capsets = s->proc.caps;
 	c->proc.newprivs = !s->proc.nonewprivs;
 	c->proc.interactive = 1;
+	c->proc.tty = s->proc.terminal;
 	c->proc.seccomp = s->seccomp;
 	c->proc.noseccomp = !s->seccomp;
 	c->proc.rlim = s->proc.rlim;
@@ -673,6 +671,55 @@ keep(const char *bundle, const char *dir)
 }
 
 /*
+ * console hands the master of the container's pty to the engine: one
+ * message on the unix socket path, its name and the fd (SCM_RIGHTS), as
+ * runc sends it to conmon and containerd's shim; the size of
+ * process.consoleSize set first.  0, or -1 (reported).
+ */
+static int
+console(const char *path, int master, const struct specproc *p)
+{
+	struct winsize ws = { p->rows, p->cols, 0, 0 };
+	char ctl[CMSG_SPACE(sizeof(int))] = { 0 }, name[64];
+	struct sockaddr_un a = { .sun_family = AF_UNIX };
+	struct iovec iov;
+	struct msghdr mh = { 0 };
+	struct cmsghdr *cm;
+	int fd, ret = -1;
+
+	if (strlen(path) >= sizeof(a.sun_path)) {
+		weprintf("--console-socket %s: path too long", path);
+		return -1;
+	}
+	memcpy(a.sun_path, path, strlen(path));
+	if (p->rows && ioctl(master, TIOCSWINSZ, &ws) < 0) {
+		weprintf("process.consoleSize:");
+		return -1;
+	}
+	snprintf(name, sizeof(name), "/dev/ptmx");
+	iov.iov_base = name;
+	iov.iov_len = strlen(name);
+	mh.msg_iov = &iov;
+	mh.msg_iovlen = 1;
+	mh.msg_control = ctl;
+	mh.msg_controllen = sizeof(ctl);
+	cm = CMSG_FIRSTHDR(&mh);
+	cm->cmsg_level = SOL_SOCKET;
+	cm->cmsg_type = SCM_RIGHTS;
+	cm->cmsg_len = CMSG_LEN(sizeof(int));
+	memcpy(CMSG_DATA(cm), &master, sizeof(int));
+	if ((fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0)) < 0 ||
+	    connect(fd, (struct sockaddr *)&a, sizeof(a)) < 0 ||
+	    sendmsg(fd, &mh, MSG_NOSIGNAL) < 0)
+		weprintf("--console-socket %s:", path);
+	else
+		ret = 0;
+	if (fd >= 0)
+		close(fd);
+	return ret;
+}
+
+/*
  * create makes container o->id from its bundle and leaves its init at
  * the second gate, its pid in *pidp: 0, or 1 (reported) with nothing
  * left of it
@@ -693,6 +740,11 @@ create(const struct ociopts *op, pid_t *pidp)
 		goto out;
 	if (refuse(&s) < 0)
 		goto out;
+	/* runc's rule: a terminal's master must go somewhere */
+	if (s.proc.terminal && !op->console) {
+		weprintf("process.terminal needs --console-socket");
+		goto out;
+	}
 	if (!realpath(op->bundle, bundle) || !realpath(s.root, rootfs)) {
 		weprintf("%s:", realpath(op->bundle, bundle) ? s.root : op->bundle);
 		goto out;
@@ -719,7 +771,8 @@ create(const struct ociopts *op, pid_t *pidp)
 		goto out;
 	/* the hooks of create: after the namespaces are made (and, unlike
 	 * runc's, after the pivot too: init is set up at its gate) */
-	if (save(op->id, bundle, &s, pid, g) < 0 || keep(bundle, dir) < 0 ||
+	if ((s.proc.terminal && console(op->console, ns_pty(r), &s.proc) < 0) ||
+	    save(op->id, bundle, &s, pid, g) < 0 || keep(bundle, dir) < 0 ||
 	    hooks(&s, HOOK_PRESTART, op->id) < 0 || hooks(&s, HOOK_CREATERUNTIME, op->id) < 0 ||
 	    (op->pidfile && pidfile(op->pidfile, pid) < 0)) {
 		(void)kill(pid, SIGKILL);

@@ -1165,6 +1165,9 @@ struct run;
  * exec'd, ns_wait calls c->up.  ns_run is the three.
  */
 int ns_start(struct ctr *c, struct run **rp);
+/* ns_pty is the master of the container's pty (c->proc.tty), which r
+ * keeps: an fd, or -1 without one */
+int ns_pty(const struct run *r);
 int ns_go(struct run *r);
 int ns_wait(struct run *r);
 int ns_run(struct ctr *c);
@@ -1822,6 +1825,7 @@ struct ociopts {
 	const char *root;		/* --root, the containers' directory */
 	const char *id, *bundle;
 	const char *pidfile;		/* --pid-file, or NULL */
+	const char *console;		/* --console-socket, or NULL */
 	int detach;			/* run -d */
 };
 

@@ -179,7 +179,7 @@ v_create(int argc, char *argv[])
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	struct ociopts o = { rootdir, NULL, ".", NULL, 0 };
+	struct ociopts o = { rootdir, NULL, ".", NULL, NULL, 0 };
 	const char *verb = argv[0], *console = NULL;
 	unsigned long n = 0;
 	char *end;
@@ -213,8 +213,7 @@ v_create(int argc, char *argv[])
 		eprintf("%s: invalid container id", argv[optind]);
 	if (n)
 		eprintf("--preserve-fds %lu: not supported yet", n);
-	if (console)
-		eprintf("--console-socket %s: not supported yet", console);
+	o.console = console;
 	o.id = argv[optind];
 	dbg(run ? "run" : "create");
 	return run ? ocirt_run(&o) : ocirt_create(&o);

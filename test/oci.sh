@@ -9,6 +9,7 @@
 # file; run's exit status; the bundle's hostname, mounts, masks,
 # environment, working directory, user, rlimits and cgroup; kill of a
 # created container and kill --all; hooks; namespaces joined by path;
+# a terminal through --console-socket;
 # and nothing left behind: processes, mounts, cgroups, state.
 . "$(dirname "$0")/lib.sh"
 
@@ -226,6 +227,48 @@ if command -v unshare >/dev/null; then
 	kill $holder
 else
 	skip "namespaces joined by path" "no unshare(1)"
+fi
+
+# a terminal: its master to --console-socket, as conmon takes it
+if command -v python3 >/dev/null; then
+	cat >"$T/console.py" <<'EOF'
+import array, os, socket, sys
+s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+s.bind(sys.argv[1])
+s.listen(1)
+open(sys.argv[2], "w").close()
+c, _ = s.accept()
+fds = array.array("i")
+msg, anc, _, _ = c.recvmsg(64, socket.CMSG_LEN(fds.itemsize))
+fds.frombytes(anc[0][2][:fds.itemsize])
+out = b""
+while True:
+	try:
+		b = os.read(fds[0], 4096)
+	except OSError:
+		break
+	if not b:
+		break
+	out += b
+sys.stdout.write(out.decode().replace("\r", ""))
+EOF
+	python3 "$T/console.py" "$T/con.sock" "$T/con.ready" >"$T/con.out" &
+	_i=0
+	while [ ! -e "$T/con.ready" ] && [ $_i -lt 100 ]; do sleep 0.05; _i=$((_i + 1)); done
+	cfg '"sh", "-c", "tty; [ -t 0 ] && [ -t 1 ] && echo all a tty"'
+	sed 's/"process": {/"process": {"terminal": true, "consoleSize": {"height": 20, "width": 70},/' \
+		"$B/config.json" >"$T/c" && mv "$T/c" "$B/config.json"
+	fails "a terminal wants a console socket" 1 "process.terminal needs --console-socket" \
+		r create --bundle "$B" c10
+	ok "create with --console-socket" r create --bundle "$B" --console-socket "$T/con.sock" c10
+	r start c10
+	waitfor c10 stopped >/dev/null
+	wait
+	is "the command's stdio is the pty the socket got" "$(tr '\n' ' ' <"$T/con.out")" \
+		"/dev/pts/0 all a tty "
+	r delete c10
+else
+	skip "a terminal through --console-socket" "no python3"
 fi
 
 # nothing left

@@ -48,7 +48,7 @@ fails "--preserve-fds of 64m" 1 "preserve-fds 64m: want a number of fds" \
 	"$R" create --preserve-fds 64m -b "$T/b" x
 fails "--preserve-fds 3 is read, not done yet" 1 "preserve-fds 3: not supported yet" \
 	"$R" create --preserve-fds 3 -b "$T/b" x
-fails "run takes -d" 1 "process.terminal: not supported" "$R" --root "$T/state" run -d -b "$T/b" x
+fails "run takes -d" 1 "process.terminal needs --console-socket" "$R" --root "$T/state" run -d -b "$T/b" x
 fails "create does not" 1 "usage: pieces-runc create" "$R" create -d -b "$T/b" x
 fails "an id runc would refuse" 1 "a/b: invalid container id" "$R" create -b "$T/b" a/b
 if command -v python3 >/dev/null; then
