@@ -759,6 +759,73 @@ specmounts(const struct ctr *c, int rootfd, int workfd, struct top *t, int *n, i
 }
 
 /*
+ * devices makes an OCI bundle's linux.devices.  /dev is nodev, as every
+ * file system the container can write: a node made there cannot be
+ * opened, which keeps the nodes of the rootfs (the attacker's) and of
+ * the container's own mknod closed.  So a device the host has at the
+ * same path, of the same type and numbers (podman --device), is the
+ * host's node bound in, read-only as devnodes binds them (its inode is
+ * the host's); any other is made with mknod, owner and mode as the
+ * bundle says, and a warning says it cannot be opened.
+ */
+static void
+devices(const struct ctr *c, int rootfd)
+{
+	const struct specdev *d;
+	char leaf[LEAFMAX], dir[PATHMAX], *slash, p[32];
+	struct stat st;
+	mode_t type;
+	dev_t rdev;
+	int i, pfd, fd, host;
+
+	for (i = 0; i < c->ndev; i++) {
+		d = &c->dev[i];
+		type = d->type == 'b' ? S_IFBLK : d->type == 'p' ? S_IFIFO : S_IFCHR;
+		rdev = type == S_IFIFO ? 0 : makedev(d->major, d->minor);
+		snprintf(dir, sizeof(dir), "%s", d->path + 1);
+		if ((slash = strrchr(dir, '/')))
+			*slash = '\0';
+		if ((slash && root_mkdirs(rootfd, dir) < 0) ||
+		    (pfd = root_parent(rootfd, d->path + 1, leaf)) < 0)
+			ns_fail(125, "linux.devices %s:", d->path);
+		/* devnodes' own, or one listed twice */
+		if (fstatat(pfd, leaf, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
+		    (st.st_mode & S_IFMT) == type && st.st_rdev == rdev) {
+			close(pfd);
+			continue;
+		}
+		if (unlinkat(pfd, leaf, 0) < 0 && errno != ENOENT)
+			ns_fail(125, "linux.devices %s:", d->path);
+		host = type == S_IFIFO ? -1 : open(d->path, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+		if (host >= 0 && fstat(host, &st) == 0 && (st.st_mode & S_IFMT) == type &&
+		    st.st_rdev == rdev) {
+			if ((fd = openat(pfd, leaf, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW |
+			    O_CLOEXEC, 0600)) < 0 || close(fd) < 0 ||
+			    (fd = openat(pfd, leaf, O_PATH | O_NOFOLLOW | O_CLOEXEC)) < 0)
+				ns_fail(125, "linux.devices %s:", d->path);
+			mountat(fdpath(host, p), fd, NULL, MS_BIND, NULL, d->path);
+			close(fd);
+			if ((fd = openat(pfd, leaf, O_PATH | O_NOFOLLOW | O_CLOEXEC)) < 0)
+				ns_fail(125, "linux.devices %s:", d->path);
+			mountat(NULL, fd, NULL, MS_REMOUNT | MS_BIND | MS_RDONLY | MS_NOSUID |
+			        MS_NOEXEC, NULL, d->path);
+			close(fd);
+		} else {
+			if (mknodat(pfd, leaf, type | (d->mode & 07777), rdev) < 0 ||
+			    fchownat(pfd, leaf, d->uid, d->gid, AT_SYMLINK_NOFOLLOW) < 0 ||
+			    fchmodat(pfd, leaf, d->mode & 07777, 0) < 0)
+				ns_fail(125, "linux.devices %s:", d->path);
+			if (type != S_IFIFO)
+				weprintf("linux.devices %s: no such device on the host: made, "
+				         "but on a nodev /dev it cannot be opened", d->path);
+		}
+		if (host >= 0)
+			close(host);
+		close(pfd);
+	}
+}
+
+/*
  * specmasks hides an OCI bundle's maskedPaths and makes its
  * readonlyPaths read-only, as maskone does pieces' own
  */
@@ -954,6 +1021,7 @@ mnt_build(const struct ctr *c)
 	if (c->fs.bind) {
 		rootfd = bindroot(lower, workfd);
 		specmounts(c, rootfd, workfd, t, &n, LEN(t));
+		devices(c, rootfd);
 		specmasks(c, rootfd, workfd, t, n);
 		while (n > 0)
 			close(t[--n].fd);

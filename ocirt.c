@@ -366,10 +366,6 @@ refuse(const struct spec *s)
 		         "startContainer");
 		return -1;
 	}
-	if (s->ndev) {
-		weprintf("config.json: linux.devices: not supported");
-		return -1;
-	}
 	return 0;
 }
 
@@ -443,6 +439,8 @@ fill(struct ctr *c, const struct spec *s, const char *id, const char *scratch, c
 	c->rdonly = s->rdonly;
 	c->rootprop = s->rootprop;
 	c->nspath = s->nspath;
+	c->dev = s->dev;
+	c->ndev = s->ndev;
 	c->sysctl = kv;
 	if (!c->proc.argv || !c->proc.argv[0]) {
 		weprintf("config.json: process.args: none");

@@ -1141,6 +1141,8 @@ struct ctr {
 	char **sysctl;			/* "key=value", NULL-terminated, or NULL */
 	const char *const *nspath;	/* by NS_* (spec.c): a namespace to join
 					 * instead of making one, or NULL */
+	const struct specdev *dev;	/* linux.devices, ndev of them */
+	int ndev;
 	unsigned long rootprop;		/* the root's propagation (MS_SHARED...); 0: private */
 };
 

@@ -9,7 +9,7 @@
 # file; run's exit status; the bundle's hostname, mounts, masks,
 # environment, working directory, user, rlimits and cgroup; kill of a
 # created container and kill --all; hooks; namespaces joined by path;
-# a terminal through --console-socket;
+# a terminal through --console-socket; linux.devices;
 # and nothing left behind: processes, mounts, cgroups, state.
 . "$(dirname "$0")/lib.sh"
 
@@ -269,6 +269,21 @@ EOF
 	r delete c10
 else
 	skip "a terminal through --console-socket" "no python3"
+fi
+
+# linux.devices: the host's node bound in where it has one, else a node
+# made on the nodev /dev, which cannot be opened
+if [ -c /dev/fuse ]; then
+	cfg '"sh", "-c", "stat -c \"%t:%T %a\" /dev/test1; cat /dev/test1 2>/dev/null || echo closed; exec 3</dev/fuse && echo fuse"'
+	sed 's|"linux": {|"linux": {"devices": [{"path": "/dev/test1", "type": "c", "major": 10, "minor": 666, "fileMode": 432}, {"path": "/dev/fuse", "type": "c", "major": 10, "minor": 229}],|' \
+		"$B/config.json" >"$T/c" && mv "$T/c" "$B/config.json"
+	run r run --bundle "$B" c11
+	is "a made node (10:666, 0660) cannot be opened, the host's /dev/fuse can" \
+		"$(tr '\n' ' ' <"$T/out")" "a:29a 660 closed fuse "
+	is "and the made one is warned of" \
+		"$(grep -c "linux.devices /dev/test1: no such device on the host" "$T/err")" 1
+else
+	skip "linux.devices" "no /dev/fuse here"
 fi
 
 # nothing left
