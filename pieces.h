@@ -1,4 +1,5 @@
 /* See LICENSE file for copyright and license details. */
+#include <signal.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
@@ -1050,6 +1051,51 @@ _Noreturn void ns_fail(int status, const char *fmt, ...);
  * gate, then reaps until the command exits, and exits with its status
  */
 int ns_reaper(int argc, char *argv[]);
+
+/*
+ * What a process that joins a running container (exec.c) shares with
+ * init and its command.  ns_channel makes fd the report channel ns_fail
+ * and ns_mkpty write to.  ns_closefds closes every fd but 0-2, the
+ * channel and keep[0..n), by the list in /proc/self/fd (the host's /proc
+ * before the pivot, the container's after: either way this process's
+ * own fds, if it is in the PID namespace of that /proc).  ns_mkpty opens
+ * a pty of the devpts at /dev/pts (the container's own, in its mount
+ * namespace), sends its master on the channel and returns its slave.
+ * ns_confine, every fd it must not keep closed, gives the process p's
+ * capabilities (bounding set and capset), user, working directory
+ * (checked to be inside the root: runc's CVE-2024-21626), file size
+ * limit, no_new_privs and, last, seccomp filter.  ns_execute runs p's
+ * command on its PATH as execvpe would; a failure is "NAME: CMD: ..."
+ * with 127 or 126.  All of them fail with ns_fail.
+ */
+void ns_channel(int fd);
+void ns_closefds(const int *keep, int n);
+int ns_mkpty(void);
+void ns_confine(const struct proc *p);
+_Noreturn void ns_execute(const struct proc *p, const char *name);
+
+/*
+ * ns_report reads the channel fd until it closes (at the command's exec)
+ * or, with ready, until init says it is set up: the status of a failed
+ * setup (its message printed), or 0, with a pty master in *pty (left as
+ * it is if none came).  An end before READY is init's death: 125, said.
+ */
+int ns_report(int fd, int *pty, int ready);
+
+/* ns_sigs adds to set the signals pieces passes on to a container, and SIGCHLD */
+void ns_sigs(sigset_t *set);
+
+/*
+ * ns_selfcopy copies pieces' own binary (/proc/self/exe) into a new
+ * memfd named name, sealed against every change: its fd, close-on-exec,
+ * or -1 with errno set, printing nothing.  ns_selfexec executes such a
+ * copy with argv and envp (execveat, or its /proc/self/fd link where
+ * execveat is missing: qemu-user); it returns only on failure, -1 with
+ * errno set.  A process running the copy shows it as /proc/PID/exe,
+ * which nothing can write (runc's CVE-2019-5736).
+ */
+int ns_selfcopy(const char *name);
+int ns_selfexec(int self, char *argv[], char *envp[]);
 
 /* Docker's default capabilities but NET_RAW (see CAPS_HOSTNET): CHOWN
  * DAC_OVERRIDE FOWNER FSETID KILL SETGID SETUID SETPCAP NET_BIND_SERVICE
