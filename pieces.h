@@ -253,6 +253,14 @@ struct stat;
 int root_openfile(int rootfd, const char *path, int flags, struct stat *st);
 
 /*
+ * root_fddir makes root_openfile reopen through dirfd, an fd of this
+ * process's own /proc/PID/fd, rather than /proc/self/fd (-1 again: that):
+ * for exec, in a container's mount namespace whose /proc is of a PID
+ * namespace it is not in, where "self" is no one.
+ */
+void root_fddir(int dirfd);
+
+/*
  * root_readfile reads the regular file path below rootfd (opened as
  * root_openfile does) into buf of cap bytes, NUL-terminated: its length,
  * or -1 with errno set, printing nothing: EINVAL for what is not a
@@ -1133,6 +1141,17 @@ struct meta;
  * (TERM with a tty), then m's env.  It returns 0, or -1 (reported).
  */
 int proc_prepare(struct ctr *c, int imgfd, const struct meta *m, const char *user);
+
+/*
+ * proc_user resolves a user spec (name, uid, name:group, uid:gid)
+ * against the passwd and group files below rootfd (read through the
+ * resolver, no fifo or device opened) into p: its uid, gid (the user's
+ * primary group unless named) and, unless a group is named, as Docker's,
+ * its supplementary groups (p->groups, the caller's to free); its home
+ * in home, len bytes ("/" if unknown).  It returns 0, or -1 after saying
+ * what is not there.
+ */
+int proc_user(int rootfd, const char *spec, struct proc *p, char *home, size_t len);
 
 /* proc_free frees what proc_prepare and the caller allocated in p: its
  * argv, env and groups */
