@@ -1231,6 +1231,16 @@ int cg_attach(void *arg, pid_t pid);
 unsigned long long cg_oom(const struct cg *g);
 void cg_destroy(struct cg *g);
 
+/*
+ * cg_join puts pid, a child of ours, in the cgroups list names: the text
+ * of a /proc/PID/cgroup (v1 lines, the v2 one, or both), each hierarchy
+ * found in mountinfo, those pid is in already left alone; so that what
+ * exec starts is charged to and bound by the container's cgroups.  0,
+ * or -1 (reported, naming the cgroup).
+ */
+#define CGLISTMAX	(64 << 10)	/* a /proc/PID/cgroup */
+int cg_join(const char *list, pid_t pid);
+
 /* net.c */
 enum { NET_HOST, NET_NONE, NET_BRIDGE };	/* a zeroed struct ctr is on the host's */
 
