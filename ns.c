@@ -861,7 +861,13 @@ ns_wait(struct run *r)
 	if ((status = ns_report(r->chan, &r->pty, 0)) != 0) {
 		while (waitpid(r->pid, &st, 0) < 0 && errno == EINTR)
 			;
-	} else if (r->pty >= 0) {
+		done(r);
+		return status;
+	}
+	/* the command has exec'd: the container runs */
+	if (r->c->up)
+		r->c->up(r->c->uparg, r->pid);
+	if (r->pty >= 0) {
 		status = tty_relay(r->pty, r->sigfd, r->pid, r->c->proc.interactive);
 	} else {
 		status = tty_supervise(r->pid, r->sigfd, &r->r);
@@ -878,7 +884,6 @@ ns_run(struct ctr *c)
 
 	if ((status = ns_start(c, &r)) != 0)
 		return status;
-	if (ns_go(r) == 0 && c->up)
-		c->up(c->uparg, r->pid);
+	(void)ns_go(r);
 	return ns_wait(r);
 }

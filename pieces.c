@@ -19,6 +19,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -49,7 +50,6 @@ static int cmd_prune(int, char **);
 static int cmd_pull(int, char **);
 static int cmd_login(int, char **);
 static int cmd_rmi(int, char **);
-static int cmd_run(int, char **);
 static int cmd_save(int, char **);
 static int cmd_seccomp(int, char **);
 static int cmd_sha256(int, char **);
@@ -130,7 +130,11 @@ static const struct cmd cmds[] = {
 	  "                       Config.User WorkingDir Env Entrypoint Cmd Labels\n"
 	  "                       ExposedPorts: '{{.Config.Cmd}}',\n"
 	  "                       '{{index .Config.Labels \"version\"}}', '{{json .Config}}'" },
-	{ "rmi",     cmd_rmi,     "name ...", "remove images" },
+	{ "rmi",     cmd_rmi,     "[-f] name ...",
+	  "remove images\n\n"
+	  "An image a container was run from stays until the container is removed.\n\n"
+	  "  -f                  remove it anyway if its containers are stopped:\n"
+	  "                      they cannot start again" },
 	{ "prune",   cmd_prune,   "", "empty the build cache" },
 	{ "run",     cmd_run,     "[option ...] image [cmd [arg ...]]",
 	  "run a command in a container of image\n\n"
@@ -163,9 +167,51 @@ static const struct cmd cmds[] = {
 	  "                              host (the host's); --network too\n"
 	  "  -p, --publish [ip:]hport:port[/tcp|/udp]\n"
 	  "                              relay the host's port hport to port (bridge)\n"
-	  "      --rm                    accepted; containers are always removed\n"
+	  "  -d, --detach                run it in the background: print its id\n"
+	  "                              and exit; its output goes to its log\n"
+	  "      --name name             name it; a named container is kept when it\n"
+	  "                              exits (ps -a), and start runs it again\n"
+	  "      --rm                    remove it when it exits (by default only a\n"
+	  "                              run without -d and --name is)\n"
+	  "      --restart policy        when its supervisor runs it again: no (the\n"
+	  "                              default), on-failure[:max], always or\n"
+	  "                              unless-stopped; after 100 ms, doubled each\n"
+	  "                              time up to a minute\n"
+	  "      --log-opt max-size=size rotate its log at size (default 1m)\n"
 	  "      --pull[=policy]         when to fetch image: missing (default: if the\n"
 	  "                              store lacks it), always (--pull alone) or never" },
+	{ "ps",      cmd_ps,      "[-a] [-q] [--no-trunc]",
+	  "list the running containers (-a: every one), newest first\n\n"
+	  "STATUS is Up, Exited (its status), Restarting, Created, or Stale: the\n"
+	  "state says it runs, but its supervisor is gone (killed, or the host\n"
+	  "rebooted); rm removes it.\n\n"
+	  "  -a, --all           the stopped ones too\n"
+	  "  -q, --quiet         only ids\n"
+	  "      --no-trunc      whole ids and commands" },
+	{ "logs",    cmd_logs,    "[-f] [-t] [--tail n] container",
+	  "print what a detached container wrote to stdout and stderr\n\n"
+	  "  -f, --follow        then what it writes, until it stops\n"
+	  "  -t, --timestamps    each line's time\n"
+	  "  -n, --tail n        only the last n lines" },
+	{ "stop",    cmd_stop,    "[-t seconds] container ...",
+	  "stop containers: SIGTERM, then SIGKILL after the grace period\n\n"
+	  "A stopped container is not restarted by its policy.\n\n"
+	  "  -t, --time seconds  the grace period (default 10)" },
+	{ "kill",    cmd_kill,    "[-s signal] container ...",
+	  "send running containers' commands a signal (default KILL)\n\n"
+	  "KILL ends the container as stop does.\n\n"
+	  "  -s, --signal sig    a name (TERM, SIGHUP) or a number" },
+	{ "rm",      cmd_rm,      "[-f] container ...",
+	  "remove stopped containers, their state and logs\n\n"
+	  "  -f, --force         kill a running one first" },
+	{ "start",   cmd_start,   "[--all] container ...",
+	  "run stopped containers again, detached, as they were run\n\n"
+	  "      --all           every container a boot brings back: those not\n"
+	  "                      running whose policy is always, or unless-stopped\n"
+	  "                      and not stopped by the user" },
+	{ "restart", cmd_restart, "[-t seconds] container ...",
+	  "stop containers, then start them\n\n"
+	  "  -t, --time seconds  stop's grace period (default 10)" },
 	{ "fetch",   cmd_fetch,   "[-q] [-c cafile] url|-",
 	  "download url to stdout (plumbing)\n\n"
 	  "-q and -c are as for import.  With -, the HTTP response on stdin is\n"
@@ -188,7 +234,7 @@ static const struct cmd cmds[] = {
 	{ "version", cmd_version, "",           "print the versions of pieces, zlib and BearSSL" },
 };
 
-static const char *root = "/var/lib/pieces";
+const char *cli_root = "/var/lib/pieces";
 char *argmem;
 size_t argmemlen;
 char *envmem;
@@ -206,8 +252,8 @@ usage(FILE *fp)
 	fprintf(fp, "\n'pieces help command' shows one command.\n");
 }
 
-static const struct cmd *
-lookup(const char *name)
+const struct cmd *
+cli_lookup(const char *name)
 {
 	size_t i;
 
@@ -263,18 +309,17 @@ cmdline(FILE *fp, const struct cmd *c)
 	        c->args);
 }
 
-/* cmdusage prints the one-line usage of c to stderr and exits 1, or 125
- * for run, as Docker, so that it is never taken for the command's status */
-static void
-cmdusage(const struct cmd *c)
+/* cli_usage exits 125 for run, as Docker, so that it is never taken for
+ * the command's status */
+void
+cli_usage(const struct cmd *c)
 {
 	cmdline(stderr, c);
 	exit(strcmp(c->name, "run") ? 1 : 125);
 }
 
-/* help prints the usage of c on stdout and exits 0 */
-static void
-help(const struct cmd *c)
+void
+cli_help(const struct cmd *c)
 {
 	cmdline(stdout, c);
 	printf("%s\n", c->help);
@@ -289,11 +334,11 @@ static int
 noopts(const struct cmd *c, int argc, char *argv[])
 {
 	if (argc > 1 && (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help")))
-		help(c);
+		cli_help(c);
 	if (argc > 1 && !strcmp(argv[1], "--"))
 		return 2;
 	if (argc > 1 && argv[1][0] == '-' && argv[1][1])
-		cmdusage(c);
+		cli_usage(c);
 	return 1;
 }
 
@@ -308,15 +353,15 @@ flag(const struct cmd *c, int argc, char *argv[], int letter)
 	int ch, set = 0;
 
 	if (argc > 1 && !strcmp(argv[1], "--help"))
-		help(c);
+		cli_help(c);
 	opts[2] = letter;
 	while ((ch = getopt(argc, argv, opts)) != -1) {
 		if (ch == 'h')
-			help(c);
+			cli_help(c);
 		else if (ch == letter)
 			set = 1;
 		else
-			cmdusage(c);
+			cli_usage(c);
 	}
 	return set;
 }
@@ -325,15 +370,15 @@ static int
 cmd_help(int argc, char *argv[])
 {
 	const struct cmd *c;
-	int i = noopts(lookup("help"), argc, argv);
+	int i = noopts(cli_lookup("help"), argc, argv);
 
 	if (argc - i > 1)
-		cmdusage(lookup("help"));
+		cli_usage(cli_lookup("help"));
 	if (argc - i == 0) {
 		usage(stdout);
 		return 0;
 	}
-	if (!(c = lookup(argv[i])))
+	if (!(c = cli_lookup(argv[i])))
 		return unknown(argv[i]);
 	cmdline(stdout, c);
 	printf("%s\n", c->help);
@@ -359,11 +404,11 @@ httpopts(const struct cmd *c, int argc, char *argv[], int *flags, const char **c
 		if (ch == 'c')
 			*cafile = optarg;
 		else if (ch == 'h')
-			help(c);
+			cli_help(c);
 		else if (ch == 'q')
 			*flags |= HTTP_QUIET;
 		else
-			cmdusage(c);
+			cli_usage(c);
 	}
 	return optind;
 }
@@ -384,7 +429,7 @@ imported(struct store *s, const char *name, int r, int flags)
 static int
 cmd_import(int argc, char *argv[])
 {
-	const struct cmd *c = lookup("import");
+	const struct cmd *c = cli_lookup("import");
 	const char *cafile = NULL;
 	char *src, *want = NULL;
 	struct fdin in = { 0, "stdin" };
@@ -393,7 +438,7 @@ cmd_import(int argc, char *argv[])
 	int ret, flags = 0, a = httpopts(c, argc, argv, &flags, &cafile);
 
 	if (argc - a < 2 || argc - a > 3)
-		cmdusage(c);
+		cli_usage(c);
 	if (argc - a == 3 && !digestok(want = argv[a + 2]))
 		enprintf(1, "%s: bad digest: want sha256: and 64 hex digits", want);
 	/* NAME:TAG as run, build and rmi take it: alpine:1.0 is alpine-1.0 */
@@ -403,7 +448,7 @@ cmd_import(int argc, char *argv[])
 		im.url = argv[a];
 		im.as = argv[a + 1];
 		snprintf(im.want, sizeof(im.want), "%s", want ? want : "");
-		if (store_open(&s, root, 1) < 0)
+		if (store_open(&s, cli_root, 1) < 0)
 			return 1;
 		ret = imported(&s, im.name, image_get(&s, &im, cafile, flags), flags);
 		store_close(&s);
@@ -422,7 +467,7 @@ cmd_import(int argc, char *argv[])
 		src = estrdup("stdin");
 	else if (!(src = realpath(argv[a], NULL)))
 		src = estrdup(argv[a]);
-	if (store_open(&s, root, 1) < 0)
+	if (store_open(&s, cli_root, 1) < 0)
 		return 1;
 	ret = store_import(&s, im.name, (struct reader){ fd_read, &in }, src, want, argv[a + 1]);
 	ret = imported(&s, im.name, ret, flags);
@@ -452,7 +497,7 @@ cmd_load(int argc, char *argv[])
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	const struct cmd *c = lookup("load");
+	const struct cmd *c = cli_lookup("load");
 	const char *file = "-";
 	char name[NAMEMAX], got[NAMEMAX], *src;
 	struct fdin in = { 0, "stdin" };
@@ -463,12 +508,12 @@ cmd_load(int argc, char *argv[])
 		if (ch == 'i')
 			file = optarg;
 		else if (ch == 'h')
-			help(c);
+			cli_help(c);
 		else
-			cmdusage(c);
+			cli_usage(c);
 	}
 	if (argc - optind > 1)
-		cmdusage(c);
+		cli_usage(c);
 	if (argc - optind == 1 && image_name(argv[optind], name) < 0)
 		return 1;
 	if (strcmp(file, "-")) {
@@ -479,7 +524,7 @@ cmd_load(int argc, char *argv[])
 		enprintf(1, "stdin is a terminal: pieces load -i FILE, or < FILE");
 	}
 	src = source(file);
-	if (store_open(&s, root, 1) < 0)
+	if (store_open(&s, cli_root, 1) < 0)
 		return 1;
 	ret = arc_load(&s, (struct reader){ fd_read, &in }, in.name, src,
 	               argc - optind == 1 ? name : NULL, got);
@@ -505,7 +550,7 @@ cmd_save(int argc, char *argv[])
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	const struct cmd *c = lookup("save");
+	const struct cmd *c = cli_lookup("save");
 	const char *file = "-";
 	char tmp[PATHMAX];
 	struct store s;
@@ -515,12 +560,12 @@ cmd_save(int argc, char *argv[])
 		if (ch == 'o')
 			file = optarg;
 		else if (ch == 'h')
-			help(c);
+			cli_help(c);
 		else
-			cmdusage(c);
+			cli_usage(c);
 	}
 	if (argc - optind != 1)
-		cmdusage(c);
+		cli_usage(c);
 	if (!(tofile = strcmp(file, "-")) && isatty(1))
 		enprintf(1, "stdout is a terminal: pieces save NAME -o FILE, or > FILE");
 	if (tofile) {
@@ -529,7 +574,7 @@ cmd_save(int argc, char *argv[])
 		if ((fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644)) < 0)
 			eprintf("%s: open:", file);
 	}
-	if (store_open(&s, root, 1) == 0) {
+	if (store_open(&s, cli_root, 1) == 0) {
 		ret = arc_save(&s, argv[optind], fd, tofile ? tmp : "stdout");
 		store_close(&s);
 	}
@@ -555,17 +600,17 @@ cmd_save(int argc, char *argv[])
 static int
 cmd_pull(int argc, char *argv[])
 {
-	const struct cmd *c = lookup("pull");
+	const struct cmd *c = cli_lookup("pull");
 	const char *cafile = NULL;
 	struct image im;
 	struct store s;
 	int ret, flags = 0, a = httpopts(c, argc, argv, &flags, &cafile);
 
 	if (argc - a != 1)
-		cmdusage(c);
+		cli_usage(c);
 	/* a pull is always one: of a registry reference, as Docker's */
 	if (image_find(NULL, argv[a], IMAGE_ALWAYS | IMAGE_REF, &im) < 0 ||
-	    store_open(&s, root, 1) < 0)
+	    store_open(&s, cli_root, 1) < 0)
 		return 1;
 	ret = image_get(&s, &im, cafile, flags) < 0;
 	store_close(&s);
@@ -613,7 +658,7 @@ cmd_login(int argc, char *argv[])
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	const struct cmd *c = lookup("login");
+	const struct cmd *c = cli_lookup("login");
 	const char *cafile = NULL, *domain = "docker.io";
 	char user[256] = "", pass[256];
 	int ch, ret;
@@ -623,12 +668,12 @@ cmd_login(int argc, char *argv[])
 		case 'c': cafile = optarg; break;
 		case 'u': snprintf(user, sizeof(user), "%s", optarg); break;
 		case 'P': break;	/* Docker's flag; stdin is where it is read anyway */
-		case 'h': help(c); break;
-		default: cmdusage(c);
+		case 'h': cli_help(c); break;
+		default: cli_usage(c);
 		}
 	}
 	if (argc - optind > 1)
-		cmdusage(c);
+		cli_usage(c);
 	if (argc - optind == 1)
 		domain = argv[optind];
 	if (!*user && (!isatty(0) || askline("Username: ", user, sizeof(user), 1) < 0))
@@ -647,7 +692,7 @@ cmd_login(int argc, char *argv[])
 static int
 cmd_fetch(int argc, char *argv[])
 {
-	const struct cmd *c = lookup("fetch");
+	const struct cmd *c = cli_lookup("fetch");
 	const char *cafile = NULL;
 	static char buf[64 << 10];
 	struct fdin in = { 0, "stdin" };
@@ -656,7 +701,7 @@ cmd_fetch(int argc, char *argv[])
 	int flags = 0, a = httpopts(c, argc, argv, &flags, &cafile);
 
 	if (argc - a != 1 || (strcmp(argv[a], "-") && !http_isurl(argv[a])))
-		cmdusage(c);
+		cli_usage(c);
 	if (!strcmp(argv[a], "-"))
 		h = http_parse((struct reader){ fd_read, &in });
 	else
@@ -671,8 +716,8 @@ cmd_fetch(int argc, char *argv[])
 }
 
 /* storageopt reads --storage-opt size=SIZE, as Docker's: 0, or -1 (reported) */
-static int
-storageopt(const char *arg, uint64_t *size)
+int
+cli_storageopt(const char *arg, uint64_t *size)
 {
 	/* at least a megabyte: a tmpfs of size=0 has no bound at all */
 	if (strncmp(arg, "size=", 5) || parsesize(arg + 5, SIZEMAX, size) < 0 ||
@@ -683,21 +728,12 @@ storageopt(const char *arg, uint64_t *size)
 	return 0;
 }
 
-/* the resource limit flags run and build take, as Docker spells them */
-enum { LIMSWAP = 0x100, LIMPIDS, LIMCPUS, LIMSHARES };
-#define LIMITOPTS \
-	{ "memory", required_argument, NULL, 'm' }, \
-	{ "memory-swap", required_argument, NULL, LIMSWAP }, \
-	{ "pids-limit", required_argument, NULL, LIMPIDS }, \
-	{ "cpus", required_argument, NULL, LIMCPUS }, \
-	{ "cpu-shares", required_argument, NULL, LIMSHARES }
-
 /*
  * limitopt reads the limit flag ch into l: 1, 0 if ch is no limit flag,
  * or -1 after saying what is wrong with its value
  */
-static int
-limitopt(int ch, const char *arg, struct limits *l)
+int
+cli_limitopt(int ch, const char *arg, struct limits *l)
 {
 	uint64_t v;
 	double cpus;
@@ -749,8 +785,8 @@ limitopt(int ch, const char *arg, struct limits *l)
 }
 
 /* limitsok checks what limitopt read, together: 0, or -1 (reported) */
-static int
-limitsok(const struct limits *l)
+int
+cli_limitsok(const struct limits *l)
 {
 	if (l->swap > 0 && (!l->memory || (uint64_t)l->swap < l->memory)) {
 		weprintf("--memory-swap: at least --memory, which it needs");
@@ -776,7 +812,7 @@ cmd_build(int argc, char *argv[])
 		LIMITOPTS,
 		{ NULL, 0, NULL, 0 },
 	};
-	const struct cmd *c = lookup("build");
+	const struct cmd *c = cli_lookup("build");
 	char name[NAMEMAX], *kv;
 	const char *v;
 	struct bopts o = { .net = NET_BRIDGE };
@@ -784,7 +820,7 @@ cmd_build(int argc, char *argv[])
 	int ch, ret, r;
 
 	while ((ch = getopt_long(argc, argv, "+t:f:c:hm:", opts, NULL)) != -1) {
-		if ((r = limitopt(ch, optarg, &o.limits)) < 0)
+		if ((r = cli_limitopt(ch, optarg, &o.limits)) < 0)
 			exit(1);
 		if (r > 0)
 			continue;
@@ -797,13 +833,13 @@ cmd_build(int argc, char *argv[])
 			/* BuildKit's entitlement, as docker buildx bake spells it */
 			if (strncmp(optarg, "fs.read=", 8) || !optarg[8]) {
 				weprintf("--allow %s: want fs.read=DIR", optarg);
-				cmdusage(c);
+				cli_usage(c);
 			}
 			vpush(&o.host, optarg + 8);
 			break;
 		case 'S':
-			if (storageopt(optarg, &o.size) < 0)
-				cmdusage(c);
+			if (cli_storageopt(optarg, &o.size) < 0)
+				cli_usage(c);
 			break;
 		case 'p':
 			if ((o.pull = image_pull(optarg)) < 0)
@@ -816,7 +852,7 @@ cmd_build(int argc, char *argv[])
 		case 'B':
 			if (!*optarg || *optarg == '=') {
 				weprintf("--build-arg %s: want NAME=VALUE or NAME", optarg);
-				cmdusage(c);
+				cli_usage(c);
 			}
 			/* NAME alone takes the host's value, as Docker's;
 			 * without one it gives none */
@@ -829,13 +865,13 @@ cmd_build(int argc, char *argv[])
 			vpush(&o.buildarg, kv);
 			free(kv);
 			break;
-		case 'h': help(c); break;
-		default: cmdusage(c);
+		case 'h': cli_help(c); break;
+		default: cli_usage(c);
 		}
 	}
 	if (argc - optind != 1)
-		cmdusage(c);
-	if (limitsok(&o.limits) < 0)
+		cli_usage(c);
+	if (cli_limitsok(&o.limits) < 0)
 		return 1;
 	o.dir = argv[optind];
 	/* -t app:1 names app-1, as run app:1 finds it */
@@ -846,7 +882,7 @@ cmd_build(int argc, char *argv[])
 		o.name = name;
 	}
 	ret = -1;
-	if (store_open(&s, root, 1) == 0) {
+	if (store_open(&s, cli_root, 1) == 0) {
 		ret = build(&s, &o);
 		store_close(&s);
 	}
@@ -863,7 +899,7 @@ cmd_inspect(int argc, char *argv[])
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	const struct cmd *c = lookup("inspect");
+	const struct cmd *c = cli_lookup("inspect");
 	const char *fmt = NULL;
 	struct store s;
 	int ch, ret;
@@ -871,13 +907,13 @@ cmd_inspect(int argc, char *argv[])
 	while ((ch = getopt_long(argc, argv, "+f:h", opts, NULL)) != -1) {
 		switch (ch) {
 		case 'f': fmt = *optarg ? optarg : NULL; break;	/* '' is none, as Docker's */
-		case 'h': help(c); break;
-		default: cmdusage(c);
+		case 'h': cli_help(c); break;
+		default: cli_usage(c);
 		}
 	}
 	if (optind == argc)
-		cmdusage(c);
-	if (store_open(&s, root, 0) < 0)
+		cli_usage(c);
+	if (store_open(&s, cli_root, 0) < 0)
 		return 1;
 	ret = show_inspect(&s, argv + optind, argc - optind, fmt);
 	store_close(&s);
@@ -887,7 +923,7 @@ cmd_inspect(int argc, char *argv[])
 static int
 cmd_sha256(int argc, char *argv[])
 {
-	const struct cmd *c = lookup("sha256");
+	const struct cmd *c = cli_lookup("sha256");
 	static unsigned char buf[64 << 10];
 	struct fdin in = { 0, "stdin" };
 	struct sha256 sha;
@@ -897,7 +933,7 @@ cmd_sha256(int argc, char *argv[])
 
 	impl = flag(c, argc, argv, 'i');
 	if (optind != argc)
-		cmdusage(c);
+		cli_usage(c);
 	if (impl) {
 		printf("%s\n", sha256_impl());
 		return 0;
@@ -915,7 +951,7 @@ cmd_sha256(int argc, char *argv[])
 static int
 cmd_seccomp(int argc, char *argv[])
 {
-	const struct cmd *c = lookup("seccomp");
+	const struct cmd *c = cli_lookup("seccomp");
 	uint64_t caps = CAPS_DEFAULT, bit;
 	unsigned long long arg = 0;
 	unsigned long arch = 0;
@@ -924,10 +960,10 @@ cmd_seccomp(int argc, char *argv[])
 	int ch;
 
 	if (argc > 1 && !strcmp(argv[1], "--help"))
-		help(c);
+		cli_help(c);
 	while ((ch = getopt(argc, argv, "+hc:a:")) != -1) {
 		if (ch == 'h')
-			help(c);
+			cli_help(c);
 		else if (ch == 'c' && proc_cap(optarg, &bit) == 0)
 			caps |= bit;
 		else if (ch == 'c')
@@ -935,10 +971,10 @@ cmd_seccomp(int argc, char *argv[])
 		else if (ch == 'a' && (arch = strtoul(optarg, &end, 16), *optarg && !*end))
 			continue;
 		else
-			cmdusage(c);
+			cli_usage(c);
 	}
 	if (argc - optind < 1 || argc - optind > 2)
-		cmdusage(c);
+		cli_usage(c);
 	if (seccomp_nr(argv[optind], &nr) < 0) {
 		errno = 0;
 		nr = strtoul(argv[optind], &end, 0);
@@ -972,7 +1008,7 @@ cmd_images(int argc, char *argv[])
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	const struct cmd *c = lookup("images");
+	const struct cmd *c = cli_lookup("images");
 	struct store s;
 	int ch, ret, flags = 0;
 
@@ -980,13 +1016,13 @@ cmd_images(int argc, char *argv[])
 		switch (ch) {
 		case 'q': flags |= SHOW_QUIET; break;
 		case 'T': flags |= SHOW_NOTRUNC; break;
-		case 'h': help(c); break;
-		default: cmdusage(c);
+		case 'h': cli_help(c); break;
+		default: cli_usage(c);
 		}
 	}
 	if (argc - optind > 1)
-		cmdusage(c);
-	if (store_open(&s, root, 0) < 0)
+		cli_usage(c);
+	if (store_open(&s, cli_root, 0) < 0)
 		return 1;
 	ret = show_images(&s, optind < argc ? argv[optind] : NULL, flags);
 	store_close(&s);
@@ -996,16 +1032,19 @@ cmd_images(int argc, char *argv[])
 static int
 cmd_rmi(int argc, char *argv[])
 {
+	const struct cmd *c = cli_lookup("rmi");
 	char name[NAMEMAX];
 	struct store s;
-	int i = noopts(lookup("rmi"), argc, argv), ret = 0;
+	int force = flag(c, argc, argv, 'f'), i = optind, ret = 0;
 
 	if (i == argc)
-		cmdusage(lookup("rmi"));
-	if (store_open(&s, root, 1) < 0)
+		cli_usage(c);
+	if (store_open(&s, cli_root, 1) < 0)
 		return 1;
+	/* as Docker: a container's image stays while the container does */
 	for (; i < argc; i++)
-		if (image_name(argv[i], name) < 0 || store_remove(&s, name) < 0)
+		if (image_name(argv[i], name) < 0 || ctl_uses(&s, name, force) ||
+		    store_remove(&s, name) < 0)
 			ret = 1;
 		else
 			printf("removed %s\n", name);
@@ -1019,332 +1058,19 @@ cmd_prune(int argc, char *argv[])
 	struct store s;
 	int ret;
 
-	if (noopts(lookup("prune"), argc, argv) != argc)
-		cmdusage(lookup("prune"));
-	if (store_open(&s, root, 1) < 0)
+	if (noopts(cli_lookup("prune"), argc, argv) != argc)
+		cli_usage(cli_lookup("prune"));
+	if (store_open(&s, cli_root, 1) < 0)
 		return 1;
 	ret = store_prune(&s);
 	store_close(&s);
 	return ret < 0;
 }
 
-/* command line: entrypoint, then args or the image's cmd, as Docker */
-static char **
-mkargv(const struct meta *m, const char *entry, char **args, int nargs)
-{
-	char **argv = NULL, **src;
-	int i;
-
-	/* --entrypoint '' clears it */
-	if (entry && *entry)
-		vpush(&argv, entry);
-	for (src = entry ? NULL : m->entrypoint; src && *src; src++)
-		vpush(&argv, *src);
-	for (i = 0; i < nargs; i++)
-		vpush(&argv, args[i]);
-	/* --entrypoint drops the image's cmd, as Docker */
-	for (src = nargs || entry ? NULL : m->cmd; src && *src; src++)
-		vpush(&argv, *src);
-	/* an imported rootfs has no command: a shell, as Docker's alpine */
-	if (!argv && !entry)
-		vpush(&argv, "/bin/sh");
-	return argv;
-}
-
-/*
- * parsetmpfs reads --tmpfs PATH[:OPTIONS] into v: size=SIZE (default
- * LAYERSIZE), mode=OCTAL (1777), ro, rw, exec, noexec.  0, or -1 (reported).
- */
-static int
-parsetmpfs(const char *arg, struct vol *v)
-{
-	char *o, *next, *end;
-	unsigned long m;
-
-	memset(v, 0, sizeof(*v));
-	v->dst = estrdup(arg);
-	v->size = LAYERSIZE;
-	v->mode = 01777;
-	if ((o = strchr(v->dst, ':')))
-		*o++ = '\0';
-	if (v->dst[0] != '/' || !v->dst[1]) {
-		weprintf("--tmpfs %s: want /path/in/container[:size=64m,mode=1777,exec,ro]", arg);
-		return -1;
-	}
-	for (; o && *o; o = next) {
-		if ((next = strchr(o, ',')))
-			*next++ = '\0';
-		if (!strncmp(o, "size=", 5) && parsesize(o + 5, SIZEMAX, &v->size) == 0 && v->size)
-			continue;
-		if (!strncmp(o, "mode=", 5) && (m = strtoul(o + 5, &end, 8)) <= 07777 &&
-		    o[5] && !*end) {
-			v->mode = m;
-			continue;
-		}
-		if (!strcmp(o, "ro") || !strcmp(o, "rw"))
-			v->ro = !strcmp(o, "ro");
-		else if (!strcmp(o, "exec") || !strcmp(o, "noexec"))
-			v->exec = !strcmp(o, "exec");
-		else {
-			weprintf("--tmpfs %s: bad option '%s' (size=, mode=, ro, rw, exec, noexec)",
-			         arg, o);
-			return -1;
-		}
-	}
-	return 0;
-}
-
-static int
-parsevol(const char *arg, struct vol *v)
-{
-	char *p, *abs;
-	size_t n;
-
-	memset(v, 0, sizeof(*v));
-	v->src = estrdup(arg);
-	if (!(p = strchr(v->src, ':')))
-		goto bad;
-	*p++ = '\0';
-	v->dst = p;
-	if ((p = strchr(p, ':'))) {
-		*p++ = '\0';
-		if (strcmp(p, "ro") && strcmp(p, "rw"))
-			goto bad;
-		v->ro = !strcmp(p, "ro");
-	}
-	if (v->dst[0] != '/')
-		goto bad;
-	/* a relative host path is the user's, from here, as Docker's ./dir;
-	 * the one allocation holds both, as the caller frees src alone */
-	if (v->src[0] != '/') {
-		if (!(abs = realpath(v->src, NULL))) {
-			weprintf("volume %s:", v->src);
-			free(v->src);
-			return -1;
-		}
-		n = strlen(abs) + 1;
-		p = emalloc(n + strlen(v->dst) + 1);
-		memcpy(p, abs, n);
-		strcpy(p + n, v->dst);
-		free(abs);
-		free(v->src);
-		v->src = p;
-		v->dst = p + n;
-	}
-	return 0;
-bad:
-	free(v->src);
-	weprintf("volume %s: want /host/path:/container/path[:ro]", arg);
-	return -1;
-}
-
-/*
- * getimage brings what image_find found for run into the store s,
- * reopened to write, saying so, as docker run pulls: 0, or -1 (reported)
- */
-static int
-getimage(struct store *s, const struct image *im)
-{
-	weprintf(store_has(s, im->name) ? "%s: %s %s again" : "%s: not in the store; %s %s",
-	         im->name, im->url ? "fetching" : "pulling", im->url ? im->url : im->ref);
-	store_close(s);
-	if (store_open(s, root, 1) < 0)
-		return -1;
-	return image_get(s, im, NULL, 0);
-}
-
-/* held returns the capability bounding set pieces runs with */
-static uint64_t
-held(void)
-{
-	uint64_t caps = 0;
-	int i, r;
-
-	for (i = 0; i < 64 && (r = prctl(PR_CAPBSET_READ, i, 0, 0, 0)) >= 0; i++)
-		if (r)
-			caps |= 1ULL << i;
-	return caps;
-}
-
-static int
-cmd_run(int argc, char *argv[])
-{
-	static const struct option opts[] = {
-		{ "interactive", no_argument, NULL, 'i' },
-		{ "tty", no_argument, NULL, 't' },
-		{ "env", required_argument, NULL, 'e' },
-		{ "workdir", required_argument, NULL, 'w' },
-		{ "volume", required_argument, NULL, 'v' },
-		{ "tmpfs", required_argument, NULL, 'T' },
-		{ "user", required_argument, NULL, 'u' },
-		{ "hostname", required_argument, NULL, 'H' },
-		{ "read-only", no_argument, NULL, 'R' },
-		{ "cap-add", required_argument, NULL, 'A' },
-		{ "cap-drop", required_argument, NULL, 'D' },
-		{ "entrypoint", required_argument, NULL, 'E' },
-		{ "security-opt", required_argument, NULL, 'S' },
-		{ "privileged", no_argument, NULL, 'P' },
-		{ "rm", no_argument, NULL, 'X' },
-		{ "storage-opt", required_argument, NULL, 'O' },
-		{ "pull", optional_argument, NULL, 'L' },
-		{ "publish", required_argument, NULL, 'p' },
-		{ "net", required_argument, NULL, 'N' },
-		{ "network", required_argument, NULL, 'N' },
-		{ "help", no_argument, NULL, 'Q' },
-		LIMITOPTS,
-		{ NULL, 0, NULL, 0 },
-	};
-	const struct cmd *c = lookup("run");
-	char **cli = NULL, kv[PATHMAX + 8];
-	const char *entry = NULL, *user = NULL, *val, *rawcap = NULL;
-	uint64_t add = 0, drop = 0, bit;
-	static struct netopts net = { .mode = NET_BRIDGE };
-	struct limits lim = { 0 };
-	struct ctr ctr = { 0 };
-	struct image im;
-	struct store s;
-	struct meta m;
-	size_t ncli = 0, i;
-	int ch, r, imgfd, ret = 125, pull = IMAGE_MISSING;
-	char **p;
-
-	/* -h is the host name, as Docker's; --help is help */
-	while ((ch = getopt_long(argc, argv, "+ite:w:v:u:h:m:p:", opts, NULL)) != -1) {
-		if ((r = limitopt(ch, optarg, &lim)) < 0)
-			exit(125);
-		if (r > 0)
-			continue;
-		switch (ch) {
-		case 'i': ctr.proc.interactive = 1; break;
-		case 't': ctr.proc.tty = 1; break;
-		case 'e':
-			if (*optarg == '=' || !*optarg)
-				enprintf(125, "-e '%s': no variable name", optarg);
-			cli = erealloc(cli, (ncli + 2) * sizeof(*cli));
-			cli[ncli++] = optarg;
-			cli[ncli] = NULL;
-			break;
-		case 'w': ctr.proc.cwd = optarg; break;
-		case 'v':
-			ctr.vol = erealloc(ctr.vol, (ctr.nvol + 1) * sizeof(*ctr.vol));
-			if (parsevol(optarg, &ctr.vol[ctr.nvol++]) < 0)
-				exit(125);
-			break;
-		case 'T':
-			ctr.vol = erealloc(ctr.vol, (ctr.nvol + 1) * sizeof(*ctr.vol));
-			if (parsetmpfs(optarg, &ctr.vol[ctr.nvol++]) < 0)
-				exit(125);
-			break;
-		case 'u': user = optarg; break;
-		case 'h': case 'H': ctr.hostname = optarg; break;
-		case 'R': ctr.fs.readonly = 1; break;
-		case 'A': case 'D':
-			if (proc_cap(optarg, &bit) < 0)
-				enprintf(125, "%s: unknown capability", optarg);
-			if (ch == 'A' && bit == CAPS_HOSTNET)
-				rawcap = optarg;
-			*(ch == 'A' ? &add : &drop) |= bit;
-			break;
-		case 'E': entry = optarg; break;
-		case 'S':
-			/* the only profile is the default; loading the user's
-			 * would take a JSON-to-BPF compiler, not a flag */
-			if (strcmp(optarg, "seccomp=unconfined"))
-				enprintf(125, "--security-opt %s: not supported "
-				         "(only seccomp=unconfined is)", optarg);
-			ctr.proc.noseccomp = 1;
-			break;
-		case 'P': ctr.privileged = ctr.proc.noseccomp = 1; break;
-		case 'X': break;	/* containers are always removed */
-		case 'O':
-			if (storageopt(optarg, &ctr.fs.size) < 0)
-				exit(125);
-			break;
-		case 'L':
-			if ((pull = image_pull(optarg)) < 0)
-				enprintf(125, "--pull=%s: want always, missing or never", optarg);
-			break;
-		case 'N':
-			if ((net.mode = net_mode(optarg)) < 0)
-				enprintf(125, "--net %s: want bridge, none or host", optarg);
-			break;
-		case 'p':
-			if (net.nport == PORTMAX)
-				enprintf(125, "-p %s: more than PORTMAX (%d) ports", optarg, PORTMAX);
-			if (relay_port(optarg, &net.port[net.nport++]) < 0)
-				exit(125);
-			break;
-		case 'Q': help(c); break;
-		default: cmdusage(c);
-		}
-	}
-	if (optind >= argc)
-		cmdusage(c);
-	/* ALL too stops short of it there: see CAPS_HOSTNET */
-	if (rawcap && net.mode == NET_HOST)
-		enprintf(125, "%s: refused while the container shares the host's network "
-		          "(--net host): it would sniff and spoof its traffic", rawcap);
-	/* on none there is nothing to publish to; on host the container's
-	 * ports are the host's already (Docker drops them with a warning) */
-	if (net.nport && net.mode != NET_BRIDGE)
-		enprintf(125, "-p %s: ports are published from --net bridge only", net.port[0].spec);
-	if (limitsok(&lim) < 0)
-		exit(125);
-	/* as Docker: a terminal's input that is not a terminal would hang
-	 * on the first thing the shell asks of it */
-	if (ctr.proc.tty && ctr.proc.interactive && !isatty(0))
-		enprintf(125, "the input device is not a TTY");
-	if (ctr.proc.cwd && ctr.proc.cwd[0] != '/')
-		enprintf(125, "workdir %s: not an absolute path", ctr.proc.cwd);
-	/* as Docker: --privileged is every capability, whatever else says;
-	 * every one is what pieces holds, since capset refuses more */
-	if (ctr.privileged)
-		add = ~0ULL, drop = 0;
-	ctr.proc.caps = (CAPS_DEFAULT | add) & ~drop;
-	if (add == ~0ULL)
-		ctr.proc.caps &= held();
-	ctr.name = im.name;
-	if (store_open(&s, root, 0) < 0 || image_find(&s, argv[optind], pull, &im) < 0 ||
-	    (!im.store && getimage(&s, &im) < 0))
-		goto out;
-	if ((imgfd = store_image(&s, ctr.name, &m)) < 0)
-		goto out;
-	if (store_rootfs(&s, "images", ctr.name, imgfd, NULL, &ctr.fs) < 0 ||
-	    proc_prepare(&ctr, imgfd, &m, user) < 0)
-		goto close;
-	if (!(ctr.proc.argv = mkargv(&m, entry, argv + optind + 1, argc - optind - 1))) {
-		weprintf("%s: no command: --entrypoint '' and none given", ctr.name);
-		goto close;
-	}
-	for (p = cli; p && *p; p++) {
-		/* -e NAME alone passes the host's value, as Docker */
-		if (!strchr(*p, '=') && (val = getenv(*p)))
-			snprintf(kv, sizeof(kv), "%s=%s", *p, val);
-		else if (!strchr(*p, '='))
-			continue;
-		else
-			snprintf(kv, sizeof(kv), "%s", *p);
-		vsetenv(&ctr.proc.env, kv);
-	}
-	ret = net_run(&ctr, &lim, &net);
-close:
-	proc_free(&ctr.proc);
-	close(imgfd);
-	meta_free(&m);
-out:
-	store_close(&s);
-	/* a volume's one allocation is its src; a tmpfs's its dst */
-	for (i = 0; i < (size_t)ctr.nvol; i++)
-		free(ctr.vol[i].src ? ctr.vol[i].src : ctr.vol[i].dst);
-	free(ctr.vol);
-	free(cli);
-	return ret;
-}
-
 static int
 cmd_untar(int argc, char *argv[])
 {
-	const struct cmd *c = lookup("untar");
+	const struct cmd *c = cli_lookup("untar");
 	struct fdin in = { 0, "stdin" };
 	struct gz *g;
 	int fd, flags = 0, ret;
@@ -1352,7 +1078,7 @@ cmd_untar(int argc, char *argv[])
 	if (flag(c, argc, argv, 'l'))
 		flags |= TAR_LAYER;
 	if (argc - optind != 1)
-		cmdusage(c);
+		cli_usage(c);
 	if (mkdir(argv[optind], 0755) < 0 && errno != EEXIST)
 		eprintf("%s: mkdir:", argv[optind]);
 	if ((fd = open(argv[optind], O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
@@ -1368,14 +1094,14 @@ cmd_untar(int argc, char *argv[])
 static int
 cmd_piecefile(int argc, char *argv[])
 {
-	const struct cmd *c = lookup("piecefile");
+	const struct cmd *c = cli_lookup("piecefile");
 	struct piecefile pf;
 	char *s;
 	int i, check;
 
 	check = flag(c, argc, argv, 'n');
 	if (argc - optind != 1)
-		cmdusage(c);
+		cli_usage(c);
 	if (pf_load(argv[optind], &pf) < 0)
 		return 1;
 	for (i = 0; !check && i < pf.nstep; i++) {
@@ -1390,10 +1116,10 @@ cmd_piecefile(int argc, char *argv[])
 static int
 cmd_version(int argc, char *argv[])
 {
-	int i = noopts(lookup("version"), argc, argv);
+	int i = noopts(cli_lookup("version"), argc, argv);
 
 	if (i != argc)
-		cmdusage(lookup("version"));
+		cli_usage(cli_lookup("version"));
 	printf("pieces %s\nzlib %s\nBearSSL %s\n", VERSION, zlibVersion(),
 	       BEARSSL_VERSION);
 	return 0;
@@ -1423,14 +1149,14 @@ main(int argc, char *argv[])
 		envmemlen = *ep + strlen(*ep) + 1 - environ[0];
 	envmem = envmemlen ? environ[0] : NULL;
 	if ((env = getenv("PIECES_ROOT")) && *env)
-		root = env;
+		cli_root = env;
 	while ((ch = getopt_long(argc, argv, "+hr:", opts, NULL)) != -1) {
 		switch (ch) {
 		case 'h':
 			usage(stdout);
 			return 0;
 		case 'r':
-			root = optarg;
+			cli_root = optarg;
 			break;
 		case 'V':
 			optind = 0;
@@ -1447,7 +1173,7 @@ main(int argc, char *argv[])
 		usage(stderr);
 		return 1;
 	}
-	if (!(c = lookup(argv[0])))
+	if (!(c = cli_lookup(argv[0])))
 		return unknown(argv[0]);
 	optind = 0;	/* a fresh getopt for the command, in musl and glibc */
 	ret = c->fn(argc, argv);

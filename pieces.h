@@ -41,6 +41,34 @@ ssize_t fd_read(void *arg, void *buf, size_t n);
  * 0, or -1 (reported by r) */
 int rd_drain(struct reader r);
 
+/*
+ * pieces.c: the command line.  cli_root is the store's root (-r,
+ * PIECES_ROOT).  cli_lookup finds a command of the table by name (NULL:
+ * none); cli_usage prints its usage to stderr and exits 1 (125 for run,
+ * as Docker); cli_help prints its help and exits 0.  cli_storageopt reads
+ * --storage-opt size=SIZE; cli_limitopt reads the limit flag ch (one of
+ * LIMITOPTS) into l: 1, 0 if ch is none, or -1 after saying what is
+ * wrong; cli_limitsok checks them together: 0, or -1 (reported).
+ */
+struct cmd;
+struct limits;
+extern const char *cli_root;
+const struct cmd *cli_lookup(const char *name);
+_Noreturn void cli_usage(const struct cmd *c);
+_Noreturn void cli_help(const struct cmd *c);
+int cli_storageopt(const char *arg, uint64_t *size);
+int cli_limitopt(int ch, const char *arg, struct limits *l);
+int cli_limitsok(const struct limits *l);
+
+/* the resource limit flags run and build take, as Docker spells them */
+enum { LIMSWAP = 0x100, LIMPIDS, LIMCPUS, LIMSHARES };
+#define LIMITOPTS \
+	{ "memory", required_argument, NULL, 'm' }, \
+	{ "memory-swap", required_argument, NULL, LIMSWAP }, \
+	{ "pids-limit", required_argument, NULL, LIMPIDS }, \
+	{ "cpus", required_argument, NULL, LIMCPUS }, \
+	{ "cpu-shares", required_argument, NULL, LIMSHARES }
+
 /* pieces.c: the command line's memory, for a process to retitle itself */
 extern char *argmem;
 extern size_t argmemlen;
@@ -102,6 +130,18 @@ int rmtree(int dirfd, const char *name);
  * it returns buf.
  */
 char *fmtsize(char *buf, size_t len, uint64_t n);
+
+/*
+ * fmtdur writes s seconds into buf (len bytes) in Docker's words ("About
+ * a minute", "3 hours"); fmtago how long ago t was ("5 seconds ago").
+ * Both return buf.  fmttable prints a table as Docker's tabwriter does:
+ * the heads, then n rows of ncol cells (row i's cell c is cells[i *
+ * stride + c]), a column as wide as its widest cell and 3 more, 10 at
+ * least, the last as it is; at most 16 columns.
+ */
+char *fmtdur(char *buf, size_t len, long long s);
+char *fmtago(char *buf, size_t len, time_t t);
+void fmttable(const char *const *head, int ncol, int stride, char *const *cells, size_t n);
 
 /*
  * parsesize reads a size as Docker's flags take it: digits, then maybe
@@ -1015,8 +1055,8 @@ struct ctr {
 	 * network's plumbing, net.c): 0, or -1 (reported) to give up */
 	int (*plumb)(void *arg, pid_t init);
 	void *plumbarg;
-	/* once the command may exec, init's pid: a container's state
-	 * records it (ctr.c) */
+	/* once the command has exec'd, init's pid: a container's state
+	 * records it (svc.c) */
 	void (*up)(void *arg, pid_t init);
 	void *uparg;
 };
@@ -1038,8 +1078,8 @@ struct run;
  * exits and frees the run; without ns_go before, init gives up at its
  * gate.  It returns the command's exit status, 128+signal if it was
  * killed, 126 or 127 if it could not be executed, or 125 if the container
- * could not be set up; every failure is reported.  ns_run is the three,
- * calling c->up between ns_go and ns_wait.
+ * could not be set up; every failure is reported.  Once the command has
+ * exec'd, ns_wait calls c->up.  ns_run is the three.
  */
 int ns_start(struct ctr *c, struct run **rp);
 int ns_go(struct run *r);
@@ -1335,6 +1375,7 @@ struct cstate {
 	char **args;			/* run's arguments, for start */
 	char **ports;			/* as -p gave them */
 	char cwd[PATHMAX];		/* proc.cwd points here */
+	struct limits lim;
 	struct proc proc;
 };
 
@@ -1346,7 +1387,8 @@ struct cstate {
  * names (a name, an id, or an id's unique prefix) into st: 0, or -1
  * (reported: none, or more than one).  ctr_list reads every container,
  * newest first, into a new array *v of *n: 0, or -1 (reported).
- * ctr_remove removes st's directory and name: 0, or -1 (reported).
+ * ctr_remove removes st's directory and name: 0 (also if they are gone
+ * already), or -1 (reported).
  * ctr_free frees what they allocated in st.
  */
 int ctr_new(struct store *s, struct cstate *st);
@@ -1358,11 +1400,87 @@ void ctr_free(struct cstate *st);
 
 /*
  * ctr_lock takes st's lock, which status changes are made under: its
- * fd, or -1 (reported); close it to unlock.  ctr_alive says whether pid
- * is the process that started at start (/proc/PID/stat): 1, or 0.
+ * fd, or -1 (reported); close it to unlock.  ctr_start reads the start
+ * time of pid (/proc/PID/stat): 0 if there is no such process, or it is
+ * a zombie.
+ * ctr_alive says whether pid is the process that started at start.
  */
 int ctr_lock(struct store *s, const struct cstate *st);
+unsigned long long ctr_start(pid_t pid);
 int ctr_alive(pid_t pid, unsigned long long start);
+
+/* svc.c: runs with a state, and detached ones' supervisors */
+#define LOGMAX		(1 << 20)	/* a detached container's log, by default */
+
+/* how run runs a container as a service */
+struct svcopt {
+	const char *name;		/* --name, or NULL */
+	const char *restart;		/* --restart's policy, or NULL: no */
+	const char *reuse;		/* start: the id of the container to run again */
+	char **args;			/* run's arguments, kept for start */
+	uint64_t logmax;		/* --log-opt max-size */
+	int detach, autorm;		/* -d, --rm */
+};
+
+/*
+ * svc_run is net_run(c, l, o) as the container so describes, its state
+ * kept in the store s (open; writable unless the run needs no state)
+ * from start to end, restarted as its policy says.  With so->detach it
+ * returns once the container runs, its id printed (0), or its setup's
+ * failure said (125...); the supervisor it forked goes on.  Otherwise it
+ * returns the container's status.  svc_policy checks a --restart value:
+ * 0, or -1, printing nothing.  svc_stopped says whether the user stopped
+ * st (stop, or kill with SIGKILL), whose policy then does not restart it.
+ */
+int svc_run(struct store *s, struct ctr *c, const struct limits *l, const struct netopts *o,
+            const struct svcopt *so);
+int svc_policy(const char *s);
+int svc_stopped(struct store *s, const struct cstate *st);
+
+/* ctl.c: the commands on containers */
+/*
+ * ctl_ps prints the containers of s as docker ps does: the running ones
+ * (all: every one), or only their ids (quiet), ids and commands cut
+ * unless notrunc.  ctl_logs prints the log of container arg: the last
+ * tail lines (-1: all), with their times (stamps), then with follow what
+ * comes until it stops.  ctl_stop stops the n containers args: SIGTERM,
+ * then after grace ms SIGKILL; with sig > 0 it only sends sig (kill).
+ * ctl_rm removes them, refusing a running one unless force, which kills
+ * it.  Each prints the names it did, as Docker's, and returns 0, or -1
+ * if one failed (reported).  ctl_running says whether st runs: its
+ * state says so, its supervisor lives and init is the same process.  ctl_signal reads a signal's name or number:
+ * it, or -1.
+ */
+int ctl_ps(struct store *s, int all, int quiet, int notrunc);
+int ctl_logs(struct store *s, const char *arg, long tail, int follow, int stamps);
+int ctl_stop(struct store *s, char **args, int n, long grace, int sig);
+int ctl_rm(struct store *s, char **args, int n, int force);
+int ctl_running(const struct cstate *st);
+int ctl_signal(const char *s);
+
+/*
+ * ctl_due puts in a new list *ids those containers of s that start
+ * --all brings back: not running, their policy always, or
+ * unless-stopped and not stopped by the user.  0, or -1 (reported).
+ */
+int ctl_due(struct store *s, char ***ids);
+
+/*
+ * ctl_uses says whether a container of s was run from image and so
+ * keeps it (reported): 1; with force only a running one does.  0 if
+ * none does; -1 (reported) if they cannot be listed.
+ */
+int ctl_uses(struct store *s, const char *image, int force);
+
+/* run.c: the commands that run containers and act on them */
+int cmd_run(int argc, char *argv[]);
+int cmd_ps(int argc, char *argv[]);
+int cmd_logs(int argc, char *argv[]);
+int cmd_stop(int argc, char *argv[]);
+int cmd_kill(int argc, char *argv[]);
+int cmd_rm(int argc, char *argv[]);
+int cmd_start(int argc, char *argv[]);
+int cmd_restart(int argc, char *argv[]);
 
 /* exec.c */
 /*

@@ -167,36 +167,6 @@ matches(const char *pat, const char *name, const char *repo, const char *tag)
 	return 0;
 }
 
-/* ago writes how long ago t was into buf (len bytes), in Docker's words */
-static void
-ago(char *buf, size_t len, time_t t)
-{
-	long long s = time(NULL) - t, m = s / 60, h = (s + 1800) / 3600;
-
-	if (s < 1)
-		snprintf(buf, len, "Less than a second ago");
-	else if (s == 1)
-		snprintf(buf, len, "1 second ago");
-	else if (s < 60)
-		snprintf(buf, len, "%lld seconds ago", s);
-	else if (m == 1)
-		snprintf(buf, len, "About a minute ago");
-	else if (m < 60)
-		snprintf(buf, len, "%lld minutes ago", m);
-	else if (h == 1)
-		snprintf(buf, len, "About an hour ago");
-	else if (h < 48)
-		snprintf(buf, len, "%lld hours ago", h);
-	else if (h < 24 * 7 * 2)
-		snprintf(buf, len, "%lld days ago", h / 24);
-	else if (h < 24 * 30 * 2)
-		snprintf(buf, len, "%lld weeks ago", h / 24 / 7);
-	else if (h < 24 * 365 * 2)
-		snprintf(buf, len, "%lld months ago", h / 24 / 30);
-	else
-		snprintf(buf, len, "%lld years ago", s / 3600 / 24 / 365);
-}
-
 /* a line of the table: its cells, and what it is sorted by */
 enum { REPO, TAG, ID, CREATED, SIZE, SOURCE, NCOL };
 
@@ -238,40 +208,27 @@ fill(struct row *w, const struct meta *m, const char *pat, int flags)
 	else
 		snprintf(buf, sizeof(buf), "%s", id);
 	w->cell[ID] = estrdup(buf);
-	ago(buf, sizeof(buf), m->created);
+	fmtago(buf, sizeof(buf), m->created);
 	w->cell[CREATED] = estrdup(buf);
 	w->cell[SIZE] = estrdup(fmtsize(buf, sizeof(buf), m->size));
 	w->cell[SOURCE] = estrdup(m->source);
 	return 1;
 }
 
-/*
- * table prints the rows as Docker's tabwriter does: a column as wide as
- * its widest cell and 3 more, 10 at least; the last one as it is
- */
+/* showtable prints the first ncol columns of the rows under their heads */
 static void
-table(struct row *rows, size_t n, int ncol)
+showtable(struct row *rows, size_t n, int ncol)
 {
 	static const char *head[NCOL] = {
 		"REPOSITORY", "TAG", "IMAGE ID", "CREATED", "SIZE", "SOURCE"
 	};
-	size_t wid[NCOL], i;
-	int c;
+	char **cells = ecalloc(n * NCOL + 1, sizeof(*cells));
+	size_t i;
 
-	for (c = 0; c < ncol; c++) {
-		wid[c] = strlen(head[c]);
-		for (i = 0; i < n; i++)
-			wid[c] = MAX(wid[c], strlen(rows[i].cell[c]));
-		wid[c] = MAX(wid[c] + 3, 10);
-	}
-	for (c = 0; c < ncol; c++)
-		printf("%-*s", c + 1 < ncol ? (int)wid[c] : 0, head[c]);
-	printf("\n");
-	for (i = 0; i < n; i++) {
-		for (c = 0; c < ncol; c++)
-			printf("%-*s", c + 1 < ncol ? (int)wid[c] : 0, rows[i].cell[c]);
-		printf("\n");
-	}
+	for (i = 0; i < n; i++)
+		memcpy(cells + i * NCOL, rows[i].cell, sizeof(rows[i].cell));
+	fmttable(head, ncol, NCOL, cells, n);
+	free(cells);
 }
 
 int
@@ -304,7 +261,7 @@ show_images(struct store *s, const char *pat, int flags)
 		for (i = 0; i < n; i++)
 			printf("%s\n", rows[i].name);
 	else
-		table(rows, n, flags & SHOW_NOTRUNC ? NCOL : SOURCE);
+		showtable(rows, n, flags & SHOW_NOTRUNC ? NCOL : SOURCE);
 	for (i = 0; i < n; i++) {
 		for (c = 0; c < NCOL; c++)
 			free(rows[i].cell[c]);

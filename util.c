@@ -366,3 +366,66 @@ rd_drain(struct reader r)
 		;
 	return n < 0 ? -1 : 0;
 }
+
+char *
+fmtdur(char *buf, size_t len, long long s)
+{
+	long long m = s / 60, h = (s + 1800) / 3600;
+
+	if (s < 1)
+		snprintf(buf, len, "Less than a second");
+	else if (s == 1)
+		snprintf(buf, len, "1 second");
+	else if (s < 60)
+		snprintf(buf, len, "%lld seconds", s);
+	else if (m == 1)
+		snprintf(buf, len, "About a minute");
+	else if (m < 60)
+		snprintf(buf, len, "%lld minutes", m);
+	else if (h == 1)
+		snprintf(buf, len, "About an hour");
+	else if (h < 48)
+		snprintf(buf, len, "%lld hours", h);
+	else if (h < 24 * 7 * 2)
+		snprintf(buf, len, "%lld days", h / 24);
+	else if (h < 24 * 30 * 2)
+		snprintf(buf, len, "%lld weeks", h / 24 / 7);
+	else if (h < 24 * 365 * 2)
+		snprintf(buf, len, "%lld months", h / 24 / 30);
+	else
+		snprintf(buf, len, "%lld years", s / 3600 / 24 / 365);
+	return buf;
+}
+
+char *
+fmtago(char *buf, size_t len, time_t t)
+{
+	size_t n;
+
+	fmtdur(buf, len, (long long)(time(NULL) - t));
+	n = strlen(buf);
+	snprintf(buf + n, len - n, " ago");
+	return buf;
+}
+
+void
+fmttable(const char *const *head, int ncol, int stride, char *const *cells, size_t n)
+{
+	size_t wid[16], i;
+	int c;
+
+	for (c = 0; c < ncol && c < (int)LEN(wid); c++) {
+		wid[c] = strlen(head[c]);
+		for (i = 0; i < n; i++)
+			wid[c] = MAX(wid[c], strlen(cells[i * stride + c]));
+		wid[c] = MAX(wid[c] + 3, 10);
+	}
+	for (c = 0; c < ncol; c++)
+		printf("%-*s", c + 1 < ncol ? (int)wid[c] : 0, head[c]);
+	printf("\n");
+	for (i = 0; i < n; i++) {
+		for (c = 0; c < ncol; c++)
+			printf("%-*s", c + 1 < ncol ? (int)wid[c] : 0, cells[i * stride + c]);
+		printf("\n");
+	}
+}
