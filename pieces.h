@@ -44,8 +44,8 @@ int rd_drain(struct reader r);
 /*
  * pieces.c: the command line.  cli_root is the store's root (-r,
  * PIECES_ROOT).  cli_lookup finds a command of the table by name (NULL:
- * none); cli_usage prints its usage to stderr and exits 1 (125 for run,
- * as Docker); cli_help prints its help and exits 0.  cli_storageopt reads
+ * none); cli_usage prints its usage to stderr and exits 1 (125 for run
+ * and exec, as Docker); cli_help prints its help and exits 0.  cli_storageopt reads
  * --storage-opt size=SIZE; cli_limitopt reads the limit flag ch (one of
  * LIMITOPTS) into l: 1, 0 if ch is none, or -1 after saying what is
  * wrong; cli_limitsok checks them together: 0, or -1 (reported).
