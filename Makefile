@@ -145,6 +145,7 @@ bench: pieces
 	sh test/bench/untar.sh ./pieces
 	sh test/bench/http.sh ./pieces
 	sh test/bench/run.sh ./pieces
+	sh test/bench/exec.sh ./pieces
 	sh test/bench/pull.sh ./pieces
 	sh test/bench/build.sh ./pieces
 
