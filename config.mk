@@ -39,7 +39,8 @@ BEARSSL_DEB_SHA256 = 102a625bd8f6155260867a50c508df8d8c3f796985dd744df1a68e5cd1a
 # vm-deps): the image package Debian's linux-image-cloud-amd64 depends on,
 # fetched with apt-get download and unpacked into $(VMDIR), never
 # installed; VM_MODULES are loaded there with insmod, with what they
-# depend on, unless the kernel has them built in
+# depend on, unless the kernel has them built in: overlayfs, and the
+# bridge's links, nat chain and masquerade
 VM_KERNEL_DEB = linux-image-6.1.0-57-cloud-amd64
 VM_KERNEL_DEB_VERSION = 6.1.192-3
 VM_KERNEL_DEB_SHA256 = 4fdd0172a8c3f41a97e92465b2ac1867e1c10d82d7aeed3d26ee7a5d14df1754
@@ -51,7 +52,7 @@ VM_AARCH64_KERNEL_DEB_VERSION = 6.1.192-3
 VM_AARCH64_KERNEL_DEB_SHA256 = 51952bf54e96b0bc6263fb51a47b79e206dca0213cd5421162bc55cddbd6e51e
 VM_AARCH64_BUSYBOX_DEB_VERSION = 1:1.35.0-4+deb12u1+b1
 VM_AARCH64_BUSYBOX_DEB_SHA256 = 732c9135564fc71337e0e05fb4da4d11e6c28c1834bce3e405e575afef2a52f5
-VM_MODULES = overlay veth bridge
+VM_MODULES = overlay veth bridge nft_chain_nat nft_masq
 VMDIR = build/vm
 
 # the architecture to build for: this machine's (uname -m as arch/ names

@@ -123,8 +123,61 @@ halt(struct store *s, struct cstate *st, const char *arg, long grace)
 	return 0;
 }
 
-int
-ctl_stop(struct store *s, char **args, int n, long grace, int sig)
+/* what a command does to each container: stop's and kill's, rm's */
+struct act {
+	long grace;
+	int sig;			/* kill's, or 0: stop; < 0: stop quietly (restart) */
+	int force;
+};
+
+static int
+stop1(struct store *s, struct cstate *st, const char *arg, const struct act *a)
+{
+	if (a->sig <= 0) {
+		if (halt(s, st, arg, a->grace) < 0)
+			return -1;
+		if (a->sig == 0)
+			printf("%s\n", arg);
+		return 0;
+	}
+	/* only SIGKILL is a stop, as Docker's kill */
+	if (a->sig == SIGKILL)
+		mark(s, st);
+	if (!ctl_running(st)) {
+		weprintf("%s: container is not running", arg);
+		return -1;
+	}
+	if (signal1(st, arg, a->sig) < 0)
+		return -1;
+	printf("%s\n", arg);
+	return 0;
+}
+
+static int
+rm1(struct store *s, struct cstate *st, const char *arg, const struct act *a)
+{
+	int live = (ctl_running(st) || st->restarting) && !st->stale;
+
+	if (live && !a->force) {
+		weprintf("%s: container is running: stop it first, or rm -f", arg);
+		return -1;
+	}
+	if (live && halt(s, st, arg, 0) < 0)
+		return -1;
+	if (!st->stale && ends(st->sup, st->supstart, RECORDWAIT) < 0) {
+		weprintf("%s: its supervisor does not end", arg);
+		return -1;
+	}
+	if (ctr_remove(s, st) < 0)
+		return -1;
+	printf("%s\n", arg);
+	return 0;
+}
+
+/* each does fn to the n containers args: 0, or -1 if it failed for one */
+static int
+each(struct store *s, char **args, int n, const struct act *a,
+     int (*fn)(struct store *, struct cstate *, const char *, const struct act *))
 {
 	struct cstate st;
 	int i, ret = 0;
@@ -134,56 +187,27 @@ ctl_stop(struct store *s, char **args, int n, long grace, int sig)
 			ret = -1;
 			continue;
 		}
-		/* sig < 0: stop, quietly (restart) */
-		if (sig > 0) {
-			/* only SIGKILL is a stop, as Docker's kill */
-			if (sig == SIGKILL)
-				mark(s, &st);
-			if (!ctl_running(&st) || signal1(&st, args[i], sig) < 0) {
-				if (!ctl_running(&st))
-					weprintf("%s: container is not running", args[i]);
-				ret = -1;
-			} else {
-				printf("%s\n", args[i]);
-			}
-		} else if (halt(s, &st, args[i], grace) < 0) {
+		if (fn(s, &st, args[i], a) < 0)
 			ret = -1;
-		} else if (sig == 0) {
-			printf("%s\n", args[i]);
-		}
 		ctr_free(&st);
 	}
 	return ret;
 }
 
 int
+ctl_stop(struct store *s, char **args, int n, long grace, int sig)
+{
+	struct act a = { grace, sig, 0 };
+
+	return each(s, args, n, &a, stop1);
+}
+
+int
 ctl_rm(struct store *s, char **args, int n, int force)
 {
-	struct cstate st;
-	int i, ret = 0;
+	struct act a = { 0, 0, force };
 
-	for (i = 0; i < n; i++) {
-		if (ctr_find(s, args[i], &st) < 0) {
-			ret = -1;
-			continue;
-		}
-		if ((ctl_running(&st) || st.restarting) && !st.stale && !force) {
-			weprintf("%s: container is running: stop it first, or rm -f", args[i]);
-			ret = -1;
-		} else if ((ctl_running(&st) || st.restarting) && !st.stale && halt(s, &st, args[i], 0) < 0) {
-			ret = -1;
-		} else if (ends(st.sup, st.supstart, st.stale ? 0 : RECORDWAIT) < 0 && !st.stale) {
-			weprintf("%s: its supervisor does not end", args[i]);
-			ret = -1;
-		} else {
-			if (ctr_remove(s, &st) < 0)
-				ret = -1;
-			else
-				printf("%s\n", args[i]);
-		}
-		ctr_free(&st);
-	}
-	return ret;
+	return each(s, args, n, &a, rm1);
 }
 
 /* command writes st's command into buf as Docker's ps: quoted, cut at 20 */
@@ -454,25 +478,23 @@ ctl_due(struct store *s, char ***ids)
 }
 
 int
-ctl_uses(struct store *s, const char *image, int force)
+ctl_uses(struct store *s, const char *image)
 {
 	struct cstate *v;
-	int n, i, k = -1, live = 0;
+	int n, i, k = -1;
 
 	if (ctr_list(s, &v, &n) < 0)
 		return -1;
+	/* a run that is removed when it exits holds the tree by its lock */
 	for (i = 0; i < n; i++)
-		if (!strcmp(v[i].image, image)) {
-			if (k < 0 || ctl_running(&v[i]))
-				k = i;
-			live |= ctl_running(&v[i]);
-		}
-	if (k >= 0 && (live || !force))
-		weprintf("%s: used by %s container %s (pieces rm %s%s)", image,
-		         live ? "running" : "stopped", v[k].name[0] ? v[k].name : v[k].id,
-		         live ? "-f " : "", v[k].name[0] ? v[k].name : v[k].id);
+		if (!strcmp(v[i].image, image) && !v[i].autorm && (k < 0 || ctl_running(&v[i])))
+			k = i;
+	if (k >= 0)
+		weprintf("%s: used by %s container %s (pieces rm %s%s, or rmi -f)", image,
+		         ctl_running(&v[k]) ? "running" : "stopped", v[k].name[0] ? v[k].name : v[k].id,
+		         ctl_running(&v[k]) ? "-f " : "", v[k].name[0] ? v[k].name : v[k].id);
 	for (i = 0; i < n; i++)
 		ctr_free(&v[i]);
 	free(v);
-	return k >= 0 && (live || !force) ? 1 : 0;
+	return k >= 0;
 }

@@ -33,7 +33,6 @@
 
 #include "pieces.h"
 
-#define STATMAX		4096		/* a /proc/PID/stat */
 #define CTRLISTMAX	65536		/* containers ctr_list reads */
 #define GROUPSMAX	1024		/* supplementary groups kept */
 
@@ -56,32 +55,10 @@ bootid(char *buf)
 	buf[strcspn(buf, "\n")] = '\0';
 }
 
-unsigned long long
-ctr_start(pid_t pid)
-{
-	char path[32], buf[STATMAX], *p;
-	ssize_t n;
-	int fd, i;
-
-	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
-	if (pid <= 0 || (fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
-		return 0;
-	n = readcap(fd, buf, sizeof(buf));
-	close(fd);
-	/* the name, in parentheses, may hold anything: count from its end.
-	 * A zombie has ended: what a parent that does not reap leaves (a
-	 * supervisor's is whatever adopted it) */
-	if (n < 0 || !(p = strrchr(buf, ')')) || p[1] != ' ' || p[2] == 'Z' || p[2] == 'X')
-		return 0;
-	for (i = 2; i < 22 && p; i++)
-		p = strchr(p + 1, ' ');
-	return p ? strtoull(p + 1, NULL, 10) : 0;
-}
-
 int
 ctr_alive(pid_t pid, unsigned long long start)
 {
-	return pid > 0 && start && ctr_start(pid) == start;
+	return pid > 0 && start && pidstart(pid) == start;
 }
 
 /* dirs opens containers/ and names/ of s, made if mk: 0, or -1 (reported) */
@@ -380,6 +357,16 @@ ctr_save(struct store *s, const struct cstate *st)
 	return ret;
 }
 
+/* shut closes what dirs opened */
+static void
+shut(int cfd, int nfd)
+{
+	if (cfd >= 0)
+		close(cfd);
+	if (nfd >= 0)
+		close(nfd);
+}
+
 /* nameof reads the id names/name links to into id: 0, or -1 with errno set */
 static int
 nameof(int nfd, const char *name, char *id)
@@ -464,8 +451,7 @@ ctr_new(struct store *s, struct cstate *st)
 	}
 	ret = 0;
 out:
-	close(cfd);
-	close(nfd);
+	shut(cfd, nfd);
 	return ret;
 }
 
@@ -511,10 +497,7 @@ ctr_find(struct store *s, const char *arg, struct cstate *st)
 	else
 		ret = load(s, cfd, id, st);
 out:
-	if (cfd >= 0)
-		close(cfd);
-	if (nfd >= 0)
-		close(nfd);
+	shut(cfd, nfd);
 	return ret;
 }
 
@@ -588,10 +571,7 @@ ctr_remove(struct store *s, const struct cstate *st)
 	}
 	ret = 0;
 out:
-	if (cfd >= 0)
-		close(cfd);
-	if (nfd >= 0)
-		close(nfd);
+	shut(cfd, nfd);
 	return ret;
 }
 

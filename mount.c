@@ -429,7 +429,7 @@ static void
 etc(const struct ctr *c, int rootfd, int workfd, int ro)
 {
 	char buf[METAMAX];
-	int fd, fd2, i;
+	int fd, fd2, i, n;
 	const char *names[] = { "hostname", "hosts", "resolv.conf" };
 
 	for (i = 0; i < 3; i++) {
@@ -438,9 +438,11 @@ etc(const struct ctr *c, int rootfd, int workfd, int ro)
 		} else if (i == 1) {
 			/* the host name is the container's address where it
 			 * has one, as Docker's */
-			snprintf(buf, sizeof(buf), "127.0.0.1\tlocalhost\n"
-			         "::1\tlocalhost ip6-localhost ip6-loopback\n"
-			         "%s\t%s\n", c->addr[0] ? c->addr : "127.0.1.1", c->hostname);
+			n = snprintf(buf, sizeof(buf), "127.0.0.1\tlocalhost\n"
+			             "::1\tlocalhost ip6-localhost ip6-loopback\n"
+			             "%s\t%s\n", c->addr[0] ? c->addr : "127.0.1.1", c->hostname);
+			if (c->addr6[0])
+				snprintf(buf + n, sizeof(buf) - n, "%s\t%s\n", c->addr6, c->hostname);
 		} else if (net_resolv(c->net, buf, sizeof(buf)) < 0) {
 			toobig("/etc/resolv.conf");
 		}

@@ -16,11 +16,13 @@
  *
  *	before ns_start	the bridge (PIECES_BRIDGE, pieces0) made if missing,
  *			with the range's first address (PIECES_NET,
- *			10.88.0.0/16); a lease on the next free address
+ *			10.88.0.0/16) and its prefix's (PIECES_NET6,
+ *			fd70:6965:6365::/64); a lease on the next free
+ *			address, which names the IPv6 one too
  *	at gate 2	init's pid known, its namespace made, the command
  *			waiting: a veth pair, one end on the bridge, the other
  *			made as eth0 straight in init's namespace
- *			(IFLA_NET_NS_PID); its address and the default route
+ *			(IFLA_NET_NS_PID); its addresses and default routes
  *			set through a netlink socket opened in that namespace
  *	after ns_wait	the host's end deleted (which takes its peer), the
  *			lease given back
@@ -58,11 +60,19 @@
 #include "pieces.h"
 
 #define NETDEFAULT	"10.88.0.0/16"	/* the bridge's range, as Podman's */
+/*
+ * and its IPv6 prefix: a unique local one (RFC 4193, fd00::/8) whose
+ * 40-bit global ID is "piece" in ASCII (70 69 65 63 65), subnet 0.  The
+ * RFC wants the ID random, so that two sites' prefixes seldom meet; a
+ * fixed one a reader can recognise and PIECES_NET6 can move is what
+ * Podman and Docker do with theirs.  A /64, the size every IPv6 link is
+ * assumed to have.
+ */
+#define NET6DEFAULT	"fd70:6965:6365::/64"
 #define BRIDGEDEFAULT	"pieces0"
 #define LEASEDIR	"/run/pieces/net"
 #define MADE		"made"		/* in the lease directory: pieces made the bridge */
 #define NLBUF		4096		/* one netlink request, or a batch of them */
-#define STATMAX		4096		/* /proc/PID/stat */
 #define VETHFMT		"pcv%08x"	/* the host's end of a pair, by address */
 #define TABLEFMT	"pieces-pcv%08x"	/* its masquerade's table */
 
@@ -90,6 +100,7 @@
 #define VETH_INFO_PEER	1
 #define IFA_ADDRESS	1
 #define IFA_LOCAL	2
+#define IFA_F_NODAD	0x02
 #define RTA_OIF		4
 #define RTA_GATEWAY	5
 #define RT_TABLE_MAIN	254
@@ -116,6 +127,7 @@
 #define NFTA_HOOK_PRIORITY	2
 #define NF_INET_POST_ROUTING	4
 #define NFPROTO_IPV4		2
+#define NFPROTO_IPV6		10
 #define NFTA_RULE_TABLE		1
 #define NFTA_RULE_CHAIN		2
 #define NFTA_RULE_EXPRESSIONS	4
@@ -167,7 +179,7 @@ struct rtmsg {
 	unsigned flags;
 };
 
-static int deltable(const char *name);
+static int deltable(int family, const char *name);
 
 #define ALIGN4(n)	(((n) + 3) & ~(size_t)3)
 
@@ -184,6 +196,8 @@ struct net {
 	uint32_t base, mask;		/* the range, host order */
 	int plen;
 	uint32_t ip;			/* the container's address, host order; 0: none */
+	unsigned char net6[16];		/* the IPv6 prefix, its host part zero */
+	int plen6;			/* its length; 0: no IPv6 */
 	char veth[IFNAMSIZ];		/* the host's end of its pair */
 	char lease[16];			/* its lease's name: the address; "": none */
 	int dirfd;			/* the lease directory */
@@ -386,35 +400,42 @@ linkup(int fd, int index)
 	return nltalk(fd, &m);
 }
 
-/* addaddr gives the link index the IPv4 address ip/plen (host order) */
+/* ALEN is the length of an address of family, AF_INET or AF_INET6 */
+#define ALEN(family)	((family) == AF_INET ? 4 : 16)
+
+/*
+ * addaddr gives the link index the address ip/plen of family, ip in
+ * network order; an IPv6 one usable at once, without the second of
+ * duplicate address detection: on a bridge's range pieces hands out
+ * every address, so none can be a duplicate
+ */
 static int
-addaddr(int fd, int index, uint32_t ip, int plen)
+addaddr(int fd, int index, int family, const void *ip, int plen)
 {
 	struct nl m = { .len = 0 };
 	struct ifaddrmsg *a = nlmsg(&m, RTM_NEWADDR, NLM_F_CREATE | NLM_F_EXCL, sizeof(*a));
-	uint32_t be = htonl(ip);
 
-	a->family = AF_INET;
+	a->family = family;
 	a->prefixlen = plen;
+	a->flags = family == AF_INET6 ? IFA_F_NODAD : 0;
 	a->index = index;
-	nlput(&m, IFA_LOCAL, &be, 4);
-	nlput(&m, IFA_ADDRESS, &be, 4);
+	nlput(&m, IFA_LOCAL, ip, ALEN(family));
+	nlput(&m, IFA_ADDRESS, ip, ALEN(family));
 	return nltalk(fd, &m);
 }
 
-/* defroute routes everything through gw (host order) on the link index */
+/* defroute routes all of family through gw (network order) on the link index */
 static int
-defroute(int fd, int index, uint32_t gw)
+defroute(int fd, int index, int family, const void *gw)
 {
 	struct nl m = { .len = 0 };
 	struct rtmsg *r = nlmsg(&m, RTM_NEWROUTE, NLM_F_CREATE | NLM_F_EXCL, sizeof(*r));
-	uint32_t be = htonl(gw);
 
-	r->family = AF_INET;
+	r->family = family;
 	r->table = RT_TABLE_MAIN;
 	r->protocol = RTPROT_BOOT;
 	r->type = RTN_UNICAST;
-	nlput(&m, RTA_GATEWAY, &be, 4);
+	nlput(&m, RTA_GATEWAY, gw, ALEN(family));
 	nlu32(&m, RTA_OIF, index);
 	return nltalk(fd, &m);
 }
@@ -475,7 +496,55 @@ dellink(int fd, const char *name)
 
 /* --- the bridge and its leases --- */
 
-/* config reads the bridge's name and range into n: 0, or -1 (reported) */
+/*
+ * config6 reads the bridge's IPv6 prefix into n, none if PIECES_NET6 is
+ * "none" or the kernel has no IPv6: 0, or -1 (reported).  The prefix
+ * leaves a container's host part, its IPv4 address's within the range,
+ * room in its last 32 bits: one lease gives both addresses.
+ */
+static int
+config6(struct net *n)
+{
+	const char *net = getenv("PIECES_NET6"), *sl;
+	char a[INET6_ADDRSTRLEN], *end;
+	long plen;
+	int i;
+
+	if (!net || !*net)
+		net = NET6DEFAULT;
+	n->plen6 = 0;
+	/* ipv6.disable=1, or no ipv6 module: an IPv4 host, said nowhere */
+	if (!strcmp(net, "none") || access("/proc/sys/net/ipv6", F_OK) < 0)
+		return 0;
+	if (!(sl = strchr(net, '/')) || sl - net >= (ptrdiff_t)sizeof(a))
+		goto bad;
+	memcpy(a, net, sl - net);
+	a[sl - net] = '\0';
+	plen = strtol(sl + 1, &end, 10);
+	if (inet_pton(AF_INET6, a, n->net6) != 1 || *end || end == sl + 1 || plen < 8 ||
+	    plen > 96)
+		goto bad;
+	for (i = plen; i < 128; i++)
+		n->net6[i / 8] &= ~(0x80 >> i % 8);
+	n->plen6 = plen;
+	return 0;
+bad:
+	weprintf("PIECES_NET6=%s: want an IPv6 prefix, X::/8 to /96, or none", net);
+	return -1;
+}
+
+/* addr6 writes the IPv6 address of host part h (of the IPv4 range) into
+ * a: the prefix's first 96 bits, which hold all of it, then h */
+static void
+addr6(const struct net *n, uint32_t h, unsigned char a[16])
+{
+	uint32_t be = htonl(h);
+
+	memcpy(a, n->net6, 12);
+	memcpy(a + 12, &be, 4);
+}
+
+/* config reads the bridge's name, range and prefix into n: 0, or -1 (reported) */
 static int
 config(struct net *n)
 {
@@ -504,31 +573,10 @@ config(struct net *n)
 	n->plen = plen;
 	n->mask = ~0U << (32 - plen);
 	n->base = ntohl(in.s_addr) & n->mask;
-	return 0;
+	return config6(n);
 bad:
 	weprintf("PIECES_NET=%s: want an IPv4 range, A.B.C.D/8 to /30", net);
 	return -1;
-}
-
-/* starttime reads the start time of pid, field 22 of its stat: 0 if it is gone */
-static unsigned long long
-starttime(pid_t pid)
-{
-	char path[32], buf[STATMAX], *p;
-	ssize_t n;
-	int fd, i;
-
-	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
-		return 0;
-	n = readcap(fd, buf, sizeof(buf));
-	close(fd);
-	/* the name, in parentheses, may hold anything: count from its end */
-	if (n < 0 || !(p = strrchr(buf, ')')))
-		return 0;
-	for (i = 2; i < 22 && p; i++)
-		p = strchr(p + 1, ' ');
-	return p ? strtoull(p + 1, NULL, 10) : 0;
 }
 
 /*
@@ -552,7 +600,7 @@ stale(int dirfd, const char *name)
 	close(fd);
 	if (n < 0 || sscanf(buf, "%lld %llu", &pid, &st) != 2 || pid <= 0 || pid > 1 << 30)
 		return 1;
-	return starttime(pid) != st;
+	return pidstart(pid) != st;
 }
 
 /* mkleasedir makes and opens the lease directory of n's bridge: 0, or -1 (reported) */
@@ -583,7 +631,7 @@ putlease(int fd)
 	char buf[64];
 	int saved;
 
-	snprintf(buf, sizeof(buf), "%d %llu\n", (int)getpid(), starttime(getpid()));
+	snprintf(buf, sizeof(buf), "%d %llu\n", (int)getpid(), pidstart(getpid()));
 	if (writeall(fd, buf, strlen(buf)) < 0) {
 		saved = errno;
 		close(fd);
@@ -606,7 +654,8 @@ unstale(int dirfd, const char *name)
 
 	if (inet_pton(AF_INET, name, &in) == 1) {
 		snprintf(table, sizeof(table), TABLEFMT, (unsigned)ntohl(in.s_addr));
-		(void)deltable(table);
+		(void)deltable(NFPROTO_IPV4, table);
+		(void)deltable(NFPROTO_IPV6, table);
 	}
 	return unlinkat(dirfd, name, 0);
 }
@@ -677,14 +726,47 @@ lease(struct net *n)
 }
 
 /*
+ * bridge6 gives the bridge index its IPv6 address, the prefix's first,
+ * or says in one line why the bridge is IPv4's alone.  A bridge with
+ * IPv6 turned off (disable_ipv6, which a bridge pieces makes takes from
+ * the host's default) is IPv4's without a word: the host's choice.
+ */
+static void
+bridge6(int fd, struct net *n, int index)
+{
+	unsigned char a[16];
+	char path[PATHMAX], c = '0';
+	int sys;
+
+	if (!n->plen6)
+		return;
+	snprintf(path, sizeof(path), "/proc/sys/net/ipv6/conf/%s/disable_ipv6", n->bridge);
+	if ((sys = open(path, O_RDONLY | O_CLOEXEC)) >= 0) {
+		if (read(sys, &c, 1) != 1)
+			c = '0';
+		close(sys);
+	}
+	if (c == '1') {
+		n->plen6 = 0;
+		return;
+	}
+	addr6(n, 1, a);
+	if (addaddr(fd, index, AF_INET6, a, n->plen6) < 0 && errno != EEXIST) {
+		weprintf("%s: IPv6 address: IPv4 only:", n->bridge);
+		n->plen6 = 0;
+	}
+}
+
+/*
  * bridge makes n's bridge if it is missing, with the range's first
  * address, up, and marks it as pieces' to remove after the last
  * container (a bridge the host made, with its own links on it, is the
  * host's to keep)
  */
 static int
-bridge(int fd, const struct net *n)
+bridge(int fd, struct net *n)
 {
+	uint32_t be;
 	int index, made, mark;
 
 	if (!(made = mklink(fd, n->bridge, "bridge") == 0) && errno != EEXIST) {
@@ -700,11 +782,13 @@ bridge(int fd, const struct net *n)
 		weprintf("%s:", n->bridge);
 		return -1;
 	}
-	if ((addaddr(fd, index, n->base + 1, n->plen) < 0 && errno != EEXIST) ||
+	be = htonl(n->base + 1);
+	if ((addaddr(fd, index, AF_INET, &be, n->plen) < 0 && errno != EEXIST) ||
 	    linkup(fd, index) < 0) {
 		weprintf("%s: address, up:", n->bridge);
 		return -1;
 	}
+	bridge6(fd, n, index);
 	return 0;
 }
 
@@ -778,12 +862,15 @@ out:
 /*
  * plumb, at the second gate (ctr's plumb, arg the struct net), gives the
  * namespace of init pid its eth0: a veth pair whose other end is on the
- * bridge, the leased address, a default route through the bridge
+ * bridge, the leased address, a default route through the bridge; and
+ * the same in IPv6, where a failure costs the container IPv6 alone
  */
 static int
 plumb(void *arg, pid_t pid)
 {
 	struct net *n = arg;
+	unsigned char a[16], a6[16];
+	uint32_t ip, gw;
 	int fd, in = -1, master, index, eth, ret = -1;
 
 	if ((fd = rtsock()) < 0) {
@@ -795,8 +882,10 @@ plumb(void *arg, pid_t pid)
 		goto out;
 	}
 	n->made = mkveth(fd, n->veth, master, pid) == 0;
-	/* a pair of this name is a killed owner's, its namespace still dying */
-	if (!n->made && errno == EEXIST && dellink(fd, n->veth) == 0)
+	/* a pair of this name is a killed owner's, its namespace still
+	 * dying: ours to delete, unless the kernel's cleanup of that
+	 * namespace, which runs when it will, deleted it in between */
+	if (!n->made && errno == EEXIST && (dellink(fd, n->veth) == 0 || errno == ENODEV))
 		n->made = mkveth(fd, n->veth, master, pid) == 0;
 	if (!n->made || !(index = if_nametoindex(n->veth)) || linkup(fd, index) < 0) {
 		weprintf("%s: veth pair:", n->veth);
@@ -804,12 +893,20 @@ plumb(void *arg, pid_t pid)
 	}
 	if ((in = nsopen(pid, &eth)) < 0)
 		goto out;
-	if (addaddr(in, eth, n->ip, n->plen) < 0 || linkup(in, eth) < 0 ||
-	    defroute(in, eth, n->base + 1) < 0) {
+	ip = htonl(n->ip);
+	gw = htonl(n->base + 1);
+	if (addaddr(in, eth, AF_INET, &ip, n->plen) < 0 || linkup(in, eth) < 0 ||
+	    defroute(in, eth, AF_INET, &gw) < 0) {
 		weprintf("%s: the container's eth0:", n->lease);
 		goto out;
 	}
 	ret = 0;
+	if (!n->plen6)
+		goto out;
+	addr6(n, n->ip - n->base, a);
+	addr6(n, 1, a6);
+	if (addaddr(in, eth, AF_INET6, a, n->plen6) < 0 || defroute(in, eth, AF_INET6, a6) < 0)
+		weprintf("%s: the container's eth0: IPv6: IPv4 only:", n->lease);
 out:
 	if (in >= 0)
 		close(in);
@@ -833,8 +930,11 @@ down(struct net *n)
 	 * the name */
 	if (n->made && fd >= 0 && dellink(fd, n->veth) < 0 && errno != ENODEV)
 		weprintf("%s: delete:", n->veth);
-	if (n->nft >= 0 && !n->owned && deltable(n->table) < 0 && errno != ENOENT)
+	if (n->nft >= 0 && !n->owned && deltable(NFPROTO_IPV4, n->table) < 0 && errno != ENOENT)
 		weprintf("nf_tables %s: delete:", n->table);
+	if (n->nft >= 0 && !n->owned && n->plen6 && deltable(NFPROTO_IPV6, n->table) < 0 &&
+	    errno != ENOENT)
+		weprintf("nf_tables ip6 %s: delete:", n->table);
 	if (n->nft >= 0)
 		close(n->nft);
 	while (flock(n->dirfd, LOCK_EX) < 0 && errno == EINTR)
@@ -855,13 +955,13 @@ down(struct net *n)
 
 /* --- outbound access: a masquerade in nf_tables --- */
 
-/* nfmsg starts an nf_tables message of type for the IPv4 family */
+/* nfmsg starts an nf_tables message of type for family, NFPROTO_IPV4 or _IPV6 */
 static void
-nfmsg(struct nl *m, int type, int flags)
+nfmsg(struct nl *m, int family, int type, int flags)
 {
 	struct nfgenmsg *g = nlmsg(m, NFNL_SUBSYS_NFTABLES << 8 | type, flags, sizeof(*g));
 
-	g->family = NFPROTO_IPV4;
+	g->family = family;
 }
 
 /* nfbatch adds a batch's begin or end: unacknowledged, as the kernel answers neither */
@@ -902,31 +1002,37 @@ nfcmp(struct nl *m, int op, const void *v, size_t n)
 }
 
 /*
- * masqrule adds to the batch m the rule of n's table:
+ * masqrule adds to the batch m the rule of n's table of family:
  *	ip saddr ADDR oifname != BRIDGE masquerade
+ *	ip6 saddr ADDR6 oifname != BRIDGE masquerade
  * the container's packets leaving by any other link than its bridge
  * take that link's address; the kernel's conntrack undoes it on replies
  */
 static void
-masqrule(struct nl *m, const struct net *n)
+masqrule(struct nl *m, const struct net *n, int family)
 {
 	char name[IFNAMSIZ] = { 0 };
-	uint32_t ip = htonl(n->ip);
-	size_t list, elem, data;
+	unsigned char ip[16];
+	uint32_t be = htonl(n->ip);
+	size_t list, elem, data, len = family == NFPROTO_IPV4 ? 4 : 16;
 
-	nfmsg(m, NFT_MSG_NEWRULE, NLM_F_CREATE);
+	if (family == NFPROTO_IPV4)
+		memcpy(ip, &be, 4);
+	else
+		addr6(n, n->ip - n->base, ip);
+	nfmsg(m, family, NFT_MSG_NEWRULE, NLM_F_CREATE);
 	nlstr(m, NFTA_RULE_TABLE, n->table);
 	nlstr(m, NFTA_RULE_CHAIN, "postrouting");
 	list = nlnest(m, NFTA_RULE_EXPRESSIONS);
-	/* the source address: 4 bytes at 12 of the IPv4 header */
+	/* the source address: 4 bytes at 12 of the IPv4 header, 16 at 8 of IPv6's */
 	data = nfexpr(m, "payload", &elem);
 	nlu32(m, NFTA_PAYLOAD_DREG, htonl(NFT_REG_1));
 	nlu32(m, NFTA_PAYLOAD_BASE, htonl(NFT_PAYLOAD_NETWORK_HEADER));
-	nlu32(m, NFTA_PAYLOAD_OFFSET, htonl(12));
-	nlu32(m, NFTA_PAYLOAD_LEN, htonl(4));
+	nlu32(m, NFTA_PAYLOAD_OFFSET, htonl(len == 4 ? 12 : 8));
+	nlu32(m, NFTA_PAYLOAD_LEN, htonl(len));
 	nlend(m, data);
 	nlend(m, elem);
-	nfcmp(m, NFT_CMP_EQ, &ip, 4);
+	nfcmp(m, NFT_CMP_EQ, ip, len);
 	data = nfexpr(m, "meta", &elem);
 	nlu32(m, NFTA_META_DREG, htonl(NFT_REG_1));
 	nlu32(m, NFTA_META_KEY, htonl(NFT_META_OIFNAME));
@@ -940,17 +1046,17 @@ masqrule(struct nl *m, const struct net *n)
 	nlend(m, list);
 }
 
-/* masqbatch builds the batch that makes n's table, its nat chain and rule */
+/* masqbatch builds the batch that makes n's table of family, its nat chain and rule */
 static void
-masqbatch(struct nl *m, const struct net *n, int owner)
+masqbatch(struct nl *m, const struct net *n, int family, int owner)
 {
 	size_t hook;
 
 	nfbatch(m, NFNL_MSG_BATCH_BEGIN);
-	nfmsg(m, NFT_MSG_NEWTABLE, NLM_F_CREATE);
+	nfmsg(m, family, NFT_MSG_NEWTABLE, NLM_F_CREATE);
 	nlstr(m, NFTA_TABLE_NAME, n->table);
 	nlu32(m, NFTA_TABLE_FLAGS, htonl(owner ? NFT_TABLE_F_OWNER : 0));
-	nfmsg(m, NFT_MSG_NEWCHAIN, NLM_F_CREATE);
+	nfmsg(m, family, NFT_MSG_NEWCHAIN, NLM_F_CREATE);
 	nlstr(m, NFTA_CHAIN_TABLE, n->table);
 	nlstr(m, NFTA_CHAIN_NAME, "postrouting");
 	hook = nlnest(m, NFTA_CHAIN_HOOK);
@@ -958,13 +1064,13 @@ masqbatch(struct nl *m, const struct net *n, int owner)
 	nlu32(m, NFTA_HOOK_PRIORITY, htonl(NAT_PRIORITY));
 	nlend(m, hook);
 	nlstr(m, NFTA_CHAIN_TYPE, "nat");
-	masqrule(m, n);
+	masqrule(m, n, family);
 	nfbatch(m, NFNL_MSG_BATCH_END);
 }
 
-/* deltable deletes the table name, made without an owner: 0, or -1 (ENOENT: none) */
+/* deltable deletes the table name of family, made without an owner: 0, or -1 (ENOENT: none) */
 static int
-deltable(const char *name)
+deltable(int family, const char *name)
 {
 	struct nl m = { .len = 0 };
 	int fd, r, saved;
@@ -972,7 +1078,7 @@ deltable(const char *name)
 	if ((fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_NETFILTER)) < 0)
 		return -1;
 	nfbatch(&m, NFNL_MSG_BATCH_BEGIN);
-	nfmsg(&m, NFT_MSG_DELTABLE, 0);
+	nfmsg(&m, family, NFT_MSG_DELTABLE, 0);
 	nlstr(&m, NFTA_TABLE_NAME, name);
 	nfbatch(&m, NFNL_MSG_BATCH_END);
 	r = nltalk(fd, &m);
@@ -982,20 +1088,93 @@ deltable(const char *name)
 	return r;
 }
 
-/* forward lets the host route between its links, the bridge's included */
+/* knob writes "to" into the sysctl path if it holds from: 0, or -1 with errno set */
 static int
-forward(void)
+knob(const char *path, char from, char to)
 {
-	char c = '0';
+	char c = 0, buf[2] = { to, '\n' };
 	int fd;
 
-	if ((fd = open("/proc/sys/net/ipv4/ip_forward", O_RDWR | O_CLOEXEC)) < 0)
+	if ((fd = open(path, O_RDWR | O_CLOEXEC)) < 0)
 		return -1;
-	if (read(fd, &c, 1) == 1 && c == '0' && pwrite(fd, "1\n", 2, 0) != 2) {
+	if (read(fd, &c, 1) == 1 && c == from && pwrite(fd, buf, 2, 0) != 2) {
 		close(fd);
 		return -1;
 	}
 	return close(fd);
+}
+
+/* forward lets the host route between its links, the bridge's included */
+static int
+forward(void)
+{
+	return knob("/proc/sys/net/ipv4/ip_forward", '0', '1');
+}
+
+/*
+ * forward6 lets the host route IPv6 too: 0, or -1 with errno set.
+ * all.forwarding makes every interface a router, and a router ignores
+ * router advertisements unless its accept_ra is 2: a host whose address
+ * and default route came from them (SLAAC, most IPv6 LANs) would lose
+ * both as they expire, which Docker still does to its hosts (moby
+ * #43466).  So, as LXD and Incus do, accept_ra goes from 1 to 2 first,
+ * on every interface and on the default of those to come: what they did
+ * as hosts they go on doing under forwarding.  One at 0 stays at 0.  A
+ * host that forwards already is left as it is; and like IPv4's, it is
+ * never turned back off.
+ */
+static int
+forward6(void)
+{
+	char path[PATHMAX], c = '0';
+	struct dirent *de;
+	DIR *d;
+	int fd;
+
+	if ((fd = open("/proc/sys/net/ipv6/conf/all/forwarding", O_RDONLY | O_CLOEXEC)) < 0)
+		return -1;
+	if (read(fd, &c, 1) != 1)
+		c = '0';
+	close(fd);
+	if (c == '1')
+		return 0;
+	if (knob("/proc/sys/net/ipv6/conf/default/accept_ra", '1', '2') < 0 ||
+	    !(d = opendir("/proc/sys/net/ipv6/conf")))
+		return -1;
+	while ((de = readdir(d))) {
+		if (de->d_name[0] == '.' || !strcmp(de->d_name, "all") ||
+		    !strcmp(de->d_name, "default"))
+			continue;
+		snprintf(path, sizeof(path), "/proc/sys/net/ipv6/conf/%s/accept_ra", de->d_name);
+		/* a link gone since the directory was read has nothing to keep */
+		if (knob(path, '1', '2') < 0 && errno != ENOENT) {
+			closedir(d);
+			return -1;
+		}
+	}
+	closedir(d);
+	return knob("/proc/sys/net/ipv6/conf/all/forwarding", '0', '1');
+}
+
+/*
+ * masq6 is masq's IPv6 half, after IPv4's: the same table in the ip6
+ * family, with the same owner.  What fails costs the container only its
+ * outbound IPv6, in one line: its address on the bridge stays.
+ */
+static void
+masq6(struct net *n)
+{
+	struct nl m = { .len = 0 };
+
+	if (!n->plen6)
+		return;
+	if (forward6() < 0) {
+		weprintf("/proc/sys/net/ipv6/conf: %s: no outbound IPv6:", n->lease);
+		return;
+	}
+	masqbatch(&m, n, NFPROTO_IPV6, n->owned);
+	if (nltalk(n->nft, &m) < 0)
+		weprintf("%s: nf_tables ip6 masquerade: no outbound IPv6:", n->lease);
 }
 
 /*
@@ -1019,17 +1198,20 @@ masq(struct net *n)
 	}
 	if ((n->nft = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_NETFILTER)) < 0)
 		goto fail;
-	masqbatch(&m, n, 1);
+	masqbatch(&m, n, NFPROTO_IPV4, 1);
 	if (nltalk(n->nft, &m) == 0) {
 		n->owned = 1;
+		masq6(n);
 		return;
 	}
 	if (errno != EOPNOTSUPP && errno != EINVAL)
 		goto fail;
 	memset(&m, 0, sizeof(m));
-	masqbatch(&m, n, 0);
-	if (nltalk(n->nft, &m) == 0)
+	masqbatch(&m, n, NFPROTO_IPV4, 0);
+	if (nltalk(n->nft, &m) == 0) {
+		masq6(n);
 		return;
+	}
 fail:
 	weprintf("%s: nf_tables masquerade: no outbound access:", n->lease);
 	if (n->nft >= 0)
@@ -1041,6 +1223,7 @@ int
 net_run(struct ctr *c, const struct limits *l, const struct netopts *o)
 {
 	struct net n = { .nft = -1 };
+	unsigned char a6[16];
 	struct in_addr in;
 	pid_t relay = -1;
 	int status = 125;
@@ -1057,6 +1240,10 @@ net_run(struct ctr *c, const struct limits *l, const struct netopts *o)
 		goto out;
 	in.s_addr = htonl(n.ip);
 	inet_ntop(AF_INET, &in, c->addr, sizeof(c->addr));
+	if (n.plen6) {
+		addr6(&n, n.ip - n.base, a6);
+		inet_ntop(AF_INET6, a6, c->addr6, sizeof(c->addr6));
+	}
 	c->plumb = plumb;
 	c->plumbarg = &n;
 	status = cg_run(c, l);

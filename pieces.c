@@ -132,9 +132,9 @@ static const struct cmd cmds[] = {
 	  "                       '{{index .Config.Labels \"version\"}}', '{{json .Config}}'" },
 	{ "rmi",     cmd_rmi,     "[-f] name ...",
 	  "remove images\n\n"
-	  "An image a container was run from stays until the container is removed.\n\n"
-	  "  -f                  remove it anyway if its containers are stopped:\n"
-	  "                      they cannot start again" },
+	  "An image a container was run from stays while the container is kept\n"
+	  "(ps -a).  A running container keeps the image's tree until it exits.\n\n"
+	  "  -f                  remove it anyway: its containers cannot start again" },
 	{ "prune",   cmd_prune,   "", "empty the build cache" },
 	{ "run",     cmd_run,     "[option ...] image [cmd [arg ...]]",
 	  "run a command in a container of image\n\n"
@@ -1053,7 +1053,7 @@ cmd_rmi(int argc, char *argv[])
 		return 1;
 	/* as Docker: a container's image stays while the container does */
 	for (; i < argc; i++)
-		if (image_name(argv[i], name) < 0 || ctl_uses(&s, name, force) ||
+		if (image_name(argv[i], name) < 0 || (!force && ctl_uses(&s, name)) ||
 		    store_remove(&s, name) < 0)
 			ret = 1;
 		else

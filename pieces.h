@@ -114,6 +114,10 @@ ssize_t readcap(int fd, char *buf, size_t cap);
 #define DIGESTLEN	71
 int digestok(const char *s);
 
+/* pidstart reads the start time of pid, field 22 of /proc/PID/stat:
+ * 0 if there is no such process, or it is a zombie */
+unsigned long long pidstart(pid_t pid);
+
 /* wstatus turns a wait status into a shell's: the exit code, or 128+signal */
 int wstatus(int st);
 
@@ -1048,6 +1052,7 @@ struct ctr {
 	int privileged;			/* --privileged: no masks on /proc and /sys either */
 	int net;			/* NET_HOST, NET_NONE or NET_BRIDGE (net.c) */
 	char addr[16];			/* its IPv4 address, for /etc/hosts; "": none */
+	char addr6[46];			/* and its IPv6 one; "": none */
 	/* at the first gate, init's pid: 0, or -1 (reported) to give up */
 	int (*attach)(void *arg, pid_t init);
 	void *arg;
@@ -1325,8 +1330,9 @@ struct netopts {
  * net_run is cg_run(c, l) on the network o says, its status: on the
  * host's, in a namespace with only loopback, or on the bridge (net.c)
  * with o's ports relayed, plumbed at the second gate, everything made
- * for it removed after.  A bridge or port that cannot be set up is
- * reported: 125.
+ * for it removed after; c->addr and c->addr6 set to its addresses.  A
+ * bridge or port that cannot be set up is reported: 125; IPv6 that
+ * cannot is a warning, or nothing where the host has none.
  */
 int net_run(struct ctr *c, const struct limits *l, const struct netopts *o);
 
@@ -1400,13 +1406,10 @@ void ctr_free(struct cstate *st);
 
 /*
  * ctr_lock takes st's lock, which status changes are made under: its
- * fd, or -1 (reported); close it to unlock.  ctr_start reads the start
- * time of pid (/proc/PID/stat): 0 if there is no such process, or it is
- * a zombie.
- * ctr_alive says whether pid is the process that started at start.
+ * fd, or -1 (reported); close it to unlock.  ctr_alive says whether pid
+ * is the process that started at start (pidstart).
  */
 int ctr_lock(struct store *s, const struct cstate *st);
-unsigned long long ctr_start(pid_t pid);
 int ctr_alive(pid_t pid, unsigned long long start);
 
 /* svc.c: runs with a state, and detached ones' supervisors */
@@ -1466,11 +1469,11 @@ int ctl_signal(const char *s);
 int ctl_due(struct store *s, char ***ids);
 
 /*
- * ctl_uses says whether a container of s was run from image and so
- * keeps it (reported): 1; with force only a running one does.  0 if
- * none does; -1 (reported) if they cannot be listed.
+ * ctl_uses says whether a container of s that is kept when it exits was
+ * run from image, and so keeps it (reported): 1.  0 if none was; -1
+ * (reported) if they cannot be listed.
  */
-int ctl_uses(struct store *s, const char *image, int force);
+int ctl_uses(struct store *s, const char *image);
 
 /* run.c: the commands that run containers and act on them */
 int cmd_run(int argc, char *argv[]);

@@ -80,6 +80,12 @@ relay_port(const char *s, struct port *p)
 
 	memset(p, 0, sizeof(*p));
 	p->spec = s;
+	/* the relay connects to the container's IPv4 address, and binds
+	 * only IPv4 ones: a bracketed address would be IPv6 */
+	if (s[0] == '[') {
+		weprintf("-p %s: not on an IPv6 address: ports are published on IPv4 ones", s);
+		return -1;
+	}
 	end = (proto = strchr(s, '/')) ? proto : s + strlen(s);
 	if (proto && strcmp(proto, "/tcp") && strcmp(proto, "/udp"))
 		goto bad;

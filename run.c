@@ -540,7 +540,7 @@ again(const char *arg)
 		vpush(&argv, *a);
 	reuse = st.id;
 	if (!(r = cmd_run(a - st.args + 1, argv) != 0))
-		printf("%s\n", arg);
+		printf("%s\n", st.name[0] ? st.name : arg);
 	reuse = NULL;
 	vfree(argv);
 	ctr_free(&st);

@@ -99,7 +99,7 @@ up(void *arg, pid_t init)
 	v->up = 1;
 	v->st.status = CS_RUNNING;
 	v->st.pid = init;
-	v->st.pidstart = ctr_start(init);
+	v->st.pidstart = pidstart(init);
 	v->st.started = time(NULL);
 	v->st.restarting = 0;
 	/* what exec enters with, ns_start having set the caps for the network */
@@ -434,7 +434,7 @@ svc_run(struct store *s, struct ctr *c, const struct limits *l, const struct net
 	sigaddset(&set, SIGHUP);
 	sigprocmask(SIG_BLOCK, &set, &old);
 	v.st.sup = getpid();
-	v.st.supstart = ctr_start(v.st.sup);
+	v.st.supstart = pidstart(v.st.sup);
 	for (;;) {
 		v.up = 0;
 		c->up = up;

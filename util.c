@@ -429,3 +429,28 @@ fmttable(const char *const *head, int ncol, int stride, char *const *cells, size
 		printf("\n");
 	}
 }
+
+#define STATMAX		4096		/* a /proc/PID/stat */
+
+unsigned long long
+pidstart(pid_t pid)
+{
+	char path[32], buf[STATMAX], *p;
+	ssize_t n;
+	int fd, i;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	if (pid <= 0 || (fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
+		return 0;
+	n = readcap(fd, buf, sizeof(buf));
+	close(fd);
+	/* the name, in parentheses, may hold anything: count from its end.
+	 * A zombie has ended: what a parent that does not reap leaves (a
+	 * supervisor's is whatever adopted it) */
+	if (n < 0 || !(p = strrchr(buf, ')')) || p[1] != ' ' || p[2] == 'Z' || p[2] == 'X')
+		return 0;
+	for (i = 2; i < 22 && p; i++)
+		p = strchr(p + 1, ' ');
+	return p ? strtoull(p + 1, NULL, 10) : 0;
+}
+

@@ -8,7 +8,8 @@
 # numbered for its pid in 198.18.0.0/15, the benchmarking range: two
 # containers reach each other, the host's loopback does not answer, and
 # nothing is left, pieces killed or not; published ports; outbound
-# access through the masquerade, from run and a RUN step).  Every server
+# access through the masquerade, from run and a RUN step; the same in
+# IPv6, on a prefix of the test's own in fd70:6965:6365::/48).  Every server
 # here listens on loopback, an abstract socket, the test's bridge or a
 # network namespace of its own.
 . "$(dirname "$0")/lib.sh"
@@ -48,12 +49,19 @@ addr(const char *kind, const char *a, const char *port, struct sockaddr_storage 
 {
 	struct sockaddr_un *un = (void *)ss;
 	struct sockaddr_in *in = (void *)ss;
+	struct sockaddr_in6 *in6 = (void *)ss;
 
 	memset(ss, 0, sizeof(*ss));
 	if (!strcmp(kind, "unix")) {
 		un->sun_family = AF_UNIX;
 		strncpy(un->sun_path + 1, a, sizeof(un->sun_path) - 2);
 		return offsetof(struct sockaddr_un, sun_path) + 1 + strlen(a);
+	}
+	if (strchr(a, ':')) {
+		in6->sin6_family = AF_INET6;
+		in6->sin6_port = htons(atoi(port));
+		inet_pton(AF_INET6, a, &in6->sin6_addr);
+		return sizeof(*in6);
 	}
 	in->sin_family = AF_INET;
 	in->sin_port = htons(atoi(port));
@@ -129,8 +137,10 @@ serve() {
 	done
 }
 # a free port: some chance of a clash with another test at the same time,
-# so each listener below checks it is up
-PORT=$((20000 + $$ % 20000))
+# so each listener below checks it is up; it and the two after it below
+# 32768, where Linux's ephemeral ports begin (ip_local_port_range), so
+# that no connection of the machine's holds one for a moment
+PORT=$((20000 + $$ % 10000))
 serve tcp "$T/nt" listen tcp 127.0.0.1 $PORT
 serve unix "$T/nt" listen unix "pieces-net-$$" 0
 ok "the host's servers answer the host" sh -c \
@@ -173,9 +183,26 @@ if ! command -v ip >/dev/null; then
 fi
 PIECES_BRIDGE=pt$$
 PIECES_NET=198.18.$(($$ % 250)).0/24
-export PIECES_BRIDGE PIECES_NET
+NET6=fd70:6965:6365:$(printf %x $(($$ % 65536)))
+PIECES_NET6=$NET6::/64
+export PIECES_BRIDGE PIECES_NET PIECES_NET6
 BR=$PIECES_BRIDGE
 NET=${PIECES_NET%.0/24}
+# IPv6: the host's forwarding, and accept_ra where it was 1, which
+# pieces moves to 2 as it turns forwarding on, put back as found
+V6=
+if [ -e /proc/sys/net/ipv6/conf/all/forwarding ] &&
+	[ "$(cat /proc/sys/net/ipv6/conf/default/disable_ipv6)" = 0 ]; then
+	V6=yes
+	fwd6=$(cat /proc/sys/net/ipv6/conf/all/forwarding)
+	ra1=$(cd /proc/sys/net/ipv6/conf && grep -l '^1$' */accept_ra | sed 's|/accept_ra$||' |
+		grep -v '^all$')
+	for _i in $ra1; do
+		atexit "[ \"\$(cat /proc/sys/net/ipv6/conf/$_i/accept_ra)\" != 2 ] ||
+			echo 1 >/proc/sys/net/ipv6/conf/$_i/accept_ra"
+	done
+	atexit "echo $fwd6 >/proc/sys/net/ipv6/conf/all/forwarding"
+fi
 LEASES=/run/pieces/net/$BR
 atexit "ip link del $BR; rm -rf $LEASES"
 # what of the test's is left: links on the bridge, leases
@@ -187,9 +214,33 @@ left() {
 run p run --net bridge alpine sh -c 'ip -o -4 addr show eth0; ip route; grep "$HOSTNAME" /etc/hosts'
 is "--net bridge: eth0 with the range's first free address, the default route, the hosts line" \
 	"$rc:$(awk '/ inet / { print $4 } /^default/ { print $3 } /\t/ { print $1 }' "$T/out" | tr '\n' ' ')" \
-	"0:$NET.2/24 $NET.1 $NET.2 "
+	"0:$NET.2/24 $NET.1 $NET.2 ${V6:+$NET6::2 }"
 is "... nothing of it left on the host, the bridge it made included" \
 	"$(left):$(ip link show "$BR" 2>/dev/null | wc -l)" "0 0:0"
+if [ -n "$V6" ]; then
+	run p run --net bridge alpine sh -c \
+		'ip -o -6 addr show eth0 scope global; ip -6 route show default; grep "$HOSTNAME" /etc/hosts'
+	is "... IPv6: the prefix's address of its lease, the default route, a hosts line for each" \
+		"$rc:$(awk '/ inet6 / { print $4 } /^default/ { print $3 } /\t/ { print $1 }' "$T/out" |
+		tr '\n' ' ')" "0:$NET6::2/64 $NET6::1 $NET.2 $NET6::2 "
+	if [ "$fwd6" = 0 ]; then
+		_still=
+		for _i in $ra1; do
+			[ "$(cat /proc/sys/net/ipv6/conf/$_i/accept_ra 2>/dev/null || echo 2)" = 2 ] ||
+				_still="$_still $_i"
+		done
+		is "... the host forwards IPv6 now, accept_ra 1 made 2 (its RAs still taken)" \
+			"$(cat /proc/sys/net/ipv6/conf/all/forwarding):$_still" "1:"
+	fi
+	run env PIECES_NET6=none "$PIECES" -r "$S" run --net bridge alpine sh -c \
+		'ip -o -6 addr show eth0 scope global; ip -o -4 addr show eth0'
+	is "... PIECES_NET6=none: IPv4 alone, said nowhere" \
+		"$rc:$(awk '{ print $3, $4 }' "$T/out"):$(cat "$T/err")" "0:inet $NET.2/24:"
+	fails "... a bad PIECES_NET6" 125 "want an IPv6 prefix" \
+		env PIECES_NET6=fd00::/120 "$PIECES" -r "$S" run --net bridge alpine true
+else
+	skip "--net bridge IPv6" "no IPv6 here"
+fi
 run p run --net bridge $NT alpine /nt connect unix "pieces-net-$$" 0
 is "... the host's abstract unix socket is out of reach" "$rc:$(cat "$T/out")" "1:"
 run p run --net bridge $NT alpine /nt connect tcp 127.0.0.1 $PORT
@@ -204,8 +255,11 @@ is "... a resolver, none on the host's loopback" \
 
 # two containers: a server, and a client that finds it by its address
 mkdir -p "$T/v"
+# (on :: it takes IPv4 too)
+ANY=0.0.0.0
+[ -z "$V6" ] || ANY=::
 "$PIECES" -r "$S" run --net bridge $NT -v "$T/v:/v" alpine sh -c \
-	'ip -o -4 addr show eth0 | awk "{ print \$4 }" >/v/addr.tmp; mv /v/addr.tmp /v/addr; exec /nt listen tcp 0.0.0.0 80 /v/ready' \
+	'ip -o -4 addr show eth0 | awk "{ print \$4 }" >/v/addr.tmp; mv /v/addr.tmp /v/addr; exec /nt listen tcp '$ANY' 80 /v/ready' \
 	>/dev/null 2>&1 &
 srv=$!
 atexit "kill $srv"
@@ -214,6 +268,10 @@ while [ ! -e "$T/v/ready" ] && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
 addr=$(cat "$T/v/addr" 2>/dev/null)
 run p run --net bridge $NT alpine /nt connect tcp "${addr%/24}" 80
 is "two containers on the bridge reach each other" "$rc:$(cat "$T/out"):$addr" "0:hi:$NET.2/24"
+if [ -n "$V6" ]; then
+	run p run --net bridge $NT alpine /nt connect tcp "$NET6::2" 80
+	is "... and over IPv6" "$rc:$(cat "$T/out")" "0:hi"
+fi
 run p run --net bridge $NT alpine sh -c 'ip -o -4 addr show eth0'
 is "... a second one gets the next address" "$(awk '{ print $4 }' "$T/out")" "$NET.3/24"
 is "... the bridge is up, with the range's first address" \
@@ -259,6 +317,8 @@ i=0
 while { [ "$(left)" != "0 0" ] || [ -e "/proc/$relay" ]; } && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
 is "... and goes when the container does, with its link and lease" "$(left):$([ -e "/proc/$relay" ] && echo relay)" "0 0:"
 fails "-p: refused on --net none" 125 "from --net bridge only" p run --net none -p 8080:80 alpine true
+fails "-p: not on an IPv6 address, saying so" 125 "not on an IPv6 address" \
+	p run -p "[::1]:$P1:80" alpine true
 
 run p run alpine sh -c 'ip -o -4 addr show eth0'
 is "the default is the bridge" "$rc:$(awk '{ print $4 }' "$T/out")" "0:$NET.2/24"
@@ -279,6 +339,18 @@ if ip netns add "$OUT" 2>/dev/null; then
 	run p run $NT alpine /nt connect tcp "$OIP.2" 80
 	is "outbound: a bridge container reaches a server beyond the host, masqueraded" \
 		"$rc:$(cat "$T/out")" "0:hi"
+	# IPv6 the same: another prefix on the pair, which the namespace
+	# knows no route back from to the bridge's
+	O6=fd70:6965:6366:$(printf %x $(($$ % 65536)))
+	if [ -n "$V6" ] && ip addr add "$O6::1/64" dev "${OUT}a" nodad &&
+		ip -n "$OUT" addr add "$O6::2/64" dev "${OUT}b" nodad; then
+		serve out6 ip netns exec "$OUT" "$T/nt" listen tcp "$O6::2" 80
+		run p run $NT alpine /nt connect tcp "$O6::2" 80
+		is "... and over IPv6, through the ip6 masquerade" "$rc:$(cat "$T/out")" "0:hi"
+		run ip -n "$OUT" -6 route get "$NET6::2"
+		is "... which alone brings the answers back (no route to the bridge's prefix there)" \
+			"$rc" 2
+	fi
 	mkdir -p "$T/b"
 	printf 'FROM alpine\nRUN /nt connect tcp %s 80 >/got\n' "$OIP.2" >"$T/b/Piecefile"
 	cp "$T/nt" "$T/b/nt"
@@ -311,8 +383,9 @@ if command -v nft >/dev/null; then
 else
 	skip "no table left" "no nft(8) to list them with"
 fi
-is "no link, lease or bridge is left after the last container" \
-	"$(left):$(ip link show "$BR" 2>/dev/null | wc -l)" "0 0:0"
+is "no link, lease, bridge or address is left after the last container" \
+	"$(left):$(ip link show "$BR" 2>/dev/null | wc -l):$(ip addr | grep -c -e " $NET\." -e " $NET6:")" \
+	"0 0:0:0"
 fails "-p: a bad one" 125 "want \[IP:\]HOSTPORT:PORT" p run --net bridge -p 80 alpine true
 
 finish

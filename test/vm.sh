@@ -5,7 +5,8 @@
 # README claims.  qemu-system-x86_64 boots Debian's cloud kernel (pinned
 # in config.mk; make vm-deps fetches it and installs the tools) on a cpio
 # made here of test/vm/init, a static busybox, the pieces under test, the
-# Alpine fixture and the kernel modules pieces needs; init runs its checks
+# Alpine fixture and the kernel modules pieces needs (overlay, veth and
+# bridge, nf_tables' nat chain and masquerade); init runs its checks
 # and prints them as TAP on the serial console, and they are counted here.
 # Then qemu-system-aarch64 boots the same of arm64 (Debian's arm64 cloud
 # kernel and busybox-static, pieces-aarch64 made by make ARCH=aarch64,
