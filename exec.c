@@ -275,7 +275,10 @@ join(const struct target *t, struct proc *p, int gate, const int *stdio, int set
 	/* into init's PID namespace, set up and confined before it is
 	 * seen there: a process of the container that may ptrace it finds
 	 * no more privilege than its own, and the sealed copy's exe */
-	if ((cmd = fork()) < 0)
+	/* a PID namespace whose init is gone takes no more: ENOMEM */
+	if ((cmd = fork()) < 0 && errno == ENOMEM)
+		ns_fail(125, "container %s is not running", t->name);
+	if (cmd < 0)
 		ns_fail(125, "%s: fork:", t->name);
 	if (cmd == 0) {
 		close(gate);
@@ -414,7 +417,7 @@ prepare(struct proc *p, const struct cstate *st, char **cmd, char **cli, const c
 		if (!strncmp(kv, "HOME=", 5))
 			*sethome = 0;
 	}
-	p->cwd = cwd ? cwd : st->proc.cwd ? st->proc.cwd : "/";
+	p->cwd = cwd ? cwd : st->proc.cwd && *st->proc.cwd ? st->proc.cwd : "/";
 	p->uid = st->proc.uid;
 	p->gid = st->proc.gid;
 	p->groups = st->proc.groups;
