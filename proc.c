@@ -162,68 +162,68 @@ layersize(void)
 	return MIN(LAYERSIZE, (uint64_t)si.totalram * si.mem_unit / 4);
 }
 
-/*
- * user resolves a user spec (name, uid, name:group, uid:gid) against the
- * passwd and group files of the image imgfd into p: its uid, gid (the
- * user's primary group unless named) and, unless a group is named, as
- * Docker's, its supplementary groups; its home in home ("/" if unknown).
- * It returns 0, or -1 after saying what is not there.
- */
-static int
-user(int imgfd, const char *spec, struct proc *p, char *home, size_t len)
+int
+proc_user(int rootfd, const char *spec, struct proc *p, char *home, size_t len)
 {
 	char u[256], line[1024], f[PATHMAX], *g;
 	unsigned long v;
-	int rootfd, r;
+	int r;
 
 	snprintf(u, sizeof(u), "%s", spec);
 	if ((g = strchr(u, ':')))
 		*g++ = '\0';
-	if ((rootfd = openat(imgfd, "rootfs", O_PATH | O_DIRECTORY | O_CLOEXEC)) < 0) {
-		weprintf("rootfs:");
-		return -1;
-	}
 	snprintf(home, len, "/");
 	p->uid = p->gid = 0;
 	if ((r = entry(rootfd, "etc/passwd", u, line, sizeof(line))) < 0)
-		goto fail;
+		return -1;
 	if (r == 0) {
 		/* "abc" or 4294967296 is no uid: never root by accident */
 		if (!field(line, 2, f, sizeof(f)) || numeric(f, &v) < 0 ||
 		    (p->uid = v, !field(line, 3, f, sizeof(f))) || numeric(f, &v) < 0) {
 			weprintf("user %s: a bad uid or gid in the image's /etc/passwd", u);
-			goto fail;
+			return -1;
 		}
 		p->gid = v;
 		if (field(line, 5, f, sizeof(f)) && *f)
 			snprintf(home, len, "%s", f);
 		if (!g && (!field(line, 0, f, sizeof(f)) || groupsof(rootfd, f, p) < 0))
-			goto fail;
+			return -1;
 	} else if (numeric(u, &v) == 0) {
 		p->uid = v;
 	} else {
 		weprintf("user %s: not in the image's /etc/passwd", u);
-		goto fail;
+		return -1;
 	}
 	if (g && (r = entry(rootfd, "etc/group", g, line, sizeof(line))) < 0)
-		goto fail;
+		return -1;
 	if (g && r == 0) {
 		if (!field(line, 2, f, sizeof(f)) || numeric(f, &v) < 0) {
 			weprintf("group %s: a bad gid in the image's /etc/group", g);
-			goto fail;
+			return -1;
 		}
 		p->gid = v;
 	} else if (g && numeric(g, &v) == 0) {
 		p->gid = v;
 	} else if (g) {
 		weprintf("group %s: not in the image's /etc/group", g);
-		goto fail;
+		return -1;
 	}
-	close(rootfd);
 	return 0;
-fail:
+}
+
+/* user is proc_user on the root file system of the image imgfd */
+static int
+user(int imgfd, const char *spec, struct proc *p, char *home, size_t len)
+{
+	int rootfd, r;
+
+	if ((rootfd = openat(imgfd, "rootfs", O_PATH | O_DIRECTORY | O_CLOEXEC)) < 0) {
+		weprintf("rootfs:");
+		return -1;
+	}
+	r = proc_user(rootfd, spec, p, home, len);
 	close(rootfd);
-	return -1;
+	return r;
 }
 
 int
