@@ -539,7 +539,8 @@ ctr_list(struct store *s, struct cstate **v, int *n)
 	}
 	closedir(d);
 	close(cfd);
-	qsort(*v, *n, sizeof(**v), newest);
+	if (*n)
+		qsort(*v, *n, sizeof(**v), newest);
 	return 0;
 }
 
