@@ -155,6 +155,7 @@ bench: pieces
 	sh test/bench/http.sh ./pieces
 	sh test/bench/run.sh ./pieces
 	sh test/bench/exec.sh ./pieces
+	sh test/bench/detach.sh ./pieces
 	sh test/bench/pull.sh ./pieces
 	sh test/bench/build.sh ./pieces
 	sh test/bench/net.sh ./pieces
