@@ -418,7 +418,7 @@ ctr_new(struct store *s, struct cstate *st)
 	char tmp[CIDLEN + 2];
 	int cfd, nfd, i, ret = -1;
 
-	if (st->name[0] && store_name(st->name) < 0)
+	if (st->name[0] && store_word(st->name, "container") < 0)
 		return -1;
 	if (getrandom(rnd, sizeof(rnd), 0) != sizeof(rnd)) {
 		weprintf("getrandom:");

@@ -658,8 +658,10 @@ struct work {
  * store_name checks an image name before it touches the file system:
  * letters, digits, '.', '_' and '-', starting with a letter or digit, at
  * most NAMEMAX-1 long.  It returns 0, or -1 after saying what is wrong.
+ * store_word checks a name of another kind, what ("container"), so.
  */
 int store_name(const char *name);
+int store_word(const char *name, const char *what);
 
 /*
  * store_open opens the store at root; with write it creates what is

@@ -415,8 +415,10 @@ svc_run(struct store *s, struct ctr *c, const struct limits *l, const struct net
 		v.st.detached = v.start = 1;
 	} else {
 		fill(&v.st, c, l, o, so);
-		if (ctr_new(s, &v.st) < 0)
-			return 125;
+		if (ctr_new(s, &v.st) < 0) {
+			status = 125;
+			goto parent;
+		}
 	}
 	/* what stop marked is started again by start */
 	if (so->reuse) {

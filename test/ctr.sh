@@ -62,7 +62,7 @@ fails "... its name is its own: a second is refused" 125 "container name once: i
 ok "rm removes it" p rm once
 run p run --net none --name once alpine true
 is "... and its name is free again" "$rc:$(p rm once)" "0:once"
-fails "--name: a bad name is refused" 125 "bad image name" p run --net none --name ../x alpine true
+fails "--name: a bad name is refused" 125 "bad container name" p run --net none --name ../x alpine true
 fails "--rm and --restart cannot go together" 125 "cannot be both" \
 	p run --rm --restart always alpine true
 fails "-d and -i cannot go together" 125 "stdin is /dev/null" p run -d -i alpine true
