@@ -1223,6 +1223,7 @@ void mnt_build(const struct ctr *c);
 
 /* proc.c */
 #define LAYERSIZE	(256ULL << 20)	/* run's writable layer, by default */
+#define GROUPSMAX	1024		/* a user's supplementary groups */
 #define SIZEMAX		(1ULL << 50)	/* a size a flag may give */
 /* the PATH of an image that sets none, as Docker's */
 #define PATHDEFAULT	"/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
@@ -1454,6 +1455,8 @@ struct cstate {
 int ctr_new(struct store *s, struct cstate *st);
 int ctr_save(struct store *s, const struct cstate *st);
 int ctr_find(struct store *s, const char *arg, struct cstate *st);
+/* ctr_reload reads st's state again: 0, or -1 if it is gone (unreported) */
+int ctr_reload(struct store *s, struct cstate *st);
 int ctr_list(struct store *s, struct cstate **v, int *n);
 int ctr_remove(struct store *s, const struct cstate *st);
 void ctr_free(struct cstate *st);
@@ -1513,6 +1516,8 @@ int ctl_logs(struct store *s, const char *arg, long tail, int follow, int stamps
 int ctl_stop(struct store *s, char **args, int n, long grace, int sig);
 int ctl_rm(struct store *s, char **args, int n, int force);
 int ctl_running(const struct cstate *st);
+/* ctl_busy says whether st runs, or waits to be restarted by a live supervisor */
+int ctl_busy(const struct cstate *st);
 int ctl_signal(const char *s);
 
 /*

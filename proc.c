@@ -87,22 +87,26 @@ readetc(int rootfd, const char *file, char *buf)
 	return -1;
 }
 
+static int numeric(const char *s, unsigned long *v);
+
 /*
- * entry finds name, or the number it is, in the image's passwd or group
- * file and copies its line into line: 0, 1 if it is not there (nor the
- * file), or -1 (reported)
+ * entry finds name in the image's passwd or group file and copies its
+ * line into line: 0, 1 if it is not there (nor the file), or -1
+ * (reported).  A number is looked for as an id only, a name as a name
+ * only: an image whose line "1000:x:0:0:..." made -u 1000 (or USER
+ * 1000, which looks like no root) root.
  */
 static int
 entry(int rootfd, const char *file, const char *name, char *line, size_t len)
 {
 	char buf[METAMAX], f[256], *l, *save;
-	int r;
+	unsigned long v;
+	int r, k = numeric(name, &v) == 0 ? 2 : 0;
 
 	if ((r = readetc(rootfd, file, buf)) != 0)
 		return r;
 	for (l = strtok_r(buf, "\n", &save); l; l = strtok_r(NULL, "\n", &save))
-		if ((field(l, 0, f, sizeof(f)) && !strcmp(f, name)) ||
-		    (field(l, 2, f, sizeof(f)) && !strcmp(f, name))) {
+		if (field(l, k, f, sizeof(f)) && !strcmp(f, name)) {
 			snprintf(line, len, "%s", l);
 			return 0;
 		}
@@ -139,6 +143,12 @@ groupsof(int rootfd, const char *name, struct proc *p)
 			continue;
 		for (m = strtok_r(m + 1, ",", &msave); m; m = strtok_r(NULL, ",", &msave))
 			if (!strcmp(m, name)) {
+				/* what a state keeps of them is bounded (ctr.c) */
+				if (p->ngroups == GROUPSMAX) {
+					weprintf("user %s: in more than %d groups in the image's "
+					         "/etc/group", name, GROUPSMAX);
+					return -1;
+				}
 				p->groups = erealloc(p->groups, (p->ngroups + 1) * sizeof(*p->groups));
 				p->groups[p->ngroups++] = v;
 				break;
