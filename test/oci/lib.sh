@@ -151,3 +151,62 @@ name() {
 	_b=${1##*/}
 	echo "${_b%-runc}"
 }
+
+# TAP.  Every case's observable output (stdout, \r and trailing blanks
+# dropped) is compared with what a user of the engine expects.
+#	is DESC WANT CMD...	CMD's output is WANT
+#	has DESC REGEX CMD...	a line of CMD's output matches REGEX (grep -E)
+#	rc DESC STATUS CMD...	CMD exits with STATUS
+_n=0 _pass=0 _fail=0
+_res() {
+	_n=$((_n + 1))
+	if [ "$1" = 0 ]; then
+		_pass=$((_pass + 1))
+		echo "ok $_n - $2"
+	else
+		_fail=$((_fail + 1))
+		echo "not ok $_n - $2"
+		sed 's/^/#   out: /' "$T/out" | head -5
+		sed 's/^/#   err: /' "$T/err" | head -5
+	fi
+}
+_run() {
+	"$@" >"$T/out.raw" 2>"$T/err" </dev/null
+	_rc=$?
+	tr -d '\r' <"$T/out.raw" | sed 's/[[:space:]]*$//' >"$T/out"
+	return $_rc
+}
+is() {
+	_d=$1 _w=$2
+	shift 2
+	_run "$@"
+	[ "$(cat "$T/out")" = "$_w" ]
+	_r=$?
+	[ $_r = 0 ] || echo "want: $_w" >>"$T/out"
+	_res $_r "$_d"
+}
+has() {
+	_d=$1 _w=$2
+	shift 2
+	_run "$@"
+	grep -Eq -- "$_w" "$T/out"
+	_r=$?
+	[ $_r = 0 ] || echo "want a line matching: $_w" >>"$T/out"
+	_res $_r "$_d"
+}
+rc() {
+	_d=$1 _w=$2
+	shift 2
+	_run "$@"
+	_got=$?
+	[ $_got = "$_w" ]
+	_r=$?
+	[ $_r = 0 ] || echo "exit status $_got, want $_w" >>"$T/out"
+	_res $_r "$_d"
+}
+finish() {
+	echo "# $(name "$RT"): $_pass passed, $_fail failed, $(($(date +%s) - _start)) s"
+	[ $_fail = 0 ]
+	exit
+}
+_start=$(date +%s)
