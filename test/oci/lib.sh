@@ -173,7 +173,7 @@ _res() {
 _run() {
 	"$@" >"$T/out.raw" 2>"$T/err" </dev/null
 	_rc=$?
-	tr -d '\r' <"$T/out.raw" | sed 's/[[:space:]]*$//' >"$T/out"
+	tr -d '\r\000' <"$T/out.raw" | sed 's/[[:space:]]*$//' >"$T/out"
 	return $_rc
 }
 is() {
@@ -210,3 +210,5 @@ finish() {
 	exit
 }
 _start=$(date +%s)
+# how long one engine command may take before it is killed
+TMO="timeout -k 5 ${OCI_CASE_TIMEOUT:-60}"

@@ -69,7 +69,7 @@ CONTAINERS_REGISTRIES_CONF=$T/registries.conf
 export CONTAINERS_CONF CONTAINERS_STORAGE_CONF CONTAINERS_REGISTRIES_CONF
 
 pm() {
-	podman --root "$T/storage" --runroot "$T/run" --runtime "$rtname" "$@"
+	$TMO podman --root "$T/storage" --runroot "$T/run" --runtime "$rtname" "$@"
 }
 # CNI's result cache is /var/lib/cni whatever the config says
 cnidirs=
