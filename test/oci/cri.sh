@@ -3,7 +3,8 @@
 # test/oci/cri.sh: the CRI cases, sourced by ctr.sh once its containerd is
 # up: a pod sandbox on the runtime handler "test" (whose BinaryName is the
 # runtime under test) on the private bridge network, an app container in
-# it, ExecSync, stop, remove, the sandbox stopped and removed.
+# it, ExecSync, stop, remove, the sandbox stopped and removed.  The app
+# container's masked and read-only paths are the ones kubelet sends.
 cri() {
 	NODE_PATH=$NODEMOD $TMO node "$OCI/cri.js" "$A" "$@"
 }
@@ -18,6 +19,9 @@ cat >"$T/app.json" <<EOC
   "envs": [ { "key": "FOO", "value": "bar" } ], "log_path": "app.log",
   "linux": { "resources": { "memory_limit_in_bytes": 67108864 },
     "security_context": { "run_as_user": { "value": 1000 }, "seccomp": { "profile_type": 0 },
+      "masked_paths": ["/proc/asound", "/proc/acpi", "/proc/kcore", "/proc/keys", "/proc/latency_stats",
+        "/proc/timer_list", "/proc/timer_stats", "/proc/sched_debug", "/proc/scsi", "/sys/firmware"],
+      "readonly_paths": ["/proc/bus", "/proc/fs", "/proc/irq", "/proc/sys", "/proc/sysrq-trigger"],
       "namespace_options": { "network": 0, "pid": 1, "ipc": 0 } } } }
 EOC
 mkdir -p "$T/logs"
