@@ -48,7 +48,10 @@ oci_archive() {
 	tar -cf "$T/img.tar" -C "$d" oci-layout index.json blobs
 }
 
-mkdir -p "$T/root" "$T/state" "$T/runc" "$T/cni" "$T/cri-runc" "$T/ipam"
+mkdir -p "$T/root" "$T/state" "$T/runc" "$T/cni" "$T/cri-runc" "$T/ipam" "$T/fifo"
+# the shims' sockets go to /run/containerd/s whatever the config says
+rundirs=
+[ -d /run/containerd ] || rundirs="/run/containerd/s /run/containerd"
 # CRI's pods: a bridge of their own, as in podman.sh (no iptables rules)
 BR=ocitest0 NET=ocitest SUBNET=10.213.7
 cat >"$T/cni/$NET.conflist" <<EOC
@@ -108,7 +111,7 @@ EOC
 containerd --config "$T/config.toml" >"$T/containerd.log" 2>&1 &
 cpid=$!
 # at exit: tasks and containers gone, then the daemon, then its shims
-atexit "kill $cpid; wait $cpid; for p in \$(pgrep -f -- '-address $A'); do kill -9 \$p; done"
+atexit "kill $cpid; wait $cpid; for p in \$(pgrep -f -- '-address $A'); do kill -9 \$p; done; rmdir $rundirs"
 atexit "cleanup_ctr"
 cleanup_ctr() {
 	for c in $(c containers ls -q); do
@@ -132,14 +135,14 @@ n=0
 # R CMD...: ctr run --rm, a fresh container id each time
 R() {
 	n=$((n + 1))
-	c run --rm --runc-binary "$RT" --runc-root "$T/runc" "$@"
+	c run --rm --fifo-dir "$T/fifo" --runc-binary "$RT" --runc-root "$T/runc" "$@"
 }
 echo "# containerd $(containerd --version | cut -d' ' -f3), runtime $RT"
 echo "# ctr"
 is "run: output" "hello" R $I c$n echo hello
 rc "exit 0" 0 R $I c$n true
 rc "exit 3" 3 R $I c$n sh -c 'exit 3'
-has "tty (through script, ctr wants one)" "/dev/pts/0\$" script -qec "$TMO ctr -a $A -n $NS run --rm -t --runc-binary $RT --runc-root $T/runc $I tty1 tty" /dev/null
+has "tty (through script, ctr wants one)" "/dev/pts/0\$" script -qec "$TMO ctr -a $A -n $NS run --rm -t --fifo-dir $T/fifo --runc-binary $RT --runc-root $T/runc $I tty1 tty" /dev/null
 echo 'from stdin' >"$T/in"
 R $I stdin1 sh -c 'read l; echo "$l"' <"$T/in" >"$T/out" 2>"$T/err"
 [ "$(cat "$T/out")" = "from stdin" ]; _res $? "stdin reaches the container"
@@ -174,17 +177,17 @@ is "own network namespace: only lo" "lo" R $I net1 sh -c "ip -o link | awk -F': 
 has "--net-host: the host's eth0" "^eth0$" \
 	R --net-host $I net2 sh -c "ip -o link | awk -F': ' '{print \$2}' | sed 's/@.*//'"
 # detached, exec, ps, pause, resume, kill, rm
-rc "run -d --memory-limit 64 MB" 0 c run -d --memory-limit 67108864 --runc-binary "$RT" --runc-root "$T/runc" $I det sleep 1000
+rc "run -d --memory-limit 64 MB" 0 c run -d --fifo-dir "$T/fifo" --memory-limit 67108864 --runc-binary "$RT" --runc-root "$T/runc" $I det sleep 1000
 is "task status RUNNING" "RUNNING" sh -c "ctr -a $A -n $NS task ls | awk '\$1 == \"det\" { print \$3 }'"
 is "the limit in the task's cgroup (the container sees no cgroupfs)" "67108864" cat /sys/fs/cgroup/memory/$NS/det/memory.limit_in_bytes
-is "task exec" "in det" c task exec --exec-id e1 det echo in det
-is "task exec --user --cwd" "1000 /tmp" c task exec --exec-id e2 --user 1000 --cwd /tmp det sh -c 'echo $(id -u) $(pwd)'
-rc "task exec exit code" 5 c task exec --exec-id e3 det sh -c 'exit 5'
+is "task exec" "in det" c task exec --fifo-dir "$T/fifo" --exec-id e1 det echo in det
+is "task exec --user --cwd" "1000 /tmp" c task exec --fifo-dir "$T/fifo" --exec-id e2 --user 1000 --cwd /tmp det sh -c 'echo $(id -u) $(pwd)'
+rc "task exec exit code" 5 c task exec --fifo-dir "$T/fifo" --exec-id e3 det sh -c 'exit 5'
 has "task ps lists the init" "^[0-9]+" c task ps det
 rc "task pause" 0 c task pause det
 is "task status PAUSED" "PAUSED" sh -c "ctr -a $A -n $NS task ls | awk '\$1 == \"det\" { print \$3 }'"
 rc "task resume" 0 c task resume det
-is "task exec after resume" "back" c task exec --exec-id e4 det echo back
+is "task exec after resume" "back" c task exec --fifo-dir "$T/fifo" --exec-id e4 det echo back
 rc "task kill" 0 c task kill -s KILL det
 sleep 0.5
 is "task status STOPPED" "STOPPED" sh -c "ctr -a $A -n $NS task ls | awk '\$1 == \"det\" { print \$3 }'"

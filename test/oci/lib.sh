@@ -3,7 +3,9 @@
 # test/oci/lib.sh: what validate.sh, podman.sh and ctr.sh share.
 #
 #	need PKG=VERSION...	install exactly these Debian versions if missing
-#	private_ns "$@"		re-run the calling script in its own mount
+#	private_ns "$@"		re-run the calling script, holding the lock
+#				/run/lock/pieces-test-oci.lock (one run of
+#				these scripts at a time), in its own mount
 #				namespace, with /sys/fs/cgroup copied onto a
 #				private tmpfs plus a v1 hugetlb hierarchy (see
 #				below); every mount made later dies with it
@@ -65,7 +67,12 @@ CONTAINERD_PKGS="containerd=1.6.20~ds1-1+deb12u3"
 private_ns() {
 	if [ "${OCI_PRIVATE_NS:-}" != 1 ]; then
 		[ "$(id -u)" = 0 ] || die "must run as root"
-		OCI_PRIVATE_NS=1 exec unshare -m --propagation private sh "$0" "$@"
+		# one run at a time: the runs share cgroup names, the hugetlb
+		# hierarchy, the bridge name and subnet
+		mkdir -p /run/lock
+		OCI_PRIVATE_NS=1 exec flock -w "${OCI_LOCK_WAIT:-1800}" \
+		    /run/lock/pieces-test-oci.lock \
+		    unshare -m --propagation private sh "$0" "$@"
 	fi
 	# a private tmpfs over /sys/fs/cgroup holding the same hierarchies,
 	# so the host's own /sys/fs/cgroup is not written to

@@ -75,7 +75,8 @@ pm() {
 cnidirs=
 [ -d /var/lib/cni ] || cnidirs="/var/lib/cni/results /var/lib/cni"
 atexit "ip link del $BR 2>/dev/null; rm -f /var/lib/cni/results/$NET-*; rmdir $cnidirs"
-atexit "pm rm -af -t 0; pm network rm -f $NET"
+# (conmon outlives rm a moment: wait, so that its cgroup can go)
+atexit "pm rm -af -t 0; pm network rm -f $NET; for i in 1 2 3 4 5 6 7 8 9 10; do pgrep -f -- '$T' >/dev/null || break; sleep 0.5; done"
 CG_NAMES=libpod_parent
 
 pm import -q "$ALPINE" localhost/ocitest:3.18.9 >/dev/null 2>"$T/err" ||
