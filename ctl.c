@@ -224,6 +224,19 @@ ctl_rm(struct store *s, char **args, int n, int force)
 	return each(s, args, n, &a, rm1);
 }
 
+/* tame makes control bytes in buf '?': an image's command or name must
+ * not write to the terminal of whoever lists it */
+static char *
+tame(char *buf)
+{
+	unsigned char *p;
+
+	for (p = (unsigned char *)buf; *p; p++)
+		if (*p < 0x20 || *p == 0x7f)
+			*p = '?';
+	return buf;
+}
+
 /* command writes st's command into buf as Docker's ps: quoted, cut at 20 */
 static void
 command(const struct cstate *st, char *buf, size_t len, int trunc)
@@ -303,7 +316,7 @@ ctl_ps(struct store *s, int all, int quiet, int notrunc)
 		cells[k * NCELL + C_ID] = estrdup(buf);
 		cells[k * NCELL + C_IMAGE] = estrdup(v[i].image);
 		command(&v[i], buf, sizeof(buf), !notrunc);
-		cells[k * NCELL + C_CMD] = estrdup(buf);
+		cells[k * NCELL + C_CMD] = estrdup(tame(buf));
 		cells[k * NCELL + C_CREATED] = estrdup(fmtago(buf, sizeof(buf), v[i].created));
 		status(&v[i], buf, sizeof(buf));
 		cells[k * NCELL + C_STATUS] = estrdup(buf);

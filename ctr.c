@@ -395,22 +395,33 @@ static int
 claim(struct store *s, int cfd, int nfd, const struct cstate *st)
 {
 	char id[CIDLEN + 1];
-	int try;
+	int try, ret = -1;
 
+	/* under the lock of names/: the stale link one run finds and
+	 * unlinks could otherwise be the one another has just made */
+	while (flock(nfd, LOCK_EX) < 0)
+		if (errno != EINTR) {
+			weprintf("%s/names: flock:", s->root);
+			return -1;
+		}
 	for (try = 0; try < 2; try++) {
-		if (symlinkat(st->id, nfd, st->name) == 0)
-			return 0;
+		if (symlinkat(st->id, nfd, st->name) == 0) {
+			ret = 0;
+			goto out;
+		}
 		if (errno != EEXIST)
 			break;
 		/* the name of a container removed half-way is free again */
 		if (nameof(nfd, st->name, id) == 0 && !gone(cfd, id)) {
 			weprintf("container name %s: in use by %.12s (pieces rm %s)", st->name, id, st->name);
-			return -1;
+			goto out;
 		}
 		(void)unlinkat(nfd, st->name, 0);
 	}
 	weprintf("%s/names/%s:", s->root, st->name);
-	return -1;
+out:
+	(void)flock(nfd, LOCK_UN);
+	return ret;
 }
 
 int

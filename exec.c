@@ -329,7 +329,7 @@ start(struct target *t, struct proc *p, const int *stdio, int sethome, int *chan
 	} else if (readall(gate[0], &cmd, sizeof(cmd)) != sizeof(cmd)) {
 		/* the joiner failed, and said why on the channel */
 		cmd = -1;
-		if ((*status = ns_report(*chan, pty, 0)) == 0)
+		if ((*status = ns_report(*chan, p->tty ? pty : NULL, 0)) == 0)
 			*status = 125;
 	}
 	close(gate[0]);
@@ -344,7 +344,7 @@ start(struct target *t, struct proc *p, const int *stdio, int sethome, int *chan
 	}
 	/* the command's exec closes the channel; before, it says why it
 	 * could not (126, 127) */
-	if (cmd > 0 && (*status = ns_report(*chan, pty, 0)) != 0) {
+	if (cmd > 0 && (*status = ns_report(*chan, p->tty ? pty : NULL, 0)) != 0) {
 		while (waitpid(cmd, &st, 0) < 0 && errno == EINTR)
 			;
 		cmd = -1;

@@ -669,7 +669,7 @@ ns_report(int fd, int *pty, int ready)
 	struct msghdr mh = { 0 };
 	struct cmsghdr *cm;
 	ssize_t n;
-	int status = 0;
+	int status = 0, fd2;
 
 	for (;;) {
 		mh.msg_iov = &iov;
@@ -691,9 +691,17 @@ ns_report(int fd, int *pty, int ready)
 			weprintf("%s", m.text);
 			status = m.status;
 		}
+		/* one pty, for -t, and no other fd: a command let to ptrace
+		 * the process that sends it could send one of its own */
 		cm = CMSG_FIRSTHDR(&mh);
-		if (m.type == MSGPTY && cm && cm->cmsg_type == SCM_RIGHTS)
-			memcpy(pty, CMSG_DATA(cm), sizeof(int));
+		if (cm && cm->cmsg_level == SOL_SOCKET && cm->cmsg_type == SCM_RIGHTS &&
+		    cm->cmsg_len == CMSG_LEN(sizeof(int))) {
+			memcpy(&fd2, CMSG_DATA(cm), sizeof(int));
+			if (m.type == MSGPTY && pty && *pty < 0)
+				*pty = fd2;
+			else
+				close(fd2);
+		}
 	}
 }
 
@@ -813,7 +821,7 @@ ns_start(struct ctr *c, struct run **rp)
 	}
 	if (send(r->chan, &go, sizeof(go), MSG_NOSIGNAL) < 0)
 		weprintf("report channel:");
-	if ((status = ns_report(r->chan, &r->pty, 1)) == 0) {
+	if ((status = ns_report(r->chan, c->proc.tty ? &r->pty : NULL, 1)) == 0) {
 		/* init waits at the second gate, its namespaces made: the
 		 * network is plumbed here, by its pid */
 		if (!c->plumb || c->plumb(c->plumbarg, r->pid) == 0) {
@@ -858,7 +866,7 @@ ns_wait(struct run *r)
 		done(r);
 		return 125;
 	}
-	if ((status = ns_report(r->chan, &r->pty, 0)) != 0) {
+	if ((status = ns_report(r->chan, r->c->proc.tty ? &r->pty : NULL, 0)) != 0) {
 		while (waitpid(r->pid, &st, 0) < 0 && errno == EINTR)
 			;
 		done(r);

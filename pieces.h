@@ -1184,8 +1184,9 @@ _Noreturn void ns_execute(const struct proc *p, const char *name);
 /*
  * ns_report reads the channel fd until it closes (at the command's exec)
  * or, with ready, until init says it is set up: the status of a failed
- * setup (its message printed), or 0, with a pty master in *pty (left as
- * it is if none came).  An end before READY is init's death: 125, said.
+ * setup (its message printed), or 0, with a pty master in *pty if pty
+ * is set and *pty is -1 (left as it is if none came); any other fd that
+ * comes is closed.  An end before READY is init's death: 125, said.
  */
 int ns_report(int fd, int *pty, int ready);
 
