@@ -5,7 +5,7 @@
 include config.mk
 include arch/$(ARCH)/arch.mk
 
-SRC = pieces.c archive.c build.c cgroup.c config.c ctl.c ctr.c gzip.c http.c ignore.c image.c json.c known.c mount.c net.c ns.c oci.c ocirt.c piecefile.c proc.c registry.c relay.c root.c run.c runc.c seccomp.c sha256.c show.c spec.c store.c svc.c tar.c tls.c tree.c tty.c util.c
+SRC = pieces.c archive.c build.c cgroup.c config.c ctl.c ctr.c exec.c gzip.c http.c ignore.c image.c json.c known.c mount.c net.c ns.c oci.c ocirt.c piecefile.c proc.c registry.c relay.c root.c run.c runc.c seccomp.c sha256.c show.c spec.c store.c svc.c tar.c tls.c tree.c tty.c util.c
 OBJ = $(SRC:.c=.o)
 PIECES = ./pieces
 
@@ -154,6 +154,8 @@ bench: pieces
 	sh test/bench/untar.sh ./pieces
 	sh test/bench/http.sh ./pieces
 	sh test/bench/run.sh ./pieces
+	sh test/bench/exec.sh ./pieces
+	sh test/bench/detach.sh ./pieces
 	sh test/bench/pull.sh ./pieces
 	sh test/bench/build.sh ./pieces
 	sh test/bench/net.sh ./pieces

@@ -78,19 +78,18 @@ hasword(const char *s, const char *w)
 }
 
 /*
- * mounts finds, in mountinfo, each controller's v1 mount point and the
- * unified one (v2, or "")
+ * mountinfo calls each(arg, root, point, type, opts) for every mount of
+ * /proc/self/mountinfo: its root in its file system and its mount point
+ * (unescaped), its type and its super options.  0, or -1 (reported).
  */
 static int
-mounts(char v1[NCTL][PATHMAX], char *v2)
+mountinfo(void (*each)(void *, const char *, const char *, const char *, const char *),
+          void *arg)
 {
 	char *buf = emalloc(MOUNTINFOMAX), *line, *save, *f[10], *sep, *type, *opts;
-	int fd, i, n;
+	int fd, n;
 	ssize_t len;
 
-	*v2 = '\0';
-	for (i = 0; i < NCTL; i++)
-		*v1[i] = '\0';
 	if ((fd = open("/proc/self/mountinfo", O_RDONLY | O_CLOEXEC)) < 0 ||
 	    (len = readcap(fd, buf, MOUNTINFOMAX)) < 0) {
 		weprintf("/proc/self/mountinfo:");
@@ -110,15 +109,51 @@ mounts(char v1[NCTL][PATHMAX], char *v2)
 		if (n < 5 || !(type = strtok(sep + 3, " ")) || !strtok(NULL, " ") ||
 		    !(opts = strtok(NULL, " ")))
 			continue;
+		unescape(f[3]);
 		unescape(f[4]);
-		if (!strcmp(type, "cgroup2") && !*v2)
-			snprintf(v2, PATHMAX, "%s", f[4]);
-		for (i = 0; !strcmp(type, "cgroup") && i < NCTL; i++)
-			if (hasword(opts, ctlname[i]) && !*v1[i])
-				snprintf(v1[i], PATHMAX, "%s", f[4]);
+		each(arg, f[3], f[4], type, opts);
 	}
 	free(buf);
 	return 0;
+}
+
+/* where each controller is: its v1 mount point, or "", and the v2 one */
+struct where {
+	char v1[NCTL][PATHMAX];
+	char v2[PATHMAX];
+};
+
+static void
+where(void *arg, const char *root, const char *point, const char *type, const char *opts)
+{
+	struct where *w = arg;
+	int i;
+
+	(void)root;
+	if (!strcmp(type, "cgroup2") && !*w->v2)
+		snprintf(w->v2, PATHMAX, "%s", point);
+	for (i = 0; !strcmp(type, "cgroup") && i < NCTL; i++)
+		if (hasword(opts, ctlname[i]) && !*w->v1[i])
+			snprintf(w->v1[i], PATHMAX, "%s", point);
+}
+
+/*
+ * mounts finds, in mountinfo, each controller's v1 mount point and the
+ * unified one (v2, or "")
+ */
+static int
+mounts(char v1[NCTL][PATHMAX], char *v2)
+{
+	struct where *w = ecalloc(1, sizeof(*w));
+	int i, r;
+
+	if ((r = mountinfo(where, w)) == 0) {
+		for (i = 0; i < NCTL; i++)
+			snprintf(v1[i], PATHMAX, "%s", w->v1[i]);
+		snprintf(v2, PATHMAX, "%s", w->v2);
+	}
+	free(w);
+	return r;
 }
 
 /* putfile writes val into the file name of the cgroup dir: 0, or -1 (reported) */
@@ -485,6 +520,91 @@ cg_destroy(struct cg *g)
 			weprintf("%s: rmdir:", g->dir[i]);
 	}
 	free(g);
+}
+
+/* a line of /proc/PID/cgroup: a hierarchy, to be found in mountinfo */
+struct hier {
+	const char *ctls;		/* its controllers ("cpu,cpuacct", "name=systemd"), or "": v2 */
+	const char *path;		/* the cgroup, from our cgroup namespace's root */
+	char dir[PATHMAX];		/* its directory here, once found */
+};
+
+static void
+hier(void *arg, const char *root, const char *point, const char *type, const char *opts)
+{
+	struct hier *h = arg;
+	const char *c, *e;
+	char w[LEAFMAX];
+	size_t n = strlen(root);
+
+	if (*h->dir || strcmp(type, *h->ctls ? "cgroup" : "cgroup2"))
+		return;
+	for (c = h->ctls; *c; c = *e ? e + 1 : e) {
+		e = strchrnul(c, ',');
+		snprintf(w, sizeof(w), "%.*s", (int)(e - c), c);
+		if (!hasword(opts, w))
+			return;
+	}
+	/* a mount of part of the hierarchy reaches only the cgroups below
+	 * its root: a container's own /sys/fs/cgroup */
+	if (!strcmp(root, "/"))
+		n = 0;
+	else if (strncmp(h->path, root, n) || (h->path[n] && h->path[n] != '/'))
+		return;
+	if ((size_t)snprintf(h->dir, PATHMAX, "%s%s", point, h->path + n) >= PATHMAX)
+		*h->dir = '\0';
+}
+
+/* hasline says whether text holds the line l, whole */
+static int
+hasline(const char *text, const char *l)
+{
+	size_t n = strlen(l);
+	const char *p;
+
+	for (p = text; (p = strstr(p, l)); p++)
+		if ((p == text || p[-1] == '\n') && (!p[n] || p[n] == '\n'))
+			return 1;
+	return 0;
+}
+
+int
+cg_join(const char *list, pid_t pid)
+{
+	char *buf = estrdup(list), mine[CGLISTMAX], path[32], val[32], *line, *save, *ctls;
+	struct hier h;
+	int fd, ret = -1;
+
+	snprintf(path, sizeof(path), "/proc/%ld/cgroup", (long)pid);
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0 || readcap(fd, mine, sizeof(mine)) < 0) {
+		weprintf("%s:", path);
+		goto out;
+	}
+	snprintf(val, sizeof(val), "%ld", (long)pid);
+	for (line = strtok_r(buf, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		/* ID:CONTROLLERS:PATH; one pid already has is left as it is,
+		 * sparing the kernel a migration */
+		if (hasline(mine, line) || !(ctls = strchr(line, ':')) || !(h.path = strchr(++ctls, ':')))
+			continue;
+		*(char *)h.path++ = '\0';
+		h.ctls = ctls;
+		*h.dir = '\0';
+		if (mountinfo(hier, &h) < 0)
+			goto out;
+		if (!*h.dir) {
+			weprintf("cgroup %s of %s: its hierarchy is not mounted here", h.path,
+			         *ctls ? ctls : "v2");
+			goto out;
+		}
+		if (putfile(h.dir, "cgroup.procs", val) < 0)
+			goto out;
+	}
+	ret = 0;
+out:
+	if (fd >= 0)
+		close(fd);
+	free(buf);
+	return ret;
 }
 
 int

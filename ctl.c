@@ -61,6 +61,12 @@ nap(long ms)
 }
 
 int
+ctl_busy(const struct cstate *st)
+{
+	return ctl_running(st) || (st->restarting && !st->stale && ctr_alive(st->sup, st->supstart));
+}
+
+int
 ctl_running(const struct cstate *st)
 {
 	return st->status == CS_RUNNING && !st->stale && ctr_alive(st->pid, st->pidstart);
@@ -101,22 +107,30 @@ ends(pid_t pid, unsigned long long start, long ms)
 /*
  * halt stops st: its command sent SIGTERM (with grace ms to end) or,
  * with grace 0, init SIGKILL; a restart's wait ended; then it waits for
- * the supervisor to record it.  0, or -1 (reported).
+ * the supervisor to record it.  One that was restarting may have run
+ * the container again meanwhile: marked, that run is killed, and not
+ * restarted after.  0, or -1 (reported).
  */
 static int
 halt(struct store *s, struct cstate *st, const char *arg, long grace)
 {
+	long ms;
+
 	mark(s, st);
 	if (ctl_running(st)) {
-		if (grace && signal1(st, arg, SIGTERM) == 0 && ends(st->pid, st->pidstart, grace) == 0)
-			;
-		else if (ctr_alive(st->pid, st->pidstart))
-			(void)kill(st->pid, SIGKILL);
+		if (!grace || kill(st->pid, SIGTERM) < 0 || ends(st->pid, st->pidstart, grace) < 0)
+			if (ctr_alive(st->pid, st->pidstart))
+				(void)kill(st->pid, SIGKILL);
 	} else if (st->restarting && ctr_alive(st->sup, st->supstart)) {
 		(void)kill(st->sup, SIGTERM);
 	}
 	/* the supervisor records the exit, and may remove a --rm one */
-	if (!st->stale && ends(st->sup, st->supstart, RECORDWAIT) < 0 && ctl_running(st)) {
+	for (ms = RECORDWAIT; !st->stale && ms > 0 && ctr_alive(st->sup, st->supstart); ms -= WAITSTEP) {
+		nap(WAITSTEP);
+		if (ctr_reload(s, st) == 0 && ctl_running(st))
+			(void)kill(st->pid, SIGKILL);
+	}
+	if (!st->stale && ctr_alive(st->sup, st->supstart)) {
 		weprintf("%s: still running", arg);
 		return -1;
 	}
@@ -156,7 +170,7 @@ stop1(struct store *s, struct cstate *st, const char *arg, const struct act *a)
 static int
 rm1(struct store *s, struct cstate *st, const char *arg, const struct act *a)
 {
-	int live = (ctl_running(st) || st->restarting) && !st->stale;
+	int live = ctl_busy(st);
 
 	if (live && !a->force) {
 		weprintf("%s: container is running: stop it first, or rm -f", arg);
@@ -208,6 +222,19 @@ ctl_rm(struct store *s, char **args, int n, int force)
 	struct act a = { 0, 0, force };
 
 	return each(s, args, n, &a, rm1);
+}
+
+/* tame makes control bytes in buf '?': an image's command or name must
+ * not write to the terminal of whoever lists it */
+static char *
+tame(char *buf)
+{
+	unsigned char *p;
+
+	for (p = (unsigned char *)buf; *p; p++)
+		if (*p < 0x20 || *p == 0x7f)
+			*p = '?';
+	return buf;
 }
 
 /* command writes st's command into buf as Docker's ps: quoted, cut at 20 */
@@ -289,7 +316,7 @@ ctl_ps(struct store *s, int all, int quiet, int notrunc)
 		cells[k * NCELL + C_ID] = estrdup(buf);
 		cells[k * NCELL + C_IMAGE] = estrdup(v[i].image);
 		command(&v[i], buf, sizeof(buf), !notrunc);
-		cells[k * NCELL + C_CMD] = estrdup(buf);
+		cells[k * NCELL + C_CMD] = estrdup(tame(buf));
 		cells[k * NCELL + C_CREATED] = estrdup(fmtago(buf, sizeof(buf), v[i].created));
 		status(&v[i], buf, sizeof(buf));
 		cells[k * NCELL + C_STATUS] = estrdup(buf);
@@ -468,7 +495,7 @@ ctl_due(struct store *s, char ***ids)
 	if (ctr_list(s, &v, &n) < 0)
 		return -1;
 	for (i = 0; i < n; i++) {
-		if (!ctl_running(&v[i]) && (!strcmp(v[i].restart, "always") ||
+		if (!ctl_busy(&v[i]) && (!strcmp(v[i].restart, "always") ||
 		    (!strcmp(v[i].restart, "unless-stopped") && !svc_stopped(s, &v[i]))))
 			vpush(ids, v[i].id);
 		ctr_free(&v[i]);

@@ -34,7 +34,6 @@
 #include "pieces.h"
 
 #define CTRLISTMAX	65536		/* containers ctr_list reads */
-#define GROUPSMAX	1024		/* supplementary groups kept */
 
 static const char *statusname[] = { "created", "running", "stopped" };
 
@@ -280,9 +279,10 @@ ctr_free(struct cstate *st)
 	st->args = st->ports = NULL;
 }
 
-/* load reads the state of container id from containers/ (cfd): 0, or -1 (reported) */
+/* load reads the state of container id from containers/ (cfd): 0, or
+ * -1 (reported unless quiet) */
 static int
-load(struct store *s, int cfd, const char *id, struct cstate *st)
+load(struct store *s, int cfd, const char *id, struct cstate *st, int quiet)
 {
 	char path[CIDLEN + 16], *buf = emalloc(CSTATEMAX), boot[40];
 	struct json *j = NULL;
@@ -295,13 +295,15 @@ load(struct store *s, int cfd, const char *id, struct cstate *st)
 		close(fd);
 	}
 	if (n < 0) {
-		weprintf("%s/containers/%s:", s->root, path);
+		if (!quiet)
+			weprintf("%s/containers/%s:", s->root, path);
 		goto out;
 	}
 	if (!(j = json_parse(NULL, buf, n)) || decode(j, st) < 0 || strcmp(st->id, id)) {
 		if (j)
 			ctr_free(st);
-		weprintf("%s/containers/%s: not a container's state", s->root, path);
+		if (!quiet)
+			weprintf("%s/containers/%s: not a container's state", s->root, path);
 		goto out;
 	}
 	/* running, by a supervisor of another boot, or one that is gone */
@@ -393,22 +395,33 @@ static int
 claim(struct store *s, int cfd, int nfd, const struct cstate *st)
 {
 	char id[CIDLEN + 1];
-	int try;
+	int try, ret = -1;
 
+	/* under the lock of names/: the stale link one run finds and
+	 * unlinks could otherwise be the one another has just made */
+	while (flock(nfd, LOCK_EX) < 0)
+		if (errno != EINTR) {
+			weprintf("%s/names: flock:", s->root);
+			return -1;
+		}
 	for (try = 0; try < 2; try++) {
-		if (symlinkat(st->id, nfd, st->name) == 0)
-			return 0;
+		if (symlinkat(st->id, nfd, st->name) == 0) {
+			ret = 0;
+			goto out;
+		}
 		if (errno != EEXIST)
 			break;
 		/* the name of a container removed half-way is free again */
 		if (nameof(nfd, st->name, id) == 0 && !gone(cfd, id)) {
 			weprintf("container name %s: in use by %.12s (pieces rm %s)", st->name, id, st->name);
-			return -1;
+			goto out;
 		}
 		(void)unlinkat(nfd, st->name, 0);
 	}
 	weprintf("%s/names/%s:", s->root, st->name);
-	return -1;
+out:
+	(void)flock(nfd, LOCK_UN);
+	return ret;
 }
 
 int
@@ -418,7 +431,7 @@ ctr_new(struct store *s, struct cstate *st)
 	char tmp[CIDLEN + 2];
 	int cfd, nfd, i, ret = -1;
 
-	if (st->name[0] && store_name(st->name) < 0)
+	if (st->name[0] && store_word(st->name, "container") < 0)
 		return -1;
 	if (getrandom(rnd, sizeof(rnd), 0) != sizeof(rnd)) {
 		weprintf("getrandom:");
@@ -495,7 +508,7 @@ ctr_find(struct store *s, const char *arg, struct cstate *st)
 	if (!id[0] || gone(cfd, id))
 		weprintf("%s: no such container", arg);
 	else
-		ret = load(s, cfd, id, st);
+		ret = load(s, cfd, id, st, 0);
 out:
 	shut(cfd, nfd);
 	return ret;
@@ -534,12 +547,13 @@ ctr_list(struct store *s, struct cstate **v, int *n)
 		if (strlen(de->d_name) != CIDLEN || !hexid(de->d_name))
 			continue;
 		*v = erealloc(*v, (*n + 1) * sizeof(**v));
-		if (load(s, cfd, de->d_name, &(*v)[*n]) == 0)
+		if (load(s, cfd, de->d_name, &(*v)[*n], 0) == 0)
 			(*n)++;
 	}
 	closedir(d);
 	close(cfd);
-	qsort(*v, *n, sizeof(**v), newest);
+	if (*n)
+		qsort(*v, *n, sizeof(**v), newest);
 	return 0;
 }
 
@@ -593,4 +607,21 @@ ctr_lock(struct store *s, const struct cstate *st)
 			return -1;
 		}
 	return fd;
+}
+
+int
+ctr_reload(struct store *s, struct cstate *st)
+{
+	struct cstate now;
+	int cfd, nfd, r = -1;
+
+	if (dirs(s, 0, &cfd, &nfd) < 0)
+		return -1;
+	if (cfd >= 0 && (r = load(s, cfd, st->id, &now, 1)) == 0) {
+		ctr_free(st);
+		*st = now;
+		st->proc.cwd = st->cwd;
+	}
+	shut(cfd, nfd);
+	return r;
 }

@@ -102,11 +102,10 @@ static const int fwdsigs[] = {
 	SIGTERM, SIGINT, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2, SIGWINCH,
 };
 
-static int chan = -1;
+static int chan = -1;		/* the child end of the report channel */
 
-/* fwdset adds to set the signals pieces and init pass on, and SIGCHLD */
-static void
-fwdset(sigset_t *set)
+void
+ns_sigs(sigset_t *set)
 {
 	size_t i;
 
@@ -116,7 +115,7 @@ fwdset(sigset_t *set)
 }
 
 static int selfcopy(void);
-static void reexec(int self, pid_t cmd, int gatefd, int startfd);		/* the child end of the report channel */
+static void reexec(int self, pid_t cmd, int gatefd, int startfd);
 
 _Noreturn void
 ns_fail(int status, const char *fmt, ...)
@@ -135,6 +134,12 @@ ns_fail(int status, const char *fmt, ...)
 	if (send(chan, &m, sizeof(m), MSG_NOSIGNAL) < 0)
 		weprintf("%s", m.text);
 	_exit(status);
+}
+
+void
+ns_channel(int fd)
+{
+	chan = fd;
 }
 
 
@@ -196,13 +201,8 @@ ocicaps(const uint64_t *set, uint64_t bound)
 			ns_fail(125, "ambient capability %d:", i);
 }
 
-/*
- * closefds closes every fd but 0-2, the report channel and keep[0..n),
- * by the list in /proc/self/fd (the host's /proc before the pivot, the
- * container's after: either way this process's own fds)
- */
-static void
-closefds(const int *keep, int n)
+void
+ns_closefds(const int *keep, int n)
 {
 	struct dirent *de;
 	DIR *d;
@@ -255,9 +255,8 @@ getenvin(char **env, const char *key)
 	return NULL;
 }
 
-/* execute runs argv[0] as execvpe would, on the container's own PATH */
-static void
-execute(const struct proc *p, const char *name)
+void
+ns_execute(const struct proc *p, const char *name)
 {
 	char path[PATHMAX];
 	const char *dirs, *e, *cmd = p->argv[0];
@@ -285,22 +284,62 @@ execute(const struct proc *p, const char *name)
 }
 
 /*
- * limits sets an OCI process's rlimits and umask.  Raising a hard limit
- * needs CAP_SYS_RESOURCE, which a root command keeps only if the bundle
- * gives it: the kernel decides, as for runc, and its refusal is said.
+ * limits sets an OCI process's rlimits and umask (capsets set: an OCI
+ * bundle's; pieces' own leave the umask as it is).  Raising a hard
+ * limit needs CAP_SYS_RESOURCE, which a root command keeps only if the
+ * bundle gives it: the kernel decides, as for runc, and its refusal is
+ * said.
  */
 static void
-limits(const struct ctr *c)
+limits(const struct proc *p)
 {
-	const struct proc *p = &c->proc;
 	int i;
 
 	for (i = 0; i < p->nrlim; i++)
 		if (setrlimit(p->rlim[i].type, &(struct rlimit){ p->rlim[i].soft,
 		    p->rlim[i].hard }) < 0)
 			ns_fail(125, "setrlimit %d:", p->rlim[i].type);
-	if (c->oci && p->umask >= 0)
+	if (p->capsets && p->umask >= 0)
 		umask(p->umask);
+}
+
+void
+ns_confine(const struct proc *p)
+{
+	uint64_t caps;
+
+	/* a bundle that lets the command gain privileges (setuid programs)
+	 * has no no_new_privs, which a filter needs unless CAP_SYS_ADMIN
+	 * loads it: so then it is loaded now, while root has every
+	 * capability, as runc does; it then applies to the rest of setup */
+	if (p->newprivs && p->seccomp && seccomp_profile_load(p->seccomp) < 0)
+		ns_fail(125, errno == E2BIG ? "seccomp: the profile is more than the kernel's "
+		        "4096 instructions of BPF" : "seccomp:");
+	caps = dropcaps(p->capsets ? p->capsets[CAP_BOUNDING] : p->caps);
+	if (p->capsets && prctl(PR_SET_KEEPCAPS, 1, 0, 0, 0) < 0)
+		ns_fail(125, "keepcaps:");
+	if (setgroups(p->ngroups, p->groups) < 0 || setgid(p->gid) < 0 || setuid(p->uid) < 0)
+		ns_fail(125, "user %u:%u:", (unsigned)p->uid, (unsigned)p->gid);
+	/* root keeps the set; setuid cleared it for anyone else, as Docker;
+	 * a bundle says each set itself */
+	if (p->capsets)
+		ocicaps(p->capsets, caps);
+	else if (p->uid == 0)
+		setcaps(caps, caps, 0);
+	enter(p->cwd);
+	if (p->fsize && setrlimit(RLIMIT_FSIZE, &(struct rlimit){ p->fsize, p->fsize }) < 0)
+		ns_fail(125, "file size limit:");
+	limits(p);
+	if (!p->newprivs && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
+		ns_fail(125, "no_new_privs:");
+	/* last before exec, as it denies what setup needed: the kernel the
+	 * escapes of recent years went through (nested user namespaces,
+	 * keyrings, bpf, the mount API; seccomp.c) */
+	if (!p->newprivs && p->seccomp && seccomp_profile_load(p->seccomp) < 0)
+		ns_fail(125, errno == E2BIG ? "seccomp: the profile is more than the kernel's "
+		        "4096 instructions of BPF" : "seccomp:");
+	if (!p->seccomp && !p->noseccomp && seccomp_load(caps) < 0)
+		ns_fail(125, "seccomp:");
 }
 
 /* command becomes the container's command: pid 2 */
@@ -309,7 +348,6 @@ command(const struct ctr *c, int pty)
 {
 	const struct proc *p = &c->proc;
 	sigset_t none;
-	uint64_t caps;
 	int fd;
 
 	sigemptyset(&none);
@@ -328,44 +366,13 @@ command(const struct ctr *c, int pty)
 	}
 	if (fd >= 0 && (dup2(fd, 0) < 0 || (pty >= 0 && (dup2(fd, 1) < 0 || dup2(fd, 2) < 0))))
 		ns_fail(125, "dup2:");
-	closefds(NULL, 0);
-	/* a bundle that lets the command gain privileges (setuid programs)
-	 * has no no_new_privs, which a filter needs unless CAP_SYS_ADMIN
-	 * loads it: so then it is loaded now, while root has every
-	 * capability, as runc does; it then applies to the rest of setup */
-	if (p->newprivs && p->seccomp && seccomp_profile_load(p->seccomp) < 0)
-		ns_fail(125, errno == E2BIG ? "seccomp: the profile is more than the kernel's "
-		        "4096 instructions of BPF" : "seccomp:");
-	caps = dropcaps(p->capsets ? p->capsets[CAP_BOUNDING] : p->caps);
 	/* the pty is the user's, as a login's: its programs may set its
 	 * modes and size, and mesg(1) says what it should */
 	if (pty >= 0 && fchown(0, p->uid, -1) < 0)
 		ns_fail(125, "pty:");
-	if (p->capsets && prctl(PR_SET_KEEPCAPS, 1, 0, 0, 0) < 0)
-		ns_fail(125, "keepcaps:");
-	if (setgroups(p->ngroups, p->groups) < 0 || setgid(p->gid) < 0 || setuid(p->uid) < 0)
-		ns_fail(125, "user %u:%u:", (unsigned)p->uid, (unsigned)p->gid);
-	/* root keeps the set; setuid cleared it for anyone else, as Docker;
-	 * a bundle says each set itself */
-	if (p->capsets)
-		ocicaps(p->capsets, caps);
-	else if (p->uid == 0)
-		setcaps(caps, caps, 0);
-	enter(p->cwd);
-	if (p->fsize && setrlimit(RLIMIT_FSIZE, &(struct rlimit){ p->fsize, p->fsize }) < 0)
-		ns_fail(125, "file size limit:");
-	limits(c);
-	if (!p->newprivs && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
-		ns_fail(125, "no_new_privs:");
-	/* last before exec, as it denies what setup needed: the kernel the
-	 * escapes of recent years went through (nested user namespaces,
-	 * keyrings, bpf, the mount API; seccomp.c) */
-	if (!p->newprivs && p->seccomp && seccomp_profile_load(p->seccomp) < 0)
-		ns_fail(125, errno == E2BIG ? "seccomp: the profile is more than the kernel's "
-		        "4096 instructions of BPF" : "seccomp:");
-	if (!p->seccomp && !p->noseccomp && seccomp_load(caps) < 0)
-		ns_fail(125, "seccomp:");
-	execute(p, c->name);
+	ns_closefds(NULL, 0);
+	ns_confine(p);
+	ns_execute(p, c->name);
 }
 
 static void
@@ -390,10 +397,8 @@ sendfd(int fd)
 		ns_fail(125, "send the pty:");
 }
 
-/* mkpty opens a pty of the container's own devpts: its master goes to
- * pieces, its slave to the command */
-static int
-mkpty(void)
+int
+ns_mkpty(void)
 {
 	int master, slave, unlock = 0;
 
@@ -602,14 +607,14 @@ init(const struct ctr *c)
 	/* before anything of the image is looked at: pieces' store
 	 * directories, lock, host PID namespace and whatever the caller
 	 * left open are no fds of ours (runc CVE-2024-21626) */
-	closefds(&c->startfd, c->oci);
+	ns_closefds(&c->startfd, c->oci);
 	self = selfcopy();
 	/* the first gate: pieces puts init in the container's cgroup
 	 * before its cgroup namespace is made, which then has it as root */
 	await();
 	enterns(c);
 	if (c->proc.tty)
-		pty = mkpty();
+		pty = ns_mkpty();
 	/* a session keyring of the container's own: the one pieces runs in
 	 * is the invoking shell's, with its keys; a kernel without keys
 	 * has none to share */
@@ -698,7 +703,7 @@ last(pid_t cmd, int gatefd, int startfd)
 	sigset_t set;
 
 	sigemptyset(&set);
-	fwdset(&set);
+	ns_sigs(&set);
 	say(MSGREADY);
 	if (startfd >= 0) {
 		close(chan);
@@ -711,30 +716,63 @@ last(pid_t cmd, int gatefd, int startfd)
 	reap(cmd, &set);
 }
 
+int
+ns_selfcopy(const char *name)
+{
+	struct stat st;
+	off_t off = 0;
+	int fd, exe = -1, saved;
+
+	if ((fd = memfd_create(name, MFD_CLOEXEC | MFD_ALLOW_SEALING)) < 0 ||
+	    (exe = open("/proc/self/exe", O_RDONLY | O_CLOEXEC)) < 0 || fstat(exe, &st) < 0)
+		goto fail;
+	while (off < st.st_size)
+		if (sendfile(fd, exe, &off, st.st_size - off) <= 0)
+			goto fail;
+	close(exe);
+	exe = -1;
+	if (fcntl(fd, F_ADD_SEALS, F_SEAL_SEAL | F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE) < 0)
+		goto fail;
+	return fd;
+fail:
+	saved = errno;
+	if (exe >= 0)
+		close(exe);
+	if (fd >= 0)
+		close(fd);
+	errno = saved;
+	return -1;
+}
+
+int
+ns_selfexec(int self, char *argv[], char *envp[])
+{
+	char path[32];
+
+	syscall(SYS_execveat, self, "", argv, envp, AT_EMPTY_PATH);
+	/* qemu-user has no execveat: the fd's magic link in our /proc */
+	if (errno == ENOSYS) {
+		snprintf(path, sizeof(path), "/proc/self/fd/%d", self);
+		execve(path, argv, envp);
+	}
+	return -1;
+}
+
 /*
- * selfcopy copies pieces' own binary into a sealed memfd, while the
- * host's /proc is still init's: its fd, or -1 where it cannot be
- * executed (a sanitizer build, whose loader the container lacks)
+ * selfcopy is init's sealed copy of pieces, made while the host's /proc
+ * is still init's: its fd, or -1 where it cannot be executed (a
+ * sanitizer build, whose loader the container lacks)
  */
 static int
 selfcopy(void)
 {
-	struct stat st;
-	off_t off = 0;
-	int fd, exe;
+	int fd;
 
 #if defined(__SANITIZE_ADDRESS__)
 	return -1;
 #endif
-	if ((fd = memfd_create("pieces-init", MFD_CLOEXEC | MFD_ALLOW_SEALING)) < 0 ||
-	    (exe = open("/proc/self/exe", O_RDONLY | O_CLOEXEC)) < 0 || fstat(exe, &st) < 0)
+	if ((fd = ns_selfcopy("pieces-init")) < 0)
 		ns_fail(125, "copy of pieces for init:");
-	while (off < st.st_size)
-		if (sendfile(fd, exe, &off, st.st_size - off) <= 0)
-			ns_fail(125, "copy of pieces for init:");
-	close(exe);
-	if (fcntl(fd, F_ADD_SEALS, F_SEAL_SEAL | F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE) < 0)
-		ns_fail(125, "seal the copy of pieces:");
 	return fd;
 }
 
@@ -752,7 +790,7 @@ selfcopy(void)
 static void
 reexec(int self, pid_t cmd, int gatefd, int startfd)
 {
-	char a[4][24], path[32];
+	char a[4][24];
 	char *argv[] = { "pieces-init", a[0], a[1], a[2], a[3], NULL }, *envp[] = { NULL };
 
 	if (self < 0)
@@ -764,12 +802,7 @@ reexec(int self, pid_t cmd, int gatefd, int startfd)
 	if (fcntl(gatefd, F_SETFD, 0) < 0 || fcntl(chan, F_SETFD, 0) < 0 ||
 	    (startfd >= 0 && fcntl(startfd, F_SETFD, 0) < 0))
 		ns_fail(125, "fcntl:");
-	syscall(SYS_execveat, self, "", argv, envp, AT_EMPTY_PATH);
-	/* qemu-user has no execveat: the fd's magic link in our /proc */
-	if (errno == ENOSYS) {
-		snprintf(path, sizeof(path), "/proc/self/fd/%d", self);
-		execve(path, argv, envp);
-	}
+	ns_selfexec(self, argv, envp);
 	ns_fail(125, "exec the copy of pieces:");
 }
 
@@ -792,15 +825,8 @@ ns_reaper(int argc, char *argv[])
 	return 125;
 }
 
-/*
- * report reads what init and the command say until init is READY (with
- * ready set) or the channel closes, which it does at the command's exec.
- * It returns the status of a failed setup (reported here), or 0, with a
- * pty master in *pty for -t.  An end before READY, unexplained, is init's
- * death: 125, said.
- */
-static int
-report(int fd, int *pty, int ready)
+int
+ns_report(int fd, int *pty, int ready)
 {
 	char ctl[CMSG_SPACE(sizeof(int))];
 	struct msg m;
@@ -808,7 +834,7 @@ report(int fd, int *pty, int ready)
 	struct msghdr mh = { 0 };
 	struct cmsghdr *cm;
 	ssize_t n;
-	int status = 0;
+	int status = 0, fd2;
 
 	for (;;) {
 		mh.msg_iov = &iov;
@@ -830,9 +856,17 @@ report(int fd, int *pty, int ready)
 			weprintf("%s", m.text);
 			status = m.status;
 		}
+		/* one pty, for -t, and no other fd: a command let to ptrace
+		 * the process that sends it could send one of its own */
 		cm = CMSG_FIRSTHDR(&mh);
-		if (m.type == MSGPTY && cm && cm->cmsg_type == SCM_RIGHTS)
-			memcpy(pty, CMSG_DATA(cm), sizeof(int));
+		if (cm && cm->cmsg_level == SOL_SOCKET && cm->cmsg_type == SCM_RIGHTS &&
+		    cm->cmsg_len == CMSG_LEN(sizeof(int))) {
+			memcpy(&fd2, CMSG_DATA(cm), sizeof(int));
+			if (m.type == MSGPTY && pty && *pty < 0)
+				*pty = fd2;
+			else
+				close(fd2);
+		}
 	}
 }
 
@@ -966,7 +1000,7 @@ ns_start(struct ctr *c, struct run **rp)
 	for (i = 0; i < 3; i++)
 		r->r.fd[i] = r->r.child[i] = -1;
 	sigemptyset(&set);
-	fwdset(&set);
+	ns_sigs(&set);
 	sigprocmask(SIG_BLOCK, &set, &r->old);
 	if ((r->sigfd = signalfd(-1, &set, SFD_CLOEXEC)) < 0)
 		weprintf("signalfd:");
@@ -983,7 +1017,7 @@ ns_start(struct ctr *c, struct run **rp)
 	}
 	if (send(r->chan, &go, sizeof(go), MSG_NOSIGNAL) < 0)
 		weprintf("report channel:");
-	if ((status = report(r->chan, &r->pty, 1)) == 0) {
+	if ((status = ns_report(r->chan, c->proc.tty ? &r->pty : NULL, 1)) == 0) {
 		/* init waits at the second gate, its namespaces made: the
 		 * network is plumbed here, by its pid */
 		if (!c->plumb || c->plumb(c->plumbarg, r->pid) == 0) {
@@ -1034,7 +1068,7 @@ ns_wait(struct run *r)
 		done(r);
 		return 125;
 	}
-	if ((status = report(r->chan, &r->pty, 0)) != 0) {
+	if ((status = ns_report(r->chan, r->c->proc.tty ? &r->pty : NULL, 0)) != 0) {
 		while (waitpid(r->pid, &st, 0) < 0 && errno == EINTR)
 			;
 		done(r);

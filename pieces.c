@@ -193,6 +193,16 @@ static const struct cmd cmds[] = {
 	  "  -f, --follow        then what it writes, until it stops\n"
 	  "  -t, --timestamps    each line's time\n"
 	  "  -n, --tail n        only the last n lines" },
+	{ "exec",    cmd_exec,    "[-dit] [-e key[=value]] [-u user[:group]] [-w dir] container cmd [arg ...]",
+	  "run a command in a running container, as its own command runs: in its\n"
+	  "namespaces, cgroups and root, with its environment, user, capabilities\n"
+	  "and seccomp filter; its exit status is the command's\n\n"
+	  "  -d, --detach                start it and return; its output is discarded\n"
+	  "  -i, --interactive           keep stdin open\n"
+	  "  -t, --tty                   give the command a terminal\n"
+	  "  -e, --env key[=value]       set an environment variable\n"
+	  "  -u, --user user[:group]     run as user, looked up in the container\n"
+	  "  -w, --workdir dir           the command's working directory" },
 	{ "stop",    cmd_stop,    "[-t seconds] container ...",
 	  "stop containers: SIGTERM, then SIGKILL after the grace period\n\n"
 	  "A stopped container is not restarted by its policy.\n\n"
@@ -309,13 +319,13 @@ cmdline(FILE *fp, const struct cmd *c)
 	        c->args);
 }
 
-/* cli_usage exits 125 for run, as Docker, so that it is never taken for
- * the command's status */
+/* cli_usage exits 125 for run and exec, as Docker, so that it is never
+ * taken for the command's status */
 void
 cli_usage(const struct cmd *c)
 {
 	cmdline(stderr, c);
-	exit(strcmp(c->name, "run") ? 1 : 125);
+	exit(strcmp(c->name, "run") && strcmp(c->name, "exec") ? 1 : 125);
 }
 
 void

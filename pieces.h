@@ -1,4 +1,5 @@
 /* See LICENSE file for copyright and license details. */
+#include <signal.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
@@ -43,8 +44,8 @@ int rd_drain(struct reader r);
 /*
  * pieces.c: the command line.  cli_root is the store's root (-r,
  * PIECES_ROOT).  cli_lookup finds a command of the table by name (NULL:
- * none); cli_usage prints its usage to stderr and exits 1 (125 for run,
- * as Docker); cli_help prints its help and exits 0.  cli_storageopt reads
+ * none); cli_usage prints its usage to stderr and exits 1 (125 for run
+ * and exec, as Docker); cli_help prints its help and exits 0.  cli_storageopt reads
  * --storage-opt size=SIZE; cli_limitopt reads the limit flag ch (one of
  * LIMITOPTS) into l: 1, 0 if ch is none, or -1 after saying what is
  * wrong; cli_limitsok checks them together: 0, or -1 (reported).
@@ -294,6 +295,14 @@ int root_mkdirs(int rootfd, const char *path);
  */
 struct stat;
 int root_openfile(int rootfd, const char *path, int flags, struct stat *st);
+
+/*
+ * root_fddir makes root_openfile reopen through dirfd, an fd of this
+ * process's own /proc/PID/fd, rather than /proc/self/fd (-1 again: that):
+ * for exec, in a container's mount namespace whose /proc is of a PID
+ * namespace it is not in, where "self" is no one.
+ */
+void root_fddir(int dirfd);
 
 /*
  * root_readfile reads the regular file path below rootfd (opened as
@@ -649,8 +658,10 @@ struct work {
  * store_name checks an image name before it touches the file system:
  * letters, digits, '.', '_' and '-', starting with a letter or digit, at
  * most NAMEMAX-1 long.  It returns 0, or -1 after saying what is wrong.
+ * store_word checks a name of another kind, what ("container"), so.
  */
 int store_name(const char *name);
+int store_word(const char *name, const char *what);
 
 /*
  * store_open opens the store at root; with write it creates what is
@@ -1188,6 +1199,52 @@ _Noreturn void ns_fail(int status, const char *fmt, ...);
  */
 int ns_reaper(int argc, char *argv[]);
 
+/*
+ * What a process that joins a running container (exec.c) shares with
+ * init and its command.  ns_channel makes fd the report channel ns_fail
+ * and ns_mkpty write to.  ns_closefds closes every fd but 0-2, the
+ * channel and keep[0..n), by the list in /proc/self/fd (the host's /proc
+ * before the pivot, the container's after: either way this process's
+ * own fds, if it is in the PID namespace of that /proc).  ns_mkpty opens
+ * a pty of the devpts at /dev/pts (the container's own, in its mount
+ * namespace), sends its master on the channel and returns its slave.
+ * ns_confine, every fd it must not keep closed, gives the process p's
+ * capabilities (bounding set and capset), user, working directory
+ * (checked to be inside the root: runc's CVE-2024-21626), file size
+ * limit, no_new_privs and, last, seccomp filter.  ns_execute runs p's
+ * command on its PATH as execvpe would; a failure is "NAME: CMD: ..."
+ * with 127 or 126.  All of them fail with ns_fail.
+ */
+void ns_channel(int fd);
+void ns_closefds(const int *keep, int n);
+int ns_mkpty(void);
+void ns_confine(const struct proc *p);
+_Noreturn void ns_execute(const struct proc *p, const char *name);
+
+/*
+ * ns_report reads the channel fd until it closes (at the command's exec)
+ * or, with ready, until init says it is set up: the status of a failed
+ * setup (its message printed), or 0, with a pty master in *pty if pty
+ * is set and *pty is -1 (left as it is if none came); any other fd that
+ * comes is closed.  An end before READY is init's death: 125, said.
+ */
+int ns_report(int fd, int *pty, int ready);
+
+/* ns_sigs adds to set the signals pieces passes on to a container, and SIGCHLD */
+void ns_sigs(sigset_t *set);
+
+/*
+ * ns_selfcopy copies pieces' own binary (/proc/self/exe) into a new
+ * memfd named name, sealed against every change: its fd, close-on-exec,
+ * or -1 with errno set, printing nothing.  ns_selfexec executes such a
+ * copy with argv and envp (execveat, or its /proc/self/fd link where
+ * execveat is missing: qemu-user); it returns only on failure, -1 with
+ * errno set.  A process running the copy shows it as /proc/PID/exe,
+ * which nothing can write (runc's CVE-2019-5736).
+ */
+int ns_selfcopy(const char *name);
+int ns_selfexec(int self, char *argv[], char *envp[]);
+
 /* Docker's default capabilities but NET_RAW (see CAPS_HOSTNET): CHOWN
  * DAC_OVERRIDE FOWNER FSETID KILL SETGID SETUID SETPCAP NET_BIND_SERVICE
  * SYS_CHROOT MKNOD AUDIT_WRITE SETFCAP */
@@ -1207,6 +1264,7 @@ void mnt_build(const struct ctr *c);
 
 /* proc.c */
 #define LAYERSIZE	(256ULL << 20)	/* run's writable layer, by default */
+#define GROUPSMAX	1024		/* a user's supplementary groups */
 #define SIZEMAX		(1ULL << 50)	/* a size a flag may give */
 /* the PATH of an image that sets none, as Docker's */
 #define PATHDEFAULT	"/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
@@ -1224,6 +1282,17 @@ struct meta;
  * (TERM with a tty), then m's env.  It returns 0, or -1 (reported).
  */
 int proc_prepare(struct ctr *c, int imgfd, const struct meta *m, const char *user);
+
+/*
+ * proc_user resolves a user spec (name, uid, name:group, uid:gid)
+ * against the passwd and group files below rootfd (read through the
+ * resolver, no fifo or device opened) into p: its uid, gid (the user's
+ * primary group unless named) and, unless a group is named, as Docker's,
+ * its supplementary groups (p->groups, the caller's to free); its home
+ * in home, len bytes ("/" if unknown).  It returns 0, or -1 after saying
+ * what is not there.
+ */
+int proc_user(int rootfd, const char *spec, struct proc *p, char *home, size_t len);
 
 /* proc_free frees what proc_prepare and the caller allocated in p: its
  * argv, env and groups */
@@ -1311,6 +1380,16 @@ void cg_destroy(struct cg *g);
  * keeps them, for its delete to remove
  */
 const char *cg_dir(const struct cg *g, int i);
+
+/*
+ * cg_join puts pid, a child of ours, in the cgroups list names: the text
+ * of a /proc/PID/cgroup (v1 lines, the v2 one, or both), each hierarchy
+ * found in mountinfo, those pid is in already left alone; so that what
+ * exec starts is charged to and bound by the container's cgroups.  0,
+ * or -1 (reported, naming the cgroup).
+ */
+#define CGLISTMAX	(64 << 10)	/* a /proc/PID/cgroup */
+int cg_join(const char *list, pid_t pid);
 
 /* net.c */
 enum { NET_HOST, NET_NONE, NET_BRIDGE };	/* a zeroed struct ctr is on the host's */
@@ -1426,6 +1505,8 @@ struct cstate {
 int ctr_new(struct store *s, struct cstate *st);
 int ctr_save(struct store *s, const struct cstate *st);
 int ctr_find(struct store *s, const char *arg, struct cstate *st);
+/* ctr_reload reads st's state again: 0, or -1 if it is gone (unreported) */
+int ctr_reload(struct store *s, struct cstate *st);
 int ctr_list(struct store *s, struct cstate **v, int *n);
 int ctr_remove(struct store *s, const struct cstate *st);
 void ctr_free(struct cstate *st);
@@ -1485,6 +1566,8 @@ int ctl_logs(struct store *s, const char *arg, long tail, int follow, int stamps
 int ctl_stop(struct store *s, char **args, int n, long grace, int sig);
 int ctl_rm(struct store *s, char **args, int n, int force);
 int ctl_running(const struct cstate *st);
+/* ctl_busy says whether st runs, or waits to be restarted by a live supervisor */
+int ctl_busy(const struct cstate *st);
 int ctl_signal(const char *s);
 
 /*

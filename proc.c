@@ -87,22 +87,26 @@ readetc(int rootfd, const char *file, char *buf)
 	return -1;
 }
 
+static int numeric(const char *s, unsigned long *v);
+
 /*
- * entry finds name, or the number it is, in the image's passwd or group
- * file and copies its line into line: 0, 1 if it is not there (nor the
- * file), or -1 (reported)
+ * entry finds name in the image's passwd or group file and copies its
+ * line into line: 0, 1 if it is not there (nor the file), or -1
+ * (reported).  A number is looked for as an id only, a name as a name
+ * only: an image whose line "1000:x:0:0:..." made -u 1000 (or USER
+ * 1000, which looks like no root) root.
  */
 static int
 entry(int rootfd, const char *file, const char *name, char *line, size_t len)
 {
 	char buf[METAMAX], f[256], *l, *save;
-	int r;
+	unsigned long v;
+	int r, k = numeric(name, &v) == 0 ? 2 : 0;
 
 	if ((r = readetc(rootfd, file, buf)) != 0)
 		return r;
 	for (l = strtok_r(buf, "\n", &save); l; l = strtok_r(NULL, "\n", &save))
-		if ((field(l, 0, f, sizeof(f)) && !strcmp(f, name)) ||
-		    (field(l, 2, f, sizeof(f)) && !strcmp(f, name))) {
+		if (field(l, k, f, sizeof(f)) && !strcmp(f, name)) {
 			snprintf(line, len, "%s", l);
 			return 0;
 		}
@@ -139,6 +143,12 @@ groupsof(int rootfd, const char *name, struct proc *p)
 			continue;
 		for (m = strtok_r(m + 1, ",", &msave); m; m = strtok_r(NULL, ",", &msave))
 			if (!strcmp(m, name)) {
+				/* what a state keeps of them is bounded (ctr.c) */
+				if (p->ngroups == GROUPSMAX) {
+					weprintf("user %s: in more than %d groups in the image's "
+					         "/etc/group", name, GROUPSMAX);
+					return -1;
+				}
 				p->groups = erealloc(p->groups, (p->ngroups + 1) * sizeof(*p->groups));
 				p->groups[p->ngroups++] = v;
 				break;
@@ -162,68 +172,68 @@ layersize(void)
 	return MIN(LAYERSIZE, (uint64_t)si.totalram * si.mem_unit / 4);
 }
 
-/*
- * user resolves a user spec (name, uid, name:group, uid:gid) against the
- * passwd and group files of the image imgfd into p: its uid, gid (the
- * user's primary group unless named) and, unless a group is named, as
- * Docker's, its supplementary groups; its home in home ("/" if unknown).
- * It returns 0, or -1 after saying what is not there.
- */
-static int
-user(int imgfd, const char *spec, struct proc *p, char *home, size_t len)
+int
+proc_user(int rootfd, const char *spec, struct proc *p, char *home, size_t len)
 {
 	char u[256], line[1024], f[PATHMAX], *g;
 	unsigned long v;
-	int rootfd, r;
+	int r;
 
 	snprintf(u, sizeof(u), "%s", spec);
 	if ((g = strchr(u, ':')))
 		*g++ = '\0';
-	if ((rootfd = openat(imgfd, "rootfs", O_PATH | O_DIRECTORY | O_CLOEXEC)) < 0) {
-		weprintf("rootfs:");
-		return -1;
-	}
 	snprintf(home, len, "/");
 	p->uid = p->gid = 0;
 	if ((r = entry(rootfd, "etc/passwd", u, line, sizeof(line))) < 0)
-		goto fail;
+		return -1;
 	if (r == 0) {
 		/* "abc" or 4294967296 is no uid: never root by accident */
 		if (!field(line, 2, f, sizeof(f)) || numeric(f, &v) < 0 ||
 		    (p->uid = v, !field(line, 3, f, sizeof(f))) || numeric(f, &v) < 0) {
 			weprintf("user %s: a bad uid or gid in the image's /etc/passwd", u);
-			goto fail;
+			return -1;
 		}
 		p->gid = v;
 		if (field(line, 5, f, sizeof(f)) && *f)
 			snprintf(home, len, "%s", f);
 		if (!g && (!field(line, 0, f, sizeof(f)) || groupsof(rootfd, f, p) < 0))
-			goto fail;
+			return -1;
 	} else if (numeric(u, &v) == 0) {
 		p->uid = v;
 	} else {
 		weprintf("user %s: not in the image's /etc/passwd", u);
-		goto fail;
+		return -1;
 	}
 	if (g && (r = entry(rootfd, "etc/group", g, line, sizeof(line))) < 0)
-		goto fail;
+		return -1;
 	if (g && r == 0) {
 		if (!field(line, 2, f, sizeof(f)) || numeric(f, &v) < 0) {
 			weprintf("group %s: a bad gid in the image's /etc/group", g);
-			goto fail;
+			return -1;
 		}
 		p->gid = v;
 	} else if (g && numeric(g, &v) == 0) {
 		p->gid = v;
 	} else if (g) {
 		weprintf("group %s: not in the image's /etc/group", g);
-		goto fail;
+		return -1;
 	}
-	close(rootfd);
 	return 0;
-fail:
+}
+
+/* user is proc_user on the root file system of the image imgfd */
+static int
+user(int imgfd, const char *spec, struct proc *p, char *home, size_t len)
+{
+	int rootfd, r;
+
+	if ((rootfd = openat(imgfd, "rootfs", O_PATH | O_DIRECTORY | O_CLOEXEC)) < 0) {
+		weprintf("rootfs:");
+		return -1;
+	}
+	r = proc_user(rootfd, spec, p, home, len);
 	close(rootfd);
-	return -1;
+	return r;
 }
 
 int

@@ -321,6 +321,14 @@ root_mkdirs(int rootfd, const char *path)
  * directory is opened for reading, through its /proc/self/fd link: the
  * very inode looked at, not whatever a rename put at the path since.
  */
+static int fddir = -1;	/* where root_openfile reopens; -1: /proc/self/fd */
+
+void
+root_fddir(int dirfd)
+{
+	fddir = dirfd;
+}
+
 int
 root_openfile(int rootfd, const char *path, int flags, struct stat *st)
 {
@@ -336,9 +344,9 @@ root_openfile(int rootfd, const char *path, int flags, struct stat *st)
 		errno = EINVAL;
 		goto fail;
 	}
-	snprintf(p, sizeof(p), "/proc/self/fd/%d", fd);
-	rfd = open(p, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC |
-	           (S_ISDIR(st->st_mode) ? O_DIRECTORY : 0));
+	snprintf(p, sizeof(p), fddir >= 0 ? "%d" : "/proc/self/fd/%d", fd);
+	rfd = openat(fddir >= 0 ? fddir : AT_FDCWD, p, O_RDONLY | O_NONBLOCK | O_NOCTTY |
+	             O_CLOEXEC | (S_ISDIR(st->st_mode) ? O_DIRECTORY : 0));
 	if (rfd < 0)
 		goto fail;
 	close(fd);

@@ -160,6 +160,34 @@ held(void)
 	return caps;
 }
 
+/*
+ * keep adds to *v the option ch (its value arg) as start is to give it
+ * again: by its long name, a volume's host path absolute and -e NAME
+ * with the value it had here.  start runs elsewhere, later, maybe from
+ * a boot script in /: a relative -v . would be that directory then.
+ */
+static void
+keep(char ***v, const struct option *opts, int ch, const char *arg, const struct vol *vol)
+{
+	char buf[2 * PATHMAX + 16];
+	const char *name = ch == 'h' ? "hostname" : NULL, *val;
+
+	for (; !name && opts->name; opts++)
+		if (opts->val == ch)
+			name = opts->name;
+	if (!name)
+		return;
+	if (ch == 'v')
+		snprintf(buf, sizeof(buf), "--volume=%s:%s%s", vol->src, vol->dst, vol->ro ? ":ro" : "");
+	else if (ch == 'e' && !strchr(arg, '=') && (val = getenv(arg)))
+		snprintf(buf, sizeof(buf), "--env=%s=%s", arg, val);
+	else if (ch == 'e' && !strchr(arg, '='))
+		return;
+	else
+		snprintf(buf, sizeof(buf), "--%s%s%s", name, arg ? "=" : "", arg ? arg : "");
+	vpush(v, buf);
+}
+
 int
 cmd_run(int argc, char *argv[])
 {
@@ -193,7 +221,7 @@ cmd_run(int argc, char *argv[])
 		{ NULL, 0, NULL, 0 },
 	};
 	const struct cmd *c = cli_lookup("run");
-	struct svcopt so = { .args = argv + 1, .logmax = LOGMAX, .reuse = reuse };
+	struct svcopt so = { .logmax = LOGMAX, .reuse = reuse };
 	char **cli = NULL, kv[PATHMAX + 8];
 	const char *entry = NULL, *user = NULL, *val, *rawcap = NULL;
 	uint64_t add = 0, drop = 0, bit;
@@ -212,8 +240,10 @@ cmd_run(int argc, char *argv[])
 	while ((ch = getopt_long(argc, argv, "+ite:w:v:u:h:m:p:d", opts, NULL)) != -1) {
 		if ((r = cli_limitopt(ch, optarg, &lim)) < 0)
 			exit(125);
-		if (r > 0)
+		if (r > 0) {
+			keep(&so.args, opts, ch, optarg, NULL);
 			continue;
+		}
 		switch (ch) {
 		case 'i': ctr.proc.interactive = 1; break;
 		case 't': ctr.proc.tty = 1; break;
@@ -290,7 +320,10 @@ cmd_run(int argc, char *argv[])
 		case 'Q': cli_help(c); break;
 		default: cli_usage(c);
 		}
+		keep(&so.args, opts, ch, optarg, ctr.nvol ? &ctr.vol[ctr.nvol - 1] : NULL);
 	}
+	for (i = optind; i < (size_t)argc; i++)
+		vpush(&so.args, argv[i]);
 	if (optind >= argc)
 		cli_usage(c);
 	/* start runs a container again, detached, as Docker's */
@@ -359,6 +392,7 @@ out:
 		free(ctr.vol[i].src ? ctr.vol[i].src : ctr.vol[i].dst);
 	free(ctr.vol);
 	free(cli);
+	vfree(so.args);
 	return ret;
 }
 
@@ -530,7 +564,7 @@ again(const char *arg)
 		return 1;
 	}
 	store_close(&s);
-	if (ctl_running(&st)) {
+	if (ctl_busy(&st)) {
 		printf("%s\n", arg);
 		ctr_free(&st);
 		return 0;

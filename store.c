@@ -49,27 +49,33 @@ sys_renameat2(int olddir, const char *old, int newdir, const char *new, unsigned
 }
 
 int
-store_name(const char *name)
+store_word(const char *name, const char *what)
 {
 	const char *p;
 
 	if (!*name || strlen(name) >= NAMEMAX) {
-		weprintf("'%s': bad image name: 1 to %d characters", name, NAMEMAX - 1);
+		weprintf("'%s': bad %s name: 1 to %d characters", name, what, NAMEMAX - 1);
 		return -1;
 	}
 	if (!((*name >= 'a' && *name <= 'z') || (*name >= 'A' && *name <= 'Z') ||
 	    (*name >= '0' && *name <= '9'))) {
-		weprintf("'%s': bad image name: must start with a letter or digit", name);
+		weprintf("'%s': bad %s name: must start with a letter or digit", name, what);
 		return -1;
 	}
 	for (p = name; *p; p++)
 		if (!strchr("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
 		    "0123456789._-", *p)) {
-			weprintf("'%s': bad image name: only letters, digits, '.', '_' and '-'",
-			         name);
+			weprintf("'%s': bad %s name: only letters, digits, '.', '_' and '-'",
+			         name, what);
 			return -1;
 		}
 	return 0;
+}
+
+int
+store_name(const char *name)
+{
+	return store_word(name, "image");
 }
 
 static int

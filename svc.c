@@ -56,6 +56,7 @@ struct sv {
 	int report;			/* -d: the pipe to pieces until the container runs */
 	int up;				/* the command was let exec, this run */
 	int start;			/* a start's: its caller says the name */
+	int lock;			/* start's claim (claim), until the supervisor is recorded */
 };
 
 static int reportfd = -1;
@@ -78,13 +79,16 @@ say(const char *msg)
 	fprintf(stderr, "%s: %s\n", argv0, msg);
 }
 
-/* record saves st under its lock: a status change, ordered against stop's */
+static int present(struct store *s, const struct cstate *st);
+
+/* record saves st under its lock: a status change, ordered against
+ * stop's; of one rm removed, nothing */
 static void
 record(struct sv *v)
 {
 	int fd;
 
-	if ((fd = ctr_lock(v->s, &v->st)) < 0)
+	if (!present(v->s, &v->st) || (fd = ctr_lock(v->s, &v->st)) < 0)
 		return;
 	(void)ctr_save(v->s, &v->st);
 	close(fd);
@@ -291,6 +295,8 @@ detach(struct sv *v, uint64_t logmax, int *status)
 		return 1;
 	}
 	if (pid == 0) {
+		if (v->lock >= 0)
+			close(v->lock);
 		close(p[0]);
 		v->report = reportfd = p[1];
 		errsink = tell;
@@ -304,6 +310,14 @@ detach(struct sv *v, uint64_t logmax, int *status)
 		return 0;
 	}
 	close(p[1]);
+	/* start's claim passes to the supervisor */
+	if (v->lock >= 0) {
+		v->st.sup = pid;
+		v->st.supstart = pidstart(pid);
+		(void)ctr_save(v->s, &v->st);
+		close(v->lock);
+		v->lock = -1;
+	}
 	while (!z && ((n = read(p[0], buf, sizeof(buf))) > 0 || (n < 0 && errno == EINTR))) {
 		if (n < 0)
 			continue;
@@ -361,8 +375,18 @@ svc_stopped(struct store *s, const struct cstate *st)
 	return faccessat(s->fd, path, F_OK, AT_SYMLINK_NOFOLLOW) == 0;
 }
 
+/* present says whether st's state is still there: rm may have removed it */
+static int
+present(struct store *s, const struct cstate *st)
+{
+	char path[CIDLEN + 32];
+
+	snprintf(path, sizeof(path), "containers/%s/state.json", st->id);
+	return faccessat(s->fd, path, F_OK, AT_SYMLINK_NOFOLLOW) == 0;
+}
+
 /*
- * wait waits ms milliseconds before a restart: 0, or -1 if a signal
+ * rest waits ms milliseconds before a restart: 0, or -1 if a signal
  * (stop's) came, which ends the supervision
  */
 static int
@@ -394,11 +418,41 @@ fill(struct cstate *st, const struct ctr *c, const struct limits *l,
 		vpush(&st->ports, o->port[i].spec);
 }
 
+/*
+ * claim reads the container id into st for start and makes it this
+ * process's, under its lock: two starts, or a start while the container
+ * waits to be restarted, would be two supervisors of one container.
+ * It returns the lock's fd, to close once the new supervisor is
+ * recorded, or -1 (reported).
+ */
+static int
+claim(struct store *s, const char *id, struct cstate *st)
+{
+	int fd;
+
+	if (ctr_find(s, id, st) < 0)
+		return -1;
+	if ((fd = ctr_lock(s, st)) < 0 || ctr_reload(s, st) < 0 || ctl_busy(st)) {
+		if (fd >= 0)
+			weprintf("%s: container runs already", st->name[0] ? st->name : id);
+		goto fail;
+	}
+	st->sup = getpid();
+	st->supstart = pidstart(st->sup);
+	if (ctr_save(s, st) == 0)
+		return fd;
+fail:
+	if (fd >= 0)
+		close(fd);
+	ctr_free(st);
+	return -1;
+}
+
 int
 svc_run(struct store *s, struct ctr *c, const struct limits *l, const struct netopts *o,
         const struct svcopt *so)
 {
-	struct sv v = { .s = s, .c = c, .report = -1 };
+	struct sv v = { .s = s, .c = c, .report = -1, .lock = -1 };
 	char path[CIDLEN + 32];
 	sigset_t set, old;
 	long delay = 100;
@@ -409,14 +463,16 @@ svc_run(struct store *s, struct ctr *c, const struct limits *l, const struct net
 	if (!so->reuse && !so->detach && !so->name && faccessat(s->fd, ".", W_OK, AT_EACCESS) < 0)
 		return net_run(c, l, o);
 	if (so->reuse) {
-		if (ctr_find(s, so->reuse, &v.st) < 0)
+		if ((v.lock = claim(s, so->reuse, &v.st)) < 0)
 			return 125;
 		proc_free(&v.st.proc);
 		v.st.detached = v.start = 1;
 	} else {
 		fill(&v.st, c, l, o, so);
-		if (ctr_new(s, &v.st) < 0)
-			return 125;
+		if (ctr_new(s, &v.st) < 0) {
+			status = 125;
+			goto parent;
+		}
 	}
 	/* what stop marked is started again by start */
 	if (so->reuse) {
@@ -453,13 +509,14 @@ svc_run(struct store *s, struct ctr *c, const struct limits *l, const struct net
 			break;
 		}
 		first = 0;
-		v.st.restarting = !svc_stopped(s, &v.st) && again(&v.st, status);
+		/* rm -f may have removed it meanwhile: nothing to restart */
+		v.st.restarting = present(s, &v.st) && !svc_stopped(s, &v.st) && again(&v.st, status);
 		record(&v);
 		if (!v.st.restarting)
 			break;
 		if (time(NULL) - t0 >= BACKOFFRESET)
 			delay = 100;
-		if (rest(delay, &set) < 0) {
+		if (rest(delay, &set) < 0 || !present(s, &v.st) || svc_stopped(s, &v.st)) {
 			v.st.restarting = 0;
 			record(&v);
 			break;

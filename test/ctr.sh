@@ -62,7 +62,7 @@ fails "... its name is its own: a second is refused" 125 "container name once: i
 ok "rm removes it" p rm once
 run p run --net none --name once alpine true
 is "... and its name is free again" "$rc:$(p rm once)" "0:once"
-fails "--name: a bad name is refused" 125 "bad image name" p run --net none --name ../x alpine true
+fails "--name: a bad name is refused" 125 "bad container name" p run --net none --name ../x alpine true
 fails "--rm and --restart cannot go together" 125 "cannot be both" \
 	p run --rm --restart always alpine true
 fails "-d and -i cannot go together" 125 "stdin is /dev/null" p run -d -i alpine true
@@ -202,6 +202,57 @@ else
 	skip "run -d -p" "no static busybox or ip(8)"
 fi
 
+# the attacks the review found, as a hostile image or a user's habits
+# would make them
+mkdir "$T/h"
+tar -xzf "$ALPINE" -C "$T/h"
+# a user named 1000 whose uid is 0: -u 1000 must be uid 1000, never root
+sed -i '1i 1000:x:0:0:looks like uid 1000:/root:/bin/sh' "$T/h/etc/passwd"
+sed -i '1i 1000:x:0:' "$T/h/etc/group"
+# a user in more groups than a state keeps
+awk 'BEGIN { for (i = 0; i < 1100; i++) printf "g%d:x:%d:many\n", i, 20000 + i }' >>"$T/h/etc/group"
+echo 'many:x:1500:1500::/:/bin/sh' >>"$T/h/etc/passwd"
+tar -czf "$T/h.tgz" -C "$T/h" . && p import "$T/h.tgz" hostile >/dev/null
+run p run --net none -u 1000 hostile sh -c 'id -u; grep CapEff /proc/self/status'
+is "-u 1000: a name 1000 with uid 0 in the image is no uid" "$(tr '\n' ' ' <"$T/out")" \
+	"1000 CapEff:	0000000000000000 "
+p run -d --net none --name num -u 1000:1000 hostile sleep 100 >/dev/null
+is "... nor for exec" "$(p exec -u 1000 num id -u):$(p exec num id -g)" "1000:1000"
+p rm -f num >/dev/null
+fails "a user in more than 1024 groups is refused, not kept unreadably" 125 "more than 1024 groups" \
+	p run -d --net none --name many -u many hostile true
+# start from elsewhere: the volume -v . named, the -e NAME value given
+mkdir "$T/app" "$T/elsewhere"
+touch "$T/app/the-app"
+(cd "$T/app" && FOO=at-run "$PIECES" -r "$S" run -d --net none --name rel -v .:/app -e FOO \
+	alpine sh -c 'ls /app; echo $FOO' >/dev/null)
+waitfor rel Exited
+(cd "$T/elsewhere" && FOO=at-start "$PIECES" -r "$S" start rel >/dev/null)
+waitfor rel Up
+waitfor rel Exited
+is "start from another directory: -v . is run's, -e FOO run's value" \
+	"$(p logs rel | sort -u | tr '\n' ' ')" "at-run the-app "
+p rm rel >/dev/null
+# start during a restart's back-off: one supervisor a container
+mkdir "$T/runs"
+p run -d --net none --name loop --restart always -v "$T/runs:/r" alpine sh -c 'echo x >>/r/n; exit 1' >/dev/null
+sleep 2
+p start --all >/dev/null
+# a supervisor's logger is its child, with its command line
+ps -eo pid=,ppid=,args= | grep -v grep | grep " $PIECES -r $S run -d --net none --name loop" >"$T/sups"
+is "start --all while it waits to restart: still one supervisor" \
+	"$(awk 'NR == FNR { p[$1] = 1; next } !($2 in p)' "$T/sups" "$T/sups" | wc -l)" 1
+p rm -f loop >/dev/null
+n=$(wc -l <"$T/runs/n")
+sleep 2
+is "... and rm -f ends its restarts" "$(wc -l <"$T/runs/n"):$(procs)" "$n:0"
+# an image's command with terminal escapes, listed
+printf 'FROM alpine\nCMD ["sleep", "100\\u001b]0;owned\\u0007"]\n' >"$T/Piecefile"
+p build --network none -t esc "$T" >/dev/null 2>&1
+p run -d --net none --name esc esc >/dev/null
+is "ps: an image's control bytes never reach the terminal" "$(p ps -a | od -c | grep -c '033\|007')" 0
+p rm -f esc >/dev/null
+
 # rmi keeps what a container was run from
 p run --net none --name keep alpine true
 fails "rmi: an image a kept container was run from stays" 1 "used by stopped container keep" p rmi alpine
@@ -219,6 +270,6 @@ while [ $i -lt 100 ]; do
 done
 is "100 cycles of run -d, stop, rm: all fine" "$bad" 0
 is "... leaving no process, mount, cgroup, interface, lease or state" \
-	"$(procs):$(mounts):$(find /sys/fs/cgroup -path '*/pieces/*' -maxdepth 4 -type d 2>/dev/null | wc -l):$(ip -o link show master $PIECES_BRIDGE 2>/dev/null | wc -l):$(ls /run/pieces/net/$PIECES_BRIDGE 2>/dev/null | grep -vc made):$(find "$S/containers" "$S/names" -mindepth 1 | wc -l)" \
-	"0:$mounts0:$cg0:0:0:0"
+	"$(procs):$(mounts):$(($(find /sys/fs/cgroup -path '*/pieces/*' -maxdepth 4 -type d 2>/dev/null | wc -l) <= cg0)):$(ip -o link show master $PIECES_BRIDGE 2>/dev/null | wc -l):$(ls /run/pieces/net/$PIECES_BRIDGE 2>/dev/null | grep -vc made):$(find "$S/containers" "$S/names" -mindepth 1 | wc -l)" \
+	"0:$mounts0:1:0:0:0"
 finish
