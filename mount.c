@@ -5,6 +5,11 @@
  * (/proc, /sys, /dev and below it), the /etc files and the volumes, the
  * masks over /proc and /sys, the working directory; then the pivot.
  *
+ * An OCI bundle's container (ctr's oci, fs.bind) is the exception: its
+ * root is the engine's tree itself, bound in place and written (nodev,
+ * read-only if root.readonly), and its mounts, masks and devices are
+ * the bundle's, made with the same resolver as pieces' own.
+ *
  * The image is never written: the root is an overlay whose upper layer
  * lives in a tmpfs that init mounts, in its own mount namespace, over the
  * scratch directory the caller names (or on disk, for a build step that

@@ -31,8 +31,10 @@
  * with the others, and its veth pair, addresses and routes (net.c) are
  * plumbed at READY, through c->plumb, with init's pid; a detached
  * container's supervisor is the process that calls ns_wait, after the
- * caller has detached; the OCI runtime's create is ns_start, its start
- * ns_go, and its state init's pid.
+ * caller has detached; the OCI runtime's create (ocirt.c) is ns_start
+ * with ctr's oci set, after which init outlives its creator, its start
+ * a connection to the socket init then waits on at the second gate in
+ * place of ns_go, and its state init's pid.
  *
  * pieces' own stdio, when it is a file, reaches the container as a pipe
  * that pieces relays (struct relay, tty.c): a file would be the
