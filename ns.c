@@ -381,21 +381,8 @@ static void
 sendfd(int fd)
 {
 	struct msg m = { MSGPTY, 0, "" };
-	char ctl[CMSG_SPACE(sizeof(int))] = { 0 };
-	struct iovec iov = { &m, sizeof(m) };
-	struct msghdr mh = { 0 };
-	struct cmsghdr *cm;
 
-	mh.msg_iov = &iov;
-	mh.msg_iovlen = 1;
-	mh.msg_control = ctl;
-	mh.msg_controllen = sizeof(ctl);
-	cm = CMSG_FIRSTHDR(&mh);
-	cm->cmsg_level = SOL_SOCKET;
-	cm->cmsg_type = SCM_RIGHTS;
-	cm->cmsg_len = CMSG_LEN(sizeof(int));
-	memcpy(CMSG_DATA(cm), &fd, sizeof(int));
-	if (sendmsg(chan, &mh, MSG_NOSIGNAL) < 0)
+	if (fd_send(chan, &m, sizeof(m), fd) < 0)
 		ns_fail(125, "send the pty:");
 }
 

@@ -678,11 +678,8 @@ static int
 console(const char *path, int master, const struct specproc *p)
 {
 	struct winsize ws = { p->rows, p->cols, 0, 0 };
-	char ctl[CMSG_SPACE(sizeof(int))] = { 0 }, name[64];
+	static const char name[] = "/dev/ptmx";
 	struct sockaddr_un a = { .sun_family = AF_UNIX };
-	struct iovec iov;
-	struct msghdr mh = { 0 };
-	struct cmsghdr *cm;
 	int fd, ret = -1;
 
 	if (strlen(path) >= sizeof(a.sun_path)) {
@@ -694,21 +691,9 @@ console(const char *path, int master, const struct specproc *p)
 		weprintf("process.consoleSize:");
 		return -1;
 	}
-	snprintf(name, sizeof(name), "/dev/ptmx");
-	iov.iov_base = name;
-	iov.iov_len = strlen(name);
-	mh.msg_iov = &iov;
-	mh.msg_iovlen = 1;
-	mh.msg_control = ctl;
-	mh.msg_controllen = sizeof(ctl);
-	cm = CMSG_FIRSTHDR(&mh);
-	cm->cmsg_level = SOL_SOCKET;
-	cm->cmsg_type = SCM_RIGHTS;
-	cm->cmsg_len = CMSG_LEN(sizeof(int));
-	memcpy(CMSG_DATA(cm), &master, sizeof(int));
 	if ((fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0)) < 0 ||
 	    connect(fd, (struct sockaddr *)&a, sizeof(a)) < 0 ||
-	    sendmsg(fd, &mh, MSG_NOSIGNAL) < 0)
+	    fd_send(fd, name, strlen(name), master) < 0)
 		weprintf("--console-socket %s:", path);
 	else
 		ret = 0;

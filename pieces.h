@@ -118,6 +118,10 @@ int digestok(const char *s);
  * 0 if there is no such process, or it is a zombie */
 unsigned long long pidstart(pid_t pid);
 
+/* fd_send sends len bytes of buf and the fd fd (SCM_RIGHTS) on the
+ * socket sock: sendmsg's result, printing nothing */
+ssize_t fd_send(int sock, const void *buf, size_t len, int fd);
+
 /* wstatus turns a wait status into a shell's: the exit code, or 128+signal */
 int wstatus(int st);
 
