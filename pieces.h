@@ -1307,6 +1307,8 @@ void proc_free(struct proc *p);
  * "ALL") stands for: 0, or -1 for an unknown name, printing nothing.
  */
 int proc_cap(const char *name, uint64_t *bits);
+/* proc_capname is capability i's name without CAP_ ("CHOWN"), NULL past the last */
+const char *proc_capname(int i);
 
 /* tty.c */
 /*

@@ -29,6 +29,12 @@ static const char *capnames[] = {
 	"BLOCK_SUSPEND", "AUDIT_READ", "PERFMON", "BPF", "CHECKPOINT_RESTORE",
 };
 
+const char *
+proc_capname(int i)
+{
+	return i >= 0 && i < (int)LEN(capnames) ? capnames[i] : NULL;
+}
+
 int
 proc_cap(const char *name, uint64_t *bits)
 {

@@ -1306,6 +1306,7 @@ void
 spec_features(void)
 {
 	size_t i;
+	int c;
 
 	printf("{\n    \"ociVersionMin\": \"1.0.0\",\n    \"ociVersionMax\": \"%s\",\n"
 	       "    \"hooks\": [\n", OCIVERSION);
@@ -1318,6 +1319,10 @@ spec_features(void)
 		item(8, props[i].s, i + 1 == LEN(props));
 	printf("    ],\n    \"linux\": {\n");
 	list(8, "namespaces", nstypes, LEN(nstypes));
+	printf("        \"capabilities\": [\n");
+	for (c = 0; proc_capname(c); c++)
+		printf("            \"CAP_%s\"%s\n", proc_capname(c), proc_capname(c + 1) ? "," : "");
+	printf("        ],\n");
 	printf("        \"cgroup\": {\n            \"v1\": true,\n            \"v2\": true,\n"
 	       "            \"systemd\": false,\n            \"systemdUser\": false,\n"
 	       "            \"rdma\": false\n        },\n"

@@ -58,9 +58,13 @@ if command -v python3 >/dev/null; then
 assert f['linux']['seccomp']['enabled'] and not f['linux']['apparmor']['enabled']
 assert 'time' not in f['linux']['namespaces'] and not f['linux']['cgroup']['systemd']
 assert 'tmpcopyup' not in f['mountOptions'] and 'rbind' in f['mountOptions']" "$T/features"
+	ok "features lists the capabilities, in the kernel's order" python3 -c "import json, sys
+c = json.load(open(sys.argv[1]))['linux']['capabilities']
+assert c[0] == 'CAP_CHOWN' and c[21] == 'CAP_SYS_ADMIN' and c[-1] == 'CAP_CHECKPOINT_RESTORE', c" "$T/features"
 else
 	skip "features is JSON" "no python3"
 	skip "features is truthful" "no python3"
+	skip "features lists the capabilities" "no python3"
 fi
 
 # the seeds: configs of runc, crun and engines' kinds
