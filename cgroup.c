@@ -17,6 +17,14 @@
  * gone; what a pieces killed with SIGKILL left behind is swept by the
  * next run, since its owner is dead.
  *
+ * An OCI container is in a cgroup of every v1 hierarchy the kernel has,
+ * limits or none (the engine looks there, update and pause work there);
+ * of v2 controllers only those a limit needs: one enabled in a hybrid
+ * host's cgroup2 stays there, and could not be mounted as v1 again.
+ * create and update write limits one way (apply).  The freezer pauses:
+ * v1's freezer.state, v2's cgroup.freeze, each waited on until the
+ * kernel says the cgroup is frozen or thawed.
+ *
  * A limit the kernel cannot apply (the controller is absent, disabled or
  * not ours to use) is an error naming the controller, never a silent
  * no-op; but a run without limits works on a kernel without cgroups.
@@ -37,9 +45,15 @@
 
 #define MOUNTINFOMAX	(1 << 20)	/* /proc/self/mountinfo */
 
-enum { MEMORY, PIDS, CPU, NCTL };
+enum { MEMORY, PIDS, CPU, CPUSET, DEVICES, HUGETLB, FREEZER, NCTL };
 
-static const char *const ctlname[NCTL] = { "memory", "pids", "cpu" };
+static const char *const ctlname[NCTL] = {
+	"memory", "pids", "cpu", "cpuset", "devices", "hugetlb", "freezer",
+};
+
+/* v2 has no devices controller (a BPF program does it) and freezes in
+ * every cgroup (cgroup.freeze): neither is in cgroup.controllers */
+#define V2CORE(i)	((i) == FREEZER)
 
 /* a container's cgroups: the directory used for each controller, or "" */
 struct cg {
@@ -73,6 +87,19 @@ hasword(const char *s, const char *w)
 
 	for (; *s; s += strcspn(s, ", \n"), s += strspn(s, ", \n"))
 		if (!strncmp(s, w, n) && (!s[n] || strchr(", \n", s[n])))
+			return 1;
+	return 0;
+}
+
+/* hasline says whether text holds the line l, whole */
+static int
+hasline(const char *text, const char *l)
+{
+	size_t n = strlen(l);
+	const char *p;
+
+	for (p = text; (p = strstr(p, l)); p++)
+		if ((p == text || p[-1] == '\n') && (!p[n] || p[n] == '\n'))
 			return 1;
 	return 0;
 }
@@ -304,20 +331,22 @@ at(const char *mnt, const char *path, char *dir, const char *enable)
 static int
 unified(struct cg *g, const char *root, const int *need, const char *path)
 {
-	char parent[PATHMAX + 8], dir[PATHMAX], enable[64] = "";
+	char parent[PATHMAX + 8], dir[PATHMAX], enable[128] = "";
+	const char *en;
 	int i;
 
 	for (i = 0; i < NCTL; i++)
-		if (need[i])
+		if (need[i] && !V2CORE(i))
 			snprintf(enable + strlen(enable), sizeof(enable) - strlen(enable), "%s+%s",
 			         *enable ? " " : "", ctlname[i]);
+	en = *enable ? enable : NULL;
 	if ((size_t)snprintf(parent, sizeof(parent), "%s/pieces", root) >= sizeof(parent))
 		return -1;
-	if (path && at(root, path, dir, enable) < 0)
+	if (path && at(root, path, dir, en) < 0)
 		return -1;
-	if (!path && (putfile(root, "cgroup.subtree_control", enable) < 0 ||
+	if (!path && ((en && putfile(root, "cgroup.subtree_control", en) < 0) ||
 	    (mkdir(parent, 0755) < 0 && errno != EEXIST) ||
-	    putfile(parent, "cgroup.subtree_control", enable) < 0 || child(parent, dir) < 0))
+	    (en && putfile(parent, "cgroup.subtree_control", en) < 0) || child(parent, dir) < 0))
 		return -1;
 	for (i = 0; i < NCTL; i++)
 		if (need[i]) {
@@ -328,26 +357,70 @@ unified(struct cg *g, const char *root, const int *need, const char *path)
 }
 
 /*
- * place gives each controller need names a cgroup, in the v1 hierarchy
- * that has it (once for those mounted together, cpu,cpuacct), else in
- * the unified one: 0, or -1 (reported, naming a controller no
- * hierarchy has, with the flag why[i] that asked for it; one without
- * is left out: the default pids limit)
+ * inherit gives each cgroup below the v1 cpuset hierarchy's root mnt,
+ * down to dir, its parent's CPUs and memory nodes where it has none: a
+ * new v1 cpuset is empty, and no process may join it then.  0, or -1
+ * (reported).
  */
 static int
-place(struct cg *g, const int *need, const char *const *why, const char *path)
+inherit(const char *mnt, const char *dir)
+{
+	static const char *const files[] = { "cpuset.cpus", "cpuset.mems" };
+	char path[PATHMAX], up[PATHMAX], val[4096], *p, c;
+	size_t i;
+
+	snprintf(path, sizeof(path), "%s", dir);
+	for (p = path + strlen(mnt); *p; *p = c) {
+		p = strchrnul(p + 1, '/');
+		c = *p;
+		*p = '\0';
+		snprintf(up, sizeof(up), "%s", path);
+		*strrchr(up, '/') = '\0';
+		for (i = 0; i < LEN(files); i++) {
+			if (getfile(path, files[i], val, sizeof(val)) == 0 && *val && *val != '\n')
+				continue;
+			if (getfile(up, files[i], val, sizeof(val)) < 0) {
+				weprintf("%s/%s:", up, files[i]);
+				return -1;
+			}
+			if (putfile(path, files[i], val) < 0)
+				return -1;
+		}
+	}
+	return 0;
+}
+
+/*
+ * place gives each controller want names a cgroup, in the v1 hierarchy
+ * that has it (once for those mounted together, cpu,cpuacct), else in
+ * the unified one; of those need does not name, only the v1 ones on a
+ * hybrid host (a v2 controller enabled for a cgroup stays on cgroup2:
+ * hugetlb could no longer be mounted as v1), and where we may write.
+ * 0, or -1 (reported,
+ * naming a needed controller no hierarchy has, with the flag why[i]
+ * that asked for it; one without is left out: the default pids limit).
+ */
+static int
+place(struct cg *g, const int *want, const int *need, const char *const *why,
+      const char *path)
 {
 	char v1[NCTL][PATHMAX], v2[PATHMAX], parent[PATHMAX + 8], ctls[512] = "";
-	int i, j, in2[NCTL] = { 0 }, any2 = 0;
+	int i, j, in2[NCTL] = { 0 }, any1 = 0, any2 = 0;
 
 	if (mounts(v1, v2) < 0)
 		return -1;
 	if (*v2 && getfile(v2, "cgroup.controllers", ctls, sizeof(ctls)) < 0)
 		*ctls = '\0';
+	for (i = 0; i < NCTL; i++)
+		any1 |= *v1[i] != '\0';
 	for (i = 0; i < NCTL; i++) {
-		if (!need[i])
+		if (!want[i] || (!need[i] && !*v1[i] && any1))
 			continue;
-		for (j = 0; j < i && (!*v1[i] || !need[j] || strcmp(v1[i], v1[j])); j++)
+		/* what no limit needs, only where we may write: not so for
+		 * root in a user namespace (rootless podman) */
+		if (!need[i] && access(*v1[i] ? v1[i] : v2, W_OK) < 0)
+			continue;
+		for (j = 0; j < i && (!*v1[i] || !*g->dir[j] || strcmp(v1[i], v1[j])); j++)
 			;
 		if (*v1[i] && j < i) {
 			snprintf(g->dir[i], PATHMAX, "%s", g->dir[j]);
@@ -358,47 +431,60 @@ place(struct cg *g, const int *need, const char *const *why, const char *path)
 			if ((size_t)snprintf(parent, sizeof(parent), "%s/pieces", v1[i]) >=
 			    sizeof(parent) || child(parent, g->dir[i]) < 0)
 				return -1;
-		} else if (hasword(ctls, ctlname[i])) {
+		} else if (*v2 && (hasword(ctls, ctlname[i]) || V2CORE(i))) {
 			in2[i] = any2 = 1;
 		} else if (why[i]) {
-			weprintf("%s: the %s controller is not available on this kernel "
-			         "(not mounted, disabled or not delegated)", why[i], ctlname[i]);
+			weprintf(i == DEVICES && *v2 ? "%s: the devices controller is cgroup v1's "
+			         "(v2 takes a BPF program: not supported)" : "%s: the %s controller "
+			         "is not available on this kernel (not mounted, disabled or not "
+			         "delegated)", why[i], ctlname[i]);
 			return -1;
 		}
+		if (i == CPUSET && *g->dir[i] && inherit(v1[i], g->dir[i]) < 0)
+			return -1;
 	}
 	return any2 ? unified(g, v2, in2, path) : 0;
 }
 
-/* memory sets the memory limit of l in dir: 0, or -1 (reported) */
+/*
+ * memory sets the memory limit of l in dir: 0, or -1 (reported).  v1
+ * wants memory at most memory and swap together, before and after each
+ * write: a bound that grows is written swap first.
+ */
 static int
 memory(const char *dir, int v2, const struct limits *l)
 {
-	char val[32], path[PATHMAX + 32];
+	char val[32], sw[32], cur[32], path[PATHMAX + 32];
 	const char *swapfile = v2 ? "memory.swap.max" : "memory.memsw.limit_in_bytes";
-	int hasswap;
+	const char *memfile = v2 ? "memory.max" : "memory.limit_in_bytes";
+	int hasswap, first;
 
 	snprintf(path, sizeof(path), "%s/%s", dir, swapfile);
 	hasswap = access(path, F_OK) == 0;
 	snprintf(val, sizeof(val), "%llu", (unsigned long long)l->memory);
-	if (putfile(dir, v2 ? "memory.max" : "memory.limit_in_bytes", val) < 0)
-		return -1;
 	if (!hasswap && l->swap > 0) {
 		weprintf("--memory-swap: this kernel does not account swap (swapaccount=1 does)");
 		return -1;
 	}
 	if (!hasswap)
-		return 0;
+		return putfile(dir, memfile, val);
 	/* as Docker: no --memory-swap lets the container swap as much as
 	 * it may hold in memory; v1 bounds the two together, v2 swap alone */
 	if (l->swap < 0)
-		snprintf(val, sizeof(val), v2 ? "max" : "-1");
+		snprintf(sw, sizeof(sw), v2 ? "max" : "-1");
 	else
-		snprintf(val, sizeof(val), "%llu", (unsigned long long)(l->swap ? (uint64_t)l->swap -
+		snprintf(sw, sizeof(sw), "%llu", (unsigned long long)(l->swap ? (uint64_t)l->swap -
 		         (v2 ? l->memory : 0) : (v2 ? 1 : 2) * l->memory));
-	return putfile(dir, swapfile, val);
+	first = !v2 && (l->swap < 0 || getfile(dir, swapfile, cur, sizeof(cur)) < 0 ||
+	        strtoull(sw, NULL, 10) >= strtoull(cur, NULL, 10));
+	if (first && putfile(dir, swapfile, sw) < 0)
+		return -1;
+	if (putfile(dir, memfile, val) < 0)
+		return -1;
+	return first ? 0 : putfile(dir, swapfile, sw);
 }
 
-/* cpu sets the CPU bandwidth and weight of l in dir: 0, or -1 (reported) */
+/* cpu sets the CPU bandwidth, weight and real-time share of l in dir: 0, or -1 (reported) */
 static int
 cpu(const char *dir, int v2, const struct limits *l)
 {
@@ -418,6 +504,17 @@ cpu(const char *dir, int v2, const struct limits *l)
 		if (putfile(dir, "cpu.cfs_quota_us", val) < 0)
 			return -1;
 	}
+	if ((l->rtperiod || l->rtruntime) && v2) {
+		weprintf("linux.resources.cpu.realtimeRuntime: cgroup v2 has no real-time "
+		         "share: not supported");
+		return -1;
+	}
+	snprintf(val, sizeof(val), "%llu", (unsigned long long)l->rtperiod);
+	if (l->rtperiod && putfile(dir, "cpu.rt_period_us", val) < 0)
+		return -1;
+	snprintf(val, sizeof(val), "%lld", (long long)l->rtruntime);
+	if (l->rtruntime && putfile(dir, "cpu.rt_runtime_us", val) < 0)
+		return -1;
 	if (!l->shares)
 		return 0;
 	/* v2's weight (1-10000) from v1's shares (2-262144), as runc maps it */
@@ -426,44 +523,252 @@ cpu(const char *dir, int v2, const struct limits *l)
 	return putfile(dir, v2 ? "cpu.weight" : "cpu.shares", val);
 }
 
+/* cpuset sets the CPUs and memory nodes of l in dir (same names in v1 and v2) */
+static int
+cpuset(const char *dir, const struct limits *l)
+{
+	if (l->cpus && putfile(dir, "cpuset.cpus", l->cpus) < 0)
+		return -1;
+	return l->mems ? putfile(dir, "cpuset.mems", l->mems) : 0;
+}
+
+/*
+ * devices writes the device list of l to the v1 devices cgroup dir, in
+ * order, then the defaults every container needs (runc's): the nodes
+ * init makes in /dev and the pty, and mknod of any (the node made is
+ * still of no use unless allowed).  0, or -1 (reported).
+ */
+static int
+devices(const char *dir, const struct limits *l)
+{
+	static const char *const dflt[] = {
+		"c *:* m", "b *:* m", "c 1:3 rwm", "c 1:5 rwm", "c 1:7 rwm", "c 1:8 rwm",
+		"c 1:9 rwm", "c 5:0 rwm", "c 5:1 rwm", "c 5:2 rwm", "c 136:* rwm",
+	};
+	const struct devrule *d;
+	char val[64], maj[24], min[24];
+	int i;
+	size_t k;
+
+	for (i = 0; i < l->ndevrule; i++) {
+		d = &l->devrule[i];
+		snprintf(maj, sizeof(maj), d->major < 0 ? "*" : "%lld", (long long)d->major);
+		snprintf(min, sizeof(min), d->minor < 0 ? "*" : "%lld", (long long)d->minor);
+		if (d->type == 'a')
+			snprintf(val, sizeof(val), "a");
+		else
+			snprintf(val, sizeof(val), "%c %s:%s %s", d->type, maj, min, d->access);
+		if (putfile(dir, d->allow ? "devices.allow" : "devices.deny", val) < 0)
+			return -1;
+	}
+	for (k = 0; k < LEN(dflt); k++)
+		if (putfile(dir, "devices.allow", dflt[k]) < 0)
+			return -1;
+	return 0;
+}
+
+/* hugetlb sets the huge page limits of l in dir: 0, or -1 (reported) */
+static int
+hugetlb(const char *dir, int v2, const struct limits *l)
+{
+	char name[64], val[32];
+	int i;
+
+	for (i = 0; i < l->nhuge; i++) {
+		snprintf(name, sizeof(name), v2 ? "hugetlb.%s.max" : "hugetlb.%s.limit_in_bytes",
+		         l->huge[i].size);
+		snprintf(val, sizeof(val), "%llu", (unsigned long long)l->huge[i].limit);
+		if (putfile(dir, name, val) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+/*
+ * hugeok checks that this kernel has each huge page size of l
+ * (/sys/kernel/mm/hugepages), before any cgroup is made for it: 0, or
+ * -1 (reported)
+ */
+static int
+hugeok(const struct limits *l)
+{
+	char path[96];
+	unsigned long long n;
+	char *end;
+	int i;
+
+	for (i = 0; i < l->nhuge; i++) {
+		n = strtoull(l->huge[i].size, &end, 10);
+		n <<= *end == 'G' ? 20 : *end == 'M' ? 10 : 0;
+		snprintf(path, sizeof(path), "/sys/kernel/mm/hugepages/hugepages-%llukB", n);
+		if (access(path, F_OK) < 0) {
+			weprintf("linux.resources.hugepageLimits: %s: no such huge page size here",
+			         l->huge[i].size);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+/*
+ * apply sets each limit l gives in g's cgroups, the one way create and
+ * update write them: 0, or -1 (reported, naming the limit whose
+ * controller g has no cgroup of; the default pids limit is skipped then)
+ */
+static int
+apply(const struct cg *g, const struct limits *l)
+{
+	int given[NCTL] = {
+		l->memory > 0, l->pids != -1, l->quota || l->shares || l->rtperiod || l->rtruntime,
+		l->cpus || l->mems, l->ndevrule > 0, l->nhuge > 0, 0,
+	};
+	char val[32];
+	int i;
+
+	for (i = 0; i < NCTL; i++)
+		if (given[i] && !*g->dir[i] && !(i == PIDS && !l->pids)) {
+			weprintf("the container has no %s cgroup, for its %s limit", ctlname[i],
+			         ctlname[i]);
+			return -1;
+		}
+	snprintf(val, sizeof(val), "%lld", (long long)(l->pids ? l->pids : PIDSDEFAULT));
+	if ((given[MEMORY] && memory(g->dir[MEMORY], g->v2[MEMORY], l) < 0) ||
+	    (given[PIDS] && *g->dir[PIDS] && putfile(g->dir[PIDS], "pids.max", val) < 0) ||
+	    (given[CPU] && cpu(g->dir[CPU], g->v2[CPU], l) < 0) ||
+	    (given[CPUSET] && cpuset(g->dir[CPUSET], l) < 0) ||
+	    (given[HUGETLB] && hugetlb(g->dir[HUGETLB], g->v2[HUGETLB], l) < 0))
+		return -1;
+	if (given[DEVICES] && g->v2[DEVICES]) {
+		weprintf("linux.resources.devices: cgroup v2 takes a BPF program: not supported");
+		return -1;
+	}
+	return given[DEVICES] ? devices(g->dir[DEVICES], l) : 0;
+}
+
 int
 cg_create(const struct limits *l, struct cg **gp)
 {
-	const char *why[NCTL] = { "--memory", "--pids-limit", l->quota ? "--cpus" : "--cpu-shares" };
+	const char *why[NCTL] = {
+		"--memory", "--pids-limit", l->quota ? "--cpus" : "--cpu-shares",
+		"linux.resources.cpu.cpus", "linux.resources.devices",
+		"linux.resources.hugepageLimits", NULL,
+	};
 	struct cg *g = ecalloc(1, sizeof(*g));
-	int need[NCTL] = { l->memory > 0, l->pids != -1, l->quota || l->shares };
-	int where[NCTL], i;
-	char val[32];
+	int need[NCTL] = {
+		l->memory > 0, l->pids != -1, l->quota || l->shares || l->rtperiod || l->rtruntime,
+		l->cpus || l->mems, l->ndevrule > 0, l->nhuge > 0, 0,
+	};
+	int want[NCTL], i, any = 0;
 
 	*gp = NULL;
 	/* the default pids limit only where the kernel has the controller */
 	if (!l->pids)
 		why[PIDS] = NULL;
-	/* an OCI cgroupsPath is where the engine looks for the container
-	 * (its stats, ps): there in every controller the kernel has, limits
-	 * or none */
+	/* an OCI container is where the engine looks for it (its stats,
+	 * ps) and what update and pause work on: in every controller the
+	 * kernel has, limits or none */
 	for (i = 0; i < NCTL; i++) {
-		where[i] = need[i] || l->path;
+		want[i] = need[i] || l->path || l->every;
+		any |= want[i];
 		if (!need[i])
 			why[i] = NULL;
 	}
-	if (!where[MEMORY] && !where[PIDS] && !where[CPU]) {
+	if (!any) {
 		free(g);
 		return 0;
 	}
-	if (place(g, where, why, l->path) < 0)
-		goto fail;
-	if (need[MEMORY] && memory(g->dir[MEMORY], g->v2[MEMORY], l) < 0)
-		goto fail;
-	snprintf(val, sizeof(val), "%lld", (long long)(l->pids ? l->pids : PIDSDEFAULT));
-	if (need[PIDS] && *g->dir[PIDS] && putfile(g->dir[PIDS], "pids.max", val) < 0)
-		goto fail;
-	if (need[CPU] && cpu(g->dir[CPU], g->v2[CPU], l) < 0)
+	if (hugeok(l) < 0 || place(g, want, need, why, l->path) < 0 || apply(g, l) < 0)
 		goto fail;
 	*gp = g;
 	return 0;
 fail:
 	cg_destroy(g);
+	return -1;
+}
+
+int
+cg_update(const struct cg *g, const struct limits *l)
+{
+	return hugeok(l) < 0 ? -1 : apply(g, l);
+}
+
+const char *
+cg_name(int i)
+{
+	return i >= 0 && i < NCTL ? ctlname[i] : NULL;
+}
+
+struct cg *
+cg_open(const char *const *name, const char *const *dir, int n)
+{
+	struct cg *g = ecalloc(1, sizeof(*g));
+	char path[PATHMAX + 32];
+	int i, k;
+
+	for (k = 0; k < n; k++) {
+		for (i = 0; i < NCTL && strcmp(name[k], ctlname[i]); i++)
+			;
+		if (i == NCTL)
+			continue;
+		snprintf(g->dir[i], PATHMAX, "%s", dir[k]);
+		/* only a v2 cgroup lists its controllers */
+		snprintf(path, sizeof(path), "%s/cgroup.controllers", dir[k]);
+		g->v2[i] = access(path, F_OK) == 0;
+	}
+	return g;
+}
+
+void
+cg_close(struct cg *g)
+{
+	free(g);
+}
+
+/* state reads what the freezer of g says: 1 frozen, 0 thawed, -1 neither yet or unknown */
+static int
+state(const struct cg *g)
+{
+	char buf[4096];
+
+	if (g->v2[FREEZER]) {
+		if (getfile(g->dir[FREEZER], "cgroup.events", buf, sizeof(buf)) < 0)
+			return -1;
+		return hasline(buf, "frozen 1") ? 1 : hasline(buf, "frozen 0") ? 0 : -1;
+	}
+	if (getfile(g->dir[FREEZER], "freezer.state", buf, sizeof(buf)) < 0)
+		return -1;
+	return !strcmp(buf, "FROZEN\n") ? 1 : !strcmp(buf, "THAWED\n") ? 0 : -1;
+}
+
+int
+cg_frozen(const struct cg *g)
+{
+	return g && *g->dir[FREEZER] && state(g) == 1;
+}
+
+int
+cg_freeze(const struct cg *g, int on)
+{
+	struct timespec tick = { 0, 1000 * 1000 };
+	const char *file, *val;
+	int n;
+
+	if (!*g->dir[FREEZER]) {
+		weprintf("the container has no freezer cgroup");
+		return -1;
+	}
+	file = g->v2[FREEZER] ? "cgroup.freeze" : "freezer.state";
+	val = g->v2[FREEZER] ? (on ? "1" : "0") : (on ? "FROZEN" : "THAWED");
+	/* v1 stays FREEZING while a task is in a state it cannot be frozen
+	 * in (a vfork, a fork on its way): asked again, it tries again */
+	for (n = 0; n < 5000; n++) {
+		if (n % 100 == 0 && putfile(g->dir[FREEZER], file, val) < 0)
+			return -1;
+		if (state(g) == on)
+			return 0;
+		nanosleep(&tick, NULL);
+	}
+	weprintf("%s/%s: still not %s after 5 s", g->dir[FREEZER], file, on ? "frozen" : "thawed");
 	return -1;
 }
 
@@ -553,19 +858,6 @@ hier(void *arg, const char *root, const char *point, const char *type, const cha
 		return;
 	if ((size_t)snprintf(h->dir, PATHMAX, "%s%s", point, h->path + n) >= PATHMAX)
 		*h->dir = '\0';
-}
-
-/* hasline says whether text holds the line l, whole */
-static int
-hasline(const char *text, const char *l)
-{
-	size_t n = strlen(l);
-	const char *p;
-
-	for (p = text; (p = strstr(p, l)); p++)
-		if ((p == text || p[-1] == '\n') && (!p[n] || p[n] == '\n'))
-			return 1;
-	return 0;
 }
 
 int

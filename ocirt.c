@@ -1,7 +1,8 @@
 /* See LICENSE file for copyright and license details. */
 /*
  * The OCI runtime's lifecycle, for pieces-runc (runc.c): create, start,
- * state, kill, delete, run, list and ps on containers kept under --root.
+ * state, kill, delete, run, list, ps, pause, resume and update on
+ * containers kept under --root.
  *
  * There is no pieces supervisor.  create forks init (ns.c, with ctr's
  * oci set), which sets the container up and waits at its second gate;
@@ -15,7 +16,8 @@
  *
  * Each container is ROOT/ID/: state.json (OCI's state, what runc's
  * state prints, and pieces' own: init's start time, the cgroups to
- * remove) and start.sock.  ROOT/ID/ is made with mkdir, so two creates
+ * remove and each controller's, for pause and update) and start.sock.
+ * Paused is read live too, from the freezer.  ROOT/ID/ is made with mkdir, so two creates
  * of one id cannot both win; ROOT is root's alone (0700): whoever can
  * connect to start.sock can start the container.
  */
@@ -41,7 +43,7 @@
 #include "pieces.h"
 
 #define OSTATEMAX	(1 << 20)	/* a state.json: annotations are the engine's */
-#define CGMAX		8		/* cgroup directories of one container */
+#define CGMAX		16		/* cgroup directories of one container */
 
 /* a container under --root, as state.json has it */
 struct ostate {
@@ -50,8 +52,10 @@ struct ostate {
 	const struct json *annotations;
 	pid_t pid;
 	unsigned long long pidstart;
-	const char *cg[CGMAX];
+	const char *cg[CGMAX];		/* each directory once, for delete */
 	int ncg;
+	const char *cgname[CGMAX], *cgdir[CGMAX];	/* each controller's */
+	int ncgof;
 	int status;			/* CS_*, read live */
 };
 
@@ -93,6 +97,24 @@ ofree(struct ostate *o)
 {
 	json_free(o->doc);
 	o->doc = NULL;
+}
+
+/* ocg makes a cg of the container's cgroups, for cg_close */
+static struct cg *
+ocg(const struct ostate *o)
+{
+	return cg_open(o->cgname, o->cgdir, o->ncgof);
+}
+
+/* paused says whether the container's freezer has it frozen: 1 or 0 */
+static int
+paused(const struct ostate *o)
+{
+	struct cg *g = ocg(o);
+	int r = cg_frozen(g);
+
+	cg_close(g);
+	return r;
 }
 
 /*
@@ -145,8 +167,17 @@ load(const char *id, struct ostate *o, int quiet)
 	for (j = cg ? cg->child : NULL; j && o->ncg < CGMAX; j = j->next)
 		if (j->type == JSON_STRING)
 			o->cg[o->ncg++] = j->s;
+	cg = json_get(o->doc, "cgroupof");
+	for (j = cg && cg->type == JSON_OBJECT ? cg->child : NULL; j && o->ncgof < CGMAX;
+	     j = j->next)
+		if (j->type == JSON_STRING) {
+			o->cgname[o->ncgof] = j->key;
+			o->cgdir[o->ncgof++] = j->s;
+		}
 	if (!alive(o))
 		o->status = CS_STOPPED;
+	else if (paused(o))
+		o->status = CS_PAUSED;
 	else if (dirof(path, id, "start.sock") == 0 && lstat(path, &st) == 0)
 		o->status = CS_CREATED;
 	else
@@ -163,7 +194,8 @@ out:
 static const char *
 statusname(int s)
 {
-	return s == CS_CREATED ? "created" : s == CS_RUNNING ? "running" : "stopped";
+	return s == CS_CREATED ? "created" : s == CS_RUNNING ? "running" :
+	       s == CS_PAUSED ? "paused" : "stopped";
 }
 
 /* quoted prints s as a JSON string to fp */
@@ -281,7 +313,13 @@ save(const char *id, const char *bundle, const struct spec *s, pid_t pid, struct
 	for (i = 0; g && (dir = cg_dir(g, i)); i++)
 		if (*dir)
 			o = json_quote(o + sprintf(o, "%s", o[-1] == '[' ? "" : ","), dir);
-	o += sprintf(o, "]}");
+	o += sprintf(o, "],\"cgroupof\":{");
+	for (i = 0; g && (dir = cg_dir(g, i)); i++)
+		if (*dir) {
+			o += sprintf(o, "%s\"%s\":", o[-1] == '{' ? "" : ",", cg_name(i));
+			o = json_quote(o, dir);
+		}
+	o += sprintf(o, "}}");
 	if ((fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600)) < 0 ||
 	    !(fp = fdopen(fd, "w"))) {
 		weprintf("%s:", tmp);
@@ -703,6 +741,33 @@ console(const char *path, int master, const struct specproc *p)
 }
 
 /*
+ * devallow adds to a device cgroup list of s an allow of each node
+ * linux.devices makes, as runc does: the engine that asked for the node
+ * meant it to be used
+ */
+static void
+devallow(struct spec *s)
+{
+	struct devrule *d;
+	int i;
+
+	if (!s->lim.ndevrule || !s->ndev)
+		return;
+	s->lim.devrule = erealloc(s->lim.devrule, (s->lim.ndevrule + s->ndev) *
+	                          sizeof(*s->lim.devrule));
+	for (i = 0; i < s->ndev; i++) {
+		if (s->dev[i].type == 'p')
+			continue;
+		d = &s->lim.devrule[s->lim.ndevrule++];
+		d->allow = 1;
+		d->type = s->dev[i].type == 'b' ? 'b' : 'c';
+		d->major = s->dev[i].major;
+		d->minor = s->dev[i].minor;
+		snprintf(d->access, sizeof(d->access), "rwm");
+	}
+}
+
+/*
  * create makes container o->id from its bundle and leaves its init at
  * the second gate, its pid in *pidp: 0, or 1 (reported) with nothing
  * left of it
@@ -742,6 +807,8 @@ create(const struct ociopts *op, pid_t *pidp)
 	}
 	kv = sysctlv(&s);
 	s.lim.path = s.cgpath;
+	s.lim.every = 1;
+	devallow(&s);
 	if ((lfd = listener(dfd, dir)) < 0 || fill(&c, &s, op->id, dir, kv) < 0 ||
 	    cg_create(&s.lim, &g) < 0)
 		goto out;
@@ -848,6 +915,7 @@ ocirt_start(const char *root, const char *id)
 		return 1;
 	if (o.status != CS_CREATED) {
 		weprintf(o.status == CS_RUNNING ? "cannot start an already running container" :
+		         o.status == CS_PAUSED ? "cannot start a container in the paused state" :
 		         "cannot start a container that has stopped");
 		ofree(&o);
 		return 1;
@@ -940,6 +1008,17 @@ out:
 	return ret;
 }
 
+/* thaw lets the container's processes run again: 0, or -1 (reported) */
+static int
+thaw(const struct ostate *o)
+{
+	struct cg *g = ocg(o);
+	int r = cg_freeze(g, 0);
+
+	cg_close(g);
+	return r;
+}
+
 /* gone waits for the container's init to end (a zombie has): 0, or -1 after 10 s */
 static int
 gone(const struct ostate *o)
@@ -1000,6 +1079,9 @@ ocirt_delete(const char *root, const char *id, int force)
 	}
 	if (o.status != CS_STOPPED) {
 		(void)kill(o.pid, SIGKILL);
+		/* a frozen process dies only once thawed */
+		if (o.status == CS_PAUSED)
+			(void)thaw(&o);
 		if (gone(&o) < 0) {
 			weprintf("container %s: init %ld did not die of SIGKILL", id, (long)o.pid);
 			ofree(&o);
@@ -1139,4 +1221,68 @@ ocirt_run(const struct ociopts *op)
 	status = wstatus(st);
 	(void)ocirt_delete(op->root, op->id, 1);
 	return status;
+}
+
+int
+ocirt_pause(const char *root, const char *id)
+{
+	struct ostate o;
+	struct cg *g;
+	int ret;
+
+	rootdir = root;
+	if (load(id, &o, 0) < 0)
+		return 1;
+	/* runc's words, and runc's rule: a created one may be paused too */
+	if (o.status != CS_RUNNING && o.status != CS_CREATED) {
+		weprintf("container not running");
+		ofree(&o);
+		return 1;
+	}
+	g = ocg(&o);
+	ret = cg_freeze(g, 1) < 0;
+	cg_close(g);
+	ofree(&o);
+	return ret;
+}
+
+int
+ocirt_resume(const char *root, const char *id)
+{
+	struct ostate o;
+	int ret;
+
+	rootdir = root;
+	if (load(id, &o, 0) < 0)
+		return 1;
+	if (o.status != CS_PAUSED) {
+		weprintf("container not paused");
+		ofree(&o);
+		return 1;
+	}
+	ret = thaw(&o) < 0;
+	ofree(&o);
+	return ret;
+}
+
+int
+ocirt_update(const char *root, const char *id, const struct limits *l)
+{
+	struct ostate o;
+	struct cg *g;
+	int ret;
+
+	rootdir = root;
+	if (load(id, &o, 0) < 0)
+		return 1;
+	if (o.status == CS_STOPPED) {
+		weprintf("container not running");
+		ofree(&o);
+		return 1;
+	}
+	g = ocg(&o);
+	ret = cg_update(g, l) < 0;
+	cg_close(g);
+	ofree(&o);
+	return ret;
 }

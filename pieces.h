@@ -1351,6 +1351,14 @@ int tty_relay(int master, int sigfd, pid_t pid, int in);
 #define PIDSDEFAULT	2048		/* a container's processes, as Podman's */
 #define CPUPERIOD	100000		/* --cpus's period, in microseconds */
 
+#define HUGEMAX		8		/* hugepageLimits: the page sizes a kernel has */
+
+/* a limit on huge pages of one size (linux.resources.hugepageLimits) */
+struct hugelim {
+	char size[16];			/* as the kernel names it: "2MB", "1GB" */
+	uint64_t limit;			/* bytes */
+};
+
 /* what a container may use: none set, no cgroup (but the default pids) */
 struct limits {
 	uint64_t memory;		/* bytes; 0: no bound */
@@ -1358,6 +1366,16 @@ struct limits {
 	int64_t pids;			/* processes; 0: PIDSDEFAULT where it can be; -1: any */
 	uint64_t quota, period;		/* CPU time a period, microseconds (--cpus); 0: any */
 	uint64_t shares;		/* --cpu-shares; 0: the default */
+	uint64_t rtperiod;		/* cpu.rt_period_us (v1); 0: the default */
+	int64_t rtruntime;		/* cpu.rt_runtime_us (v1); 0: not given */
+	const char *cpus, *mems;	/* cpuset.cpus, cpuset.mems; NULL: the parent's */
+	struct hugelim huge[HUGEMAX];	/* nhuge of them */
+	int nhuge;
+	struct devrule *devrule;	/* the device cgroup's list, in order, before
+					 * the defaults; ndevrule of them, 0: none */
+	int ndevrule;
+	int every;			/* a cgroup in every hierarchy, limits or none
+					 * (an OCI container's: update, pause) */
 	const char *path;		/* an OCI cgroupsPath, below each hierarchy's
 					 * root; NULL: pieces/OWNER-N */
 };
@@ -1386,6 +1404,28 @@ void cg_destroy(struct cg *g);
  * keeps them, for its delete to remove
  */
 const char *cg_dir(const struct cg *g, int i);
+
+/*
+ * cg_name returns the name of the i'th controller ("memory", "freezer"),
+ * or NULL past the last.  cg_open makes a cg of the n directories dir[i],
+ * each the cgroup of the controller name[i] (names cg_name does not know
+ * are left out), for a container made earlier: never NULL; cg_destroy
+ * frees it (and removes its cgroups: cg_close only frees).
+ */
+const char *cg_name(int i);
+struct cg *cg_open(const char *const *name, const char *const *dir, int n);
+void cg_close(struct cg *g);
+
+/*
+ * cg_update sets the limits l gives (what l leaves unset, left as it
+ * is) in g's cgroups, as cg_create sets them: 0, or -1 (reported,
+ * naming a limit the container has no cgroup for).  cg_freeze freezes
+ * (on) or thaws g's processes, waiting until the kernel says it is
+ * done: 0, or -1 (reported).  cg_frozen says whether g is frozen: 1 or 0.
+ */
+int cg_update(const struct cg *g, const struct limits *l);
+int cg_freeze(const struct cg *g, int on);
+int cg_frozen(const struct cg *g);
 
 /*
  * cg_join puts pid, a child of ours, in the cgroups list names: the text
@@ -1467,7 +1507,7 @@ int net_init(void);
 #define CIDLEN		64		/* hex digits of a container's id */
 #define CSTATEMAX	(256 << 10)	/* a state.json */
 
-enum { CS_CREATED, CS_RUNNING, CS_STOPPED };	/* OCI's statuses */
+enum { CS_CREATED, CS_RUNNING, CS_STOPPED, CS_PAUSED };	/* OCI's statuses */
 
 /*
  * A container, as containers/ID/state.json holds it: OCI's state
@@ -1856,11 +1896,8 @@ struct spec {
 	int nuidmap, ngidmap;
 	struct specdev *dev;
 	int ndev;
-	struct limits lim;		/* linux.resources: memory, pids, cpu; what is
-					 * not given is no bound (swap and pids -1),
-					 * not run's defaults */
-	struct devrule *devrule;
-	int ndevrule;
+	struct limits lim;		/* linux.resources: what is not given is no
+					 * bound (swap and pids -1), not run's defaults */
 	const char *cgpath;		/* linux.cgroupsPath; NULL: not given */
 	char **masked, **rdonly;	/* maskedPaths, readonlyPaths; NULL: none */
 	const struct json *sysctl;	/* an object of strings (j->key, j->s), or NULL */
@@ -1901,6 +1938,16 @@ void spec_features(void);
  * left in p.
  */
 int spec_process(const char *name, const struct json *j, struct specproc *p);
+
+/*
+ * spec_resources reads a LinuxResources object j (config.json's
+ * linux.resources, or update's --resources document, named name) into
+ * l as spec_parse does, refusing by name what pieces cannot set: 0, or
+ * -1 (reported).  What j leaves out is left in l as it was (memset and
+ * swap, pids -1 first: no bound); its strings point into j and its
+ * device list is l->devrule, to free.
+ */
+int spec_resources(const char *name, const struct json *j, struct limits *l);
 void spec_procfree(struct specproc *p);
 
 /* runc.c */
@@ -1940,3 +1987,13 @@ int ocirt_kill(const char *root, const char *id, int sig, int all);
 int ocirt_delete(const char *root, const char *id, int force);
 int ocirt_ps(const char *root, const char *id, int json);
 int ocirt_list(const char *root, int quiet, int json);
+
+/*
+ * ocirt_pause freezes a created or running container's processes (its
+ * freezer cgroup), ocirt_resume thaws a paused one; ocirt_update sets
+ * the limits l gives (spec_resources's) in a container's cgroups, the
+ * rest left as they are.  runc's exit status, as the verbs above.
+ */
+int ocirt_pause(const char *root, const char *id);
+int ocirt_resume(const char *root, const char *id);
+int ocirt_update(const char *root, const char *id, const struct limits *l);

@@ -13,8 +13,8 @@
  * and "no such file or directory" to exit codes 126 and 127.
  *
  * What is here: the globals, spec, features, and the lifecycle (create,
- * start, state, kill, delete, run, list, ps: ocirt.c); exec, pause,
- * resume and update say they are not there yet.
+ * start, state, kill, delete, run, list, ps, pause, resume, update:
+ * ocirt.c); exec says it is not there yet.
  */
 #include <sys/stat.h>
 
@@ -51,6 +51,7 @@ static int v_ps(int, char **);
 static int v_later(int, char **);
 static int v_seccomp(int, char **);
 static int v_spec(int, char **);
+static int v_update(int, char **);
 
 static const struct verb verbs[] = {
 	{ "create",     v_create,   "[-b bundle] [--pid-file file] [--console-socket path]\n"
@@ -64,9 +65,12 @@ static const struct verb verbs[] = {
 	{ "exec",       v_later,    "[option ...] id [cmd [arg ...]]" },
 	{ "ps",         v_ps,       "[--format table|json] id" },
 	{ "list",       v_list,     "[-q] [--format table|json]" },
-	{ "pause",      v_later,    "id" },
-	{ "resume",     v_later,    "id" },
-	{ "update",     v_later,    "[-r file|-] id" },
+	{ "pause",      v_id,       "id" },
+	{ "resume",     v_id,       "id" },
+	{ "update",     v_update,   "[-r file|-] [--memory n] [--memory-swap n] "
+	  "[--pids-limit n]\n      [--cpu-shares n] [--cpu-quota n] [--cpu-period n] "
+	  "[--cpu-rt-period n]\n      [--cpu-rt-runtime n] [--cpuset-cpus list] "
+	  "[--cpuset-mems list] id" },
 	{ "spec",       v_spec,     "[-b bundle] [--rootless]" },
 	{ "features",   v_features, "" },
 	{ "seccomp",    v_seccomp,  "[-b bundle] call [arg ...]" },
@@ -230,7 +234,7 @@ idarg(int argc, char *argv[])
 	return argv[optind];
 }
 
-/* start and state: an id, no options */
+/* start, state, pause and resume: an id, no options */
 static int
 v_id(int argc, char *argv[])
 {
@@ -239,7 +243,13 @@ v_id(int argc, char *argv[])
 	if (getopt(argc, argv, "+") != -1)
 		verbusage(argv[0]);
 	id = idarg(argc, argv);
-	return !strcmp(argv[0], "start") ? ocirt_start(rootdir, id) : ocirt_state(rootdir, id);
+	if (!strcmp(argv[0], "start"))
+		return ocirt_start(rootdir, id);
+	if (!strcmp(argv[0], "pause"))
+		return ocirt_pause(rootdir, id);
+	if (!strcmp(argv[0], "resume"))
+		return ocirt_resume(rootdir, id);
+	return ocirt_state(rootdir, id);
 }
 
 /* kill [-a] id [signal]: TERM by default; names with or without SIG, numbers */
@@ -329,6 +339,171 @@ v_list(int argc, char *argv[])
 	if (optind != argc)
 		verbusage("list");
 	return ocirt_list(rootdir, quiet, json);
+}
+
+/* update's flags: the member of LinuxResources each sets, and how it is written */
+static const struct updflag {
+	const char *flag, *group, *key;
+	int kind;			/* 's' a size, 'n' a number, 'q' a string */
+} updflags[] = {
+	{ "memory",             "memory",  "limit",           's' },
+	{ "memory-swap",        "memory",  "swap",            's' },
+	{ "memory-reservation", "memory",  "reservation",     's' },
+	{ "kernel-memory",      "memory",  "kernel",          's' },
+	{ "kernel-memory-tcp",  "memory",  "kernelTCP",       's' },
+	{ "pids-limit",         "pids",    "limit",           'n' },
+	{ "cpu-shares",         "cpu",     "shares",          'n' },
+	{ "cpu-share",          "cpu",     "shares",          'n' },
+	{ "cpu-quota",          "cpu",     "quota",           'n' },
+	{ "cpu-period",         "cpu",     "period",          'n' },
+	{ "cpu-rt-period",      "cpu",     "realtimePeriod",  'n' },
+	{ "cpu-rt-runtime",     "cpu",     "realtimeRuntime", 'n' },
+	{ "cpuset-cpus",        "cpu",     "cpus",            'q' },
+	{ "cpuset-mems",        "cpu",     "mems",            'q' },
+	{ "blkio-weight",       "blockIO", "weight",          'n' },
+};
+
+/*
+ * updvalue writes the value of update's flag f, arg, as JSON at o (room
+ * for JSONQUOTE(strlen(arg)) + 24): its end; dies on one that is no
+ * size or number
+ */
+static char *
+updvalue(char *o, const struct updflag *f, const char *arg)
+{
+	uint64_t v;
+	size_t n = strspn(arg + (*arg == '-'), "0123456789");
+
+	if (f->kind == 'q')
+		return json_quote(o, arg);
+	if (f->kind == 's' && strcmp(arg, "-1")) {
+		if (parsesize(arg, SIZEMAX, &v) < 0)
+			eprintf("--%s %s: want a size: 64m, 1g, or -1", f->flag, arg);
+		return o + sprintf(o, "%llu", (unsigned long long)v);
+	}
+	if (!n || n > 19 || arg[n + (*arg == '-')])
+		eprintf("--%s %s: want a number", f->flag, arg);
+	return o + sprintf(o, "%s", arg);
+}
+
+/*
+ * updflagdoc makes of update's flags (val[i] the value of updflags[i],
+ * or NULL) a LinuxResources document, so that they are read and refused
+ * as --resources is: the new text, or NULL if no flag is given
+ */
+static char *
+updflagdoc(char *const *val)
+{
+	static const char *const groups[] = { "memory", "pids", "cpu", "blockIO" };
+	size_t i, g, len = 64 * (LEN(groups) + 1);
+	int n, ngroups = 0;
+	char *buf, *o;
+
+	for (i = 0; i < LEN(updflags); i++)
+		if (val[i])
+			len += JSONQUOTE(strlen(val[i])) + 64;
+	o = buf = emalloc(len);
+	*o++ = '{';
+	for (g = 0; g < LEN(groups); g++) {
+		for (n = 0, i = 0; i < LEN(updflags); i++) {
+			if (!val[i] || strcmp(updflags[i].group, groups[g]))
+				continue;
+			if (!n++)
+				o += sprintf(o, "%s\"%s\":{", ngroups++ ? "," : "", groups[g]);
+			else
+				*o++ = ',';
+			o += sprintf(o, "\"%s\":", updflags[i].key);
+			o = updvalue(o, &updflags[i], val[i]);
+		}
+		if (n)
+			*o++ = '}';
+	}
+	if (!ngroups) {
+		free(buf);
+		return NULL;
+	}
+	*o++ = '}';
+	*o = '\0';
+	return buf;
+}
+
+/* resdoc reads --resources' document: path, or "-" for stdin; the new text in *len bytes */
+static char *
+resdoc(const char *path, size_t *len)
+{
+	char *buf = emalloc(SPECMAX);
+	ssize_t n;
+	int fd = strcmp(path, "-") ? open(path, O_RDONLY | O_CLOEXEC) : 0;
+
+	if (fd < 0)
+		eprintf("--resources %s: open:", path);
+	if ((n = readcap(fd, buf, SPECMAX)) < 0)
+		eprintf(errno == EFBIG ? "--resources %s: larger than SPECMAX (1 MiB)" :
+		        "--resources %s: read:", path);
+	if (fd > 0)
+		close(fd);
+	*len = n;
+	return buf;
+}
+
+/*
+ * update: the limits of a running container, from --resources (a
+ * LinuxResources document; "-": stdin, as containerd's shim sends it) or
+ * else from the flags, as runc takes them; either is read by spec.c's
+ * reader, which names what pieces cannot set
+ */
+static int
+v_update(int argc, char *argv[])
+{
+	struct option opts[LEN(updflags) + 2] = {
+		{ "resources", required_argument, NULL, 'r' },
+	};
+	char *val[LEN(updflags)] = { NULL }, *buf;
+	const char *res = NULL, *name = "update";
+	struct limits l;
+	struct json *doc;
+	size_t i, j, len = 0;
+	int ch, ret;
+
+	for (i = 0; i < LEN(updflags); i++) {
+		opts[i + 1].name = updflags[i].flag;
+		opts[i + 1].has_arg = required_argument;
+		opts[i + 1].val = 256 + i;
+	}
+	while ((ch = getopt_long(argc, argv, "+r:", opts, NULL)) != -1) {
+		if (ch == 'r') {
+			res = optarg;
+			continue;
+		}
+		if (ch < 256)
+			verbusage("update");
+		/* --cpu-share, runc's, is --cpu-shares */
+		for (i = ch - 256, j = 0; j < i && (strcmp(updflags[j].group, updflags[i].group) ||
+		     strcmp(updflags[j].key, updflags[i].key)); j++)
+			;
+		val[j] = optarg;
+	}
+	idarg(argc, argv);
+	/* as runc: with --resources the flags are not read */
+	if (res) {
+		buf = resdoc(res, &len);
+		name = strcmp(res, "-") ? res : "stdin";
+	} else if ((buf = updflagdoc(val))) {
+		len = strlen(buf);
+		name = "update";
+	} else {
+		eprintf("update: nothing to update: want --resources or a limit flag");
+	}
+	memset(&l, 0, sizeof(l));
+	l.swap = l.pids = -1;
+	if (!(doc = json_parse(name, buf, len)) || spec_resources(name, doc, &l) < 0)
+		ret = 1;
+	else
+		ret = ocirt_update(rootdir, argv[optind], &l);
+	free(l.devrule);
+	json_free(doc);
+	free(buf);
+	return ret;
 }
 
 static int

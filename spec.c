@@ -11,7 +11,7 @@
  *
  * Three kinds of key.  What pieces does, read into struct spec.  What the
  * spec defines but pieces does not do (intelRdt, personality, an
- * AppArmor profile, cpusets, block I/O weights...), refused by name when
+ * AppArmor profile, block I/O weights, RDMA...), refused by name when
  * it is set to anything but its nothing (null, false, 0, "", [] or {}):
  * an engine that asked for a limit or a label and silently did not get it
  * would run a container weaker than it believes.  And keys the spec does
@@ -766,21 +766,24 @@ devices(const struct json *l, struct spec *s)
 }
 
 static int
-devrules(const struct json *r, struct spec *s)
+devrules(const struct json *r, const char *parent, struct limits *l)
 {
-	const char *f = "linux.resources.devices", *type = "a", *access = "rwm";
+	const char *type = "a", *access = "rwm";
 	const struct json *j;
-	char g[SPECFIELDMAX], h[SPECFIELDMAX];
+	char f[SPECFIELDMAX], g[SPECFIELDMAX], h[SPECFIELDMAX];
 	struct devrule *d;
 	size_t n;
 	int i;
 
-	if (getarr(r, "linux.resources", "devices", SPECLISTMAX, &j, &n) < 0)
+	if (getarr(r, parent, "devices", SPECLISTMAX, &j, &n) < 0)
 		return -1;
-	s->devrule = ecalloc(n, sizeof(*s->devrule));
+	at(f, parent, "devices");
+	free(l->devrule);
+	l->devrule = ecalloc(n ? n : 1, sizeof(*l->devrule));
+	l->ndevrule = 0;
 	for (i = 0; j; j = j->next, i++) {
 		idx(g, f, i);
-		d = &s->devrule[i];
+		d = &l->devrule[i];
 		d->major = d->minor = -1;
 		type = "a";
 		access = "rwm";
@@ -796,81 +799,151 @@ devrules(const struct json *r, struct spec *s)
 		if (!*access || strlen(access) > 3 || strspn(access, "rwm") != strlen(access))
 			return bad(at(h, g, "access"), "%s: want some of rwm", access);
 		snprintf(d->access, sizeof(d->access), "%s", access);
-		s->ndevrule++;
+		l->ndevrule++;
+	}
+	return 0;
+}
+
+/* hugepages reads hugepageLimits: each a page size as the kernel names
+ * it ("2MB": digits, KB, MB or GB), once, and a limit in bytes */
+static int
+hugepages(const struct json *r, const char *parent, struct limits *l)
+{
+	const struct json *j;
+	const char *size;
+	char f[SPECFIELDMAX], g[SPECFIELDMAX], h[SPECFIELDMAX];
+	size_t n, d;
+	int i, k;
+
+	if (getarr(r, parent, "hugepageLimits", HUGEMAX, &j, &n) < 0)
+		return -1;
+	at(f, parent, "hugepageLimits");
+	for (i = 0; j; j = j->next, i++) {
+		idx(g, f, i);
+		size = NULL;
+		if (want(j, JSON_OBJECT, g) < 0 || need(j, g, "pageSize") < 0 ||
+		    need(j, g, "limit") < 0 || getstr(j, g, "pageSize", &size) < 0 ||
+		    getu64(j, g, "limit", &l->huge[i].limit) < 0)
+			return -1;
+		d = strspn(size, "0123456789");
+		if (!d || d > 8 || *size == '0' || strlen(size) != d + 2 || !strchr("KMG", size[d]) ||
+		    size[d + 1] != 'B')
+			return bad(at(h, g, "pageSize"), "%s: want a size as 2MB or 1GB", size);
+		for (k = 0; k < i; k++)
+			if (!strcmp(l->huge[k].size, size))
+				return bad(at(h, g, "pageSize"), "%s: given twice", size);
+		snprintf(l->huge[i].size, sizeof(l->huge[i].size), "%s", size);
+		l->nhuge = i + 1;
+	}
+	return 0;
+}
+
+/* cpulist reads cpu.cpus or cpu.mems: a list the kernel parses ("0-3,6") */
+static int
+cpulist(const struct json *j, const char *parent, const char *key, const char **out)
+{
+	char f[SPECFIELDMAX];
+	const char *v = NULL;
+
+	if (getstr(j, parent, key, &v) < 0)
+		return -1;
+	if (!v || !*v)
+		return 0;
+	if (strspn(v, "0123456789,-") != strlen(v) || strlen(v) > 1024)
+		return bad(at(f, parent, key), "%s: want a list as 0-3,6", v);
+	*out = v;
+	return 0;
+}
+
+/* memres reads LinuxResources' memory, as runc does: -1 or 0 is no bound */
+static int
+memres(const struct json *j, const char *f, struct limits *l)
+{
+	static const char *const no[] = {
+		"reservation", "kernel", "kernelTCP", "swappiness", "disableOOMKiller",
+		"useHierarchy", "checkBeforeUpdate", NULL
+	};
+	char g[SPECFIELDMAX];
+	int64_t v = 0, swap = 0;
+
+	if (refuse(j, f, no) < 0 || getint(j, f, "limit", -1, SIZEMAX, &v) < 0 ||
+	    getint(j, f, "swap", -1, SIZEMAX, &swap) < 0)
+		return -1;
+	l->memory = v > 0 ? v : 0;
+	if (swap > 0 && !l->memory)
+		return bad(at(g, f, "swap"), "needs memory.limit");
+	if (swap > 0 && (uint64_t)swap < l->memory)
+		return bad(at(g, f, "swap"), "%lld: below memory.limit (it counts memory and "
+		           "swap together)", (long long)swap);
+	if (swap > 0)
+		l->swap = swap;
+	return 0;
+}
+
+/* cpures reads LinuxResources' cpu: cpu.period alone bounds nothing */
+static int
+cpures(const struct json *j, const char *f, struct limits *l)
+{
+	static const char *const no[] = { "burst", "idle", NULL };
+	char g[SPECFIELDMAX];
+	int64_t v = 0, rt = 0;
+	uint64_t u = 0;
+
+	if (refuse(j, f, no) < 0 || getu64(j, f, "shares", &l->shares) < 0 ||
+	    getint(j, f, "quota", -1, INT64_MAX, &v) < 0 || getu64(j, f, "period", &u) < 0 ||
+	    getu64(j, f, "realtimePeriod", &l->rtperiod) < 0 ||
+	    getint(j, f, "realtimeRuntime", -1, INT64_MAX, &rt) < 0 ||
+	    cpulist(j, f, "cpus", &l->cpus) < 0 || cpulist(j, f, "mems", &l->mems) < 0)
+		return -1;
+	if (l->shares && (l->shares < 2 || l->shares > 262144))
+		return bad(at(g, f, "shares"), "%llu: out of range (2 to 262144)",
+		           (unsigned long long)l->shares);
+	if (u && (u < 1000 || u > 1000000))
+		return bad(at(g, f, "period"), "%llu: out of range (1000 to 1000000)",
+		           (unsigned long long)u);
+	if (l->rtperiod && (l->rtperiod < 1000 || l->rtperiod > 1000000))
+		return bad(at(g, f, "realtimePeriod"), "%llu: out of range (1000 to 1000000)",
+		           (unsigned long long)l->rtperiod);
+	l->rtruntime = rt;
+	if (v > 0) {
+		l->quota = v;
+		l->period = u ? u : CPUPERIOD;
 	}
 	return 0;
 }
 
 /*
- * resources: what cgroup.c sets (struct limits), read as runc does: -1
- * or 0 is no bound; memory.swap counts memory too; cpu.period alone
- * bounds nothing.  The rest of LinuxResources is refused when set.
+ * resources: what cgroup.c sets (struct limits), read as runc does, the
+ * fields named below parent ("linux.resources" in config.json).  The
+ * rest of LinuxResources is refused when set.
  */
 static int
-resources(const struct json *l, struct spec *s)
+resources(const struct json *r, const char *parent, struct limits *l)
 {
-	static const char *const no[] = {
-		"blockIO", "hugepageLimits", "network", "rdma", "unified", NULL
-	};
-	static const char *const nomem[] = {
-		"reservation", "kernel", "kernelTCP", "swappiness", "disableOOMKiller",
-		"useHierarchy", "checkBeforeUpdate", NULL
-	};
-	static const char *const nocpu[] = {
-		"burst", "realtimeRuntime", "realtimePeriod", "cpus", "mems", "idle", NULL
-	};
-	const struct json *r, *j;
-	int64_t v, swap = 0;
-	uint64_t u = 0;
+	static const char *const no[] = { "blockIO", "network", "rdma", "unified", NULL };
+	const struct json *j;
+	char f[SPECFIELDMAX];
+	int64_t v = 0;
 
-	if (getobj(l, "linux", "resources", &r) < 0 || !r)
-		return 0;
-	if (refuse(r, "linux.resources", no) < 0 || devrules(r, s) < 0 ||
-	    getobj(r, "linux.resources", "memory", &j) < 0)
+	if (want(r, JSON_OBJECT, *parent ? parent : "the document") < 0 ||
+	    refuse(r, parent, no) < 0 || devrules(r, parent, l) < 0 ||
+	    hugepages(r, parent, l) < 0 || getobj(r, parent, "memory", &j) < 0 ||
+	    (j && memres(j, at(f, parent, "memory"), l) < 0) ||
+	    getobj(r, parent, "cpu", &j) < 0 || (j && cpures(j, at(f, parent, "cpu"), l) < 0) ||
+	    getobj(r, parent, "pids", &j) < 0)
 		return -1;
-	if (j) {
-		v = 0;
-		if (refuse(j, "linux.resources.memory", nomem) < 0 ||
-		    getint(j, "linux.resources.memory", "limit", -1, SIZEMAX, &v) < 0 ||
-		    getint(j, "linux.resources.memory", "swap", -1, SIZEMAX, &swap) < 0)
-			return -1;
-		s->lim.memory = v > 0 ? v : 0;
-		if (swap > 0 && !s->lim.memory)
-			return bad("linux.resources.memory.swap", "needs memory.limit");
-		if (swap > 0 && (uint64_t)swap < s->lim.memory)
-			return bad("linux.resources.memory.swap", "%lld: below memory.limit "
-			           "(it counts memory and swap together)", (long long)swap);
-		if (swap > 0)
-			s->lim.swap = swap;
-	}
-	if (getobj(r, "linux.resources", "cpu", &j) < 0)
-		return -1;
-	if (j) {
-		v = 0;
-		if (refuse(j, "linux.resources.cpu", nocpu) < 0 ||
-		    getu64(j, "linux.resources.cpu", "shares", &s->lim.shares) < 0 ||
-		    getint(j, "linux.resources.cpu", "quota", -1, INT64_MAX, &v) < 0 ||
-		    getu64(j, "linux.resources.cpu", "period", &u) < 0)
-			return -1;
-		if (s->lim.shares && (s->lim.shares < 2 || s->lim.shares > 262144))
-			return bad("linux.resources.cpu.shares", "%llu: out of range (2 to 262144)",
-			           (unsigned long long)s->lim.shares);
-		if (u && (u < 1000 || u > 1000000))
-			return bad("linux.resources.cpu.period", "%llu: out of range "
-			           "(1000 to 1000000)", (unsigned long long)u);
-		if (v > 0) {
-			s->lim.quota = v;
-			s->lim.period = u ? u : CPUPERIOD;
-		}
-	}
-	if (getobj(r, "linux.resources", "pids", &j) < 0)
-		return -1;
-	v = 0;
-	if (j && getint(j, "linux.resources.pids", "limit", INT64_MIN, INT64_MAX, &v) < 0)
+	if (j && getint(j, at(f, parent, "pids"), "limit", INT64_MIN, INT64_MAX, &v) < 0)
 		return -1;
 	if (v > 0)
-		s->lim.pids = v;
+		l->pids = v;
 	return 0;
+}
+
+int
+spec_resources(const char *name, const struct json *j, struct limits *l)
+{
+	docname = name;
+	return resources(j, "", l);
 }
 
 /*
@@ -1107,7 +1180,7 @@ linuxobj(const struct json *top, struct spec *s)
 	static const char *const no[] = {
 		"timeOffsets", "netDevices", "intelRdt", "memoryPolicy", "personality", NULL
 	};
-	const struct json *l;
+	const struct json *l, *r;
 	const char *prop = NULL;
 	char **p;
 	int v;
@@ -1121,7 +1194,9 @@ linuxobj(const struct json *top, struct spec *s)
 	if (refuse(l, "linux", no) < 0 || namespaces(l, s) < 0 ||
 	    idmaps(l, "uidMappings", &s->uidmap, &s->nuidmap) < 0 ||
 	    idmaps(l, "gidMappings", &s->gidmap, &s->ngidmap) < 0 || devices(l, s) < 0 ||
-	    resources(l, s) < 0 || getstr(l, "linux", "cgroupsPath", &s->cgpath) < 0 ||
+	    getobj(l, "linux", "resources", &r) < 0 ||
+	    (r && resources(r, "linux.resources", &s->lim) < 0) ||
+	    getstr(l, "linux", "cgroupsPath", &s->cgpath) < 0 ||
 	    getstr(l, "linux", "rootfsPropagation", &prop) < 0)
 		return -1;
 	/* the path is taken below each hierarchy's root: a ".." would climb
@@ -1258,7 +1333,7 @@ spec_free(struct spec *s)
 	free(s->uidmap);
 	free(s->gidmap);
 	free(s->dev);
-	free(s->devrule);
+	free(s->lim.devrule);
 	vfree(s->masked);
 	vfree(s->rdonly);
 	if (s->seccomp) {

@@ -189,7 +189,7 @@ r start c7
 sleep 0.3
 run r ps --format json c7
 is "ps: init, sh and two sleeps" "$(tr ',' '\n' <"$T/out" | grep -c '[0-9]')" 4
-cg=$(sed -n 's/.*"cgroups":\["\([^"]*\)".*/\1/p' "$ROOT/c7/state.json")
+cg=$(sed -n 's/.*"cgroupof":{[^}]*"pids":"\([^"]*\)".*/\1/p' "$ROOT/c7/state.json")
 is "a pids cgroup, limited" "$(cat "$cg/pids.max" 2>/dev/null)" 64
 ok "kill --all" r kill --all c7 KILL
 is "stops it" "$(waitfor c7 stopped)" stopped

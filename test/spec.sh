@@ -151,7 +151,7 @@ for f in scheduler ioPriority execCPUAffinity; do
 done
 edit "process.user.username is refused" "process.user.username: not supported" \
 	's/"uid": 0,/"uid": 0, "username": "root",/'
-for f in blockIO hugepageLimits network rdma unified; do
+for f in blockIO network rdma unified; do
 	edit "linux.resources.$f is refused" "linux.resources.$f: not supported" \
 		"s/\"resources\": {/\"resources\": {\"$f\": {\"a\": 1},/"
 done
@@ -161,10 +161,19 @@ for f in reservation kernel kernelTCP swappiness; do
 done
 edit "disableOOMKiller is refused" "memory.disableOOMKiller: not supported" \
 	's/"resources": {/"resources": {"memory": {"disableOOMKiller": true},/'
-for f in cpus mems; do
+for f in burst idle; do
 	edit "linux.resources.cpu.$f is refused" "linux.resources.cpu.$f: not supported" \
-		"s/\"resources\": {/\"resources\": {\"cpu\": {\"$f\": \"0-1\"},/"
+		"s/\"resources\": {/\"resources\": {\"cpu\": {\"$f\": 1},/"
 done
+edit "cpuset's cpus and mems are read" READ \
+	's/"resources": {/"resources": {"cpu": {"cpus": "0-1,3", "mems": "0"},/'
+edit "a cpu list the kernel would not parse is refused" "linux.resources.cpu.cpus: 0;1: want a list" \
+	's/"resources": {/"resources": {"cpu": {"cpus": "0;1"},/'
+edit "huge page limits are read" READ \
+	's/"resources": {/"resources": {"hugepageLimits": [{"pageSize": "2MB", "limit": 4194304}],/'
+edit "a page size not as the kernel names it is refused" \
+	"linux.resources.hugepageLimits\[0\].pageSize: 2mb: want a size as 2MB" \
+	's/"resources": {/"resources": {"hugepageLimits": [{"pageSize": "2mb", "limit": 1}],/'
 edit "a time namespace is refused" "linux.namespaces\[0\].type: time: not supported" \
 	's/"type": "pid"/"type": "time"/'
 edit "an overlay mount is refused" "mounts\[4\].type: overlay: not supported" \
