@@ -326,32 +326,45 @@ pidfile(const char *path, pid_t pid)
 }
 
 /*
+ * nomnt says what of s a container without a mount namespace goes
+ * without: it is chrooted into its root, where a mount would be the
+ * host's, outliving it.  A read-only root, a propagation and sysctls
+ * (written below a /proc of its own) it cannot have: -1 (reported).
+ * Its mounts, masks and devices are not made: a warning, and 0.
+ */
+static int
+nomnt(const struct spec *s)
+{
+	const char *what = s->readonly ? "root.readonly" : s->rootprop ?
+	                   "linux.rootfsPropagation" : s->sysctl && s->sysctl->child ?
+	                   "linux.sysctl" : NULL;
+
+	if (what) {
+		weprintf("config.json: %s: needs a mount namespace", what);
+		return -1;
+	}
+	if (s->nmnt || (s->masked && *s->masked) || (s->rdonly && *s->rdonly) || s->ndev)
+		weprintf("config.json: mounts, maskedPaths, readonlyPaths, linux.devices: not "
+		         "made without a mount namespace (they would be the host's)");
+	return 0;
+}
+
+/*
  * refuse says which part of s pieces cannot run yet, as one line naming
  * the field: -1, or 0 if it can run it all
  */
 static int
 refuse(const struct spec *s)
 {
-	static const char *const nsname[NSCOUNT] = {
-		"pid", "network", "mount", "ipc", "uts", "user", "cgroup",
-	};
-	int i;
-
-	for (i = 0; i < NSCOUNT; i++)
-		if (s->nspath[i] && i == NS_USER) {
-			weprintf("config.json: linux.namespaces: joining the %s namespace %s: "
-			         "not supported", nsname[i], s->nspath[i]);
-			return -1;
-		}
-	if (!(s->ns & 1 << NS_PID) || !(s->ns & 1 << NS_MNT)) {
-		weprintf("config.json: linux.namespaces: pieces runs a container only in a new "
-		         "%s namespace", !(s->ns & 1 << NS_PID) ? "pid" : "mount");
+	/* a user namespace joined owns no PID namespace made here, whose
+	 * /proc its root then may not mount */
+	if (s->nspath[NS_USER] && s->ns & 1 << NS_PID && !s->nspath[NS_PID]) {
+		weprintf("config.json: linux.namespaces: joining the user namespace %s: "
+		         "needs the pid namespace joined too", s->nspath[NS_USER]);
 		return -1;
 	}
-	if (s->ns & 1 << NS_USER) {
-		weprintf("config.json: linux.namespaces: user namespaces: not supported");
+	if (!(s->ns & 1 << NS_MNT) && nomnt(s) < 0)
 		return -1;
-	}
 	if (s->hostname && !(s->ns & 1 << NS_UTS)) {
 		weprintf("config.json: hostname: needs a uts namespace");
 		return -1;
@@ -442,6 +455,11 @@ fill(struct ctr *c, const struct spec *s, const char *id, const char *scratch, c
 	c->dev = s->dev;
 	c->ndev = s->ndev;
 	c->sysctl = kv;
+	c->userns = !!(s->ns & 1 << NS_USER);
+	c->uidmap = s->uidmap;
+	c->nuidmap = s->nuidmap;
+	c->gidmap = s->gidmap;
+	c->ngidmap = s->ngidmap;
 	if (!c->proc.argv || !c->proc.argv[0]) {
 		weprintf("config.json: process.args: none");
 		return -1;
