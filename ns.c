@@ -109,7 +109,7 @@ static const int fwdsigs[] = {
 
 static int chan = -1;		/* the child end of the report channel */
 static int hostpid;		/* init shares the runtime's PID namespace */
-static int devnull = -1;	/* the host's /dev/null, opened before a chroot */
+static int devnull = -1;	/* the host's /dev/null, opened before the pivot */
 
 /* CLONE_NEW* by NS_*, and the names config.json gives them */
 static const int nstype[NSCOUNT] = {
@@ -217,6 +217,34 @@ ocicaps(const uint64_t *set, uint64_t bound)
 			ns_fail(125, "ambient capability %d:", i);
 }
 
+/*
+ * closeall is ns_closefds where there is no /proc (a chroot without a
+ * mount namespace): each fd below the last kept one, then the rest at
+ * once (close_range, Linux 5.9; without it up to the fd limit)
+ */
+static void
+closeall(const int *keep, int n)
+{
+	struct rlimit rl;
+	int fd, i, last = chan;
+
+	for (i = 0; i < n; i++)
+		last = MAX(last, keep[i]);
+	for (fd = 3; fd < last; fd++) {
+		for (i = 0; i < n && keep[i] != fd; i++)
+			;
+		if (i == n && fd != chan)
+			(void)close(fd);
+	}
+	fd = MAX(last + 1, 3);
+	if (syscall(SYS_close_range, fd, ~0U, 0) == 0)
+		return;
+	if (getrlimit(RLIMIT_NOFILE, &rl) < 0)
+		ns_fail(125, "close fds:");
+	for (; (rlim_t)fd < rl.rlim_cur; fd++)
+		(void)close(fd);
+}
+
 void
 ns_closefds(const int *keep, int n)
 {
@@ -224,8 +252,12 @@ ns_closefds(const int *keep, int n)
 	DIR *d;
 	int fd, i;
 
-	if (!(d = opendir("/proc/self/fd")))
-		ns_fail(125, "/proc/self/fd:");
+	if (!(d = opendir("/proc/self/fd"))) {
+		if (errno != ENOENT)
+			ns_fail(125, "/proc/self/fd:");
+		closeall(keep, n);
+		return;
+	}
 	while ((de = readdir(d))) {
 		if ((fd = atoi(de->d_name)) <= 2 || fd == dirfd(d) || fd == chan)
 			continue;
@@ -679,10 +711,9 @@ init(const struct ctr *c)
 	/* the first gate: pieces puts init in the container's cgroup
 	 * before its cgroup namespace is made, which then has it as root */
 	await();
-	/* a root without a mount namespace is the bundle's tree as it
-	 * is, whose /dev may have no null */
-	if (c->oci && !(c->nsflags & CLONE_NEWNS) &&
-	    (devnull = open("/dev/null", O_RDWR | O_CLOEXEC)) < 0)
+	/* the host's, for forget: a bundle's root may have no /dev/null
+	 * (no /dev mounted, or no mount namespace to mount one in) */
+	if ((devnull = open("/dev/null", O_RDWR | O_CLOEXEC)) < 0)
 		ns_fail(125, "/dev/null:");
 	enterns(c);
 	if (c->proc.tty)

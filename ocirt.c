@@ -52,6 +52,8 @@ struct ostate {
 	unsigned long long pidstart;
 	const char *cg[CGMAX];
 	int ncg;
+	int hostpid;			/* in the host's PID namespace: its cgroup says
+					 * which processes are its */
 	int status;			/* CS_*, read live */
 };
 
@@ -145,6 +147,7 @@ load(const char *id, struct ostate *o, int quiet)
 	for (j = cg ? cg->child : NULL; j && o->ncg < CGMAX; j = j->next)
 		if (j->type == JSON_STRING)
 			o->cg[o->ncg++] = j->s;
+	o->hostpid = json_u64(json_get(o->doc, "hostpid"), &v) == 0 && v;
 	if (!alive(o))
 		o->status = CS_STOPPED;
 	else if (dirof(path, id, "start.sock") == 0 && lstat(path, &st) == 0)
@@ -281,7 +284,7 @@ save(const char *id, const char *bundle, const struct spec *s, pid_t pid, struct
 	for (i = 0; g && (dir = cg_dir(g, i)); i++)
 		if (*dir)
 			o = json_quote(o + sprintf(o, "%s", o[-1] == '[' ? "" : ","), dir);
-	o += sprintf(o, "]}");
+	o += sprintf(o, "]%s}", s->ns & 1 << NS_PID ? "" : ",\"hostpid\":1");
 	if ((fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600)) < 0 ||
 	    !(fp = fdopen(fd, "w"))) {
 		weprintf("%s:", tmp);
@@ -890,9 +893,64 @@ ocirt_state(const char *root, const char *id)
 }
 
 /*
+ * cgmembers lists the processes of the container's cgroup, init's
+ * first if it is there, in a new array *v of *n: 0, or -1 (reported).
+ * For a container in the host's PID namespace, which is everyone's:
+ * every directory of it holds them all (cg_attach), the first that can
+ * be read is asked.
+ */
+static int
+cgmembers(const struct ostate *o, pid_t **v, int *n)
+{
+	char path[PATHMAX], *buf, *p, *e;
+	int i, fd = -1, cap = 16;
+	ssize_t len;
+	long pid;
+
+	*n = 0;
+	*v = ecalloc(cap, sizeof(**v));
+	if (!o->ncg) {
+		weprintf("container %s: in the host's pid namespace, with no cgroup to tell its "
+		         "processes by", o->id);
+		return -1;
+	}
+	for (i = 0; i < o->ncg && fd < 0; i++) {
+		snprintf(path, sizeof(path), "%s/cgroup.procs", o->cg[i]);
+		if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0 && errno != ENOENT) {
+			weprintf("%s:", path);
+			return -1;
+		}
+	}
+	/* gone: a release agent removes an empty one */
+	if (fd < 0)
+		return 0;
+	buf = emalloc(OSTATEMAX);
+	if ((len = readcap(fd, buf, OSTATEMAX - 1)) < 0) {
+		weprintf("%s:", path);
+		free(buf);
+		close(fd);
+		return -1;
+	}
+	close(fd);
+	buf[len] = '\0';
+	if (alive(o))
+		(*v)[(*n)++] = o->pid;
+	for (p = buf; (pid = strtol(p, &e, 10)) > 0; p = e) {
+		if (pid == o->pid)
+			continue;
+		if (*n == cap)
+			*v = erealloc(*v, (cap *= 2) * sizeof(**v));
+		(*v)[(*n)++] = pid;
+	}
+	free(buf);
+	return 0;
+}
+
+/*
  * members lists the processes in init's PID namespace, init's first, in
  * a new array *v of *n: 0, or -1 (reported).  The namespace is the
- * container's whole: nothing joins it from outside (no exec yet).
+ * container's whole: nothing joins it from outside (no exec yet).  A
+ * container in the host's is its cgroup's.
  */
 static int
 members(const struct ostate *o, pid_t **v, int *n)
@@ -904,6 +962,8 @@ members(const struct ostate *o, pid_t **v, int *n)
 	long p;
 	int cap = 16;
 
+	if (o->hostpid)
+		return cgmembers(o, v, n);
 	*n = 0;
 	*v = ecalloc(cap, sizeof(**v));
 	snprintf(path, sizeof(path), "/proc/%ld/ns/pid", (long)o->pid);
@@ -936,7 +996,9 @@ ocirt_kill(const char *root, const char *id, int sig, int all)
 	rootdir = root;
 	if (load(id, &o, 0) < 0)
 		return 1;
-	if (o.status == CS_STOPPED) {
+	/* as runc: what init left behind in the host's PID namespace is
+	 * still the container's to signal */
+	if (o.status == CS_STOPPED && !(all && o.hostpid)) {
 		weprintf("container not running");
 		goto out;
 	}
@@ -992,6 +1054,36 @@ rmcg(const char *dir)
 	return 0;
 }
 
+/*
+ * reap kills what a container in the host's PID namespace left in its
+ * cgroup once init ended (no namespace's end took it along), as runc
+ * does, until none is left, for 2 s: 0, or -1 (reported)
+ */
+static int
+reap(const struct ostate *o)
+{
+	struct timespec tick = { 0, 10 * 1000 * 1000 };
+	pid_t *v;
+	int i, k, n;
+
+	if (!o->ncg)		/* nothing to tell them by: cgroups were off */
+		return 0;
+	for (k = 0; k < 200; k++) {
+		if (cgmembers(o, &v, &n) < 0) {
+			free(v);
+			return -1;
+		}
+		for (i = 0; i < n; i++)
+			(void)kill(v[i], SIGKILL);
+		free(v);
+		if (!n)
+			return 0;
+		nanosleep(&tick, NULL);
+	}
+	weprintf("container %s: its processes outlive SIGKILL", o->id);
+	return -1;
+}
+
 int
 ocirt_delete(const char *root, const char *id, int force)
 {
@@ -1023,6 +1115,10 @@ ocirt_delete(const char *root, const char *id, int force)
 			ofree(&o);
 			return 1;
 		}
+	}
+	if (o.hostpid && reap(&o) < 0) {
+		ofree(&o);
+		return 1;
 	}
 	later(id, HOOK_POSTSTOP);
 	for (i = 0; i < o.ncg; i++)

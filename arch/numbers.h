@@ -7,6 +7,9 @@
 #ifndef SYS_clone3
 #define SYS_clone3		(ARCH_SYSBASE + 435)
 #endif
+#ifndef SYS_close_range
+#define SYS_close_range		(ARCH_SYSBASE + 436)
+#endif
 #ifndef SYS_openat2
 #define SYS_openat2		(ARCH_SYSBASE + 437)
 #endif
