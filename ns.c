@@ -36,6 +36,14 @@
  * a connection to the socket init then waits on at the second gate in
  * place of ns_go, and its state init's pid.
  *
+ * An OCI bundle's user namespace is made with init, by clone3 with its
+ * PID namespace (which the user namespace then owns, as it owns every
+ * namespace init makes after); pieces, outside as the host's root,
+ * writes its uid and gid maps at the first gate, and init becomes the
+ * namespace's root once it has opened what only the host's root may
+ * reach (ns_userroot).  A user namespace joined by path is joined before
+ * any other.
+ *
  * pieces' own stdio, when it is a file, reaches the container as a pipe
  * that pieces relays (struct relay, tty.c): a file would be the
  * container's to reopen.  init keeps nothing of the host: it closes

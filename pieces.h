@@ -1142,9 +1142,11 @@ struct ctr {
 	 * connection on startfd, a listening socket, instead of pieces' go
 	 * (signals from outside end it there, as they would a process that
 	 * had not run yet); pieces' stdio reaches the command as it is.
-	 * Only the namespaces of nsflags (CLONE_NEW*, the PID one always)
-	 * are made, hostname is set only if not NULL, and the mounts and
-	 * masks are the bundle's: mnt (nmnt of them), masked and rdonly
+	 * Only the namespaces of nsflags (CLONE_NEW*) are made: without
+	 * the PID one init shares the host's (signals from anyone reach
+	 * it), without the mount one it is chrooted and mounts nothing.
+	 * hostname is set only if not NULL, and the mounts and masks are
+	 * the bundle's: mnt (nmnt of them), masked and rdonly
 	 * (NULL-terminated, or NULL), in place of pieces' own.
 	 */
 	int oci;
