@@ -31,6 +31,7 @@
 #include <sys/sysmacros.h>
 
 #include <errno.h>
+#include <sched.h>
 #include <fcntl.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -215,6 +216,25 @@ mountat(const char *src, int dst, const char *type, unsigned long flags,
 
 	if (mount(src, fdpath(dst, p), type, flags, data) < 0)
 		ns_fail(125, "mount %s:", what);
+}
+
+/*
+ * rebind remounts the bind mount fd is the root of with the mount flags
+ * flags added to those it has: in a user namespace the kernel locks the
+ * flags of the host's mounts it copied (read-only, nosuid, nodev,
+ * noexec, atime), and a remount that would clear one is refused (EPERM)
+ */
+static void
+rebind(int fd, unsigned long flags, const char *what)
+{
+	const unsigned long keep = MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC | MS_NOATIME |
+	                           MS_NODIRATIME;
+	struct statvfs sv;
+
+	if (fstatvfs(fd, &sv) < 0)
+		ns_fail(125, "mount %s:", what);
+	/* ST_* are MS_* for these */
+	mountat(NULL, fd, NULL, MS_REMOUNT | MS_BIND | flags | (sv.f_flag & keep), NULL, what);
 }
 
 /*
@@ -408,8 +428,7 @@ devnodes(int dev)
 		close(fd);
 		if ((fd = openat(dev, nodes[i].name, O_PATH | O_NOFOLLOW | O_CLOEXEC)) < 0)
 			ns_fail(125, "%s:", path);
-		mountat(NULL, fd, NULL, MS_REMOUNT | MS_BIND | MS_RDONLY | MS_NOSUID | MS_NOEXEC,
-		        NULL, path);
+		rebind(fd, MS_RDONLY | MS_NOSUID | MS_NOEXEC, path);
 		close(fd);
 		close(src);
 	}
@@ -634,7 +653,7 @@ bindroot(int lower, int workfd)
 	/* looked up again, the name is the new mount's root */
 	if ((fd = openat(workfd, "merged", O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
 		ns_fail(125, "root:");
-	mountat(NULL, fd, NULL, MS_REMOUNT | MS_BIND | MS_NODEV, NULL, "root");
+	rebind(fd, MS_NODEV, "root");
 	return fd;
 }
 
@@ -642,8 +661,7 @@ bindroot(int lower, int workfd)
 static void
 rdonlyroot(int rootfd)
 {
-	mountat(NULL, rootfd, NULL, MS_REMOUNT | MS_BIND | MS_RDONLY | MS_NODEV, NULL,
-	        "root read-only");
+	rebind(rootfd, MS_RDONLY | MS_NODEV, "root read-only");
 }
 
 /* setprop gives the mount at path below base the propagation prop (0: none) */
@@ -685,6 +703,43 @@ sysctls(const struct ctr *c, const struct top *t, int n)
 		if ((fd = openat(base, path, O_WRONLY | O_NOFOLLOW | O_CLOEXEC)) < 0 ||
 		    writeall(fd, eq + 1, strlen(eq + 1)) < 0 || close(fd) < 0)
 			ns_fail(125, "sysctl %s:", *kv);
+	}
+}
+
+/*
+ * ownsnet says whether a sysfs may be mounted: the kernel's rule is that
+ * the mounter has CAP_SYS_ADMIN in the user namespace that owns its
+ * network namespace, which in a user namespace of the container's is
+ * so only for a network namespace made here
+ */
+static int
+ownsnet(const struct ctr *c)
+{
+	return !c->userns || (c->nsflags & CLONE_NEWNET && !(c->nspath && c->nspath[NS_NET]));
+}
+
+/*
+ * hostsys puts the host's /sys, with what is mounted below it, where m
+ * would have mounted a sysfs it may not (ownsnet), as runc does, with
+ * m's flags added: it shows the host's devices and network, as the
+ * network namespace it shares does
+ */
+static void
+hostsys(int rootfd, struct mnt *m, struct top *t, int *n)
+{
+	unsigned long flags = m->flags & (MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC);
+	int fd;
+
+	m->src = "/sys";
+	m->type = NULL;
+	m->flags = MS_BIND | MS_REC;
+	m->data = NULL;
+	mountone(rootfd, m, t, n);
+	fd = t[*n - 1].fd;
+	if (setattr(fd, flags) < 0) {
+		if (errno != ENOSYS)
+			ns_fail(125, "mount /sys: mount_setattr:");
+		rebind(fd, flags, "/sys");
 	}
 }
 
@@ -746,6 +801,10 @@ specmounts(const struct ctr *c, int rootfd, int workfd, struct top *t, int *n, i
 		if (j < LEN(tops) && *n < max) {
 			m.magic = tops[j].magic;
 			m.fill = tops[j].fill;
+			if (m.magic == SYSFS_MAGIC && !ownsnet(c)) {
+				hostsys(rootfd, &m, t, n);
+				continue;
+			}
 			mountone(rootfd, &m, t, n);
 			continue;
 		}
@@ -812,8 +871,7 @@ devices(const struct ctr *c, int rootfd)
 			close(fd);
 			if ((fd = openat(pfd, leaf, O_PATH | O_NOFOLLOW | O_CLOEXEC)) < 0)
 				ns_fail(125, "linux.devices %s:", d->path);
-			mountat(NULL, fd, NULL, MS_REMOUNT | MS_BIND | MS_RDONLY | MS_NOSUID |
-			        MS_NOEXEC, NULL, d->path);
+			rebind(fd, MS_RDONLY | MS_NOSUID | MS_NOEXEC, d->path);
 			close(fd);
 		} else {
 			if (mknodat(pfd, leaf, type | (d->mode & 07777), rdev) < 0 ||
@@ -975,11 +1033,15 @@ static int
 scratch(const struct ctr *c)
 {
 	const char *path = c->fs.scratch;
-	char opts[80];
+	char opts[96];
 	int fd;
 
 	tmpopts(opts, sizeof(opts), "700",
 	        *c->fs.upper.path || !c->fs.size ? 4 << 20 : c->fs.size);
+	/* in a user namespace: its root's, who makes the rest (the ids are
+	 * read in the namespace of whoever mounts) */
+	if (c->userns)
+		strcat(opts, ",uid=0,gid=0");
 	if (mount("tmpfs", path, "tmpfs", MS_NOSUID | MS_NODEV, opts) < 0 ||
 	    (fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
 		ns_fail(125, "%s: tmpfs:", path);
@@ -1023,6 +1085,7 @@ mnt_build(const struct ctr *c)
 	if (*c->fs.upper.path)
 		upfd = opentree(&c->fs.upper);
 	workfd = scratch(c);
+	ns_userroot(c);
 	if (c->fs.bind) {
 		rootfd = bindroot(lower, workfd);
 		specmounts(c, rootfd, workfd, t, &n, LEN(t));
@@ -1062,4 +1125,19 @@ mnt_build(const struct ctr *c)
 	close(workfd);
 	if (upfd >= 0)
 		close(upfd);
+}
+
+void
+mnt_chroot(const struct ctr *c)
+{
+	int rootfd;
+
+	/* the host's mounts are ours: nothing is made private or mounted,
+	 * as nothing of ours may reach the host's tree */
+	rootfd = opentree(&c->fs.lower);
+	ns_userroot(c);
+	mkcwd(rootfd, c->proc.cwd);
+	if (fchdir(rootfd) < 0 || chroot(".") < 0 || chdir("/") < 0)
+		ns_fail(125, "chroot into the root:");
+	close(rootfd);
 }

@@ -36,6 +36,14 @@
  * a connection to the socket init then waits on at the second gate in
  * place of ns_go, and its state init's pid.
  *
+ * An OCI bundle's user namespace is made with init, by clone3 with its
+ * PID namespace (which the user namespace then owns, as it owns every
+ * namespace init makes after); pieces, outside as the host's root,
+ * writes its uid and gid maps at the first gate, and init becomes the
+ * namespace's root once it has opened what only the host's root may
+ * reach (ns_userroot).  A user namespace joined by path is joined before
+ * any other.
+ *
  * pieces' own stdio, when it is a file, reaches the container as a pipe
  * that pieces relays (struct relay, tty.c): a file would be the
  * container's to reopen.  init keeps nothing of the host: it closes
@@ -57,6 +65,7 @@
 #include <sys/signalfd.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 
@@ -81,6 +90,8 @@
 #define CAPVERSION3	0x20080522	/* _LINUX_CAPABILITY_VERSION_3 */
 #define CAP_KILLBIT	(1ULL << 5)	/* CAP_KILL */
 #define KEYCTL_JOIN_SESSION_KEYRING	1
+#define NSFS_MAGIC	0x6e736673	/* statfs of a namespace file */
+#define NS_GET_NSTYPE	_IO(0xb7, 0x3)	/* its CLONE_NEW* (Linux 4.11) */
 
 /* init to pieces: a failed setup, the pty master, set up and waiting at
  * the exec gate; pieces to init: go on past a gate */
@@ -105,6 +116,17 @@ static const int fwdsigs[] = {
 };
 
 static int chan = -1;		/* the child end of the report channel */
+static int hostpid;		/* init shares the runtime's PID namespace */
+static int devnull = -1;	/* the host's /dev/null, opened before the pivot */
+
+/* CLONE_NEW* by NS_*, and the names config.json gives them */
+static const int nstype[NSCOUNT] = {
+	CLONE_NEWPID, CLONE_NEWNET, CLONE_NEWNS, CLONE_NEWIPC, CLONE_NEWUTS, CLONE_NEWUSER,
+	CLONE_NEWCGROUP,
+};
+static const char *const nsname[NSCOUNT] = {
+	"pid", "network", "mount", "ipc", "uts", "user", "cgroup",
+};
 
 void
 ns_sigs(sigset_t *set)
@@ -203,6 +225,34 @@ ocicaps(const uint64_t *set, uint64_t bound)
 			ns_fail(125, "ambient capability %d:", i);
 }
 
+/*
+ * closeall is ns_closefds where there is no /proc (a chroot without a
+ * mount namespace): each fd below the last kept one, then the rest at
+ * once (close_range, Linux 5.9; without it up to the fd limit)
+ */
+static void
+closeall(const int *keep, int n)
+{
+	struct rlimit rl;
+	int fd, i, last = chan;
+
+	for (i = 0; i < n; i++)
+		last = MAX(last, keep[i]);
+	for (fd = 3; fd < last; fd++) {
+		for (i = 0; i < n && keep[i] != fd; i++)
+			;
+		if (i == n && fd != chan)
+			(void)close(fd);
+	}
+	fd = MAX(last + 1, 3);
+	if (syscall(SYS_close_range, fd, ~0U, 0) == 0)
+		return;
+	if (getrlimit(RLIMIT_NOFILE, &rl) < 0)
+		ns_fail(125, "close fds:");
+	for (; (rlim_t)fd < rl.rlim_cur; fd++)
+		(void)close(fd);
+}
+
 void
 ns_closefds(const int *keep, int n)
 {
@@ -210,8 +260,12 @@ ns_closefds(const int *keep, int n)
 	DIR *d;
 	int fd, i;
 
-	if (!(d = opendir("/proc/self/fd")))
-		ns_fail(125, "/proc/self/fd:");
+	if (!(d = opendir("/proc/self/fd"))) {
+		if (errno != ENOENT)
+			ns_fail(125, "/proc/self/fd:");
+		closeall(keep, n);
+		return;
+	}
 	while ((de = readdir(d))) {
 		if ((fd = atoi(de->d_name)) <= 2 || fd == dirfd(d) || fd == chan)
 			continue;
@@ -424,10 +478,12 @@ forget(void)
 	 * environment came in, as main found them */
 	if (envmem && envmemlen > 0)
 		memset(envmem, 0, envmemlen);
-	if ((fd = open("/dev/null", O_RDWR | O_CLOEXEC)) < 0 || dup2(fd, 0) < 0 ||
-	    dup2(fd, 1) < 0 || dup2(fd, 2) < 0)
+	if ((fd = devnull) < 0 && (fd = open("/dev/null", O_RDWR | O_CLOEXEC)) < 0)
+		ns_fail(125, "/dev/null:");
+	if (dup2(fd, 0) < 0 || dup2(fd, 1) < 0 || dup2(fd, 2) < 0)
 		ns_fail(125, "/dev/null:");
 	close(fd);
+	devnull = -1;
 }
 
 /*
@@ -456,37 +512,110 @@ say(int type)
 		ns_fail(125, "report:");
 }
 
+/* fdname writes fd's magic link, /proc/self/fd/N, into p (32 bytes) */
+static char *
+fdname(int fd, char *p)
+{
+	snprintf(p, 32, "/proc/self/fd/%d", fd);
+	return p;
+}
+
+/*
+ * nsopen opens path, a namespace of type (CLONE_NEW*) an OCI bundle
+ * names to join: its fd, or -1 with errno set, EINVAL for a file that is
+ * no namespace of that type.  The path is the bundle's: it is looked at
+ * through an O_PATH fd and opened for reading only once its file system
+ * is nsfs, so that a FIFO there blocks no one and a device node is
+ * never opened (its open may act: a tape rewinds, a tty is taken).
+ */
+static int
+nsopen(const char *path, int type)
+{
+	struct statfs sf;
+	char p[32];
+	int fd, ns, t, saved;
+
+	if ((fd = open(path, O_PATH | O_CLOEXEC)) < 0)
+		return -1;
+	if (fstatfs(fd, &sf) < 0)
+		sf.f_type = 0;		/* refused as no namespace */
+	if ((long)sf.f_type == NSFS_MAGIC) {
+		ns = open(fdname(fd, p), O_RDONLY | O_CLOEXEC);
+		saved = errno;
+	} else {
+		ns = -1;
+		saved = EINVAL;
+	}
+	close(fd);
+	errno = saved;
+	if (ns < 0)
+		return -1;
+	/* an older kernel lacks the ioctl: setns then checks the type */
+	if ((t = ioctl(ns, NS_GET_NSTYPE)) >= 0 && t != type) {
+		close(ns);
+		errno = EINVAL;
+		return -1;
+	}
+	return ns;
+}
+
+/* nsfail fails for the namespace path of kind i that nsopen or setns refused */
+static _Noreturn void
+nsfail(const char *path, int i)
+{
+	if (errno == EINVAL)
+		ns_fail(125, "namespace %s: not a %s namespace", path, nsname[i]);
+	ns_fail(125, "join namespace %s:", path);
+}
+
 /*
  * joinns joins the namespaces an OCI bundle names by path (but the PID
  * one, which fork1 joined) and returns those of c->nsflags left to
  * make.  Each is opened before any is joined: once in another mount
- * namespace, the paths would name that one's files.  setns checks that
- * each is a namespace of the type the bundle says (EINVAL otherwise).
+ * namespace, the paths would name that one's files.  The user namespace
+ * is joined first: the others are then joined, and made, with the
+ * capabilities it gives (the kernel's rule: a namespace is joined with
+ * CAP_SYS_ADMIN in the user namespace that owns it).
  */
 static int
 joinns(const struct ctr *c)
 {
-	static const int type[] = {	/* by NS_* */
-		CLONE_NEWPID, CLONE_NEWNET, CLONE_NEWNS, CLONE_NEWIPC, CLONE_NEWUTS,
-		CLONE_NEWUSER, CLONE_NEWCGROUP,
+	static const int order[NSCOUNT] = {
+		NS_USER, NS_PID, NS_NET, NS_MNT, NS_IPC, NS_UTS, NS_CGROUP,
 	};
-	int fd[LEN(type)], i, flags = c->nsflags;
+	int fd[NSCOUNT], i, k, flags = c->nsflags;
 
-	for (i = 0; i < (int)LEN(type); i++) {
+	for (i = 0; i < NSCOUNT; i++) {
 		fd[i] = -1;
 		if (i != NS_PID && c->nspath && c->nspath[i] &&
-		    (fd[i] = open(c->nspath[i], O_RDONLY | O_CLOEXEC)) < 0)
-			ns_fail(125, "namespace %s:", c->nspath[i]);
+		    (fd[i] = nsopen(c->nspath[i], nstype[i])) < 0)
+			nsfail(c->nspath[i], i);
 	}
-	for (i = 0; i < (int)LEN(type); i++) {
-		if (fd[i] < 0)
+	for (k = 0; k < NSCOUNT; k++) {
+		if (fd[i = order[k]] < 0)
 			continue;
-		if (setns(fd[i], type[i]) < 0)
-			ns_fail(125, "join namespace %s:", c->nspath[i]);
+		if (setns(fd[i], nstype[i]) < 0)
+			nsfail(c->nspath[i], i);
 		close(fd[i]);
-		flags &= ~type[i];
+		flags &= ~nstype[i];
 	}
 	return flags;
+}
+
+/*
+ * ns_userroot makes init, in a user namespace of the container's, that
+ * namespace's root: its creator's uid (the host's root) is no id there,
+ * and a file it made on a file system of the namespace would be refused
+ * (EOVERFLOW).  The capabilities stay: a change to the namespace's root
+ * fills the effective set from the permitted one.
+ */
+void
+ns_userroot(const struct ctr *c)
+{
+	if (!c->userns)
+		return;
+	if (setgroups(0, NULL) < 0 || setresgid(0, 0, 0) < 0 || setresuid(0, 0, 0) < 0)
+		ns_fail(125, "become root of the user namespace (uid and gid 0 mapped?):");
 }
 
 /*
@@ -500,8 +629,9 @@ enterns(const struct ctr *c)
 {
 	int flags = CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWCGROUP;
 
+	/* the PID and a new user namespace came with init (fork1) */
 	if (c->oci)
-		flags = joinns(c) & ~CLONE_NEWPID;
+		flags = joinns(c) & ~(CLONE_NEWPID | CLONE_NEWUSER);
 	else if (c->net != NET_HOST)
 		flags |= CLONE_NEWNET;
 	if (unshare(flags) < 0)
@@ -513,7 +643,10 @@ enterns(const struct ctr *c)
 		ns_fail(125, "new network namespace:");
 	if (c->hostname && sethostname(c->hostname, strlen(c->hostname)) < 0)
 		ns_fail(125, "sethostname:");
-	mnt_build(c);
+	if (c->oci && !(c->nsflags & CLONE_NEWNS))
+		mnt_chroot(c);
+	else
+		mnt_build(c);
 }
 
 /* reap reaps every child, forwarding signals to cmd, until cmd exits: its status */
@@ -533,9 +666,14 @@ reap(pid_t cmd, const sigset_t *set)
 		 * namespace; one from there has a sender init can see
 		 * (si_pid), while pieces, outside, is pid 0 to it: only
 		 * pieces' are passed on, or a process could have init's
-		 * CAP_KILL signal what it cannot */
+		 * CAP_KILL signal what it cannot.  In the host's PID
+		 * namespace (an OCI bundle's without one) every sender has
+		 * a pid, and every signal is passed on: the container is
+		 * then no more apart from the host's processes than they
+		 * are from each other, and the command's group is all it
+		 * reaches */
 		if (si.si_signo != SIGCHLD) {
-			if (si.si_pid == 0)
+			if (si.si_pid == 0 || hostpid)
 				(void)kill(si.si_code == SI_QUEUE &&
 				           si.si_value.sival_int == NS_GROUP ? -cmd : cmd, si.si_signo);
 			continue;
@@ -544,25 +682,6 @@ reap(pid_t cmd, const sigset_t *set)
 			if (p == cmd)
 				_exit(wstatus(st));
 	}
-}
-
-/*
- * oomadj sets an OCI process's oom_score_adj in init, which the command
- * inherits: while init still has the host's /proc and the privilege a
- * value below the caller's needs
- */
-static void
-oomadj(const struct proc *p)
-{
-	char buf[16];
-	int fd, n;
-
-	if (!p->hasoom)
-		return;
-	n = snprintf(buf, sizeof(buf), "%d", p->oomadj);
-	if ((fd = open("/proc/self/oom_score_adj", O_WRONLY | O_CLOEXEC)) < 0 ||
-	    writeall(fd, buf, n) < 0 || close(fd) < 0)
-		ns_fail(125, "write to /proc/self/oom_score_adj:");
 }
 
 /*
@@ -585,7 +704,6 @@ init(const struct ctr *c)
 	if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0 ||
 	    (!c->oci && prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) < 0))
 		ns_fail(125, "prctl:");
-	oomadj(&c->proc);
 	/* out of pieces' session, and so its process group: a Ctrl-C on
 	 * the host's terminal is pieces' to pass on, once; and the host's
 	 * terminal is no controlling terminal of init's, which a command
@@ -601,6 +719,10 @@ init(const struct ctr *c)
 	/* the first gate: pieces puts init in the container's cgroup
 	 * before its cgroup namespace is made, which then has it as root */
 	await();
+	/* the host's, for forget: a bundle's root may have no /dev/null
+	 * (no /dev mounted, or no mount namespace to mount one in) */
+	if ((devnull = open("/dev/null", O_RDWR | O_CLOEXEC)) < 0)
+		ns_fail(125, "/dev/null:");
 	enterns(c);
 	if (c->proc.tty)
 		pty = ns_mkpty();
@@ -664,7 +786,7 @@ startgate(int fd, pid_t cmd, const sigset_t *set)
 		if (poll(p, 2, -1) < 0)
 			continue;
 		if ((p[1].revents & POLLIN) && read(sfd, &si, sizeof(si)) == sizeof(si)) {
-			if (si.ssi_signo != SIGCHLD && si.ssi_pid == 0)
+			if (si.ssi_signo != SIGCHLD && (si.ssi_pid == 0 || hostpid))
 				_exit(128 + si.ssi_signo);
 			if (si.ssi_signo == SIGCHLD && waitpid(cmd, &st, WNOHANG) == cmd)
 				_exit(wstatus(st));
@@ -779,8 +901,8 @@ selfcopy(void)
 static void
 reexec(int self, pid_t cmd, int gatefd, int startfd)
 {
-	char a[4][24];
-	char *argv[] = { "pieces-init", a[0], a[1], a[2], a[3], NULL }, *envp[] = { NULL };
+	char a[5][24];
+	char *argv[] = { "pieces-init", a[0], a[1], a[2], a[3], a[4], NULL }, *envp[] = { NULL };
 
 	if (self < 0)
 		last(cmd, gatefd, startfd);
@@ -788,6 +910,7 @@ reexec(int self, pid_t cmd, int gatefd, int startfd)
 	snprintf(a[1], sizeof(a[1]), "%d", gatefd);
 	snprintf(a[2], sizeof(a[2]), "%d", chan);
 	snprintf(a[3], sizeof(a[3]), "%d", startfd);
+	snprintf(a[4], sizeof(a[4]), "%d", hostpid);
 	if (fcntl(gatefd, F_SETFD, 0) < 0 || fcntl(chan, F_SETFD, 0) < 0 ||
 	    (startfd >= 0 && fcntl(startfd, F_SETFD, 0) < 0))
 		ns_fail(125, "fcntl:");
@@ -802,14 +925,15 @@ ns_reaper(int argc, char *argv[])
 	int gatefd, startfd;
 
 	/* exec made it dumpable again: no container process may attach */
-	if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0 || argc != 5)
+	if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0 || argc != 6)
 		_exit(125);
 	cmd = atol(argv[1]);
 	gatefd = atoi(argv[2]);
 	chan = atoi(argv[3]);
 	startfd = atoi(argv[4]);
+	hostpid = atoi(argv[5]);
 	/* /proc/1/cmdline shows "pieces-init", as before the exec */
-	memset(argv[1], 0, argv[4] + strlen(argv[4]) - argv[1]);
+	memset(argv[1], 0, argv[5] + strlen(argv[5]) - argv[1]);
 	last(cmd, gatefd, startfd);
 	return 125;
 }
@@ -915,13 +1039,126 @@ joinpid(const struct ctr *c)
 
 	if (!pidpath(c))
 		return 0;
-	if ((fd = open(pidpath(c), O_RDONLY | O_CLOEXEC)) < 0 || setns(fd, CLONE_NEWPID) < 0) {
-		weprintf("join namespace %s:", pidpath(c));
+	if ((fd = nsopen(pidpath(c), CLONE_NEWPID)) < 0 || setns(fd, CLONE_NEWPID) < 0) {
+		weprintf(errno == EINVAL ? "namespace %s: not a pid namespace" :
+		         "join namespace %s:", pidpath(c));
 		if (fd >= 0)
 			close(fd);
 		return -1;
 	}
 	close(fd);
+	return 0;
+}
+
+/* newuser says whether init is to be made in a new user namespace: an OCI bundle's */
+static int
+newuser(const struct ctr *c)
+{
+	return c->oci && c->nsflags & CLONE_NEWUSER && !(c->nspath && c->nspath[NS_USER]);
+}
+
+/* newpid says whether init is to be made in a new PID namespace: all but some OCI bundles' */
+static int
+newpid(const struct ctr *c)
+{
+	return !c->oci || (c->nsflags & CLONE_NEWPID && !pidpath(c));
+}
+
+/*
+ * spawn forks init.  A new user namespace is made with it, by clone3
+ * with the PID namespace, which it then owns: its root may mount a
+ * /proc of that namespace, which it could not for one the host's owns.
+ * Like fork, the child goes on from here on a copy of our stack.
+ */
+static pid_t
+spawn(const struct ctr *c)
+{
+	struct {			/* struct clone_args, CLONE_ARGS_SIZE_VER0 */
+		uint64_t flags, pidfd, child_tid, parent_tid, exit_signal, stack, stack_size, tls;
+	} a;
+
+	if (!newuser(c))
+		return fork();
+	memset(&a, 0, sizeof(a));
+	a.flags = CLONE_NEWUSER | (newpid(c) ? CLONE_NEWPID : 0);
+	a.exit_signal = SIGCHLD;
+	return syscall(SYS_clone3, &a, sizeof(a));
+}
+
+/*
+ * oomadj sets an OCI process's oom_score_adj on init, at its first
+ * gate, which the command inherits: from here, as the host's root,
+ * since a value below the least init had needs CAP_SYS_RESOURCE in the
+ * host's user namespace, which init in a user namespace of its own has
+ * not.  0, or -1 (reported).
+ */
+static int
+oomadj(const struct proc *p, pid_t pid)
+{
+	char path[64], buf[16];
+	int fd, n;
+
+	if (!p->hasoom)
+		return 0;
+	snprintf(path, sizeof(path), "/proc/%ld/oom_score_adj", (long)pid);
+	n = snprintf(buf, sizeof(buf), "%d", p->oomadj);
+	if ((fd = open(path, O_WRONLY | O_CLOEXEC)) < 0 || writeall(fd, buf, n) < 0) {
+		weprintf("write to %s:", path);
+		if (fd >= 0)
+			close(fd);
+		return -1;
+	}
+	if (close(fd) < 0) {
+		weprintf("write to %s:", path);
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * mapwrite writes the n lines of m to init's NAME (uid_map, gid_map),
+ * field the config.json field they came from: in one write, as the
+ * kernel takes a map, which it refuses past a page (spec.c checked
+ * the lines already).  We, the host's root with CAP_SETGID, need no
+ * "deny" in setgroups first: the container's setgroups stays allowed.
+ * 0, or -1 (reported).
+ */
+static int
+mapwrite(pid_t pid, const char *name, const struct idmap *m, int n, const char *field)
+{
+	char path[64], buf[4096];
+	size_t len = 0;
+	int fd, i, k;
+
+	for (i = 0; i < n; i++) {
+		k = snprintf(buf + len, sizeof(buf) - len, "%lu %lu %lu\n", (unsigned long)m[i].ctr,
+		             (unsigned long)m[i].host, (unsigned long)m[i].size);
+		if (k < 0 || (size_t)k >= sizeof(buf) - len) {
+			weprintf("config.json: %s: more than the kernel's page of a map", field);
+			return -1;
+		}
+		len += k;
+	}
+	snprintf(path, sizeof(path), "/proc/%ld/%s", (long)pid, name);
+	if ((fd = open(path, O_WRONLY | O_CLOEXEC)) < 0 || write(fd, buf, len) != (ssize_t)len) {
+		weprintf("config.json: %s: %s:", field, path);
+		if (fd >= 0)
+			close(fd);
+		return -1;
+	}
+	close(fd);
+	return 0;
+}
+
+/* idmaps writes the maps of init's new user namespace, if it has one: 0, or -1 (reported) */
+static int
+idmaps(const struct ctr *c, pid_t pid)
+{
+	if (!newuser(c))
+		return 0;
+	if (mapwrite(pid, "uid_map", c->uidmap, c->nuidmap, "linux.uidMappings") < 0 ||
+	    mapwrite(pid, "gid_map", c->gidmap, c->ngidmap, "linux.gidMappings") < 0)
+		return -1;
 	return 0;
 }
 
@@ -937,22 +1174,24 @@ fork1(struct run *r)
 		return -1;
 	}
 	r->chan = sv[0];
-	if (joinpid(r->c) < 0 || (!pidpath(r->c) && unshare(CLONE_NEWPID) < 0)) {
+	if (joinpid(r->c) < 0 ||
+	    (newpid(r->c) && !newuser(r->c) && unshare(CLONE_NEWPID) < 0)) {
 		if (!pidpath(r->c))
 			weprintf(geteuid() ? "run needs root: unshare:" : "unshare:");
 		close(sv[1]);
 		return -1;
 	}
 	/* an OCI container's stdio is the engine's, handed on as it is */
-	if ((!r->c->oci && tty_pipes(&r->r, &r->c->proc) < 0) || (r->pid = fork()) < 0) {
+	if ((!r->c->oci && tty_pipes(&r->r, &r->c->proc) < 0) || (r->pid = spawn(r->c)) < 0) {
 		if (r->pid < 0)
-			weprintf("fork:");
+			weprintf(newuser(r->c) ? "clone3, a new user namespace:" : "fork:");
 		close(sv[1]);
 		return -1;
 	}
 	if (r->pid == 0) {
 		close(sv[0]);
 		chan = sv[1];
+		hostpid = r->c->oci && !(r->c->nsflags & CLONE_NEWPID);
 		for (i = 0; i < 3; i++)
 			if (r->r.child[i] >= 0 && dup2(r->r.child[i], i) < 0)
 				ns_fail(125, "dup2:");
@@ -999,8 +1238,10 @@ ns_start(struct ctr *c, struct run **rp)
 	r->pidns = open("/proc/self/ns/pid", O_RDONLY | O_CLOEXEC);
 	if (r->sigfd < 0 || fork1(r) < 0)
 		goto fail;
-	/* init waits at the first gate: cgroups join it here */
-	if (c->attach && c->attach(c->arg, r->pid) < 0) {
+	/* init waits at the first gate: cgroups join it here, its user
+	 * namespace gets its maps */
+	if ((c->attach && c->attach(c->arg, r->pid) < 0) || idmaps(c, r->pid) < 0 ||
+	    oomadj(&c->proc, r->pid) < 0) {
 		(void)kill(r->pid, SIGKILL);
 		goto reap;
 	}

@@ -56,6 +56,8 @@ struct ostate {
 	int ncg;
 	const char *cgname[CGMAX], *cgdir[CGMAX];	/* each controller's */
 	int ncgof;
+	int hostpid;			/* in the host's PID namespace: its cgroup says
+					 * which processes are its */
 	int status;			/* CS_*, read live */
 };
 
@@ -174,6 +176,7 @@ load(const char *id, struct ostate *o, int quiet)
 			o->cgname[o->ncgof] = j->key;
 			o->cgdir[o->ncgof++] = j->s;
 		}
+	o->hostpid = json_u64(json_get(o->doc, "hostpid"), &v) == 0 && v;
 	if (!alive(o))
 		o->status = CS_STOPPED;
 	else if (paused(o))
@@ -319,7 +322,7 @@ save(const char *id, const char *bundle, const struct spec *s, pid_t pid, struct
 			o += sprintf(o, "%s\"%s\":", o[-1] == '{' ? "" : ",", cg_name(i));
 			o = json_quote(o, dir);
 		}
-	o += sprintf(o, "}}");
+	o += sprintf(o, "}%s}", s->ns & 1 << NS_PID ? "" : ",\"hostpid\":1");
 	if ((fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600)) < 0 ||
 	    !(fp = fdopen(fd, "w"))) {
 		weprintf("%s:", tmp);
@@ -364,32 +367,45 @@ pidfile(const char *path, pid_t pid)
 }
 
 /*
+ * nomnt says what of s a container without a mount namespace goes
+ * without: it is chrooted into its root, where a mount would be the
+ * host's, outliving it.  A read-only root, a propagation and sysctls
+ * (written below a /proc of its own) it cannot have: -1 (reported).
+ * Its mounts, masks and devices are not made: a warning, and 0.
+ */
+static int
+nomnt(const struct spec *s)
+{
+	const char *what = s->readonly ? "root.readonly" : s->rootprop ?
+	                   "linux.rootfsPropagation" : s->sysctl && s->sysctl->child ?
+	                   "linux.sysctl" : NULL;
+
+	if (what) {
+		weprintf("config.json: %s: needs a mount namespace", what);
+		return -1;
+	}
+	if (s->nmnt || (s->masked && *s->masked) || (s->rdonly && *s->rdonly) || s->ndev)
+		weprintf("config.json: mounts, maskedPaths, readonlyPaths, linux.devices: not "
+		         "made without a mount namespace (they would be the host's)");
+	return 0;
+}
+
+/*
  * refuse says which part of s pieces cannot run yet, as one line naming
  * the field: -1, or 0 if it can run it all
  */
 static int
 refuse(const struct spec *s)
 {
-	static const char *const nsname[NSCOUNT] = {
-		"pid", "network", "mount", "ipc", "uts", "user", "cgroup",
-	};
-	int i;
-
-	for (i = 0; i < NSCOUNT; i++)
-		if (s->nspath[i] && i == NS_USER) {
-			weprintf("config.json: linux.namespaces: joining the %s namespace %s: "
-			         "not supported", nsname[i], s->nspath[i]);
-			return -1;
-		}
-	if (!(s->ns & 1 << NS_PID) || !(s->ns & 1 << NS_MNT)) {
-		weprintf("config.json: linux.namespaces: pieces runs a container only in a new "
-		         "%s namespace", !(s->ns & 1 << NS_PID) ? "pid" : "mount");
+	/* a user namespace joined owns no PID namespace made here, whose
+	 * /proc its root then may not mount */
+	if (s->nspath[NS_USER] && s->ns & 1 << NS_PID && !s->nspath[NS_PID]) {
+		weprintf("config.json: linux.namespaces: joining the user namespace %s: "
+		         "needs the pid namespace joined too", s->nspath[NS_USER]);
 		return -1;
 	}
-	if (s->ns & 1 << NS_USER) {
-		weprintf("config.json: linux.namespaces: user namespaces: not supported");
+	if (!(s->ns & 1 << NS_MNT) && nomnt(s) < 0)
 		return -1;
-	}
 	if (s->hostname && !(s->ns & 1 << NS_UTS)) {
 		weprintf("config.json: hostname: needs a uts namespace");
 		return -1;
@@ -480,6 +496,11 @@ fill(struct ctr *c, const struct spec *s, const char *id, const char *scratch, c
 	c->dev = s->dev;
 	c->ndev = s->ndev;
 	c->sysctl = kv;
+	c->userns = !!(s->ns & 1 << NS_USER);
+	c->uidmap = s->uidmap;
+	c->nuidmap = s->nuidmap;
+	c->gidmap = s->gidmap;
+	c->ngidmap = s->ngidmap;
 	if (!c->proc.argv || !c->proc.argv[0]) {
 		weprintf("config.json: process.args: none");
 		return -1;
@@ -940,9 +961,64 @@ ocirt_state(const char *root, const char *id)
 }
 
 /*
+ * cgmembers lists the processes of the container's cgroup, init's
+ * first if it is there, in a new array *v of *n: 0, or -1 (reported).
+ * For a container in the host's PID namespace, which is everyone's:
+ * every directory of it holds them all (cg_attach), the first that can
+ * be read is asked.
+ */
+static int
+cgmembers(const struct ostate *o, pid_t **v, int *n)
+{
+	char path[PATHMAX], *buf, *p, *e;
+	int i, fd = -1, cap = 16;
+	ssize_t len;
+	long pid;
+
+	*n = 0;
+	*v = ecalloc(cap, sizeof(**v));
+	if (!o->ncg) {
+		weprintf("container %s: in the host's pid namespace, with no cgroup to tell its "
+		         "processes by", o->id);
+		return -1;
+	}
+	for (i = 0; i < o->ncg && fd < 0; i++) {
+		snprintf(path, sizeof(path), "%s/cgroup.procs", o->cg[i]);
+		if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0 && errno != ENOENT) {
+			weprintf("%s:", path);
+			return -1;
+		}
+	}
+	/* gone: a release agent removes an empty one */
+	if (fd < 0)
+		return 0;
+	buf = emalloc(OSTATEMAX);
+	if ((len = readcap(fd, buf, OSTATEMAX - 1)) < 0) {
+		weprintf("%s:", path);
+		free(buf);
+		close(fd);
+		return -1;
+	}
+	close(fd);
+	buf[len] = '\0';
+	if (alive(o))
+		(*v)[(*n)++] = o->pid;
+	for (p = buf; (pid = strtol(p, &e, 10)) > 0; p = e) {
+		if (pid == o->pid)
+			continue;
+		if (*n == cap)
+			*v = erealloc(*v, (cap *= 2) * sizeof(**v));
+		(*v)[(*n)++] = pid;
+	}
+	free(buf);
+	return 0;
+}
+
+/*
  * members lists the processes in init's PID namespace, init's first, in
  * a new array *v of *n: 0, or -1 (reported).  The namespace is the
- * container's whole: nothing joins it from outside (no exec yet).
+ * container's whole: nothing joins it from outside (no exec yet).  A
+ * container in the host's is its cgroup's.
  */
 static int
 members(const struct ostate *o, pid_t **v, int *n)
@@ -954,6 +1030,8 @@ members(const struct ostate *o, pid_t **v, int *n)
 	long p;
 	int cap = 16;
 
+	if (o->hostpid)
+		return cgmembers(o, v, n);
 	*n = 0;
 	*v = ecalloc(cap, sizeof(**v));
 	snprintf(path, sizeof(path), "/proc/%ld/ns/pid", (long)o->pid);
@@ -986,7 +1064,9 @@ ocirt_kill(const char *root, const char *id, int sig, int all)
 	rootdir = root;
 	if (load(id, &o, 0) < 0)
 		return 1;
-	if (o.status == CS_STOPPED) {
+	/* as runc: what init left behind in the host's PID namespace is
+	 * still the container's to signal */
+	if (o.status == CS_STOPPED && !(all && o.hostpid)) {
 		weprintf("container not running");
 		goto out;
 	}
@@ -1053,6 +1133,36 @@ rmcg(const char *dir)
 	return 0;
 }
 
+/*
+ * reap kills what a container in the host's PID namespace left in its
+ * cgroup once init ended (no namespace's end took it along), as runc
+ * does, until none is left, for 2 s: 0, or -1 (reported)
+ */
+static int
+reap(const struct ostate *o)
+{
+	struct timespec tick = { 0, 10 * 1000 * 1000 };
+	pid_t *v;
+	int i, k, n;
+
+	if (!o->ncg)		/* nothing to tell them by: cgroups were off */
+		return 0;
+	for (k = 0; k < 200; k++) {
+		if (cgmembers(o, &v, &n) < 0) {
+			free(v);
+			return -1;
+		}
+		for (i = 0; i < n; i++)
+			(void)kill(v[i], SIGKILL);
+		free(v);
+		if (!n)
+			return 0;
+		nanosleep(&tick, NULL);
+	}
+	weprintf("container %s: its processes outlive SIGKILL", o->id);
+	return -1;
+}
+
 int
 ocirt_delete(const char *root, const char *id, int force)
 {
@@ -1087,6 +1197,10 @@ ocirt_delete(const char *root, const char *id, int force)
 			ofree(&o);
 			return 1;
 		}
+	}
+	if (o.hostpid && reap(&o) < 0) {
+		ofree(&o);
+		return 1;
 	}
 	later(id, HOOK_POSTSTOP);
 	for (i = 0; i < o.ncg; i++)

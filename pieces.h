@@ -1142,9 +1142,11 @@ struct ctr {
 	 * connection on startfd, a listening socket, instead of pieces' go
 	 * (signals from outside end it there, as they would a process that
 	 * had not run yet); pieces' stdio reaches the command as it is.
-	 * Only the namespaces of nsflags (CLONE_NEW*, the PID one always)
-	 * are made, hostname is set only if not NULL, and the mounts and
-	 * masks are the bundle's: mnt (nmnt of them), masked and rdonly
+	 * Only the namespaces of nsflags (CLONE_NEW*) are made: without
+	 * the PID one init shares the host's (signals from anyone reach
+	 * it), without the mount one it is chrooted and mounts nothing.
+	 * hostname is set only if not NULL, and the mounts and masks are
+	 * the bundle's: mnt (nmnt of them), masked and rdonly
 	 * (NULL-terminated, or NULL), in place of pieces' own.
 	 */
 	int oci;
@@ -1159,6 +1161,16 @@ struct ctr {
 	const struct specdev *dev;	/* linux.devices, ndev of them */
 	int ndev;
 	unsigned long rootprop;		/* the root's propagation (MS_SHARED...); 0: private */
+	/*
+	 * userns: init runs in a user namespace of the container's: a new
+	 * one (CLONE_NEWUSER in nsflags, no nspath) with the maps below,
+	 * which pieces writes at the first gate, or the one nspath names.
+	 * init becomes that namespace's root once it has opened the root
+	 * and the scratch directory (paths of the host's root, 0700).
+	 */
+	int userns;
+	const struct idmap *uidmap, *gidmap;
+	int nuidmap, ngidmap;
 };
 
 struct run;
@@ -1220,6 +1232,15 @@ int ns_reaper(int argc, char *argv[]);
  * with 127 or 126.  All of them fail with ns_fail.
  */
 void ns_channel(int fd);
+
+/*
+ * ns_userroot, in init in a user namespace of the container's (c's
+ * userns; else it does nothing), makes init that namespace's root, uid
+ * and gid 0 and no groups, its capabilities kept: after what must still
+ * be reached as the host's root (the root's path), before anything is
+ * made on a file system of the namespace's.  It fails with ns_fail.
+ */
+void ns_userroot(const struct ctr *c);
 void ns_closefds(const int *keep, int n);
 int ns_mkpty(void);
 void ns_confine(const struct proc *p);
@@ -1265,6 +1286,15 @@ int ns_selfexec(int self, char *argv[], char *envp[]);
  * ns_fail
  */
 void mnt_build(const struct ctr *c);
+
+/*
+ * mnt_chroot is mnt_build for an OCI container without a mount
+ * namespace of its own: it mounts nothing (ocirt.c said that the
+ * bundle's mounts are not made), enters the root with chroot, which
+ * unlike a pivot is no boundary to a process with CAP_SYS_CHROOT, and
+ * makes the working directory; it fails with ns_fail
+ */
+void mnt_chroot(const struct ctr *c);
 
 /* proc.c */
 #define LAYERSIZE	(256ULL << 20)	/* run's writable layer, by default */

@@ -1225,6 +1225,79 @@ linuxobj(const struct json *top, struct spec *s)
 	return 0;
 }
 
+/*
+ * mapped says whether the map m (n lines) has id on its container side:
+ * 1 or 0
+ */
+static int
+mapped(const struct idmap *m, int n, uint32_t id)
+{
+	int i;
+
+	for (i = 0; i < n; i++)
+		if (id >= m[i].ctr && id - m[i].ctr < m[i].size)
+			return 1;
+	return 0;
+}
+
+/*
+ * mapcheck refuses what the kernel would of a map m (n lines) with
+ * EINVAL, naming the field key: two ranges that overlap on either side,
+ * or more text than the page it takes in one write.  And what pieces
+ * needs: container id 0, whom init becomes.  0, or -1 (reported).
+ */
+static int
+mapcheck(const struct idmap *m, int n, const char *key)
+{
+	char f[SPECFIELDMAX], g[SPECFIELDMAX], line[40];
+	size_t text = 0;
+	int i, k;
+
+	for (i = 0; i < n; i++) {
+		idx(f, at(g, "linux", key), i);
+		text += snprintf(line, sizeof(line), "%lu %lu %lu\n", (unsigned long)m[i].ctr,
+		                 (unsigned long)m[i].host, (unsigned long)m[i].size);
+		if (text >= 4096)
+			return bad(f, "past the kernel's 4095 bytes of a map's text");
+		for (k = 0; k < i; k++) {
+			if (m[i].ctr < m[k].ctr + m[k].size && m[k].ctr < m[i].ctr + m[i].size)
+				return bad(f, "containerID %lu: overlaps line %d",
+				           (unsigned long)m[i].ctr, k);
+			if (m[i].host < m[k].host + m[k].size && m[k].host < m[i].host + m[i].size)
+				return bad(f, "hostID %lu: overlaps line %d",
+				           (unsigned long)m[i].host, k);
+		}
+	}
+	if (!mapped(m, n, 0))
+		return bad(at(g, "linux", key), "maps no containerID 0 (the container's root)");
+	return 0;
+}
+
+/*
+ * userns checks the maps of a new user namespace, and that the process's
+ * ids are in them (setuid would refuse them, EINVAL): 0, or -1 (reported)
+ */
+static int
+userns(const struct spec *s)
+{
+	int i;
+
+	if (mapcheck(s->uidmap, s->nuidmap, "uidMappings") < 0 ||
+	    mapcheck(s->gidmap, s->ngidmap, "gidMappings") < 0)
+		return -1;
+	if (!mapped(s->uidmap, s->nuidmap, s->proc.uid))
+		return bad("process.user.uid", "%lu: not in linux.uidMappings",
+		           (unsigned long)s->proc.uid);
+	if (!mapped(s->gidmap, s->ngidmap, s->proc.gid))
+		return bad("process.user.gid", "%lu: not in linux.gidMappings",
+		           (unsigned long)s->proc.gid);
+	for (i = 0; i < s->proc.ngroups; i++)
+		if (!mapped(s->gidmap, s->ngidmap, s->proc.groups[i]))
+			return bad("process.user.additionalGids", "%lu: not in linux.gidMappings",
+			           (unsigned long)s->proc.groups[i]);
+	return 0;
+}
+
 /* together checks what one field asks of another, as runc does */
 static int
 together(struct spec *s)
@@ -1243,6 +1316,8 @@ together(struct spec *s)
 		return bad("linux.uidMappings", "given with a user namespace to join");
 	if (s->ns & 1 << NS_USER && !s->nspath[NS_USER] && (!s->nuidmap || !s->ngidmap))
 		return bad("linux.uidMappings", "a new user namespace needs uid and gid maps");
+	if (s->nuidmap && userns(s) < 0)
+		return -1;
 	return 0;
 }
 
