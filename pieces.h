@@ -1141,7 +1141,9 @@ struct ctr {
 	 * subreaper adopts it) and, at the second gate, waits for a
 	 * connection on startfd, a listening socket, instead of pieces' go
 	 * (signals from outside end it there, as they would a process that
-	 * had not run yet); pieces' stdio reaches the command as it is.
+	 * had not run yet), then becomes the command, the PID 1 of its
+	 * namespace (no init of pieces' reaps or forwards signals there);
+	 * pieces' stdio reaches the command as it is.
 	 * Only the namespaces of nsflags (CLONE_NEW*, the PID one always)
 	 * are made, hostname is set only if not NULL, and the mounts and
 	 * masks are the bundle's: mnt (nmnt of them), masked and rdonly

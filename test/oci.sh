@@ -188,7 +188,7 @@ r create --bundle "$B" c7
 r start c7
 sleep 0.3
 run r ps --format json c7
-is "ps: init, sh and two sleeps" "$(tr ',' '\n' <"$T/out" | grep -c '[0-9]')" 4
+is "ps: sh (pid 1: no init of pieces') and two sleeps" "$(tr ',' '\n' <"$T/out" | grep -c '[0-9]')" 3
 cg=$(sed -n 's/.*"cgroups":\["\([^"]*\)".*/\1/p' "$ROOT/c7/state.json")
 is "a pids cgroup, limited" "$(cat "$cg/pids.max" 2>/dev/null)" 64
 ok "kill --all" r kill --all c7 KILL
@@ -197,10 +197,32 @@ ok "delete after kill --all" r delete c7
 is "its cgroup is gone" "$([ -n "$cg" ] && [ ! -e "$cg" ] && echo gone)" gone
 unset RES
 
+# the command is the container's pid 1, as runc's: the pid the engine
+# waits on, which a signal it has no handler for does not end (podman
+# stop then falls back to SIGKILL: 137, not 143)
+cfg '"sleep", "100"'
+r create --bundle "$B" c12
+r start c12
+is "pid 1 is the command" "$(tr '\0' ' ' </proc/$(r state c12 | sed -n 's/.*"pid": \([0-9]*\).*/\1/p')/cmdline)" "sleep 100 "
+ok "kill TERM" r kill c12 TERM
+sleep 0.3
+is "a pid 1 without a handler ignores it" "$(status c12)" running
+r kill c12 KILL
+is "KILL ends it" "$(waitfor c12 stopped)" stopped
+r delete c12
+rm -f "$B/rootfs/termed"
+cfg '"sh", "-c", "trap \"touch /termed; exit 3\" TERM; while :; do sleep 0.05; done"'
+r create --bundle "$B" c13
+r start c13
+sleep 0.3
+r kill c13 TERM
+is "one with a handler gets it" "$(waitfor c13 stopped) $(ls "$B/rootfs/termed" 2>/dev/null)" "stopped $B/rootfs/termed"
+r delete c13
+
 # hooks: in the runtime's namespaces, the state on their stdin
 printf '#!/bin/sh\ncat >>"%s"\necho >>"%s"\n' "$T/hooks.out" "$T/hooks.out" >"$T/hook"
 chmod +x "$T/hook"
-cfg '"true"'
+cfg '"sleep", "0.5"'
 h="{\"path\": \"$T/hook\"}"
 sed "s|\"linux\": {|\"hooks\": {\"prestart\": [$h], \"poststart\": [$h], \"poststop\": [{\"path\": \"$T/nosuch\"}, $h]},\\
 \"linux\": {|" "$B/config.json" >"$T/c" && mv "$T/c" "$B/config.json"
