@@ -1792,6 +1792,7 @@ struct specmnt {
 	unsigned long flags;		/* MS_*, MS_BIND|MS_REC for rbind */
 	unsigned long prop;		/* MS_PRIVATE, MS_SLAVE... maybe with MS_REC; 0: none */
 	char *data;			/* the other options, comma-joined; NULL: none */
+	int copyup;			/* tmpcopyup: a tmpfs starts as what it covers */
 };
 
 /* a device node to make (linux.devices) */

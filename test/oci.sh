@@ -67,6 +67,7 @@ cfg() {
 		 "options": ["nosuid", "noexec", "nodev", "mode=1777", "size=65536k"]},
 		{"destination": "/sys", "type": "sysfs", "source": "sysfs",
 		 "options": ["nosuid", "noexec", "nodev", "ro"]}
+		${MNTS2:-}
 	],
 	"linux": {
 		"resources": {${RES:-}},
@@ -181,6 +182,25 @@ mv "$T/c" "$B/config.json"
 run r run --bundle "$B" c6
 is "a read-only root" "$(cat "$T/out")" "done"
 
+# podman --read-only: tmpfs with tmpcopyup on a read-only root, which
+# starts as a copy of what it covers, symlinks as symlinks
+mkdir -p "$B/rootfs/run/sub"
+echo kept >"$B/rootfs/run/sub/f"
+ln -sfn /etc/passwd "$B/rootfs/run/lnk"
+chmod 750 "$B/rootfs/run"
+MNTS='{"destination": "/run", "type": "tmpfs", "source": "tmpfs", "options": ["rw", "rprivate", "nosuid", "nodev", "tmpcopyup"]},'
+cfg '"sh", "-c", "cat /run/sub/f; readlink /run/lnk; stat -c %a /run; touch /run/new && echo rw; touch /x 2>/dev/null || echo ro"'
+sed 's/"path": "rootfs"}/"path": "rootfs", "readonly": true}/' "$B/config.json" >"$T/c"
+mv "$T/c" "$B/config.json"
+run r run --bundle "$B" c14
+is "tmpcopyup: a copy of what the tmpfs covers, its mode; the root read-only" \
+	"$(tr '\n' ' ' <"$T/out")" "kept /etc/passwd 750 rw ro "
+is "and the image's files are untouched" "$(ls "$B/rootfs/run")" "lnk
+sub"
+rm -rf "$B/rootfs/run/sub" "$B/rootfs/run/lnk"
+chmod 755 "$B/rootfs/run"
+unset MNTS
+
 # kill --all, and a cgroup of its own, removed by delete
 RES='"pids": {"limit": 64}'
 cfg '"sh", "-c", "sleep 100 & sleep 100 & wait"'
@@ -191,6 +211,14 @@ run r ps --format json c7
 is "ps: sh (pid 1: no init of pieces') and two sleeps" "$(tr ',' '\n' <"$T/out" | grep -c '[0-9]')" 3
 cg=$(sed -n 's/.*"cgroups":\["\([^"]*\)".*/\1/p' "$ROOT/c7/state.json")
 is "a pids cgroup, limited" "$(cat "$cg/pids.max" 2>/dev/null)" 64
+# the mount of type cgroup: the container's own cgroups, read-only, as
+# podman's and containerd's /sys/fs/cgroup on this host's v1 or v2
+MNTS2=', {"destination": "/sys/fs/cgroup", "type": "cgroup", "source": "cgroup", "options": ["nosuid", "noexec", "nodev", "relatime", "ro"]}'
+cfg '"sh", "-c", "cat /sys/fs/cgroup/pids/pids.max 2>/dev/null || cat /sys/fs/cgroup/pids.max; touch /sys/fs/cgroup/pids.max 2>/dev/null || echo ro"'
+run r run --bundle "$B" c15
+is "/sys/fs/cgroup of type cgroup: the container's own pids.max, read-only" \
+	"$(tr '\n' ' ' <"$T/out")" "64 ro "
+unset MNTS2
 ok "kill --all" r kill --all c7 KILL
 is "stops it" "$(waitfor c7 stopped)" stopped
 ok "delete after kill --all" r delete c7
