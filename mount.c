@@ -30,6 +30,7 @@
 #include <sys/syscall.h>
 #include <sys/sysmacros.h>
 
+#include <dirent.h>
 #include <errno.h>
 #include <sched.h>
 #include <fcntl.h>
@@ -48,6 +49,7 @@
 #define PROC_SUPER_MAGIC	0x9fa0
 #define SYSFS_MAGIC		0x62656572
 #define TMPFS_MAGIC		0x01021994
+#define COPYDEPTH		64		/* directories deep, for tmpcopyup */
 
 /*
  * One of the container's own mounts, or a path hidden in them.  dst is
@@ -706,6 +708,263 @@ sysctls(const struct ctr *c, const struct top *t, int n)
 	}
 }
 
+/* copyfile copies the regular file name of from into a new one of to */
+static void
+copyfile(int from, int to, const char *name)
+{
+	char buf[16384];
+	struct stat st;
+	ssize_t n;
+	int s, t;
+
+	/* O_NONBLOCK: a fifo swapped in since the fstatat does not hang us */
+	if ((s = openat(from, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC)) < 0 ||
+	    fstat(s, &st) < 0 || !S_ISREG(st.st_mode) ||
+	    (t = openat(to, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600)) < 0)
+		ns_fail(125, "tmpcopyup %s:", name);
+	while ((n = read(s, buf, sizeof(buf))) > 0)
+		if (writeall(t, buf, n) < 0)
+			break;
+	if (n != 0 || close(t) < 0)
+		ns_fail(125, "tmpcopyup %s:", name);
+	close(s);
+}
+
+/*
+ * copytree copies what the directory from holds (the image's: hostile)
+ * into the directory to (a fresh tmpfs of ours), depth levels down
+ * already: directories, regular files, symlinks and fifos, each with its
+ * owner, mode and times.  Every name is looked at and opened beneath
+ * from with O_NOFOLLOW: a symlink is copied as one, never followed.
+ * Devices and sockets are left out (the tmpfs is nodev).
+ */
+static void
+copytree(int from, int to, int depth)
+{
+	static char link[PATHMAX];
+	struct dirent *de;
+	struct stat st;
+	struct timespec ts[2];
+	const char *name;
+	ssize_t n;
+	DIR *d;
+	int fd, s, t;
+
+	if (depth > COPYDEPTH)
+		ns_fail(125, "tmpcopyup: more than COPYDEPTH (%d) directories deep", COPYDEPTH);
+	if ((fd = dup(from)) < 0 || !(d = fdopendir(fd)))
+		ns_fail(125, "tmpcopyup:");
+	while ((errno = 0, de = readdir(d))) {
+		name = de->d_name;
+		if (!strcmp(name, ".") || !strcmp(name, ".."))
+			continue;
+		if (fstatat(from, name, &st, AT_SYMLINK_NOFOLLOW) < 0)
+			ns_fail(125, "tmpcopyup %s:", name);
+		if (S_ISDIR(st.st_mode)) {
+			if (mkdirat(to, name, 0700) < 0 ||
+			    (s = openat(from, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW |
+			    O_CLOEXEC)) < 0 ||
+			    (t = openat(to, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)) < 0)
+				ns_fail(125, "tmpcopyup %s:", name);
+			copytree(s, t, depth + 1);
+			close(s);
+			close(t);
+		} else if (S_ISREG(st.st_mode)) {
+			copyfile(from, to, name);
+		} else if (S_ISLNK(st.st_mode)) {
+			if ((n = readlinkat(from, name, link, sizeof(link) - 1)) < 0 ||
+			    (link[n] = '\0', symlinkat(link, to, name) < 0))
+				ns_fail(125, "tmpcopyup %s:", name);
+		} else if (S_ISFIFO(st.st_mode)) {
+			if (mkfifoat(to, name, 0600) < 0)
+				ns_fail(125, "tmpcopyup %s:", name);
+		} else {
+			continue;
+		}
+		ts[0] = st.st_atim;
+		ts[1] = st.st_mtim;
+		if (fchownat(to, name, st.st_uid, st.st_gid, AT_SYMLINK_NOFOLLOW) < 0 ||
+		    (!S_ISLNK(st.st_mode) && fchmodat(to, name, st.st_mode & 07777, 0) < 0) ||
+		    utimensat(to, name, ts, AT_SYMLINK_NOFOLLOW) < 0)
+			ns_fail(125, "tmpcopyup %s:", name);
+	}
+	if (errno)
+		ns_fail(125, "tmpcopyup:");
+	closedir(d);
+}
+
+/*
+ * copyup mounts an OCI bundle's tmpfs m with tmpcopyup (podman
+ * --read-only's /tmp, /run, /var/tmp) onto dst, the directory it
+ * covers: the tmpfs starts with a copy of what dst holds.  It is made
+ * on a name of ours in the scratch tmpfs (workfd), given dst's mode
+ * (runc's), filled there (only then read-only, if m says so), and moved
+ * onto dst by its fd, so dst is resolved once.
+ */
+static void
+copyup(int workfd, int dst, const struct mnt *m, const char *what)
+{
+	struct stat st;
+	char p[32], q[32];
+	int fd, from;
+
+	if ((from = openat(dst, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0 ||
+	    mkdirat(workfd, "copyup", 0700) < 0 ||
+	    (fd = openat(workfd, "copyup", O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)) < 0)
+		ns_fail(125, "mount %s:", what);
+	mountat(m->src, fd, "tmpfs", m->flags & ~MS_RDONLY, m->data, what);
+	close(fd);
+	/* looked up again, the name is the new tmpfs' root */
+	if ((fd = openat(workfd, "copyup", O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)) < 0)
+		ns_fail(125, "mount %s:", what);
+	/* and with the mode of what it covers, unless m says one (runc's) */
+	if ((!m->data || !strstr(m->data, "mode=")) &&
+	    (fstat(from, &st) < 0 || fchmod(fd, st.st_mode & 07777) < 0))
+		ns_fail(125, "mount %s:", what);
+	copytree(from, fd, 0);
+	close(from);
+	if (m->flags & MS_RDONLY)
+		mountat(NULL, fd, NULL, MS_REMOUNT | m->flags, m->data, what);
+	if (mount(fdpath(fd, p), fdpath(dst, q), NULL, MS_MOVE, NULL) < 0)
+		ns_fail(125, "mount %s: move:", what);
+	close(fd);
+	if (unlinkat(workfd, "copyup", AT_REMOVEDIR) < 0)
+		ns_fail(125, "mount %s: stage:", what);
+}
+
+/*
+ * cghier binds the subtree path of one cgroup hierarchy (type "cgroup"
+ * with the controllers opts, or "cgroup2") onto name below dir, with
+ * flags: the hierarchy is mounted whole on a name of ours in the scratch
+ * tmpfs (workfd), the subtree bound from it, the whole detached.
+ */
+static void
+cghier(int workfd, int dir, const char *name, const char *type, const char *opts,
+    const char *path, unsigned long flags)
+{
+	char p[32], q[32];
+	int src, sub, fd;
+
+	if (mkdirat(workfd, "cgroup", 0700) < 0 ||
+	    (src = openat(workfd, "cgroup", O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)) < 0)
+		ns_fail(125, "mount /sys/fs/cgroup/%s:", name);
+	mountat(type, src, type, MS_NOSUID | MS_NODEV | MS_NOEXEC, opts, name);
+	close(src);
+	if ((src = openat(workfd, "cgroup", O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)) < 0 ||
+	    (sub = openat(src, *path ? path : ".", O_PATH | O_DIRECTORY | O_NOFOLLOW |
+	    O_CLOEXEC)) < 0 ||
+	    (mkdirat(dir, name, 0755) < 0 && errno != EEXIST) ||
+	    (fd = openat(dir, name, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)) < 0)
+		ns_fail(125, "mount /sys/fs/cgroup/%s: /%s:", name, path);
+	if (mount(fdpath(sub, p), fdpath(fd, q), NULL, MS_BIND, NULL) < 0)
+		ns_fail(125, "mount /sys/fs/cgroup/%s:", name);
+	close(fd);
+	/* a bind takes its flags from a remount of its own root */
+	if ((fd = openat(dir, name, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)) < 0)
+		ns_fail(125, "mount /sys/fs/cgroup/%s:", name);
+	mountat(NULL, fd, NULL, MS_REMOUNT | MS_BIND | flags, NULL, name);
+	close(fd);
+	close(sub);
+	if (umount2(fdpath(src, p), MNT_DETACH) < 0)
+		ns_fail(125, "unmount the %s hierarchy:", name);
+	close(src);
+	if (unlinkat(workfd, "cgroup", AT_REMOVEDIR) < 0)
+		ns_fail(125, "cgroup: stage:");
+}
+
+/*
+ * cgnames adds to the tmpfs dir the names runc and crun give a
+ * hierarchy of joined controllers ("cpu,cpuacct"): a symlink for each
+ * controller ("cpu", "cpuacct") unless one of that name is there
+ */
+static void
+cgnames(int dir, const char *ctrls)
+{
+	char one[64];
+	const char *p, *e;
+
+	if (!strchr(ctrls, ','))
+		return;
+	for (p = ctrls; *p; p = *e ? e + 1 : e) {
+		e = strchrnul(p, ',');
+		if ((size_t)(e - p) >= sizeof(one))
+			continue;
+		snprintf(one, sizeof(one), "%.*s", (int)(e - p), p);
+		if (symlinkat(ctrls, dir, one) < 0 && errno != EEXIST)
+			ns_fail(125, "/sys/fs/cgroup/%s:", one);
+	}
+}
+
+/*
+ * cgroupfs mounts an OCI bundle's mount of type cgroup (podman's and
+ * containerd's /sys/fs/cgroup) onto dst: the container's own cgroups, as
+ * init's /proc/self/cgroup names them (init joined them at the first
+ * gate), never the host's tree around them, whether or not the bundle
+ * has a cgroup namespace.  On cgroup v2 that is its cgroup2 subtree; on
+ * v1 or hybrid a tmpfs with each hierarchy's subtree on a directory of
+ * its controllers' names ("memory", "cpu,cpuacct", "systemd" for
+ * name=systemd, "unified" for the cgroup2 one), as runc and crun make
+ * it.  It is built on a name of ours in the scratch tmpfs and moved
+ * onto dst whole.
+ */
+static void
+cgroupfs(int workfd, int dst, unsigned long flags, const char *what)
+{
+	char buf[CGLISTMAX], opts[80], p[32], q[32], *line, *next, *ctrls, *path;
+	int fd, stagefd, v1 = 0;
+
+	flags = (flags & MS_RDONLY) | MS_NOSUID | MS_NODEV | MS_NOEXEC;
+	if ((fd = open("/proc/self/cgroup", O_RDONLY | O_CLOEXEC)) < 0 ||
+	    readcap(fd, buf, sizeof(buf)) < 0)
+		ns_fail(125, "/proc/self/cgroup:");
+	close(fd);
+	v1 = strstr(buf, "0::") != buf || strchr(buf, '\n') != buf + strlen(buf) - 1;
+	if (mkdirat(workfd, "cgstage", 0700) < 0 ||
+	    (fd = openat(workfd, "cgstage", O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)) < 0)
+		ns_fail(125, "mount %s: stage:", what);
+	if (v1)
+		mountat("cgroup", fd, "tmpfs", flags & ~MS_RDONLY, "mode=755", what);
+	close(fd);
+	if ((stagefd = openat(workfd, "cgstage", O_RDONLY | O_DIRECTORY | O_NOFOLLOW |
+	    O_CLOEXEC)) < 0)
+		ns_fail(125, "mount %s: stage:", what);
+	for (line = buf; *line; line = next) {
+		next = strchrnul(line, '\n');
+		if (*next)
+			*next++ = '\0';
+		/* ID:CONTROLLERS:PATH, the path absolute: the kernel's own */
+		if (!(ctrls = strchr(line, ':')) || !(path = strchr(++ctrls, ':')))
+			ns_fail(125, "/proc/self/cgroup: %s: not ID:CONTROLLERS:PATH", line);
+		*path++ = '\0';
+		if (*path != '/' || strstr(path, "/.."))
+			ns_fail(125, "/proc/self/cgroup: %s: not below the namespace's root", path);
+		path++;
+		if (!v1) {
+			/* v2 alone: its subtree is the mount, on the stage */
+			cghier(workfd, workfd, "cgstage", "cgroup2", NULL, path, flags);
+			close(stagefd);
+			if ((stagefd = openat(workfd, "cgstage", O_RDONLY | O_DIRECTORY |
+			    O_NOFOLLOW | O_CLOEXEC)) < 0)
+				ns_fail(125, "mount %s: stage:", what);
+		} else if (!*ctrls) {
+			cghier(workfd, stagefd, "unified", "cgroup2", NULL, path, flags);
+		} else {
+			snprintf(opts, sizeof(opts), "%s%s", strncmp(ctrls, "name=", 5) ? "" :
+			         "none,", ctrls);
+			cghier(workfd, stagefd, strncmp(ctrls, "name=", 5) ? ctrls : ctrls + 5,
+			       "cgroup", opts, path, flags);
+			cgnames(stagefd, ctrls);
+		}
+	}
+	if (v1 && flags & MS_RDONLY)
+		mountat(NULL, stagefd, NULL, MS_REMOUNT | flags, "mode=755", what);
+	if (mount(fdpath(stagefd, p), fdpath(dst, q), NULL, MS_MOVE, NULL) < 0)
+		ns_fail(125, "mount %s: move:", what);
+	close(stagefd);
+	if (unlinkat(workfd, "cgstage", AT_REMOVEDIR) < 0)
+		ns_fail(125, "mount %s: stage:", what);
+}
+
 /*
  * ownsnet says whether a sysfs may be mounted: the kernel's rule is that
  * the mounter has CAP_SYS_ADMIN in the user namespace that owns its
@@ -808,14 +1067,13 @@ specmounts(const struct ctr *c, int rootfd, int workfd, struct top *t, int *n, i
 			mountone(rootfd, &m, t, n);
 			continue;
 		}
-		/* the cgroup file system: the unified one, which in our
-		 * cgroup namespace shows the container's own cgroup as root */
-		if (!strcmp(type, "cgroup")) {
-			m.type = "cgroup2";
-			m.src = "cgroup2";
-		}
 		fd = target(base, rest, 0);
-		mountat(m.src, fd, m.type, m.flags, m.data, s->dst);
+		if (!strcmp(type, "cgroup"))
+			cgroupfs(workfd, fd, m.flags, s->dst);
+		else if (s->copyup)
+			copyup(workfd, fd, &m, s->dst);
+		else
+			mountat(m.src, fd, m.type, m.flags, m.data, s->dst);
 		close(fd);
 		setprop(base, rest, 0, s->prop);
 	}

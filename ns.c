@@ -34,7 +34,9 @@
  * caller has detached; the OCI runtime's create (ocirt.c) is ns_start
  * with ctr's oci set, after which init outlives its creator, its start
  * a connection to the socket init then waits on at the second gate in
- * place of ns_go, and its state init's pid.
+ * place of ns_go, and its state init's pid.  An OCI init forks no
+ * command: past that gate it becomes the command itself (ocistart), the
+ * namespace's PID 1 as runc's, and nothing of pieces stays behind.
  *
  * An OCI bundle's user namespace is made with init, by clone3 with its
  * PID namespace (which the user namespace then owns, as it owns every
@@ -139,7 +141,8 @@ ns_sigs(sigset_t *set)
 }
 
 static int selfcopy(void);
-static void reexec(int self, pid_t cmd, int gatefd, int startfd);
+static void reexec(int self, pid_t cmd, int gatefd);
+static _Noreturn void ocistart(const struct ctr *c, int pty);
 
 _Noreturn void
 ns_fail(int status, const char *fmt, ...)
@@ -398,8 +401,8 @@ ns_confine(const struct proc *p)
 		ns_fail(125, "seccomp:");
 }
 
-/* command becomes the container's command: pid 2 */
-static void
+/* command becomes the container's command: pid 2 (an OCI container's: pid 1) */
+static _Noreturn void
 command(const struct ctr *c, int pty)
 {
 	const struct proc *p = &c->proc;
@@ -408,7 +411,8 @@ command(const struct ctr *c, int pty)
 
 	sigemptyset(&none);
 	sigprocmask(SIG_SETMASK, &none, NULL);
-	if (setsid() < 0)
+	/* an OCI init that becomes its command leads its session already */
+	if (getsid(0) != getpid() && setsid() < 0)
 		ns_fail(125, "setsid:");
 	if (pty >= 0) {
 		if (ioctl(pty, TIOCSCTTY, 0) < 0)
@@ -715,7 +719,7 @@ init(const struct ctr *c)
 	 * directories, lock, host PID namespace and whatever the caller
 	 * left open are no fds of ours (runc CVE-2024-21626) */
 	ns_closefds(&c->startfd, c->oci);
-	self = selfcopy();
+	self = c->oci ? -1 : selfcopy();
 	/* the first gate: pieces puts init in the container's cgroup
 	 * before its cgroup namespace is made, which then has it as root */
 	await();
@@ -731,6 +735,8 @@ init(const struct ctr *c)
 	 * has none to share */
 	if (syscall(SYS_keyctl, KEYCTL_JOIN_SESSION_KEYRING, NULL) < 0 && errno != ENOSYS)
 		ns_fail(125, "session keyring:");
+	if (c->oci)
+		ocistart(c, pty);
 	/* the command waits at the gate until init has forgotten the host */
 	if (pipe2(gate, O_CLOEXEC) < 0 || (cmd = fork()) < 0)
 		ns_fail(125, "fork:");
@@ -757,7 +763,7 @@ init(const struct ctr *c)
 		ns_fail(125, "no_new_privs:");
 	if (!c->proc.noseccomp && seccomp_load(CAP_KILLBIT) < 0)
 		ns_fail(125, "seccomp:");
-	reexec(self, cmd, gate[1], c->oci ? c->startfd : -1);
+	reexec(self, cmd, gate[1]);
 }
 
 /*
@@ -765,16 +771,14 @@ init(const struct ctr *c)
  * the runtime's start, a connection on the listening socket fd, which it
  * answers with one byte once it goes on.  The pieces that created it is
  * gone, so a signal from outside (kill of a created container) is taken
- * as the process that has not run yet would take it: it ends init, whose
- * namespace then takes the command.  The command cannot end before
- * start but by SIGKILL from outside; then init ends with it.
+ * as the process that has not run yet would take it: it ends init.
  */
 static void
-startgate(int fd, pid_t cmd, const sigset_t *set)
+startgate(int fd, const sigset_t *set)
 {
 	struct signalfd_siginfo si;
 	struct pollfd p[2];
-	int sfd, c, st;
+	int sfd, c;
 	char b = 0;
 
 	if ((sfd = signalfd(-1, set, SFD_CLOEXEC)) < 0)
@@ -788,8 +792,6 @@ startgate(int fd, pid_t cmd, const sigset_t *set)
 		if ((p[1].revents & POLLIN) && read(sfd, &si, sizeof(si)) == sizeof(si)) {
 			if (si.ssi_signo != SIGCHLD && (si.ssi_pid == 0 || hostpid))
 				_exit(128 + si.ssi_signo);
-			if (si.ssi_signo == SIGCHLD && waitpid(cmd, &st, WNOHANG) == cmd)
-				_exit(wstatus(st));
 		}
 		if ((p[0].revents & POLLIN) && (c = accept4(fd, NULL, NULL, SOCK_CLOEXEC)) >= 0) {
 			/* the runtime's start hears it once we go on: nothing
@@ -804,25 +806,44 @@ startgate(int fd, pid_t cmd, const sigset_t *set)
 }
 
 /*
- * last is init's last part: at the second gate (set up, the command
- * forked and waiting) until pieces says the command may exec, then it
- * lets it and reaps
+ * ocistart is an OCI container's init from the second gate on: no
+ * process stays behind to reap, as runc's.  Set up, it waits for the
+ * runtime's start (startgate), then becomes the command itself, which is
+ * so the PID 1 of its namespace, the pid the engine waits on and
+ * signals: a SIGTERM it has no handler for is ignored there, and podman
+ * stop falls back to SIGKILL, as with runc.  Its creator is gone by
+ * then: a failed exec is said on the engine's stderr, which the command
+ * has (ns_fail, with no channel).
  */
-static void
-last(pid_t cmd, int gatefd, int startfd)
+static _Noreturn void
+ocistart(const struct ctr *c, int pty)
 {
 	sigset_t set;
 
 	sigemptyset(&set);
 	ns_sigs(&set);
 	say(MSGREADY);
-	if (startfd >= 0) {
-		close(chan);
-		startgate(startfd, cmd, &set);
-	} else {
-		await();
-		close(chan);
-	}
+	close(chan);
+	chan = -1;
+	startgate(c->startfd, &set);
+	command(c, pty);
+}
+
+/*
+ * last is init's last part: at the second gate (set up, the command
+ * forked and waiting) until pieces says the command may exec, then it
+ * lets it and reaps
+ */
+static void
+last(pid_t cmd, int gatefd)
+{
+	sigset_t set;
+
+	sigemptyset(&set);
+	ns_sigs(&set);
+	say(MSGREADY);
+	await();
+	close(chan);
 	close(gatefd);
 	reap(cmd, &set);
 }
@@ -893,26 +914,22 @@ selfcopy(void)
  * nothing can write, never the host's binary (runc's CVE-2019-5736, and
  * its 2026 variant through a second container: an fd of the host's
  * binary kept until it no longer runs, then reopened for writing).  The
- * new image (ns_reaper) gets the command's pid and the fds it needs (an
- * OCI container's start socket too);
+ * new image (ns_reaper) gets the command's pid and the fds it needs;
  * its signal mask, seccomp filter, no_new_privs and capabilities come
  * along.  Without a copy, init goes on as it is.
  */
 static void
-reexec(int self, pid_t cmd, int gatefd, int startfd)
+reexec(int self, pid_t cmd, int gatefd)
 {
-	char a[5][24];
-	char *argv[] = { "pieces-init", a[0], a[1], a[2], a[3], a[4], NULL }, *envp[] = { NULL };
+	char a[3][24];
+	char *argv[] = { "pieces-init", a[0], a[1], a[2], NULL }, *envp[] = { NULL };
 
 	if (self < 0)
-		last(cmd, gatefd, startfd);
+		last(cmd, gatefd);
 	snprintf(a[0], sizeof(a[0]), "%ld", (long)cmd);
 	snprintf(a[1], sizeof(a[1]), "%d", gatefd);
 	snprintf(a[2], sizeof(a[2]), "%d", chan);
-	snprintf(a[3], sizeof(a[3]), "%d", startfd);
-	snprintf(a[4], sizeof(a[4]), "%d", hostpid);
-	if (fcntl(gatefd, F_SETFD, 0) < 0 || fcntl(chan, F_SETFD, 0) < 0 ||
-	    (startfd >= 0 && fcntl(startfd, F_SETFD, 0) < 0))
+	if (fcntl(gatefd, F_SETFD, 0) < 0 || fcntl(chan, F_SETFD, 0) < 0)
 		ns_fail(125, "fcntl:");
 	ns_selfexec(self, argv, envp);
 	ns_fail(125, "exec the copy of pieces:");
@@ -922,19 +939,17 @@ int
 ns_reaper(int argc, char *argv[])
 {
 	pid_t cmd;
-	int gatefd, startfd;
+	int gatefd;
 
 	/* exec made it dumpable again: no container process may attach */
-	if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0 || argc != 6)
+	if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0 || argc != 4)
 		_exit(125);
 	cmd = atol(argv[1]);
 	gatefd = atoi(argv[2]);
 	chan = atoi(argv[3]);
-	startfd = atoi(argv[4]);
-	hostpid = atoi(argv[5]);
 	/* /proc/1/cmdline shows "pieces-init", as before the exec */
-	memset(argv[1], 0, argv[5] + strlen(argv[5]) - argv[1]);
-	last(cmd, gatefd, startfd);
+	memset(argv[1], 0, argv[3] + strlen(argv[3]) - argv[1]);
+	last(cmd, gatefd);
 	return 125;
 }
 

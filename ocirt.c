@@ -9,7 +9,8 @@
  * create records it and exits, and init passes to the engine's
  * subreaper (conmon, containerd's shim), which waits on the pid create
  * wrote to --pid-file and so sees the container's exit.  start releases
- * init through a socket create made and init listens on.  Whether a
+ * init through a socket create made and init listens on; init then
+ * becomes the container's process, PID 1 as runc's.  Whether a
  * container runs is never written down after create: it is read live,
  * from init's pid and start time (a reused pid, or a zombie, is a dead
  * container) and from the socket, which start removes.
@@ -1076,8 +1077,8 @@ ocirt_kill(const char *root, const char *id, int sig, int all)
 		weprintf(errno == ESRCH ? "container not running" : "kill %ld:", (long)o.pid);
 		goto out;
 	}
-	/* init's last: it forwards what it gets, and a SIGKILL of it ends
-	 * the namespace before the others are reached */
+	/* init's last: a SIGKILL of the namespace's PID 1 ends it before
+	 * the others are reached */
 	for (i = n - 1; i >= 0; i--)
 		if (kill(v[i], sig) < 0 && errno != ESRCH)
 			weprintf("kill %ld:", (long)v[i]);

@@ -1141,7 +1141,9 @@ struct ctr {
 	 * subreaper adopts it) and, at the second gate, waits for a
 	 * connection on startfd, a listening socket, instead of pieces' go
 	 * (signals from outside end it there, as they would a process that
-	 * had not run yet); pieces' stdio reaches the command as it is.
+	 * had not run yet), then becomes the command, the PID 1 of its
+	 * namespace (no init of pieces' reaps or forwards signals there);
+	 * pieces' stdio reaches the command as it is.
 	 * Only the namespaces of nsflags (CLONE_NEW*) are made: without
 	 * the PID one init shares the host's (signals from anyone reach
 	 * it), without the mount one it is chrooted and mounts nothing.
@@ -1862,6 +1864,7 @@ struct specmnt {
 	unsigned long flags;		/* MS_*, MS_BIND|MS_REC for rbind */
 	unsigned long prop;		/* MS_PRIVATE, MS_SLAVE... maybe with MS_REC; 0: none */
 	char *data;			/* the other options, comma-joined; NULL: none */
+	int copyup;			/* tmpcopyup: a tmpfs starts as what it covers */
 };
 
 /* a device node to make (linux.devices) */

@@ -524,7 +524,7 @@ static const struct name props[] = {
 
 /* runc's and crun's own options, and the recursive ones of mount_setattr(2) */
 static const char *const mntno[] = {
-	"tmpcopyup", "notmpcopyup", "copy-symlink", "idmap", "ridmap", "rro", "rrw",
+	"copy-symlink", "idmap", "ridmap", "rro", "rrw",
 	"rnosuid", "rsuid", "rnodev", "rdev", "rnoexec", "rexec", "rnodiratime",
 	"rdiratime", "rrelatime", "rnorelatime", "rnoatime", "ratime", "rstrictatime",
 	"rnostrictatime", "rnosymfollow", "rsymfollow", NULL,
@@ -574,6 +574,10 @@ options(const struct json *o, const char *f, struct specmnt *m)
 			;
 		if (k < LEN(mntflags)) {
 			m->flags = (m->flags | mntflags[k].set) & ~mntflags[k].clear;
+		} else if (!strcmp(j->s, "tmpcopyup") || !strcmp(j->s, "notmpcopyup")) {
+			/* crun's and runc's: podman --read-only writes it on
+			 * the tmpfs of /tmp, /run, /var/tmp */
+			m->copyup = j->s[0] == 't';
 		} else if ((p = lookup(props, LEN(props), j->s)) >= 0) {
 			if (m->prop && m->prop != (unsigned long)p)
 				return bad(h, "%s: a second propagation", j->s);
@@ -627,6 +631,8 @@ mount1(const struct json *o, const char *f, const char *bundle, struct specmnt *
 	if (!inlist(fstypes, m->type))
 		return bad(at(g, f, "type"), "%s: not supported (bind, proc, sysfs, tmpfs, devpts, "
 		           "mqueue, cgroup, cgroup2 are)", m->type);
+	if (m->copyup && strcmp(m->type, "tmpfs"))
+		return bad(at(g, f, "options"), "tmpcopyup: only on a tmpfs");
 	m->src = estrdup(src && *src ? src : m->type);
 	return 0;
 }

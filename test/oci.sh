@@ -67,6 +67,7 @@ cfg() {
 		 "options": ["nosuid", "noexec", "nodev", "mode=1777", "size=65536k"]},
 		{"destination": "/sys", "type": "sysfs", "source": "sysfs",
 		 "options": ["nosuid", "noexec", "nodev", "ro"]}
+		${MNTS2:-}
 	],
 	"linux": {
 		"resources": {${RES:-}},
@@ -181,6 +182,25 @@ mv "$T/c" "$B/config.json"
 run r run --bundle "$B" c6
 is "a read-only root" "$(cat "$T/out")" "done"
 
+# podman --read-only: tmpfs with tmpcopyup on a read-only root, which
+# starts as a copy of what it covers, symlinks as symlinks
+mkdir -p "$B/rootfs/run/sub"
+echo kept >"$B/rootfs/run/sub/f"
+ln -sfn /etc/passwd "$B/rootfs/run/lnk"
+chmod 750 "$B/rootfs/run"
+MNTS='{"destination": "/run", "type": "tmpfs", "source": "tmpfs", "options": ["rw", "rprivate", "nosuid", "nodev", "tmpcopyup"]},'
+cfg '"sh", "-c", "cat /run/sub/f; readlink /run/lnk; stat -c %a /run; touch /run/new && echo rw; touch /x 2>/dev/null || echo ro"'
+sed 's/"path": "rootfs"}/"path": "rootfs", "readonly": true}/' "$B/config.json" >"$T/c"
+mv "$T/c" "$B/config.json"
+run r run --bundle "$B" c14
+is "tmpcopyup: a copy of what the tmpfs covers, its mode; the root read-only" \
+	"$(tr '\n' ' ' <"$T/out")" "kept /etc/passwd 750 rw ro "
+is "and the image's files are untouched" "$(ls "$B/rootfs/run")" "lnk
+sub"
+rm -rf "$B/rootfs/run/sub" "$B/rootfs/run/lnk"
+chmod 755 "$B/rootfs/run"
+unset MNTS
+
 # kill --all, and a cgroup of its own, removed by delete
 RES='"pids": {"limit": 64}'
 cfg '"sh", "-c", "sleep 100 & sleep 100 & wait"'
@@ -188,19 +208,49 @@ r create --bundle "$B" c7
 r start c7
 sleep 0.3
 run r ps --format json c7
-is "ps: init, sh and two sleeps" "$(tr ',' '\n' <"$T/out" | grep -c '[0-9]')" 4
+is "ps: sh (pid 1: no init of pieces') and two sleeps" "$(tr ',' '\n' <"$T/out" | grep -c '[0-9]')" 3
 cg=$(sed -n 's/.*"cgroupof":{[^}]*"pids":"\([^"]*\)".*/\1/p' "$ROOT/c7/state.json")
 is "a pids cgroup, limited" "$(cat "$cg/pids.max" 2>/dev/null)" 64
+# the mount of type cgroup: the container's own cgroups, read-only, as
+# podman's and containerd's /sys/fs/cgroup on this host's v1 or v2
+MNTS2=', {"destination": "/sys/fs/cgroup", "type": "cgroup", "source": "cgroup", "options": ["nosuid", "noexec", "nodev", "relatime", "ro"]}'
+cfg '"sh", "-c", "cat /sys/fs/cgroup/pids/pids.max 2>/dev/null || cat /sys/fs/cgroup/pids.max; touch /sys/fs/cgroup/pids.max 2>/dev/null || echo ro"'
+run r run --bundle "$B" c15
+is "/sys/fs/cgroup of type cgroup: the container's own pids.max, read-only" \
+	"$(tr '\n' ' ' <"$T/out")" "64 ro "
+unset MNTS2
 ok "kill --all" r kill --all c7 KILL
 is "stops it" "$(waitfor c7 stopped)" stopped
 ok "delete after kill --all" r delete c7
 is "its cgroup is gone" "$([ -n "$cg" ] && [ ! -e "$cg" ] && echo gone)" gone
 unset RES
 
+# the command is the container's pid 1, as runc's: the pid the engine
+# waits on, which a signal it has no handler for does not end (podman
+# stop then falls back to SIGKILL: 137, not 143)
+cfg '"sleep", "100"'
+r create --bundle "$B" c12
+r start c12
+is "pid 1 is the command" "$(tr '\0' ' ' </proc/$(r state c12 | sed -n 's/.*"pid": \([0-9]*\).*/\1/p')/cmdline)" "sleep 100 "
+ok "kill TERM" r kill c12 TERM
+sleep 0.3
+is "a pid 1 without a handler ignores it" "$(status c12)" running
+r kill c12 KILL
+is "KILL ends it" "$(waitfor c12 stopped)" stopped
+r delete c12
+rm -f "$B/rootfs/termed"
+cfg '"sh", "-c", "trap \"touch /termed; exit 3\" TERM; while :; do sleep 0.05; done"'
+r create --bundle "$B" c13
+r start c13
+sleep 0.3
+r kill c13 TERM
+is "one with a handler gets it" "$(waitfor c13 stopped) $(ls "$B/rootfs/termed" 2>/dev/null)" "stopped $B/rootfs/termed"
+r delete c13
+
 # hooks: in the runtime's namespaces, the state on their stdin
 printf '#!/bin/sh\ncat >>"%s"\necho >>"%s"\n' "$T/hooks.out" "$T/hooks.out" >"$T/hook"
 chmod +x "$T/hook"
-cfg '"true"'
+cfg '"sleep", "0.5"'
 h="{\"path\": \"$T/hook\"}"
 sed "s|\"linux\": {|\"hooks\": {\"prestart\": [$h], \"poststart\": [$h], \"poststop\": [{\"path\": \"$T/nosuch\"}, $h]},\\
 \"linux\": {|" "$B/config.json" >"$T/c" && mv "$T/c" "$B/config.json"
