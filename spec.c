@@ -1471,6 +1471,8 @@ spec_features(void)
 	printf("    ],\n    \"mountOptions\": [\n");
 	for (i = 0; i < LEN(mntflags); i++)
 		item(8, mntflags[i].s, 0);
+	item(8, "tmpcopyup", 0);
+	item(8, "notmpcopyup", 0);
 	for (i = 0; i < LEN(props); i++)
 		item(8, props[i].s, i + 1 == LEN(props));
 	printf("    ],\n    \"linux\": {\n");
