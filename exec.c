@@ -70,38 +70,50 @@ static const struct {
 
 /* a container to enter, as found */
 struct target {
-	char *name;			/* as the user named it */
+	const char *name;		/* as the user named it */
 	int ns[LEN(nstab)];		/* init's namespaces; -1: none such */
 	dev_t rootdev;			/* init's root */
 	ino_t rootino;
 	char *cgroups;			/* init's /proc/PID/cgroup */
 	char *user;			/* -u, or NULL */
 	int detach;
+	int nfds;			/* fds past stdio the command is given */
 };
 
 /*
- * copied says whether this is pieces-exec, the sealed copy; else copy
- * makes it, and runs it with the command line and environment as they
- * were (argmem holds the one, environ the other)
+ * copied says whether this process runs a sealed copy of pieces: its
+ * /proc/self/exe takes F_GET_SEALS and is sealed against writes.  That,
+ * not argv[0], which any caller may set, is what spares the copy.
  */
 static int
 copied(void)
 {
-	return argmem && !strcmp(argmem, "pieces-exec");
+	int fd, seals;
+
+	if ((fd = open("/proc/self/exe", O_RDONLY | O_CLOEXEC)) < 0)
+		return 0;
+	seals = fcntl(fd, F_GET_SEALS);
+	close(fd);
+	return seals >= 0 && (seals & F_SEAL_WRITE);
 }
 
-static void
-copy(void)
+void
+exec_sealed(const char *arg0)
 {
 	extern char **environ;
 	char **argv = NULL, *p;
 	int self;
 
-	vpush(&argv, "pieces-exec");
-	for (p = argmem + strlen(argmem) + 1; p < argmem + argmemlen; p += strlen(p) + 1)
-		vpush(&argv, p);
-	if ((self = ns_selfcopy("pieces-exec")) < 0 || ns_selfexec(self, argv, environ) < 0)
-		enprintf(125, "exec: a sealed copy of pieces:");
+	if (!copied()) {
+		vpush(&argv, arg0);
+		for (p = argmem + strlen(argmem) + 1; p < argmem + argmemlen; p += strlen(p) + 1)
+			vpush(&argv, p);
+		if ((self = ns_selfcopy("pieces-exec")) < 0 || ns_selfexec(self, argv, environ) < 0)
+			enprintf(125, "exec: a sealed copy of pieces:");
+	}
+	/* no process of the container may ptrace us or open our fds */
+	if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0)
+		eprintf("prctl:");
 }
 
 /*
@@ -216,7 +228,7 @@ user(const struct target *t, struct proc *p, int fddir, int sethome)
 static _Noreturn void
 join(const struct target *t, struct proc *p, int gate, const int *stdio, int sethome)
 {
-	int keepfd[LEN(nstab) + 1], pty, fddir = -1, n = 0;
+	int keepfd[LEN(nstab) + 1 + FDSMAX], pty, fddir = -1, n = 0;
 	struct stat st;
 	ssize_t r;
 	size_t i;
@@ -230,9 +242,11 @@ join(const struct target *t, struct proc *p, int gate, const int *stdio, int set
 	for (i = 0; i < LEN(nstab); i++)
 		if (t->ns[i] >= 0)
 			keepfd[n++] = t->ns[i];
-	/* pieces' store, and whatever its caller left open, are no fds of
-	 * the container's (runc's CVE-2024-21626): closed while /proc is
-	 * still the host's */
+	for (i = 0; i < (size_t)t->nfds; i++)
+		keepfd[n++] = 3 + i;
+	/* pieces' store, and whatever its caller left open but the fds it
+	 * hands on (runc's --preserve-fds), are no fds of the container's
+	 * (runc's CVE-2024-21626): closed while /proc is still the host's */
 	ns_closefds(keepfd, n);
 	if (t->user && (fddir = open("/proc/self/fd", O_PATH | O_DIRECTORY | O_CLOEXEC)) < 0)
 		ns_fail(125, "/proc/self/fd:");
@@ -353,6 +367,41 @@ start(struct target *t, struct proc *p, const int *stdio, int sethome, int *chan
 }
 
 /*
+ * reach opens what the joiner needs of t's init, pid, if it is still
+ * the process that started at since: 0, or -1 (reported)
+ */
+static int
+reach(struct target *t, pid_t pid, unsigned long long since)
+{
+	char path[32];
+	int procfd, r;
+
+	snprintf(path, sizeof(path), "/proc/%ld", (long)pid);
+	/* opened before the start time is checked again: a PID reused
+	 * since fails every open below it */
+	if (!ctr_alive(pid, since) || (procfd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0 ||
+	    !ctr_alive(pid, since)) {
+		weprintf("container %s is not running", t->name);
+		return -1;
+	}
+	r = enter(procfd, t);
+	close(procfd);
+	return r;
+}
+
+/* untarget closes and frees what reach opened of t */
+static void
+untarget(struct target *t)
+{
+	size_t i;
+
+	for (i = 0; i < LEN(nstab); i++)
+		if (t->ns[i] >= 0)
+			close(t->ns[i]);
+	free(t->cgroups);
+}
+
+/*
  * find finds the container t names, running, and opens what the joiner
  * needs of its init: 0, or -1 (reported).  What the container's command
  * is goes into st, to be freed with ctr_free.
@@ -360,9 +409,8 @@ start(struct target *t, struct proc *p, const int *stdio, int sethome, int *chan
 static int
 find(struct target *t, struct cstate *st)
 {
-	char path[32];
 	struct store s;
-	int procfd, r;
+	int r;
 
 	if (store_open(&s, cli_root, 0) < 0)
 		return -1;
@@ -370,17 +418,38 @@ find(struct target *t, struct cstate *st)
 	store_close(&s);
 	if (r < 0)
 		return -1;
-	snprintf(path, sizeof(path), "/proc/%ld", (long)st->pid);
-	/* opened before the start time is checked again: a PID reused
-	 * since fails every open below it */
-	if (!ctl_running(st) || (procfd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0 ||
-	    !ctl_running(st)) {
+	if (!ctl_running(st)) {
 		weprintf("container %s is not running", t->name);
 		return -1;
 	}
-	r = enter(procfd, t);
-	close(procfd);
-	return r;
+	return reach(t, st->pid, st->pidstart);
+}
+
+pid_t
+exec_start(const char *name, pid_t pid, unsigned long long since, struct proc *p, int nfds,
+           int *pty, int *status)
+{
+	static const int stdio[3] = { -1, -1, -1 };
+	struct target t = { 0 };
+	pid_t cmd = -1;
+	int chan = -1;
+	size_t i;
+
+	*status = 125;
+	/* a copy: the joiner wipes the command line */
+	t.name = estrdup(name);
+	t.nfds = nfds;
+	for (i = 0; i < LEN(nstab); i++)
+		t.ns[i] = -1;
+	if (prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) < 0)
+		weprintf("exec: subreaper:");
+	else if (reach(&t, pid, since) == 0)
+		cmd = start(&t, p, stdio, 0, &chan, pty, status);
+	if (chan >= 0)
+		close(chan);
+	untarget(&t);
+	free((char *)t.name);
+	return cmd;
 }
 
 /*
@@ -539,11 +608,7 @@ cmd_exec(int argc, char *argv[])
 		enprintf(125, "the input device is not a TTY");
 	if (cwd && cwd[0] != '/')
 		enprintf(125, "workdir %s: not an absolute path", cwd);
-	if (!copied())
-		copy();
-	/* no process of the container may ptrace us or open our fds */
-	if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0)
-		eprintf("prctl:");
+	exec_sealed("pieces-exec");
 	t.name = estrdup(argv[optind]);
 	for (i = 0; i < LEN(nstab); i++)
 		t.ns[i] = -1;
@@ -551,11 +616,8 @@ cmd_exec(int argc, char *argv[])
 		prepare(&p, &st, argv + optind + 1, cli, cwd, &sethome);
 		status = supervise(&t, &p, sethome);
 	}
-	for (i = 0; i < LEN(nstab); i++)
-		if (t.ns[i] >= 0)
-			close(t.ns[i]);
-	free(t.cgroups);
-	free(t.name);
+	untarget(&t);
+	free((char *)t.name);
 	free(t.user);
 	free(cwd);
 	vfree(p.argv);

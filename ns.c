@@ -282,6 +282,23 @@ ns_closefds(const int *keep, int n)
 
 
 /*
+ * closefds closes every fd init or the command does not need: all but
+ * keep (-1: none) and the engine's c->nfds past stdio, which an OCI
+ * command is handed (runc's --preserve-fds)
+ */
+static void
+closefds(const struct ctr *c, int keep)
+{
+	int fds[FDSMAX + 1], n = 0, i;
+
+	if (keep >= 0)
+		fds[n++] = keep;
+	for (i = 0; i < c->nfds && i < FDSMAX; i++)
+		fds[n++] = 3 + i;
+	ns_closefds(fds, n);
+}
+
+/*
  * enter makes dir the command's working directory: after every fd but 0-2
  * is closed and the capabilities are dropped, so that no /proc/self/fd/N
  * or /proc/1/fd/N can name a directory of the host (runc's
@@ -430,7 +447,7 @@ command(const struct ctr *c, int pty)
 	 * modes and size, and mesg(1) says what it should */
 	if (pty >= 0 && fchown(0, p->uid, -1) < 0)
 		ns_fail(125, "pty:");
-	ns_closefds(NULL, 0);
+	closefds(c, -1);
 	ns_confine(p);
 	ns_execute(p, c->name);
 }
@@ -699,7 +716,7 @@ reap(pid_t cmd, const sigset_t *set)
 static void
 init(const struct ctr *c)
 {
-	int gate[2], pty = -1, self;
+	int gate[2], pty = -1, self, i;
 	pid_t cmd;
 	char b;
 
@@ -718,7 +735,7 @@ init(const struct ctr *c)
 	/* before anything of the image is looked at: pieces' store
 	 * directories, lock, host PID namespace and whatever the caller
 	 * left open are no fds of ours (runc CVE-2024-21626) */
-	ns_closefds(&c->startfd, c->oci);
+	closefds(c, c->oci ? c->startfd : -1);
 	self = c->oci ? -1 : selfcopy();
 	/* the first gate: pieces puts init in the container's cgroup
 	 * before its cgroup namespace is made, which then has it as root */
@@ -751,6 +768,9 @@ init(const struct ctr *c)
 	forget();
 	if (pty >= 0)
 		close(pty);
+	/* the engine's fds are the command's, no more init's */
+	for (i = 0; i < c->nfds; i++)
+		close(3 + i);
 	/* reaping needs no privilege; passing a signal on to a command
 	 * that runs as another user needs CAP_KILL, and nothing else is
 	 * kept */

@@ -24,6 +24,7 @@
  */
 #include <sys/ioctl.h>
 #include <sys/mount.h>
+#include <sys/signalfd.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
@@ -834,6 +835,7 @@ create(const struct ociopts *op, pid_t *pidp)
 	if ((lfd = listener(dfd, dir)) < 0 || fill(&c, &s, op->id, dir, kv) < 0 ||
 	    cg_create(&s.lim, &g) < 0)
 		goto out;
+	c.nfds = op->nfds;
 	c.attach = g ? cg_attach : NULL;
 	c.arg = g;
 	c.plumb = gotpid;
@@ -1398,6 +1400,178 @@ ocirt_update(const char *root, const char *id, const struct limits *l)
 	g = ocg(&o);
 	ret = cg_update(g, l) < 0;
 	cg_close(g);
+	ofree(&o);
+	return ret;
+}
+
+/*
+ * xproc makes f what exec runs in the container whose config.json (as
+ * create kept it) is s: x's --process file, parsed into *doc, which f
+ * points into, taking the container's capabilities, rlimits and umask
+ * where it gives none, as runc; else the container's process with x's
+ * command and flags.  Every string is a copy: the joiner wipes the
+ * command line.  0, or -1 (reported).
+ */
+static int
+xproc(const struct spec *s, const struct ociexec *x, struct specproc *f, struct json **doc)
+{
+	char *buf, **e;
+	ssize_t n = -1;
+	int fd;
+
+	memset(f, 0, sizeof(*f));
+	if (x->process) {
+		buf = emalloc(SPECMAX);
+		if ((fd = open(x->process, O_RDONLY | O_CLOEXEC)) >= 0) {
+			n = readcap(fd, buf, SPECMAX);
+			close(fd);
+		}
+		if (n < 0)
+			weprintf("--process %s:", x->process);
+		*doc = n < 0 ? NULL : json_parse(x->process, buf, n);
+		free(buf);
+		if (!*doc || spec_process(x->process, *doc, f) < 0)
+			return -1;
+		if (!json_get(*doc, "capabilities"))
+			memcpy(f->caps, s->proc.caps, sizeof(f->caps));
+		if (!f->nrlim) {
+			memcpy(f->rlim, s->proc.rlim, sizeof(f->rlim));
+			f->nrlim = s->proc.nrlim;
+		}
+		if (f->umask < 0)
+			f->umask = s->proc.umask;
+		return 0;
+	}
+	*f = s->proc;
+	f->argv = f->env = NULL;
+	for (e = x->argv; *e; e++)
+		vpush(&f->argv, *e);
+	for (e = s->proc.env; e && *e; e++)
+		vpush(&f->env, *e);
+	for (e = x->env; e && *e; e++)
+		vsetenv(&f->env, *e);
+	f->groups = ecalloc(s->proc.ngroups + x->ngroups + 1, sizeof(*f->groups));
+	memcpy(f->groups, s->proc.groups, s->proc.ngroups * sizeof(*f->groups));
+	memcpy(f->groups + s->proc.ngroups, x->groups, x->ngroups * sizeof(*f->groups));
+	f->ngroups = s->proc.ngroups + x->ngroups;
+	if (x->uid >= 0)
+		f->uid = x->uid;
+	if (x->gid >= 0)
+		f->gid = x->gid;
+	for (n = 0; n < CAPSETS; n++)
+		f->caps[n] |= x->caps;
+	f->nonewprivs |= x->nonewprivs;
+	f->terminal = x->tty;
+	return 0;
+}
+
+/*
+ * xstart starts f in the container o, its init, as exec.c enters one,
+ * under the container's seccomp profile (s's): the command's pid, with a
+ * terminal its master in *pty; or -1 (reported)
+ */
+static pid_t
+xstart(const struct ociopts *op, const struct ostate *o, const struct spec *s,
+       const struct specproc *f, const char *cwd, int *pty)
+{
+	struct proc p = { 0 };
+	int status;
+
+	p.argv = f->argv;
+	p.env = f->env;
+	p.cwd = cwd;
+	p.uid = f->uid;
+	p.gid = f->gid;
+	p.groups = f->groups;
+	p.ngroups = f->ngroups;
+	p.capsets = f->caps;
+	p.newprivs = !f->nonewprivs;
+	p.seccomp = s->seccomp;
+	p.noseccomp = !s->seccomp;
+	p.rlim = f->rlim;
+	p.nrlim = f->nrlim;
+	p.umask = f->umask >= 0 ? f->umask : 022;
+	p.tty = f->terminal;
+	return exec_start(op->id, o->pid, o->pidstart, &p, op->nfds, pty, &status);
+}
+
+int
+ocirt_exec(const struct ociopts *op, const struct ociexec *x)
+{
+	char dir[PATHMAX], *cwd = NULL;
+	struct json *doc = NULL;
+	struct specproc f = { 0 };
+	struct ostate o;
+	struct relay r;
+	struct spec s;
+	sigset_t set;
+	pid_t cmd;
+	int ret = 255, pty = -1, sigfd = -1, i, st;
+
+	rootdir = op->root;
+	memset(&s, 0, sizeof(s));
+	if (load(op->id, &o, 0) < 0)
+		return 255;
+	/* as runc: a created container's namespaces are there to enter */
+	if (o.status == CS_STOPPED) {
+		weprintf("cannot exec in a stopped container");
+		goto out;
+	}
+	/* the joiner would wait in the frozen cgroup, as the command would */
+	if (o.status == CS_PAUSED && !x->ignorepaused) {
+		weprintf("cannot exec in a paused container (use --ignore-paused to override)");
+		goto out;
+	}
+	if (dirof(dir, op->id, NULL) < 0 || spec_load(dir, &s) < 0 || xproc(&s, x, &f, &doc) < 0)
+		goto out;
+	/* runc's rules: the pty's master goes to the caller's socket when
+	 * exec detaches, and only then */
+	if (op->detach && f.terminal && !op->console) {
+		weprintf("cannot allocate tty if runc will detach without setting console socket");
+		goto out;
+	}
+	if (op->console && (!op->detach || !f.terminal)) {
+		weprintf("cannot use console socket if runc will not detach or allocate tty");
+		goto out;
+	}
+	cwd = estrdup(x->cwd && !x->process ? x->cwd : f.cwd);
+	/* blocked before the fork, for the signalfd: what a terminal or
+	 * the engine sends exec is passed on to the command */
+	sigemptyset(&set);
+	ns_sigs(&set);
+	sigprocmask(SIG_BLOCK, &set, NULL);
+	if (!op->detach && (sigfd = signalfd(-1, &set, SFD_CLOEXEC)) < 0) {
+		weprintf("signalfd:");
+		goto out;
+	}
+	if ((cmd = xstart(op, &o, &s, &f, cwd, &pty)) < 0)
+		goto out;
+	if ((op->console && console(op->console, pty, &f) < 0) ||
+	    (op->pidfile && pidfile(op->pidfile, cmd) < 0)) {
+		(void)kill(cmd, SIGKILL);
+		while (waitpid(cmd, &st, 0) < 0 && errno == EINTR)
+			;
+		goto out;
+	}
+	/* detached, the command is left to the caller's subreaper (conmon,
+	 * containerd's shim), which adopts it as this process exits */
+	if (op->detach) {
+		ret = 0;
+		goto out;
+	}
+	for (i = 0; i < 3; i++)
+		r.fd[i] = r.child[i] = -1;
+	r.off = r.len = 0;
+	ret = pty >= 0 ? tty_relay(pty, sigfd, cmd, 1) : tty_supervise(cmd, sigfd, &r);
+out:
+	if (pty >= 0)
+		close(pty);
+	if (sigfd >= 0)
+		close(sigfd);
+	free(cwd);
+	spec_procfree(&f);
+	json_free(doc);
+	spec_free(&s);
 	ofree(&o);
 	return ret;
 }

@@ -1173,6 +1173,9 @@ struct ctr {
 	int userns;
 	const struct idmap *uidmap, *gidmap;
 	int nuidmap, ngidmap;
+	int nfds;			/* fds 3 to 3+nfds-1, the engine's, which the
+					 * command gets as they are (runc's
+					 * --preserve-fds); init closes them */
 };
 
 struct run;
@@ -1680,6 +1683,29 @@ int cmd_restart(int argc, char *argv[]);
  */
 int cmd_exec(int argc, char *argv[]);
 
+/*
+ * exec_sealed makes this process run a sealed copy of pieces
+ * (ns_selfcopy), unless it does already: it executes the copy with
+ * arg0 and the rest of its command line and environment as they were,
+ * and returns in the copy only, made non-dumpable.  Whatever then
+ * enters a container runs the copy, never the host's binary.
+ */
+void exec_sealed(const char *arg0);
+
+/*
+ * exec_start starts p in the running container name, whose init is pid
+ * if it is still the process that started at since, as pieces exec
+ * does (exec.c): the command is set up and confined before it appears
+ * in the container, its fds 0-2 and nfds fds past them ours, every other
+ * closed.  This process, the sealed copy with the signals ns_sigs names
+ * blocked, becomes a subreaper, whose child the command is.  It returns
+ * the command's pid once it has exec'd, with p->tty the master of its pty
+ * (the container's devpts) in *pty, which must be -1; or -1 with *status
+ * that of the failed setup (125, or 126, 127 for its exec), reported.
+ */
+pid_t exec_start(const char *name, pid_t pid, unsigned long long since, struct proc *p,
+                 int nfds, int *pty, int *status);
+
 /* piecefile.c */
 #define PFLINEMAX	(64 << 10)	/* a line, or an instruction with its continuations */
 #define PFSTEPMAX	4096		/* instructions in a Piecefile */
@@ -1984,6 +2010,7 @@ int spec_resources(const char *name, const struct json *j, struct limits *l);
 void spec_procfree(struct specproc *p);
 
 /* runc.c */
+#define FDSMAX		1024		/* --preserve-fds: fds past stdio handed on */
 /*
  * runc_main is main for pieces run as pieces-runc: runc's command line,
  * for container engines (runc.c).  It returns the exit status.
@@ -1997,7 +2024,21 @@ struct ociopts {
 	const char *id, *bundle;
 	const char *pidfile;		/* --pid-file, or NULL */
 	const char *console;		/* --console-socket, or NULL */
-	int detach;			/* run -d */
+	int detach;			/* run -d, exec -d */
+	int nfds;			/* --preserve-fds */
+};
+
+/* what exec is told, besides: runc's exec flags */
+struct ociexec {
+	const char *process;		/* --process's file, or NULL: what follows */
+	char **argv;			/* the command; NULL with process */
+	char **env;			/* -e KEY=value each, or NULL */
+	const char *cwd;		/* --cwd, or NULL */
+	int64_t uid, gid;		/* -u UID[:GID]; -1: the config's */
+	gid_t *groups;			/* --additional-gids, ngroups of them */
+	int ngroups;
+	uint64_t caps;			/* --cap each, added to every set */
+	int tty, nonewprivs, ignorepaused;
 };
 
 /*
@@ -2030,3 +2071,12 @@ int ocirt_list(const char *root, int quiet, int json);
 int ocirt_pause(const char *root, const char *id);
 int ocirt_resume(const char *root, const char *id);
 int ocirt_update(const char *root, const char *id, const struct limits *l);
+
+/*
+ * ocirt_exec runs a process in the created or running container op->id,
+ * as runc exec: x's process, else the command with the rest from the
+ * container's config.json; its status when it exits, or with op->detach
+ * 0 once it runs, its pid in --pid-file, the caller's subreaper adopting
+ * it; 255, as runc 1.1, when it could not be started (reported)
+ */
+int ocirt_exec(const struct ociopts *op, const struct ociexec *x);

@@ -13,8 +13,8 @@
  * and "no such file or directory" to exit codes 126 and 127.
  *
  * What is here: the globals, spec, features, and the lifecycle (create,
- * start, state, kill, delete, run, list, ps, pause, resume, update:
- * ocirt.c); exec says it is not there yet.
+ * start, state, kill, delete, run, list, ps, pause, resume, update,
+ * exec: ocirt.c).
  */
 #include <sys/stat.h>
 
@@ -32,7 +32,6 @@
 
 #define RUNCROOT	"/run/pieces-runc"	/* --root's default, as runc's /run/runc */
 #define IDMAX		1024		/* a container id */
-#define FDMAX		1024		/* --preserve-fds: fds past stdio passed on */
 
 struct verb {
 	const char *name;
@@ -43,12 +42,12 @@ struct verb {
 static int v_config(int, char **);
 static int v_create(int, char **);
 static int v_delete(int, char **);
+static int v_exec(int, char **);
 static int v_features(int, char **);
 static int v_id(int, char **);
 static int v_kill(int, char **);
 static int v_list(int, char **);
 static int v_ps(int, char **);
-static int v_later(int, char **);
 static int v_seccomp(int, char **);
 static int v_spec(int, char **);
 static int v_update(int, char **);
@@ -62,7 +61,9 @@ static const struct verb verbs[] = {
 	{ "state",      v_id,       "id" },
 	{ "kill",       v_kill,     "[-a] id [signal]" },
 	{ "delete",     v_delete,   "[-f] id" },
-	{ "exec",       v_later,    "[option ...] id [cmd [arg ...]]" },
+	{ "exec",       v_exec,     "[-p file] [-d] [-t] [--console-socket path] [--pid-file file]\n"
+	  "      [--cwd dir] [-e k=v] [-u uid[:gid]] [-g gid] [-c cap] [--no-new-privs]\n"
+	  "      [--preserve-fds n] [--ignore-paused] id [cmd [arg ...]]" },
 	{ "ps",         v_ps,       "[--format table|json] id" },
 	{ "list",       v_list,     "[-q] [--format table|json]" },
 	{ "pause",      v_id,       "id" },
@@ -162,6 +163,28 @@ idok(const char *id)
 }
 
 /*
+ * nfds reads --preserve-fds n: fds 3 to 3+n-1 must be open, and the
+ * caller's: an fd of ours (all close-on-exec), such as --log's where the
+ * caller left a gap, would be handed to the container else
+ */
+static int
+nfds(const char *arg)
+{
+	unsigned long n;
+	char *end;
+	int fd, fl;
+
+	errno = 0;
+	n = strtoul(arg, &end, 10);
+	if (!*arg || *end || errno || *arg == '-' || n > FDSMAX)
+		eprintf("--preserve-fds %s: want a number of fds up to %d", arg, FDSMAX);
+	for (fd = 3; fd < 3 + (int)n; fd++)
+		if ((fl = fcntl(fd, F_GETFD)) < 0 || (fl & FD_CLOEXEC))
+			eprintf("--preserve-fds %lu: fd %d is not open", n, fd);
+	return n;
+}
+
+/*
  * create and run: the options runc takes.  --no-pivot is taken and not
  * heeded: pieces always pivots (runc's no-pivot is for a ramdisk root,
  * which mount.c gets out of by itself); --no-new-keyring likewise, init
@@ -183,10 +206,8 @@ v_create(int argc, char *argv[])
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	struct ociopts o = { rootdir, NULL, ".", NULL, NULL, 0 };
+	struct ociopts o = { rootdir, NULL, ".", NULL, NULL, 0, 0 };
 	const char *verb = argv[0], *console = NULL;
-	unsigned long n = 0;
-	char *end;
 	int ch, run = !strcmp(verb, "run");
 
 	while ((ch = getopt_long(argc, argv, "+b:dh", opts, NULL)) != -1) {
@@ -194,13 +215,7 @@ v_create(int argc, char *argv[])
 		case 'b': o.bundle = optarg; break;
 		case 'p': o.pidfile = optarg; break;
 		case 'c': console = optarg; break;
-		case 'P':
-			errno = 0;
-			n = strtoul(optarg, &end, 10);
-			if (!*optarg || *end || errno || *optarg == '-' || n > FDMAX)
-				eprintf("--preserve-fds %s: want a number of fds up to %d",
-				        optarg, FDMAX);
-			break;
+		case 'P': o.nfds = nfds(optarg); break;
 		case 'd': case 'k':
 			if (!run)
 				verbusage(verb);
@@ -215,10 +230,12 @@ v_create(int argc, char *argv[])
 		eprintf("%s: want exactly one container id", verb);
 	if (!idok(argv[optind]))
 		eprintf("%s: invalid container id", argv[optind]);
-	if (n)
-		eprintf("--preserve-fds %lu: not supported yet", n);
 	o.console = console;
 	o.id = argv[optind];
+	/* init runs a sealed copy of pieces until it becomes the command,
+	 * never this binary, which a process of a pod's shared PID
+	 * namespace could otherwise open and write (runc's CVE-2019-5736) */
+	exec_sealed("pieces-runc");
 	dbg(run ? "run" : "create");
 	return run ? ocirt_run(&o) : ocirt_create(&o);
 }
@@ -290,6 +307,127 @@ v_delete(int argc, char *argv[])
 		force = 1;
 	}
 	return ocirt_delete(rootdir, idarg(argc, argv), force);
+}
+
+/*
+ * number reads a uid or gid of -u or -g at s, ending at stop or the
+ * string's end: 0 with *end past it, or -1 if there is no such number
+ */
+static int
+number(const char *s, int stop, uint32_t *v, char **end)
+{
+	unsigned long n;
+
+	errno = 0;
+	n = strtoul(s, end, 10);
+	if (*end == s || (**end && **end != stop) || errno || *s == '-' || n >= UINT32_MAX)
+		return -1;
+	*v = n;
+	return 0;
+}
+
+/*
+ * exec: runc's flags.  With --process the file is the whole process
+ * and the flags that would make one (-t, --cwd, -e, -u, -g, -c,
+ * --no-new-privs) are not heeded, as runc; without it the command comes
+ * after the id, the rest from the container's config.json.  An AppArmor
+ * profile or SELinux label is refused, as config.json's are.
+ */
+static int
+v_exec(int argc, char *argv[])
+{
+	static const struct option opts[] = {
+		{ "process", required_argument, NULL, 'p' },
+		{ "detach", no_argument, NULL, 'd' },
+		{ "tty", no_argument, NULL, 't' },
+		{ "console-socket", required_argument, NULL, 'C' },
+		{ "pid-file", required_argument, NULL, 'P' },
+		{ "cwd", required_argument, NULL, 'w' },
+		{ "env", required_argument, NULL, 'e' },
+		{ "user", required_argument, NULL, 'u' },
+		{ "additional-gids", required_argument, NULL, 'g' },
+		{ "cap", required_argument, NULL, 'c' },
+		{ "no-new-privs", no_argument, NULL, 'n' },
+		{ "apparmor", required_argument, NULL, 'A' },
+		{ "process-label", required_argument, NULL, 'L' },
+		{ "preserve-fds", required_argument, NULL, 'F' },
+		{ "ignore-paused", no_argument, NULL, 'i' },
+		{ "cgroup", required_argument, NULL, 'G' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct ociopts o = { rootdir, NULL, ".", NULL, NULL, 0, 0 };
+	struct ociexec x = { 0 };
+	uint32_t id, gid;
+	uint64_t cap;
+	char *end;
+	int ch, ret;
+
+	x.uid = x.gid = -1;
+	while ((ch = getopt_long(argc, argv, "+p:dtu:e:g:c:", opts, NULL)) != -1) {
+		switch (ch) {
+		case 'p': x.process = optarg; break;
+		case 'd': o.detach = 1; break;
+		case 't': x.tty = 1; break;
+		case 'C': o.console = optarg; break;
+		case 'P': o.pidfile = optarg; break;
+		case 'w':
+			if (*optarg != '/')
+				eprintf("--cwd %s: not an absolute path", optarg);
+			x.cwd = optarg;	/* ocirt_exec copies it: the joiner wipes argv */
+			break;
+		case 'e':
+			if (*optarg == '=' || !strchr(optarg, '='))
+				eprintf("--env %s: want KEY=value", optarg);
+			vpush(&x.env, optarg);
+			break;
+		case 'u':
+			gid = UINT32_MAX;
+			if (number(optarg, ':', &id, &end) < 0 ||
+			    (*end && number(end + 1, '\0', &gid, &end) < 0))
+				eprintf("--user %s: want UID[:GID], numbers", optarg);
+			x.uid = id;
+			x.gid = gid == UINT32_MAX ? -1 : (int64_t)gid;
+			break;
+		case 'g':
+			if (number(optarg, '\0', &id, &end) < 0)
+				eprintf("--additional-gids %s: not a group id", optarg);
+			if (x.ngroups == GROUPMAX)
+				eprintf("--additional-gids: more than %d", GROUPMAX);
+			x.groups = erealloc(x.groups, (x.ngroups + 1) * sizeof(*x.groups));
+			x.groups[x.ngroups++] = id;
+			break;
+		case 'c':
+			if (proc_cap(optarg, &cap) < 0)
+				eprintf("--cap %s: unknown capability", optarg);
+			x.caps |= cap;
+			break;
+		case 'n': x.nonewprivs = 1; break;
+		case 'A': case 'L': case 'G':
+			if (*optarg)
+				eprintf("--%s %s: not supported", ch == 'A' ? "apparmor" :
+				        ch == 'L' ? "process-label" : "cgroup", optarg);
+			break;
+		case 'F': o.nfds = nfds(optarg); break;
+		case 'i': x.ignorepaused = 1; break;
+		default: verbusage("exec");
+		}
+	}
+	if (argc - optind < 1)
+		verbusage("exec");
+	if (!idok(argv[optind]))
+		eprintf("%s: invalid container id", argv[optind]);
+	if (!x.process && argc - optind < 2)
+		eprintf("exec: no command: want one after the id, or --process");
+	o.id = argv[optind];
+	x.argv = x.process ? NULL : argv + optind + 1;
+	/* what enters the container runs a sealed copy of pieces, never
+	 * this binary (runc's CVE-2019-5736) */
+	exec_sealed("pieces-runc");
+	dbg("exec");
+	ret = ocirt_exec(&o, &x);
+	vfree(x.env);
+	free(x.groups);
+	return ret;
 }
 
 /* format reads --format's value: 1 for json, 0 for table */
@@ -504,14 +642,6 @@ v_update(int argc, char *argv[])
 	json_free(doc);
 	free(buf);
 	return ret;
-}
-
-static int
-v_later(int argc, char *argv[])
-{
-	(void)argc;
-	eprintf("%s: not yet: the container state directory (%s) is to come", argv[0], rootdir);
-	return 1;
 }
 
 static int
