@@ -13,7 +13,6 @@
 R=$T/pieces-runc
 ln -s "$PIECES" "$R"
 SEEDS=$(cd "$(dirname "$0")/fuzz/spec-seeds" && pwd)
-NOTYET="not yet"
 
 run "$R" --version
 is "--version names pieces and the spec" "$(head -2 "$T/out" | sed 's/[0-9][0-9.]*/N/g' |
@@ -23,7 +22,7 @@ fails "--rootless true is refused" 1 "rootless true: not supported" "$R" --rootl
 ok "--rootless auto is taken" sh -c "'$R' --rootless auto features >/dev/null"
 fails "--log-format xml is refused" 1 "log-format xml: want text or json" "$R" --log-format xml list
 fails "an unknown verb" 1 "checkpoint: unknown command" "$R" checkpoint x
-fails "verbs to come say so" 1 "exec: $NOTYET" "$R" exec x
+fails "exec wants a command" 1 "exec: no command: want one after the id, or --process" "$R" exec x
 
 # the log: runc's JSON lines, the error on stderr too
 run "$R" --root "$T/state" --log "$T/log.json" --log-format json delete x
@@ -46,8 +45,8 @@ mkdir -p "$T/rl/rootfs"
 ok "and spec --rootless's" "$R" config -b "$T/rl"
 fails "--preserve-fds of 64m" 1 "preserve-fds 64m: want a number of fds" \
 	"$R" create --preserve-fds 64m -b "$T/b" x
-fails "--preserve-fds 3 is read, not done yet" 1 "preserve-fds 3: not supported yet" \
-	"$R" create --preserve-fds 3 -b "$T/b" x
+fails "--preserve-fds 3 with no fd 3 open is refused" 1 "preserve-fds 3: fd 3 is not open" \
+	"$R" create --preserve-fds 3 -b "$T/b" x 3>&-
 fails "run takes -d" 1 "process.terminal needs --console-socket" "$R" --root "$T/state" run -d -b "$T/b" x
 fails "create does not" 1 "usage: pieces-runc create" "$R" create -d -b "$T/b" x
 fails "an id runc would refuse" 1 "a/b: invalid container id" "$R" create -b "$T/b" a/b
