@@ -159,6 +159,7 @@ bench: pieces
 	sh test/bench/pull.sh ./pieces
 	sh test/bench/build.sh ./pieces
 	sh test/bench/net.sh ./pieces
+	sh test/bench/oci.sh ./pieces
 
 # the offline demo: a static binary in a FROM scratch image, built and run
 examples/hello/hello: examples/hello/hello.c config.mk $(DEPS)

@@ -137,6 +137,8 @@ R() {
 	n=$((n + 1))
 	c run --rm --fifo-dir "$T/fifo" --runc-binary "$RT" --runc-root "$T/runc" "$@"
 }
+[ -z "${OCI_BENCH:-}" ] || bench_or_go "ctr run --rm" sh -c \
+	"ctr -a $A -n $NS run --rm --fifo-dir $T/fifo --runc-binary $RT --runc-root $T/runc $I b\$\$ true"
 echo "# containerd $(containerd --version | cut -d' ' -f3), runtime $RT"
 echo "# ctr"
 is "run: output" "hello" R $I c$n echo hello

@@ -211,6 +211,22 @@ rc() {
 	[ $_r = 0 ] || echo "exit status $_got, want $_w" >>"$T/out"
 	_res $_r "$_d"
 }
+# bench_or_go NAME CMD...: with OCI_BENCH=N set, time N runs of CMD (each
+# must succeed), print "bench NAME MEDIAN_MS P90_MS" and exit; else return
+bench_or_go() {
+	[ -n "${OCI_BENCH:-}" ] || return 0
+	_b=$1
+	shift
+	"$@" >/dev/null 2>&1 || die "bench: $_b: the warm-up run failed"
+	for _i in $(seq "$OCI_BENCH"); do
+		_t0=$(date +%s%N)
+		"$@" >/dev/null 2>&1 || die "bench: $_b: run $_i failed"
+		echo $((($(date +%s%N) - _t0) / 1000))
+	done | sort -n | awk -v b="$_b" '{ t[NR] = $1 } END {
+		printf "bench %s %.1f %.1f\n", b, t[int((NR + 1) / 2)] / 1000, t[int(NR * 0.9 + 0.5)] / 1000 }'
+	exit 0
+}
+
 finish() {
 	echo "# $(name "$RT"): $_pass passed, $_fail failed, $(($(date +%s) - _start)) s"
 	[ $_fail = 0 ]

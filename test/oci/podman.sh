@@ -83,6 +83,7 @@ pm import -q "$ALPINE" localhost/ocitest:3.18.9 >/dev/null 2>"$T/err" ||
 	{ cat "$T/err" >&2; die "podman import failed"; }
 I=localhost/ocitest:3.18.9
 R="pm run --rm --network none"
+bench_or_go "podman run --rm" pm run --rm --network none $I true
 echo "# podman $(podman --version | cut -d' ' -f3), runtime $RT"
 
 # run and exit codes
