@@ -1003,7 +1003,27 @@ hostsys(int rootfd, struct mnt *m, struct top *t, int *n)
 }
 
 /*
- * specmounts makes an OCI bundle's mounts[], in order.  /proc, /sys and
+ * bindsrcs opens the sources of an OCI bundle's bind mounts, an fd at
+ * each one's index of c->mnt (-1 for others) in a new array: while
+ * init is still the host's root, before a user namespace's root
+ * (ns_userroot), which the engine's directories (0700, root's) would
+ * refuse.  A source missing is said when its mount is made.
+ */
+static int *
+bindsrcs(const struct ctr *c)
+{
+	int *v = ecalloc(MAX(c->nmnt, 1), sizeof(*v));
+	int i;
+
+	for (i = 0; i < c->nmnt; i++)
+		v[i] = strcmp(c->mnt[i].type, "bind") ? -1 :
+		       open(c->mnt[i].src, O_PATH | O_CLOEXEC);
+	return v;
+}
+
+/*
+ * specmounts makes an OCI bundle's mounts[], in order, a bind's source
+ * the fd of srcs (bindsrcs) at its index.  /proc, /sys and
  * /dev of their usual types go on directories of the image's own, are
  * checked to be what was mounted and are then ours (mountone), /dev
  * filled as pieces' own; every other destination, below one of ours or
@@ -1018,7 +1038,8 @@ hostsys(int rootfd, struct mnt *m, struct top *t, int *n)
  * container's mounts a propagation type: no privilege comes of it.
  */
 static void
-specmounts(const struct ctr *c, int rootfd, int workfd, struct top *t, int *n, int max)
+specmounts(const struct ctr *c, const int *srcs, int rootfd, int workfd, struct top *t, int *n,
+    int max)
 {
 	static const struct { const char *type, *dst; long magic; void (*fill)(int); } tops[] = {
 		{ "proc", "proc", PROC_SUPER_MAGIC, NULL }, { "sysfs", "sys", SYSFS_MAGIC, NULL },
@@ -1047,10 +1068,9 @@ specmounts(const struct ctr *c, int rootfd, int workfd, struct top *t, int *n, i
 			rest = m.dst;
 		}
 		if (!strcmp(type, "bind")) {
-			if ((src = open(s->src, O_PATH | O_CLOEXEC)) < 0 || fstat(src, &st) < 0)
+			if ((src = srcs[i]) < 0 || fstat(src, &st) < 0)
 				ns_fail(125, "mount %s: source %s:", s->dst, s->src);
 			bindat(base, workfd, src, rest, !S_ISDIR(st.st_mode), s->flags & attrs);
-			close(src);
 			setprop(base, rest, !S_ISDIR(st.st_mode), s->prop);
 			continue;
 		}
@@ -1331,7 +1351,7 @@ mnt_build(const struct ctr *c)
 {
 	struct top t[LEN(defmounts)];
 	size_t i;
-	int rootfd, workfd, lower, upfd = -1, ro, n = 0;
+	int rootfd, workfd, lower, upfd = -1, ro, n = 0, *srcs;
 
 	/* before anything is mounted: no mount of ours may propagate back
 	 * to the host (the Python original's bug) */
@@ -1343,10 +1363,15 @@ mnt_build(const struct ctr *c)
 	if (*c->fs.upper.path)
 		upfd = opentree(&c->fs.upper);
 	workfd = scratch(c);
+	srcs = c->fs.bind ? bindsrcs(c) : NULL;
 	ns_userroot(c);
 	if (c->fs.bind) {
 		rootfd = bindroot(lower, workfd);
-		specmounts(c, rootfd, workfd, t, &n, LEN(t));
+		specmounts(c, srcs, rootfd, workfd, t, &n, LEN(t));
+		for (i = 0; i < (size_t)c->nmnt; i++)
+			if (srcs[i] >= 0)
+				close(srcs[i]);
+		free(srcs);
 		devices(c, rootfd);
 		specmasks(c, rootfd, workfd, t, n);
 		while (n > 0)
