@@ -55,11 +55,16 @@
 
 #define KEYCTL_JOIN_SESSION_KEYRING	1
 
-/* init's namespaces, as the joiner enters them: the mount one last */
+/*
+ * init's namespaces, as the joiner enters them: its user namespace
+ * first (an OCI container's own, which then owns the others; we stay in
+ * ours when it is the same), the mount one last
+ */
 static const struct {
 	const char *name;
 	int type;
 } nstab[] = {
+	{ "user", CLONE_NEWUSER },
 	{ "cgroup", CLONE_NEWCGROUP },
 	{ "ipc", CLONE_NEWIPC },
 	{ "uts", CLONE_NEWUTS },
@@ -122,6 +127,16 @@ exec_sealed(const char *arg0)
  * joiner needs of init: its namespaces, its root's identity, its
  * cgroups.  0, or -1 (reported).
  */
+/* samens says whether the namespace fd is the one at path */
+static int
+samens(int fd, const char *path)
+{
+	struct stat a, b;
+
+	return fstat(fd, &a) == 0 && stat(path, &b) == 0 && a.st_dev == b.st_dev &&
+	       a.st_ino == b.st_ino;
+}
+
 static int
 enter(int procfd, struct target *t)
 {
@@ -139,6 +154,14 @@ enter(int procfd, struct target *t)
 		    !(errno == ENOENT && nstab[i].type == CLONE_NEWNET)) {
 			weprintf("%s: init's %s namespace:", t->name, nstab[i].name);
 			return -1;
+		}
+		/* one we are in already is not entered: setns refuses our
+		 * own user namespace, and once in the container's, one the
+		 * container shares with the host is no longer ours to enter */
+		snprintf(path, sizeof(path), "/proc/self/ns/%s", nstab[i].name);
+		if (t->ns[i] >= 0 && samens(t->ns[i], path)) {
+			close(t->ns[i]);
+			t->ns[i] = -1;
 		}
 	}
 	if (fstatat(procfd, "root", &st, 0) < 0) {

@@ -145,6 +145,14 @@ is "init is in a user namespace not the host's" \
 	"$([ "$(readlink "/proc/$pid/ns/user")" != "$(readlink /proc/self/ns/user)" ] && echo new)" new
 is "its pid namespace is that user namespace's: /proc was mounted" \
 	"$(grep -c ' /proc proc ' "/proc/$pid/mounts")" 1
+# exec: into the container's user namespace, as its root, never the host's
+run r exec u3 sh -c 'id -u; readlink /proc/self/ns/user; grep ^CapEff /proc/self/status'
+is "exec: in its user namespace, its root" "$(head -n 2 "$T/out" | tr '\n' ' ')" \
+	"0 $(readlink "/proc/$pid/ns/user") "
+r exec -d --pid-file "$T/xpid" u3 sleep 100
+is "exec: the command's host uid and gid are the mapped ones" \
+	"$(awk '/^Uid:|^Gid:/ { print $2 }' "/proc/$(cat "$T/xpid")/status" 2>/dev/null | tr '\n' ' ')" \
+	"100000 100000 "
 
 # a user namespace joined by path (with its pid namespace: its /proc)
 NS="{\"type\": \"pid\", \"path\": \"/proc/$pid/ns/pid\"}, {\"type\": \"mount\"},
