@@ -85,7 +85,13 @@ cgdirs() {
 
 # counter: what the container's loop last wrote
 counter() {
-	cat "$B/rootfs/cnt" 2>/dev/null
+	# the loop's echo truncates, then writes: an empty read is mid-write
+	for _i in 1 2 3 4 5 6 7 8 9 10; do
+		_c=$(cat "$B/rootfs/cnt" 2>/dev/null)
+		[ -n "$_c" ] && break
+		sleep 0.01
+	done
+	echo "${_c:-0}"
 }
 
 # pause and resume: a loop counting into /cnt
