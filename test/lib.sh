@@ -17,6 +17,7 @@
 #				Debian name it), its Alpine fixture and its sum
 #	p ARG...		pieces with the test's store, $S
 #	mounts			how many mounts this process sees
+#	ocibundle WHAT		for the pieces-runc tests: see below
 #	finish			print the totals and exit
 set -u
 : "${PIECES:?PIECES must name the binary under test}"
@@ -109,6 +110,37 @@ mounts() {
 
 needroot() {
 	[ "$(id -u)" = 0 ]
+}
+
+# ocibundle WHAT: for the pieces-runc tests (oci*.sh), $R (a pieces-runc
+# link to $PIECES), its --root $ROOT, whose containers are deleted at
+# exit, and the bundle $B with the Alpine fixture in rootfs, or a skip of
+# WHAT and the end of the test; and, from then on,
+#	r ARG...		$R --root $ROOT ARG...
+#	status ID		what state says of container ID
+#	waitfor ID STATUS	up to 5 s for state to say STATUS; then status
+ocibundle() {
+	R=$T/pieces-runc
+	ln -s "$PIECES" "$R"
+	ROOT=$T/root
+	B=$T/b
+	mkdir -p "$B/rootfs"
+	tar -xzf "$ALPINE" -C "$B/rootfs" || { skip "$1" "no Alpine fixture"; finish; }
+	atexit "for c in \$('$R' --root '$ROOT' list -q); do '$R' --root '$ROOT' delete -f \$c; done"
+	r() {
+		"$R" --root "$ROOT" "$@"
+	}
+	status() {
+		r state "$1" 2>/dev/null | sed -n 's/.*"status": "\([a-z]*\)".*/\1/p'
+	}
+	waitfor() {
+		_i=0
+		while [ "$(status "$1")" != "$2" ] && [ $_i -lt 50 ]; do
+			sleep 0.1
+			_i=$((_i + 1))
+		done
+		status "$1"
+	}
 }
 
 # httpsd DIR: serve DIR over HTTPS on 127.0.0.1 with a CA made here,

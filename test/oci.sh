@@ -17,14 +17,8 @@ if ! needroot; then
 	skip "oci runtime" "needs root"
 	finish
 fi
-R=$T/pieces-runc
-ln -s "$PIECES" "$R"
-ROOT=$T/root
-B=$T/b
-mkdir -p "$B/rootfs"
-tar -xzf "$ALPINE" -C "$B/rootfs" || { skip "oci runtime" "no Alpine fixture"; finish; }
+ocibundle "oci runtime"
 before=$(mounts)
-atexit "for c in \$('$R' --root '$ROOT' list -q); do '$R' --root '$ROOT' delete -f \$c; done"
 
 # cfg ARGS: the bundle's config.json, a process running ARGS (a JSON
 # array's members) with the mounts runc spec gives; $HOST, $MNTS (more
@@ -78,25 +72,6 @@ cfg() {
 	}
 }
 EOF
-}
-
-r() {
-	"$R" --root "$ROOT" "$@"
-}
-
-# status ID: what state says
-status() {
-	r state "$1" 2>/dev/null | sed -n 's/.*"status": "\([a-z]*\)".*/\1/p'
-}
-
-# waitfor ID STATUS: up to 5 s for state to say STATUS
-waitfor() {
-	_i=0
-	while [ "$(status "$1")" != "$2" ] && [ $_i -lt 50 ]; do
-		sleep 0.1
-		_i=$((_i + 1))
-	done
-	status "$1"
 }
 
 # the lifecycle: the command waits for /go, then leaves /ran

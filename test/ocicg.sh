@@ -18,14 +18,8 @@ if ! needroot; then
 	skip "oci cgroups" "needs root"
 	finish
 fi
-R=$T/pieces-runc
-ln -s "$PIECES" "$R"
-ROOT=$T/root
-B=$T/b
 CG=/pieces-ocicg-$$
-mkdir -p "$B/rootfs"
-tar -xzf "$ALPINE" -C "$B/rootfs" || { skip "oci cgroups" "no Alpine fixture"; finish; }
-atexit "for c in \$('$R' --root '$ROOT' list -q); do '$R' --root '$ROOT' delete -f \$c; done"
+ocibundle "oci cgroups"
 # the parent every container's cgroupsPath is below, in each hierarchy
 atexit "find /sys/fs/cgroup -maxdepth 3 -type d -name '${CG#/}' -exec rmdir {} + 2>/dev/null"
 
@@ -57,25 +51,6 @@ cfg() {
 	}
 }
 EOF
-}
-
-r() {
-	"$R" --root "$ROOT" "$@"
-}
-
-# status ID: what state says
-status() {
-	r state "$1" 2>/dev/null | sed -n 's/.*"status": "\([a-z]*\)".*/\1/p'
-}
-
-# waitfor ID STATUS: up to 5 s for state to say STATUS
-waitfor() {
-	_i=0
-	while [ "$(status "$1")" != "$2" ] && [ $_i -lt 50 ]; do
-		sleep 0.1
-		_i=$((_i + 1))
-	done
-	status "$1"
 }
 
 # cgdirs ID: the container's cgroup directories, in every hierarchy

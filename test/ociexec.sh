@@ -15,17 +15,7 @@ if ! needroot || ! command -v python3 >/dev/null; then
 	skip "oci exec" "needs root and python3"
 	finish
 fi
-R=$T/pieces-runc
-ln -s "$PIECES" "$R"
-ROOT=$T/root
-B=$T/b
-mkdir -p "$B/rootfs"
-tar -xzf "$ALPINE" -C "$B/rootfs" || { skip "oci exec" "no Alpine fixture"; finish; }
-atexit "for c in \$('$R' --root '$ROOT' list -q); do '$R' --root '$ROOT' delete -f \$c; done"
-
-r() {
-	"$R" --root "$ROOT" "$@"
-}
+ocibundle "oci exec"
 
 # cfg ARGS: runc spec's config.json, running ARGS (JSON array members),
 # no terminal, root writable, hostname box, and a seccomp profile
@@ -45,10 +35,6 @@ c['linux']['seccomp'] = {'defaultAction': 'SCMP_ACT_ALLOW', 'syscalls': [
 	{'names': ['mkdir', 'mkdirat'], 'action': 'SCMP_ACT_ERRNO', 'errnoRet': 1}]}
 json.dump(c, open(p, 'w'))
 EOF
-}
-
-status() {
-	r state "$1" 2>/dev/null | sed -n 's/.*"status": "\([a-z]*\)".*/\1/p'
 }
 
 cfg '"sleep", "1000"'
@@ -118,8 +104,7 @@ fails "exec into a paused container is refused" 255 "cannot exec in a paused con
 	r exec c1 true
 ok "resume" r resume c1
 ok "kill" r kill c1 KILL
-i=0
-while [ "$(status c1)" != stopped ] && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
+waitfor c1 stopped >/dev/null
 fails "exec into a stopped container is refused" 255 "cannot exec in a stopped container" \
 	r exec c1 true
 ok "delete" r delete c1

@@ -20,21 +20,11 @@ if [ "$(cat /proc/sys/user/max_user_namespaces 2>/dev/null || echo 0)" = 0 ]; th
 	skip "oci user namespaces" "user namespaces are off"
 	finish
 fi
-R=$T/pieces-runc
-ln -s "$PIECES" "$R"
-ROOT=$T/root
-B=$T/b
-mkdir -p "$B/rootfs"
-tar -xzf "$ALPINE" -C "$B/rootfs" || { skip "oci user namespaces" "no Alpine fixture"; finish; }
+ocibundle "oci user namespaces"
 # a directory the container's root owns, through the map below
 mkdir -m 777 "$B/rootfs/w"
 chown 100000:100000 "$B/rootfs/w"
 before=$(mounts)
-atexit "for c in \$('$R' --root '$ROOT' list -q); do '$R' --root '$ROOT' delete -f \$c; done"
-
-r() {
-	"$R" --root "$ROOT" "$@"
-}
 
 # cfg ARGS: config.json running ARGS (a JSON array's members); $NS the
 # namespaces (default: all but user, and user mapped 0-65535 to
@@ -77,21 +67,6 @@ cfg() {
 	}
 }
 EOF
-}
-
-# status ID: what state says
-status() {
-	r state "$1" 2>/dev/null | sed -n 's/.*"status": "\([a-z]*\)".*/\1/p'
-}
-
-# waitfor ID STATUS: up to 5 s for state to say STATUS
-waitfor() {
-	_i=0
-	while [ "$(status "$1")" != "$2" ] && [ $_i -lt 50 ]; do
-		sleep 0.1
-		_i=$((_i + 1))
-	done
-	status "$1"
 }
 
 # alive PID...: those of PID... that still run (a zombie does not), after
