@@ -842,6 +842,11 @@ ocistart(const struct ctr *c, int pty)
 
 	sigemptyset(&set);
 	ns_sigs(&set);
+	/* with a terminal, the pty is all the stdio init keeps: the engine
+	 * reads create's output to its end (containerd's shim calls start
+	 * only then), which no waiting init may hold open */
+	if (pty >= 0 && (dup2(pty, 0) < 0 || dup2(pty, 1) < 0 || dup2(pty, 2) < 0))
+		ns_fail(125, "dup2:");
 	say(MSGREADY);
 	close(chan);
 	chan = -1;

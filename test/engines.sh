@@ -36,11 +36,9 @@ cases() {
 	sed -n -e 's/^ok [0-9]* - /ok /p' -e 's/^not ok [0-9]* - /no /p' "$1"
 }
 
-# what pieces is known to fail yet, as "HARNESS: CASE|why": a skip that says so
-# (ctr run -t: pieces-runc create with the shim's --console-socket does not
-# return, and the container it leaves fails the case after it)
-KNOWN="ctr: tty (through script, ctr wants one)|create under the shim with a console socket hangs: open
-ctr: nothing left|the tty case's container is left: open"
+# what pieces is known to fail yet, as "HARNESS: CASE|why" lines: a skip
+# that says so (none now)
+KNOWN=""
 
 # known NAME DESC: the reason pieces is known to fail NAME's case DESC, if it is
 known() {
