@@ -184,6 +184,7 @@ is "task status RUNNING" "RUNNING" sh -c "ctr -a $A -n $NS task ls | awk '\$1 ==
 is "the limit in the task's cgroup (the container sees no cgroupfs)" "67108864" cat /sys/fs/cgroup/memory/$NS/det/memory.limit_in_bytes
 is "task exec" "in det" c task exec --fifo-dir "$T/fifo" --exec-id e1 det echo in det
 is "task exec --user --cwd" "1000 /tmp" c task exec --fifo-dir "$T/fifo" --exec-id e2 --user 1000 --cwd /tmp det sh -c 'echo $(id -u) $(pwd)'
+has "task exec -t (through script)" "/dev/pts/[0-9]*\$" script -qec "$TMO ctr -a $A -n $NS task exec -t --fifo-dir $T/fifo --exec-id e5 det tty" /dev/null
 rc "task exec exit code" 5 c task exec --fifo-dir "$T/fifo" --exec-id e3 det sh -c 'exit 5'
 has "task ps lists the init" "^[0-9]+" c task ps det
 rc "task pause" 0 c task pause det
