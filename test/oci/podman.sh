@@ -28,6 +28,9 @@ rtname=$(name "$RT")
 BR=ocitest0 NET=ocitest SUBNET=10.213.7
 
 mkdir -p "$T/tmp" "$T/cni" "$T/ipam" "$T/storage" "$T/run"
+# conmon writes a file named oom into its working directory when the
+# container is OOM-killed: ours, not the caller's
+cd "$T"
 cat >"$T/containers.conf" <<EOC
 [containers]
 default_ulimits = ["nofile=20000:20000", "nproc=32768:32768"]
