@@ -48,17 +48,31 @@ sys_openat2(int dirfd, const char *path, struct open_how *how)
 	return syscall(SYS_openat2, dirfd, path, how, sizeof(*how));
 }
 
-/* rewalk opens the symlink-free path p[0..len) below root */
+/*
+ * rewalk opens the path p[0..len) below root, walked before as real
+ * directories, again: a component at a time, none followed if it is a
+ * symlink now.  One openat of the whole path would follow a directory
+ * swapped for a symlink since (O_NOFOLLOW guards the last name only),
+ * and its ".." would climb out of the root.
+ */
 static int
 rewalk(int rootfd, const char *p, size_t len)
 {
-	char buf[PATHMAX];
+	char buf[PATHMAX], *c, *save;
+	int fd, next, saved;
 
-	if (len == 0)
-		return openat(rootfd, ".", O_PATH | O_DIRECTORY | O_CLOEXEC);
 	memcpy(buf, p, len);
 	buf[len] = '\0';
-	return openat(rootfd, buf, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if ((fd = openat(rootfd, ".", O_PATH | O_DIRECTORY | O_CLOEXEC)) < 0)
+		return -1;
+	for (c = strtok_r(buf, "/", &save); c; c = strtok_r(NULL, "/", &save)) {
+		next = openat(fd, c, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		saved = errno;
+		close(fd);
+		if ((fd = next) < 0)
+			return errno = saved, -1;
+	}
+	return fd;
 }
 
 /*
