@@ -536,7 +536,10 @@ cpuset(const char *dir, const struct limits *l)
  * devices writes the device list of l to the v1 devices cgroup dir, in
  * order, then the defaults every container needs (runc's): the nodes
  * init makes in /dev and the pty, and mknod of any (the node made is
- * still of no use unless allowed).  0, or -1 (reported).
+ * still of no use unless allowed).  An OCI container's list starts from
+ * deny-all, as runc's does, given or not: a bundle without a list must
+ * not leave the host's disks to a container that may mknod.  0, or -1
+ * (reported).
  */
 static int
 devices(const char *dir, const struct limits *l)
@@ -550,6 +553,8 @@ devices(const char *dir, const struct limits *l)
 	int i;
 	size_t k;
 
+	if (l->every && putfile(dir, "devices.deny", "a") < 0)
+		return -1;
 	for (i = 0; i < l->ndevrule; i++) {
 		d = &l->devrule[i];
 		snprintf(maj, sizeof(maj), d->major < 0 ? "*" : "%lld", (long long)d->major);
@@ -618,9 +623,12 @@ hugeok(const struct limits *l)
 static int
 apply(const struct cg *g, const struct limits *l)
 {
+	/* a v2 cgroup takes no list (a BPF program): refused when the
+	 * bundle gives rules, as nothing could hold them */
 	int given[NCTL] = {
 		l->memory > 0, l->pids != -1, l->quota || l->shares || l->rtperiod || l->rtruntime,
-		l->cpus || l->mems, l->ndevrule > 0, l->nhuge > 0, 0,
+		l->cpus || l->mems, l->ndevrule > l->ndevnode ||
+		(l->every && *g->dir[DEVICES] && !g->v2[DEVICES]), l->nhuge > 0, 0,
 	};
 	char val[32];
 	int i;
@@ -656,7 +664,7 @@ cg_create(const struct limits *l, struct cg **gp)
 	struct cg *g = ecalloc(1, sizeof(*g));
 	int need[NCTL] = {
 		l->memory > 0, l->pids != -1, l->quota || l->shares || l->rtperiod || l->rtruntime,
-		l->cpus || l->mems, l->ndevrule > 0, l->nhuge > 0, 0,
+		l->cpus || l->mems, l->ndevrule > l->ndevnode, l->nhuge > 0, 0,
 	};
 	int want[NCTL], i, any = 0;
 

@@ -259,7 +259,8 @@ setattr(int fd, unsigned long flags)
 
 /*
  * stage bind-mounts the fd src onto the fd dst with the mount flags flags
- * (MS_RDONLY, MS_NODEV, ...) added to those it had.  A remount wants the
+ * (MS_RDONLY, MS_NODEV, ...) added to those it had; with MS_REC in flags
+ * the mounts below src come along, as rbind, else src's alone, as bind.  A remount wants the
  * new mount's own root, which the fd dst is not (it stays below), and
  * finding it again by dst's path resolves an image-controlled path a
  * second time: a symlink swapped in meanwhile, or a path that runs
@@ -285,7 +286,8 @@ stage(int workfd, int src, int dst, int file, unsigned long flags, const char *w
 	/* the mounts below the tree come along only where they can be made
 	 * read-only and nodev too: a /proc, /sys or devtmpfs under -v /:/host:ro
 	 * would stay writable, with devices */
-	rec = setattr(-1, 0) < 0 && errno == ENOSYS ? 0 : MS_REC;
+	rec = flags & MS_REC && !(setattr(-1, 0) < 0 && errno == ENOSYS) ? MS_REC : 0;
+	flags &= ~MS_REC;
 	mountat(fdpath(src, p), fd, NULL, MS_BIND | rec, NULL, what);
 	close(fd);
 	/* looked up again, the name is the new mount's root */
@@ -309,7 +311,7 @@ stage(int workfd, int src, int dst, int file, unsigned long flags, const char *w
 
 /*
  * bindat bind-mounts the fd src onto path in the root, with the mount
- * flags flags added (see stage)
+ * flags flags added, recursively if MS_REC is one (see stage)
  */
 static void
 bindat(int rootfd, int workfd, int src, const char *path, int file, unsigned long flags)
@@ -317,10 +319,10 @@ bindat(int rootfd, int workfd, int src, const char *path, int file, unsigned lon
 	char p[32];
 	int fd = target(rootfd, path, file);
 
-	if (flags)
+	if (flags & ~MS_REC)
 		stage(workfd, src, fd, file, flags, path);
 	else
-		mountat(fdpath(src, p), fd, NULL, MS_BIND | MS_REC, NULL, path);
+		mountat(fdpath(src, p), fd, NULL, MS_BIND | flags, NULL, path);
 	close(fd);
 }
 
@@ -528,7 +530,7 @@ volumes(const struct ctr *c, int rootfd, int workfd)
 		if ((fd = open(c->vol[i].src, O_PATH | O_CLOEXEC)) < 0 || fstat(fd, &st) < 0)
 			ns_fail(125, "volume %s:", c->vol[i].src);
 		bindat(rootfd, workfd, fd, c->vol[i].dst + 1, !S_ISDIR(st.st_mode),
-		       MS_NODEV | (c->vol[i].ro ? MS_RDONLY | MS_NOSUID : 0));
+		       MS_REC | MS_NODEV | (c->vol[i].ro ? MS_RDONLY | MS_NOSUID : 0));
 		close(fd);
 	}
 }
@@ -613,8 +615,8 @@ maskone(int workfd, const struct mnt *m, const struct top *t, int n, int rootfd)
 	if (fd < 0 || fstat(fd, &st) < 0)
 		ns_fail(125, "mask /%s:", m->dst);
 	if (m->flags & MS_RDONLY) {
-		stage(workfd, fd, fd, !S_ISDIR(st.st_mode), MS_RDONLY | MS_NOSUID | MS_NODEV,
-		      m->dst);
+		stage(workfd, fd, fd, !S_ISDIR(st.st_mode),
+		      MS_REC | MS_RDONLY | MS_NOSUID | MS_NODEV, m->dst);
 	} else if (S_ISDIR(st.st_mode)) {
 		mountat("tmpfs", fd, "tmpfs", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC,
 		        "size=0", m->dst);
@@ -1070,7 +1072,9 @@ specmounts(const struct ctr *c, const int *srcs, int rootfd, int workfd, struct 
 		if (!strcmp(type, "bind")) {
 			if ((src = srcs[i]) < 0 || fstat(src, &st) < 0)
 				ns_fail(125, "mount %s: source %s:", s->dst, s->src);
-			bindat(base, workfd, src, rest, !S_ISDIR(st.st_mode), s->flags & attrs);
+			/* bind or rbind, as the bundle says (runc's) */
+			bindat(base, workfd, src, rest, !S_ISDIR(st.st_mode),
+			       s->flags & (attrs | MS_REC));
 			setprop(base, rest, !S_ISDIR(st.st_mode), s->prop);
 			continue;
 		}
@@ -1080,6 +1084,11 @@ specmounts(const struct ctr *c, const int *srcs, int rootfd, int workfd, struct 
 		if (j < LEN(tops) && *n < max) {
 			m.magic = tops[j].magic;
 			m.fill = tops[j].fill;
+			/* /dev is nodev whatever the bundle says (podman's is
+			 * not): its nodes are the host's, bound in (devnodes,
+			 * devices), and a node made there is of no use */
+			if (m.magic == TMPFS_MAGIC)
+				m.flags |= MS_NODEV;
 			if (m.magic == SYSFS_MAGIC && !ownsnet(c)) {
 				hostsys(rootfd, &m, t, n);
 				continue;

@@ -766,7 +766,7 @@ console(const char *path, int master, const struct specproc *p)
 /*
  * devallow adds to a device cgroup list of s an allow of each node
  * linux.devices makes, as runc does: the engine that asked for the node
- * meant it to be used
+ * meant it to be used (the list starts from deny-all: cgroup.c)
  */
 static void
 devallow(struct spec *s)
@@ -774,7 +774,7 @@ devallow(struct spec *s)
 	struct devrule *d;
 	int i;
 
-	if (!s->lim.ndevrule || !s->ndev)
+	if (!s->ndev)
 		return;
 	s->lim.devrule = erealloc(s->lim.devrule, (s->lim.ndevrule + s->ndev) *
 	                          sizeof(*s->lim.devrule));
@@ -787,6 +787,7 @@ devallow(struct spec *s)
 		d->major = s->dev[i].major;
 		d->minor = s->dev[i].minor;
 		snprintf(d->access, sizeof(d->access), "rwm");
+		s->lim.ndevnode++;
 	}
 }
 

@@ -1409,8 +1409,11 @@ struct limits {
 	struct devrule *devrule;	/* the device cgroup's list, in order, before
 					 * the defaults; ndevrule of them, 0: none */
 	int ndevrule;
+	int ndevnode;			/* of those, the last are the allows of the
+					 * nodes linux.devices makes (ocirt.c) */
 	int every;			/* a cgroup in every hierarchy, limits or none
-					 * (an OCI container's: update, pause) */
+					 * (an OCI container's: update, pause; its v1
+					 * device list starts from deny-all) */
 	const char *path;		/* an OCI cgroupsPath, below each hierarchy's
 					 * root; NULL: pieces/OWNER-N */
 };

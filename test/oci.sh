@@ -23,7 +23,7 @@ before=$(mounts)
 # cfg ARGS: the bundle's config.json, a process running ARGS (a JSON
 # array's members) with the mounts runc spec gives; $HOST, $MNTS (more
 # mounts, each ending in a comma), $MASK, $RO, $USR, $ENVS, $CWD, $RES,
-# $RLIM add to it
+# $RLIM, $CAPX (more capabilities, each after a comma) add to it
 cfg() {
 	_u=${USR:-}
 	[ -n "$_u" ] || _u='{"uid": 0, "gid": 0}'
@@ -42,9 +42,9 @@ cfg() {
 		"env": ["PATH=/usr/sbin:/usr/bin:/sbin:/bin"${ENVS:-}],
 		"cwd": "${CWD:-/}",
 		"capabilities": {
-			"bounding": ["CAP_KILL", "CAP_CHOWN", "CAP_DAC_OVERRIDE", "CAP_SETUID", "CAP_SETGID"],
-			"effective": ["CAP_KILL", "CAP_CHOWN", "CAP_DAC_OVERRIDE", "CAP_SETUID", "CAP_SETGID"],
-			"permitted": ["CAP_KILL", "CAP_CHOWN", "CAP_DAC_OVERRIDE", "CAP_SETUID", "CAP_SETGID"]
+			"bounding": ["CAP_KILL", "CAP_CHOWN", "CAP_DAC_OVERRIDE", "CAP_SETUID", "CAP_SETGID"${CAPX:-}],
+			"effective": ["CAP_KILL", "CAP_CHOWN", "CAP_DAC_OVERRIDE", "CAP_SETUID", "CAP_SETGID"${CAPX:-}],
+			"permitted": ["CAP_KILL", "CAP_CHOWN", "CAP_DAC_OVERRIDE", "CAP_SETUID", "CAP_SETGID"${CAPX:-}]
 		},
 		"rlimits": [${RLIM:-}]
 	},
@@ -310,6 +310,45 @@ if [ -c /dev/fuse ]; then
 else
 	skip "linux.devices" "no /dev/fuse here"
 fi
+
+# the attack of a bundle with no device list (podman's has one): root
+# in the container, with CAP_MKNOD, makes a node of the host's disk (a
+# loop device over a file here) on /dev and on a tmpfs of its own that
+# the bundle did not make nodev, and reads and writes it.  /dev is
+# nodev whatever the bundle says, and the device cgroup starts from
+# deny-all, as runc's: neither opens, the disk is untouched.
+if [ -d /sys/fs/cgroup/devices ] && command -v losetup >/dev/null &&
+    printf 'HOSTSECRET' >"$T/disk" && truncate -s 64k "$T/disk" &&
+    loop=$(losetup -f --show "$T/disk" 2>/dev/null); then
+	atexit "losetup -d $loop"
+	dev="$((0x$(stat -L -c %t "$loop"))) $((0x$(stat -L -c %T "$loop")))"
+	MNTS='{"destination": "/mnt", "type": "tmpfs", "source": "tmpfs", "options": ["mode=755"]},'
+	CAPX=', "CAP_MKNOD"'
+	cfg '"sh", "-c", "grep \" /dev \" /proc/mounts | grep -q nodev && echo nodev; for d in /dev/lp /mnt/lp; do mknod $d b '"$dev"' && { head -c 10 $d && echo PWNED | dd of=$d conv=notrunc; } 2>/dev/null || echo $d closed; done"'
+	run r run --bundle "$B" c12
+	is "mknod of the host's disk: /dev is nodev, neither node opens" \
+		"$(tr '\n' ' ' <"$T/out")" "nodev /dev/lp closed /mnt/lp closed "
+	is "the disk is untouched" "$(head -c 10 "$T/disk")" HOSTSECRET
+	unset MNTS CAPX
+else
+	skip "mknod of the host's disk" "no v1 devices cgroup or no loop device"
+fi
+
+# bind is not rbind (runc's): a bind of a host tree brings none of the
+# mounts below it, which for / are the host's /proc, /sys and /dev,
+# writable; rbind does
+mkdir -p "$T/tree/sub" && mount -t tmpfs tmpfs "$T/tree/sub" && echo inner >"$T/tree/sub/f"
+atexit "umount $T/tree/sub"
+for o in bind rbind; do
+	MNTS="{\"destination\": \"/h\", \"type\": \"bind\", \"source\": \"$T/tree\", \"options\": [\"$o\", \"rprivate\"]},"
+	cfg '"sh", "-c", "cat /h/sub/f 2>/dev/null || echo none"'
+	run r run --bundle "$B" c13$o
+	eval "got_$o=\$(cat \"\$T/out\")"
+done
+unset MNTS
+is "a bind mount shows none of the host's mounts below it" "$got_bind" none
+is "an rbind mount shows them" "$got_rbind" inner
+umount "$T/tree/sub"
 
 # nothing left
 is "no state" "$(ls "$ROOT")" ""
