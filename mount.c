@@ -260,14 +260,15 @@ setattr(int fd, unsigned long flags)
 /*
  * stage bind-mounts the fd src onto the fd dst with the mount flags flags
  * (MS_RDONLY, MS_NODEV, ...) added to those it had; with MS_REC in flags
- * the mounts below src come along, as rbind, else src's alone, as bind.  A remount wants the
- * new mount's own root, which the fd dst is not (it stays below), and
- * finding it again by dst's path resolves an image-controlled path a
- * second time: a symlink swapped in meanwhile, or a path that runs
- * through what was just mounted, sends the remount to another mount and
- * leaves the volume writable.  So the bind is made on a name of our own
- * in the scratch tmpfs (workfd), found there, checked to be src's tree
- * (device and inode), remounted, and moved onto dst by its fd.
+ * the mounts below src come along (rbind), else src's alone (bind).  A
+ * remount wants the new mount's own root, which the fd dst is not (it
+ * stays below), and finding it again by dst's path resolves an
+ * image-controlled path a second time: a symlink swapped in meanwhile,
+ * or a path that runs through what was just mounted, sends the remount
+ * to another mount and leaves the volume writable.  So the bind is made
+ * on a name of our own in the scratch tmpfs (workfd), found there,
+ * checked to be src's tree (device and inode), remounted, and moved onto
+ * dst by its fd.
  */
 static void
 stage(int workfd, int src, int dst, int file, unsigned long flags, const char *what)
